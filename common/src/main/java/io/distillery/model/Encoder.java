@@ -1,0 +1,66 @@
+package io.distillery.model;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/** An encoder graph together with its config: runs images and hands back every per-block tensor. */
+public final class Encoder {
+    private final ModelConfig config;
+    private final ComputationGraph graph;
+    private final PoolingHead head;
+
+    public Encoder(ModelConfig config, ComputationGraph graph, PoolingHead head) {
+        this.config = config;
+        this.graph = graph;
+        this.head = head;
+    }
+
+    public ModelConfig config() {
+        return config;
+    }
+
+    public ComputationGraph graph() {
+        return graph;
+    }
+
+    /** BEiT's fc_norm (+ classifier); null for data2vec 2.0, which has no final norm. */
+    public PoolingHead head() {
+        return head;
+    }
+
+    /** Inference forward pass on normalised images [B, C, H, W]. */
+    public EncoderActivations forward(INDArray images) {
+        Map<String, INDArray> acts = graph.feedForward(new INDArray[] {images}, false, false);
+        int t = config.tokens();
+        int d = config.embedDim();
+        INDArray embeddings = tokens(acts, VertexNames.EMBED, t, d);
+        INDArray blockInput = config.family() == ModelFamily.DATA2VEC2
+                ? tokens(acts, VertexNames.EMBED_NORM, t, d) : embeddings;
+        List<INDArray> outs = new ArrayList<>();
+        List<INDArray> mlps = new ArrayList<>();
+        List<INDArray> ffns = new ArrayList<>();
+        for (int b = 0; b < config.depth(); b++) {
+            outs.add(tokens(acts, VertexNames.block(b), t, d));
+            INDArray mlp = tokens(acts, VertexNames.mlp(b), t, d);
+            mlps.add(mlp);
+            ffns.add(config.family() == ModelFamily.BEITV2 ? mlp.mul(layerScale(b)) : mlp);
+        }
+        return new EncoderActivations(embeddings, blockInput, List.copyOf(outs), List.copyOf(mlps), List.copyOf(ffns));
+    }
+
+    /** BEiT's gamma_2 of a block, [1, D] for broadcasting. */
+    private INDArray layerScale(int block) {
+        return graph.getLayer(VertexNames.block(block)).getParam("gamma2").reshape(1, config.embedDim());
+    }
+
+    private static INDArray tokens(Map<String, INDArray> acts, String vertex, int t, int d) {
+        INDArray flat = acts.get(vertex);
+        if (flat == null) {
+            throw new IllegalStateException("graph has no activation for vertex " + vertex);
+        }
+        return flat.reshape('c', flat.size(0), t, d);
+    }
+}

@@ -1,0 +1,70 @@
+package io.distillery.model;
+
+import io.distillery.model.layers.AttentionSublayer;
+import io.distillery.model.layers.BlockStyle;
+import io.distillery.model.layers.MlpSublayer;
+import io.distillery.model.layers.PatchEmbedding;
+import io.distillery.model.layers.ResidualJoin;
+import io.distillery.model.layers.TokenLayerNorm;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.graph.MergeVertex;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.api.buffer.DataType;
+
+/**
+ * Builds the DL4J ComputationGraph of an encoder. Each block is four vertices (attention, MLP, merge, join) so
+ * that every block output and every FFN branch is a vertex activation; the last block's output vertex is
+ * {@link VertexNames#block(int) blocks.(depth-1)}.
+ */
+public final class EncoderGraph {
+    private EncoderGraph() {
+    }
+
+    /** An inference-ready graph with freshly initialised (random) parameters. */
+    public static ComputationGraph create(ModelConfig config, long seed, DataType dataType) {
+        NeuralNetConfiguration.Builder base = new NeuralNetConfiguration.Builder().seed(seed).dataType(dataType);
+        ComputationGraphConfiguration.GraphBuilder graph = addEncoder(base.graphBuilder(), config);
+        graph.setOutputs(VertexNames.block(config.depth() - 1));
+        ComputationGraph net = new ComputationGraph(graph.build());
+        net.init();
+        return net;
+    }
+
+    /**
+     * Adds the encoder's vertices to {@code graph} (its input {@link VertexNames#INPUT}: images [B, C, H, W]) and
+     * returns it; callers add heads and losses on top of {@code blocks.(depth-1)}.
+     */
+    public static ComputationGraphConfiguration.GraphBuilder addEncoder(
+            ComputationGraphConfiguration.GraphBuilder graph, ModelConfig c) {
+        boolean beit = c.family() == ModelFamily.BEITV2;
+        BlockStyle style = beit ? BlockStyle.BEIT_PRE_NORM_LAYER_SCALE : BlockStyle.DATA2VEC_POST_NORM;
+        int tokens = c.tokens();
+        int dim = c.embedDim();
+        double eps = c.layerNormEps();
+        graph.addInputs(VertexNames.INPUT)
+                .setInputTypes(InputType.convolutional(c.imgSize(), c.imgSize(), c.inChans()))
+                .addLayer(VertexNames.EMBED,
+                        new PatchEmbedding(c.imgSize(), c.patchSize(), c.inChans(), dim, !beit), VertexNames.INPUT);
+        String previous = VertexNames.EMBED;
+        if (!beit) {
+            graph.addLayer(VertexNames.EMBED_NORM, new TokenLayerNorm(tokens, dim, eps, "norm_pre"), previous);
+            previous = VertexNames.EMBED_NORM;
+        }
+        int relPosGrid = c.useRelPosBias() ? c.gridSize() : 0;
+        for (int b = 0; b < c.depth(); b++) {
+            String prefix = "blocks." + b + ".";
+            graph.addLayer(VertexNames.attention(b),
+                    new AttentionSublayer(style, tokens, dim, c.numHeads(), eps, relPosGrid, c.initValues(), prefix),
+                    previous);
+            graph.addLayer(VertexNames.mlp(b), new MlpSublayer(tokens, dim, c.mlpHidden(), beit, eps, prefix),
+                    VertexNames.attention(b));
+            graph.addVertex(VertexNames.merge(b), new MergeVertex(), VertexNames.attention(b), VertexNames.mlp(b));
+            graph.addLayer(VertexNames.block(b), new ResidualJoin(style, tokens, dim, eps, c.initValues(), prefix),
+                    VertexNames.merge(b));
+            previous = VertexNames.block(b);
+        }
+        return graph;
+    }
+}

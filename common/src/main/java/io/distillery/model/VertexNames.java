@@ -1,0 +1,28 @@
+package io.distillery.model;
+
+/** Names of the vertices of an encoder graph (no underscores: DL4J joins vertex and parameter names with one). */
+public final class VertexNames {
+    public static final String INPUT = "pixels";
+    public static final String EMBED = "embed";
+    public static final String EMBED_NORM = "embed.norm";
+
+    private VertexNames() {
+    }
+
+    public static String attention(int block) {
+        return "blocks." + block + ".attn";
+    }
+
+    public static String mlp(int block) {
+        return "blocks." + block + ".mlp";
+    }
+
+    public static String merge(int block) {
+        return "blocks." + block + ".merge";
+    }
+
+    /** The block's output vertex. */
+    public static String block(int block) {
+        return "blocks." + block;
+    }
+}
