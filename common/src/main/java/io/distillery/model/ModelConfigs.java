@@ -71,6 +71,14 @@ public final class ModelConfigs {
         ConfigReader r = new ConfigReader(path, root);
         ModelFamily family = familyOf(path, root);
         boolean beit = family == ModelFamily.BEITV2;
+        try {
+            return create(r, family, beit);
+        } catch (IllegalArgumentException e) {
+            throw e.getMessage().startsWith(path.toString()) ? e : new IllegalArgumentException(path + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static ModelConfig create(ConfigReader r, ModelFamily family, boolean beit) {
         return new ModelConfig(family,
                 r.requiredInt("img_size"), r.requiredInt("patch_size"), r.optionalInt("in_chans", 3),
                 r.requiredInt("embed_dim"), r.requiredInt("depth"), r.requiredInt("num_heads"),

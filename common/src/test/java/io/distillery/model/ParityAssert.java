@@ -25,6 +25,7 @@ final class ParityAssert {
         double diff = maxAbsDiff(actual.reshape(expected.shape()), expected);
         assertThat(Arrays.equals(actual.shape(), expected.shape()) || actual.length() == expected.length())
                 .as("%s size", fixture).isTrue();
+        System.out.printf("parity %-45s max abs diff %.3e (tolerance %.0e)%n", fixture, diff, tolerance);
         assertThat(diff).as("max |actual - %s|", fixture).isLessThanOrEqualTo(tolerance);
     }
 }

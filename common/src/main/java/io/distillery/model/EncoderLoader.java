@@ -1,0 +1,46 @@
+package io.distillery.model;
+
+import io.distillery.checkpoint.SafetensorsFile;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/** Builds encoders from safetensors checkpoints: as they are, or as a shallow student inheriting chosen blocks. */
+public final class EncoderLoader {
+    private EncoderLoader() {
+    }
+
+    /** The checkpoint's tensors under timm names (fairseq names are renamed). */
+    public static Map<String, INDArray> readTensors(Path checkpoint) {
+        Map<String, INDArray> tensors = new LinkedHashMap<>();
+        try (SafetensorsFile file = SafetensorsFile.open(checkpoint)) {
+            for (String name : file.names()) {
+                tensors.put(name, file.readArray(name));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(checkpoint + ": " + e.getMessage(), e);
+        }
+        return CheckpointKeys.toTimm(tensors);
+    }
+
+    /** An encoder with exactly the checkpoint's weights; every tensor must fit {@code config}. */
+    public static Encoder load(ModelConfig config, Path checkpoint) {
+        return EncoderWeights.load(config, readTensors(checkpoint), checkpoint.toString());
+    }
+
+    /**
+     * A student of {@code studentConfig} (its depth = {@code blocks.length}) seeded from {@code blocks} of a deeper
+     * checkpoint of the same family, plus that checkpoint's embeddings.
+     */
+    public static Encoder inherit(ModelConfig studentConfig, Path checkpoint, int sourceDepth, int[] blocks) {
+        if (studentConfig.depth() != blocks.length) {
+            throw new IllegalArgumentException("student depth " + studentConfig.depth() + " != number of inherited blocks "
+                    + blocks.length);
+        }
+        Map<String, INDArray> selected = LayerInheritance.selectBlocks(readTensors(checkpoint), blocks, sourceDepth);
+        return EncoderWeights.load(studentConfig, selected, checkpoint + " (blocks " + java.util.Arrays.toString(blocks) + ")");
+    }
+}
