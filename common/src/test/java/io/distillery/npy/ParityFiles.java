@@ -14,7 +14,15 @@ public final class ParityFiles {
     private ParityFiles() {
     }
 
+    /**
+     * The fixture folder. Modules that get the fixtures from common's test-jar (no file: URL) find them through the
+     * {@code distillery.parity.dir} system property the parent pom sets for surefire and failsafe.
+     */
     public static Path root() {
+        String dir = System.getProperty("distillery.parity.dir");
+        if (dir != null && java.nio.file.Files.isDirectory(Path.of(dir))) {
+            return Path.of(dir);
+        }
         URL manifest = ParityFiles.class.getResource("/parity/manifest.json");
         if (manifest == null) {
             throw new IllegalStateException("parity fixtures not on the test classpath (/parity/manifest.json)");
