@@ -89,6 +89,40 @@ public final class ModelConfigs {
                 r.optionalInt("num_classes", 0));
     }
 
+    /** The config in the fixtures' config.json vocabulary (with model_type); {@link #fromJson} reads it back. */
+    public static Map<String, Object> toJsonMap(ModelConfig c) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("model_type", c.family().id());
+        m.put("img_size", c.imgSize());
+        m.put("patch_size", c.patchSize());
+        m.put("in_chans", c.inChans());
+        m.put("embed_dim", c.embedDim());
+        m.put("depth", c.depth());
+        m.put("num_heads", c.numHeads());
+        m.put("mlp_ratio", c.mlpRatio());
+        m.put("qkv_bias", c.qkvBias());
+        m.put("layer_norm_eps", c.layerNormEps());
+        m.put("init_values", c.initValues());
+        m.put("use_rel_pos_bias", c.useRelPosBias());
+        m.put("use_abs_pos_emb", c.useAbsPosEmb());
+        m.put("image_mean", c.imageMean());
+        m.put("image_std", c.imageStd());
+        m.put("num_classes", c.numClasses());
+        return m;
+    }
+
+    /** Parses a JSON object tree in the config.json vocabulary; {@code source} names it in errors. */
+    public static ModelConfig fromJsonNode(JsonNode root, String source) {
+        Path path = Path.of(source);
+        ConfigReader r = new ConfigReader(path, root);
+        ModelFamily family = familyOf(path, root);
+        try {
+            return create(r, family, family == ModelFamily.BEITV2);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(source + ": " + e.getMessage(), e);
+        }
+    }
+
     /** {@code model_type} if given, otherwise told apart by keys only one family's configs carry. */
     private static ModelFamily familyOf(Path path, JsonNode root) {
         if (root.hasNonNull("model_type")) {

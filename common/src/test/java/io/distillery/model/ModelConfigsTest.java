@@ -57,4 +57,15 @@ class ModelConfigsTest {
         Path notJson = Files.writeString(dir.resolve("e.json"), "{img_size: 32");
         assertThatThrownBy(() -> ModelConfigs.fromJson(notJson)).hasMessageStartingWith(notJson + ": not valid JSON");
     }
+
+    @Test
+    void jsonMapRoundTripsEveryPresetAndFixture() {
+        com.fasterxml.jackson.databind.ObjectMapper mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+        java.util.List<ModelConfig> configs = new java.util.ArrayList<>(ModelConfigs.presets().values());
+        configs.add(ModelConfigs.fromJson(io.distillery.npy.ParityFiles.file("teacher_beitv2/config.json")));
+        configs.add(ModelConfigs.fromJson(io.distillery.npy.ParityFiles.file("student_d2v2/config.json")));
+        for (ModelConfig c : configs) {
+            assertThat(ModelConfigs.fromJsonNode(mapper.valueToTree(ModelConfigs.toJsonMap(c)), "metadata")).isEqualTo(c);
+        }
+    }
 }

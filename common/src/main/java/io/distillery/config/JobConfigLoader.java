@@ -1,0 +1,59 @@
+package io.distillery.config;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigParseOptions;
+import com.typesafe.config.ConfigResolveOptions;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Loads a job's configuration (HOCON, Typesafe Config) with one precedence, applied here and nowhere else:
+ * command-line {@code --set key=value} &gt; the job file ({@code --config}) &gt; the defaults shipped in the jar
+ * ({@code reference.conf}). Errors name the file and key.
+ */
+public final class JobConfigLoader {
+    private JobConfigLoader() {
+    }
+
+    /**
+     * @param jobFile   may be null (defaults only)
+     * @param overrides {@code key=value} strings, HOCON syntax for values
+     * @param section   the job's root key, e.g. {@code distillery.extract}
+     */
+    public static Config load(Path jobFile, List<String> overrides, String section) {
+        Config config = ConfigFactory.empty();
+        for (String override : overrides) {
+            int eq = override.indexOf('=');
+            if (eq <= 0) {
+                throw new IllegalArgumentException("--set '" + override + "' must look like key=value");
+            }
+            String key = override.substring(0, eq).trim();
+            String qualified = key.startsWith(section + ".") ? key : section + "." + key;
+            try {
+                config = ConfigFactory.parseString(qualified + " = " + override.substring(eq + 1)).withFallback(config);
+            } catch (ConfigException e) {
+                throw new IllegalArgumentException("--set '" + override + "': " + e.getMessage(), e);
+            }
+        }
+        if (jobFile != null) {
+            if (!Files.isRegularFile(jobFile)) {
+                throw new IllegalArgumentException("--config " + jobFile + " does not exist");
+            }
+            try {
+                config = config.withFallback(ConfigFactory.parseFile(jobFile.toFile(),
+                        ConfigParseOptions.defaults().setAllowMissing(false)));
+            } catch (ConfigException e) {
+                throw new IllegalArgumentException(jobFile + ": " + e.getMessage(), e);
+            }
+        }
+        try {
+            Config resolved = config.withFallback(ConfigFactory.defaultReference()).resolve(ConfigResolveOptions.defaults());
+            return resolved.getConfig(section);
+        } catch (ConfigException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+    }
+}
