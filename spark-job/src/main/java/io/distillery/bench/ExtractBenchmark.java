@@ -1,0 +1,204 @@
+package io.distillery.bench;
+
+import io.distillery.checkpoint.DType;
+import io.distillery.config.JobConfigLoader;
+import io.distillery.dataset.FeatureDataset;
+import io.distillery.extract.ExtractJob;
+import io.distillery.extract.ExtractSettings;
+import io.distillery.extract.ExtractSummary;
+import io.distillery.features.TensorDType;
+import io.distillery.features.TensorPacking;
+import io.distillery.image.ImageDecoder;
+import io.distillery.image.ImageNormalizer;
+import io.distillery.image.RgbImage;
+import io.distillery.image.ViewRenderer;
+import io.distillery.image.ViewSampler;
+import io.distillery.model.Encoder;
+import io.distillery.model.EncoderExport;
+import io.distillery.model.EncoderGraph;
+import io.distillery.model.EncoderLoader;
+import io.distillery.model.ModelConfig;
+import io.distillery.model.ModelConfigs;
+import io.distillery.model.ModelFamily;
+import io.distillery.model.PoolingHead;
+import io.distillery.spark.SparkSessions;
+import io.distillery.targets.ContextualizedTargets;
+import io.distillery.targets.TargetRecipe;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.stream.Stream;
+import javax.imageio.ImageIO;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * P1 (extract job throughput vs a bare in-process teacher loop on the same decoded views) and P6 (Parquet bytes vs
+ * raw payload, and fp16/bf16 target error vs fp32), measured in one run and printed as a table.
+ * Run: {@code deploy/bin/distillery benchmark extract}.
+ */
+public final class ExtractBenchmark {
+    private final Path work;
+    private final int images;
+    private final int batch;
+    private final ModelConfig teacherConfig;
+
+    public ExtractBenchmark(Path work, int images, int batch, ModelConfig teacherConfig) {
+        this.work = work;
+        this.images = images;
+        this.batch = batch;
+        this.teacherConfig = teacherConfig;
+    }
+
+    /** A BEiT v2 teacher big enough that the teacher dominates, small enough for a 2-core machine. */
+    public static ModelConfig defaultTeacher() {
+        return new ModelConfig(ModelFamily.BEITV2, 64, 8, 3, 192, 6, 3, 4.0, true, 1e-6, 0.1, true, false,
+                new double[] {0.485, 0.456, 0.406}, new double[] {0.229, 0.224, 0.225}, 0);
+    }
+
+    public List<String> run() throws IOException {
+        Path input = syntheticImages(work.resolve("images"));
+        Path teacher = randomTeacher(work.resolve("teacher"));
+        List<String> table = new ArrayList<>();
+        table.add(String.format(Locale.ROOT, "teacher %s; %d images; batch %d; OMP_NUM_THREADS=%s; %d cores",
+                teacherConfig, images, batch, System.getenv("OMP_NUM_THREADS"), Runtime.getRuntime().availableProcessors()));
+
+        double bare = bareLoopViewsPerSecond(input, teacher.resolve("weights.safetensors"));
+        try (SparkSession spark = SparkSessions.getOrCreate("local[2]", "distillery-benchmark")) {
+            // warm-up: JVM, teacher cache, Spark
+            extract(spark, input, teacher, work.resolve("warmup"), "fp16", true);
+            Map<String, ExtractSummary> runs = new HashMap<>();
+            for (String dtype : new String[] {"fp32", "fp16", "bf16"}) {
+                runs.put(dtype, extract(spark, input, teacher, work.resolve("out-" + dtype), dtype, false));
+            }
+            ExtractSummary timed = extract(spark, input, teacher, work.resolve("out-timed"), "fp16", true);
+            double job = timed.rows() / timed.seconds();
+            table.add(String.format(Locale.ROOT, "P1 bare teacher loop        %8.1f views/s", bare));
+            table.add(String.format(Locale.ROOT, "P1 extract job (local[2])   %8.1f views/s   ratio %.2f (goal >= 0.90)", job, job / bare));
+            for (String dtype : new String[] {"fp32", "fp16", "bf16"}) {
+                ExtractSummary s = runs.get(dtype);
+                long payload = s.rows() * (long) teacherConfig.numPatches() * teacherConfig.embedDim()
+                        * TensorDType.fromId(dtype).bytes();
+                table.add(String.format(Locale.ROOT, "P6 %-4s parquet/raw payload %8.4f  (%d / %d bytes)%s", dtype,
+                        (double) s.dataBytes() / payload, s.dataBytes(), payload, dtype.equals("fp16") ? "  goal <= 1.02" : ""));
+            }
+            Map<String, float[]> fp32 = targets(spark, work.resolve("out-fp32"), TensorDType.FP32);
+            for (String dtype : new String[] {"fp16", "bf16"}) {
+                double[] err = error(fp32, targets(spark, work.resolve("out-" + dtype), TensorDType.fromId(dtype)));
+                table.add(String.format(Locale.ROOT, "P6 %s target error vs fp32: max abs %.2e, rms %.2e", dtype, err[0], err[1]));
+            }
+        }
+        return table;
+    }
+
+    private ExtractSummary extract(SparkSession spark, Path input, Path teacher, Path out, String dtype, boolean pixels)
+            throws IOException {
+        List<String> o = List.of("input.format=image-folder", "input.path=\"" + input + "\"",
+                "input.files-per-shard=" + Math.max(1, images / 8), "output.path=\"" + out + "\"",
+                "teacher.model=\"" + teacher.resolve("config.json") + "\"",
+                "teacher.checkpoint=\"" + teacher.resolve("weights.safetensors") + "\"",
+                "target.dtype=" + dtype, "store.pixels=" + pixels, "views.random=1", "batch-size=" + batch,
+                "progress-interval=60s");
+        return ExtractJob.run(spark, ExtractSettings.from(JobConfigLoader.load(null, o, "distillery.extract")));
+    }
+
+    /** The teacher alone (forward + targets) on the views the job makes, decoded and rendered beforehand. */
+    private double bareLoopViewsPerSecond(Path input, Path weights) throws IOException {
+        Encoder teacher = EncoderLoader.load(teacherConfig, weights);
+        ViewSampler sampler = new ViewSampler(teacherConfig.imgSize(), 0.9, 0.08, 1.0, 0.75, 4.0 / 3, true);
+        ImageNormalizer normalizer = new ImageNormalizer(teacherConfig.imageMean(), teacherConfig.imageStd());
+        List<RgbImage> views = new ArrayList<>();
+        try (Stream<Path> files = Files.walk(input)) {
+            for (Path file : files.filter(Files::isRegularFile).sorted().toList()) {
+                RgbImage image = ImageDecoder.decode(file);
+                String key = input.relativize(file).toString();
+                views.add(ViewRenderer.render(image, sampler.evalView(image.width(), image.height()), teacherConfig.imgSize()));
+                views.add(ViewRenderer.render(image, sampler.randomView(0, key, 1, image.width(), image.height()),
+                        teacherConfig.imgSize()));
+            }
+        }
+        int size = teacherConfig.imgSize();
+        TargetRecipe recipe = TargetRecipe.defaults(teacherConfig.depth());
+        List<INDArray> batches = new ArrayList<>();
+        for (int i = 0; i < views.size(); i += batch) {
+            List<RgbImage> chunk = views.subList(i, Math.min(views.size(), i + batch));
+            float[] data = new float[chunk.size() * 3 * size * size];
+            for (int j = 0; j < chunk.size(); j++) {
+                normalizer.writeChw(chunk.get(j), data, j * 3 * size * size);
+            }
+            batches.add(Nd4j.create(data, new long[] {chunk.size(), 3, size, size}, 'c'));
+        }
+        ContextualizedTargets.compute(teacher.forward(batches.get(0)).ffnBranches(), recipe); // warm-up
+        long start = System.nanoTime();
+        for (INDArray b : batches) {
+            ContextualizedTargets.compute(teacher.forward(b).ffnBranches(), recipe).dup('c').data().asFloat();
+        }
+        return views.size() / ((System.nanoTime() - start) / 1e9);
+    }
+
+    private static Map<String, float[]> targets(SparkSession spark, Path out, TensorDType dtype) throws IOException {
+        Map<String, float[]> map = new HashMap<>();
+        for (Row r : FeatureDataset.open(spark, out.toString(), false).rows().select("key", "view", "target").collectAsList()) {
+            map.put(r.getString(0) + "/" + r.getInt(1), TensorPacking.unpack((byte[]) r.get(2), dtype));
+        }
+        return map;
+    }
+
+    private static double[] error(Map<String, float[]> reference, Map<String, float[]> other) {
+        double max = 0;
+        double sum = 0;
+        long n = 0;
+        for (Map.Entry<String, float[]> e : reference.entrySet()) {
+            float[] a = e.getValue();
+            float[] b = other.get(e.getKey());
+            for (int i = 0; i < a.length; i++) {
+                double d = Math.abs(a[i] - b[i]);
+                max = Math.max(max, d);
+                sum += d * d;
+                n++;
+            }
+        }
+        return new double[] {max, Math.sqrt(sum / n)};
+    }
+
+    private Path syntheticImages(Path dir) throws IOException {
+        Random random = new Random(42);
+        for (int i = 0; i < images; i++) {
+            Path classDir = Files.createDirectories(dir.resolve("class" + (i % 4)));
+            int w = 80 + random.nextInt(64);
+            int h = 80 + random.nextInt(64);
+            BufferedImage image = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+            int base = random.nextInt(1 << 24);
+            for (int y = 0; y < h; y++) {
+                for (int x = 0; x < w; x++) {
+                    image.setRGB(x, y, base + (x * 3 << 8) + y * 2 + random.nextInt(16));
+                }
+            }
+            ImageIO.write(image, "png", classDir.resolve(String.format("img%05d.png", i)).toFile());
+        }
+        return dir;
+    }
+
+    private Path randomTeacher(Path dir) throws IOException {
+        Files.createDirectories(dir);
+        Nd4j.getRandom().setSeed(7);
+        var graph = EncoderGraph.create(teacherConfig, 7, DataType.FLOAT);
+        int d = teacherConfig.embedDim();
+        Encoder encoder = new Encoder(teacherConfig, graph, new PoolingHead(Nd4j.ones(DataType.FLOAT, d),
+                Nd4j.zeros(DataType.FLOAT, d), null, null, teacherConfig.layerNormEps()));
+        EncoderExport.write(encoder, dir.resolve("weights.safetensors"), DType.F32, Map.of());
+        new com.fasterxml.jackson.databind.ObjectMapper().writeValue(dir.resolve("config.json").toFile(),
+                ModelConfigs.toJsonMap(teacherConfig));
+        return dir;
+    }
+}

@@ -1,0 +1,198 @@
+package io.distillery.extract;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.distillery.features.FeatureMetadata;
+import io.distillery.features.FeatureMetadataJson;
+import io.distillery.model.ModelConfig;
+import io.distillery.model.ModelConfigs;
+import io.distillery.provenance.Sha256;
+import io.distillery.shards.Shard;
+import io.distillery.shards.ShardLister;
+import io.distillery.shards.ShardPlan;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.SparkContext;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.util.LongAccumulator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The driver of {@code distillery extract}: lists shards, writes the dataset description, runs one task per
+ * remaining shard, and marks the dataset complete when every shard is committed and rejects stay within bounds.
+ */
+public final class ExtractJob {
+    /** Spark local property read by tasks: crash the first attempt of every shard after N rows (tests only). */
+    public static final String CRASH_AFTER_ROWS = "distillery.testing.crashFirstAttemptAfterRows";
+    private static final Logger LOG = LoggerFactory.getLogger(ExtractJob.class);
+
+    private ExtractJob() {
+    }
+
+    public static ExtractSummary run(SparkSession spark, ExtractSettings s) throws IOException {
+        long start = System.nanoTime();
+        SparkContext sc = spark.sparkContext();
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(sc);
+        Configuration conf = sc.hadoopConfiguration();
+
+        jsc.setJobGroup("distillery-extract-plan", "extract: list shards and describe the dataset", false);
+        ShardPlan plan = ShardLister.list(s.input(), conf);
+        ModelConfig teacher = ModelConfigs.presets().containsKey(s.teacherModel())
+                ? ModelConfigs.presets().get(s.teacherModel())
+                : ModelConfigs.fromJson(TeacherCache.localCopy(s.teacherModel(), conf));
+        String sha = Sha256.of(TeacherCache.localCopy(s.teacherCheckpoint(), conf));
+        FeatureMetadata metadata = FeatureMetadataFactory.create(s, teacher, sha, plan.classNames(), sc.version());
+        LOG.info("extract plan: {} shards, ~{} images, {} views each (~{} rows), teacher {} ({}), target {} top-{} {}, output {}",
+                plan.shards().size(), plan.estimatedSamples(), s.randomViews() + 1,
+                plan.estimatedSamples() * (s.randomViews() + 1), s.teacherModel(), teacher,
+                metadata.target().tensor(), metadata.target().topK(), metadata.target().dtype(), s.outputPath());
+
+        DatasetLayout layout = new DatasetLayout(s.outputPath());
+        DatasetStatusStore store = new DatasetStatusStore(layout, conf);
+        metadata = store.startOrResume(metadata);
+        String metadataJson = FeatureMetadataJson.toJson(metadata);
+
+        ShardCommitter committer = new ShardCommitter(layout, conf);
+        List<ShardResult> results = new ArrayList<>();
+        List<Shard> remaining = new ArrayList<>();
+        for (Shard shard : plan.shards()) {
+            var record = committer.validRecord(shard.id());
+            if (record.isPresent()) {
+                results.add(ShardResult.committed(record.get(), true));
+            } else {
+                remaining.add(shard);
+            }
+        }
+        LOG.info("{} of {} shards already complete; {} to run", results.size(), plan.shards().size(), remaining.size());
+
+        if (!remaining.isEmpty()) {
+            LongAccumulator images = sc.longAccumulator("distillery.images");
+            LongAccumulator rejects = sc.longAccumulator("distillery.rejects");
+            ExtractTask task = new ExtractTask(s, metadataJson, plan.classNames(), new ExtractCounters(images, rejects),
+                    sc.getLocalProperty(CRASH_AFTER_ROWS));
+            long estimated = remaining.stream().mapToLong(Shard::estimatedSamples).sum();
+            try (ExtractProgress progress = new ExtractProgress(images, estimated, s.progressIntervalMillis())) {
+                sc.addSparkListener(progress);
+                jsc.setJobGroup("distillery-extract-teacher", "extract: teacher pass over " + remaining.size()
+                        + " shards -> " + s.outputPath(), false);
+                results.addAll(jsc.parallelize(remaining, remaining.size()).map(task).collect());
+                sc.removeSparkListener(progress);
+                progress.log();
+            } finally {
+                jsc.clearJobGroup();
+            }
+        }
+        ExtractSummary summary = summarize(s, plan, results, (System.nanoTime() - start) / 1e9);
+        if (summary.ok()) {
+            store.complete(metadata, summary);
+            cleanTmp(layout, conf);
+        }
+        LOG.info("extract summary: {}", summary);
+        return summary;
+    }
+
+    private static ExtractSummary summarize(ExtractSettings s, ShardPlan plan, List<ShardResult> results, double seconds) {
+        long images = 0;
+        long rows = 0;
+        long rejects = 0;
+        long bytes = 0;
+        int skipped = 0;
+        List<String> failures = new ArrayList<>();
+        for (ShardResult r : results) {
+            if (!r.ok()) {
+                failures.add(r.failure());
+                continue;
+            }
+            images += r.images();
+            rows += r.rows();
+            rejects += r.rejects();
+            bytes += r.dataBytes();
+            skipped += r.skipped() ? 1 : 0;
+        }
+        boolean tooMany = images > 0 && (double) rejects / images > s.maxRejectFraction();
+        return new ExtractSummary(plan.shards().size(), skipped, images, rows, rejects, bytes, seconds,
+                List.copyOf(failures), tooMany, s.outputPath());
+    }
+
+    private static void cleanTmp(DatasetLayout layout, Configuration conf) throws IOException {
+        FileSystem fs = layout.root().getFileSystem(conf);
+        if (fs.exists(layout.tmpDir())) {
+            fs.delete(layout.tmpDir(), true);
+        }
+    }
+
+    /** Reads and writes {@code _distillery/dataset.json} (atomically, via a temp file and a rename). */
+    static final class DatasetStatusStore {
+        private final DatasetLayout layout;
+        private final Configuration conf;
+
+        DatasetStatusStore(DatasetLayout layout, Configuration conf) {
+            this.layout = layout;
+            this.conf = conf;
+        }
+
+        /** Starts a new dataset, or resumes one made with the same recipe (keeping its original metadata). */
+        FeatureMetadata startOrResume(FeatureMetadata fresh) throws IOException {
+            FileSystem fs = layout.root().getFileSystem(conf);
+            Path json = layout.datasetJson();
+            if (fs.exists(json)) {
+                DatasetStatus existing = read(fs, json);
+                String difference = RecipeComparison.firstDifference(existing.metadata(), fresh);
+                if (difference != null) {
+                    throw new IllegalArgumentException("output " + layout.root() + " already holds a feature dataset "
+                            + "made differently (" + difference + "); use a new output path");
+                }
+                LOG.info("resuming feature dataset {} (status {})", layout.root(), existing.status());
+                write(fs, new DatasetStatus(DatasetStatus.IN_PROGRESS, existing.metadata(), existing.shards(),
+                        existing.images(), existing.rows(), existing.rejects(), existing.dataBytes(), now()));
+                return existing.metadata();
+            }
+            if (fs.exists(layout.root()) && fs.listStatus(layout.root()).length > 0) {
+                throw new IllegalArgumentException("output " + layout.root() + " exists and is not a Distillery feature "
+                        + "dataset; refusing to write into it");
+            }
+            write(fs, new DatasetStatus(DatasetStatus.IN_PROGRESS, fresh, 0, 0, 0, 0, 0, now()));
+            return fresh;
+        }
+
+        void complete(FeatureMetadata metadata, ExtractSummary summary) throws IOException {
+            write(layout.root().getFileSystem(conf), new DatasetStatus(DatasetStatus.COMPLETE, metadata, summary.shards(),
+                    summary.images(), summary.rows(), summary.rejects(), summary.dataBytes(), now()));
+        }
+
+        private DatasetStatus read(FileSystem fs, Path json) throws IOException {
+            try (InputStream in = fs.open(json)) {
+                JsonNode node = FeatureMetadataJson.mapper().readTree(in);
+                FeatureMetadataJson.fromJson(node.path("metadata").toString(), json.toString()); // version check
+                return FeatureMetadataJson.mapper().treeToValue(node, DatasetStatus.class);
+            }
+        }
+
+        private void write(FileSystem fs, DatasetStatus status) throws IOException {
+            Path json = layout.datasetJson();
+            Path tmp = new Path(json.getParent(), "." + json.getName() + "." + System.nanoTime());
+            fs.mkdirs(json.getParent());
+            try (OutputStream out = fs.create(tmp, false)) {
+                FeatureMetadataJson.mapper().writeValue(out, status);
+            }
+            if (fs.exists(json)) {
+                fs.delete(json, false);
+            }
+            if (!fs.rename(tmp, json)) {
+                throw new IOException("could not move " + tmp + " to " + json);
+            }
+        }
+
+        private static String now() {
+            return Instant.now().toString();
+        }
+    }
+}

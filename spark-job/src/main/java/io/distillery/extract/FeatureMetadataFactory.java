@@ -1,0 +1,83 @@
+package io.distillery.extract;
+
+import io.distillery.features.FeatureColumns;
+import io.distillery.features.FeatureMetadata;
+import io.distillery.features.FeatureMetadataJson;
+import io.distillery.model.ModelConfig;
+import io.distillery.model.ModelConfigs;
+import io.distillery.model.ModelFamily;
+import io.distillery.provenance.BuildInfo;
+import io.distillery.targets.TargetTokens;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+
+/** Describes the dataset an extract job is about to write, checking the requested columns make sense. */
+final class FeatureMetadataFactory {
+    private FeatureMetadataFactory() {
+    }
+
+    static FeatureMetadata create(ExtractSettings s, ModelConfig teacher, String checkpointSha256, List<String> classNames,
+                                  String sparkVersion) {
+        int k = s.effectiveTopK(teacher.depth());
+        long tokens = s.targetTokens() == TargetTokens.PATCHES ? teacher.numPatches() : teacher.tokens();
+        long dim = teacher.embedDim();
+        String dtype = s.targetDType().id();
+        List<FeatureMetadata.TensorColumn> columns = new ArrayList<>();
+        columns.add(new FeatureMetadata.TensorColumn(FeatureColumns.TARGET, dtype, List.of(tokens, dim), "C order",
+                "data2vec contextualized target of the view"));
+        if (s.storePixels()) {
+            long size = teacher.imgSize();
+            columns.add(new FeatureMetadata.TensorColumn(FeatureColumns.PIXELS, "uint8", List.of(size, size, 3L),
+                    "HWC RGB", "the view as the teacher saw it, before mean/std normalisation"));
+        }
+        for (int layer : s.storeLayers()) {
+            if (layer > teacher.depth()) {
+                throw new IllegalArgumentException("distillery.extract.store.layers: block " + layer
+                        + " exceeds the teacher's depth " + teacher.depth());
+            }
+            columns.add(new FeatureMetadata.TensorColumn(FeatureColumns.layer(layer), dtype,
+                    List.of((long) teacher.tokens(), dim), "C order", "output of block " + layer + " (CLS first)"));
+        }
+        if (s.storeCls()) {
+            columns.add(new FeatureMetadata.TensorColumn(FeatureColumns.CLS, dtype, List.of(dim), "C order",
+                    "CLS token of the last block output"));
+        }
+        boolean beit = teacher.family() == ModelFamily.BEITV2;
+        if ((s.storePooled() || s.storeLogits()) && !beit) {
+            throw new IllegalArgumentException("distillery.extract.store.pooled/logits need a BEiT teacher (fc_norm)");
+        }
+        if (s.storePooled()) {
+            columns.add(new FeatureMetadata.TensorColumn(FeatureColumns.POOLED, dtype, List.of(dim), "C order",
+                    "fc_norm(mean of the patch tokens of the last block)"));
+        }
+        if (s.storeLogits()) {
+            if (teacher.numClasses() == 0) {
+                throw new IllegalArgumentException("distillery.extract.store.logits: the teacher has num_classes = 0");
+            }
+            columns.add(new FeatureMetadata.TensorColumn(FeatureColumns.LOGITS, dtype,
+                    List.of((long) teacher.numClasses()), "C order", "classifier logits"));
+        }
+        var target = new FeatureMetadata.Target(s.targetTensor().name().toLowerCase(Locale.ROOT),
+                s.targetTokens().name().toLowerCase(Locale.ROOT), k, s.targetEps(), dtype, List.of(tokens, dim),
+                FeatureColumns.TARGET);
+        var preprocessing = new FeatureMetadata.Preprocessing(teacher.imgSize(), boxed(teacher.imageMean()),
+                boxed(teacher.imageStd()), s.evalCropPct(), s.randomViews(), List.of(s.scaleMin(), s.scaleMax()),
+                List.of(s.ratioMin(), s.ratioMax()), s.hflip(), "bicubic",
+                "view 0 = eval view; view v >= 1 = RandomResizedCrop + flip seeded by SHA-256(seed, key, v)");
+        var versions = new java.util.LinkedHashMap<>(BuildInfo.versions());
+        versions.put("spark_runtime", sparkVersion);
+        return new FeatureMetadata(FeatureMetadataJson.FORMAT, FeatureMetadataJson.CURRENT_VERSION,
+                new FeatureMetadata.Teacher(ModelConfigs.presets().containsKey(s.teacherModel()) ? s.teacherModel() : null,
+                        ModelConfigs.toJsonMap(teacher), s.teacherCheckpoint(), checkpointSha256),
+                target, columns, preprocessing, s.seed(),
+                new FeatureMetadata.Input(s.input().format().name().toLowerCase(Locale.ROOT), s.input().path(), classNames),
+                versions, Instant.now().toString());
+    }
+
+    private static List<Double> boxed(double[] values) {
+        return Arrays.stream(values).boxed().toList();
+    }
+}

@@ -1,0 +1,193 @@
+package io.distillery.extract;
+
+import io.distillery.features.FeatureColumns;
+import io.distillery.features.FeatureMetadata;
+import io.distillery.features.FeatureMetadataJson;
+import io.distillery.features.TensorDType;
+import io.distillery.features.TensorPacking;
+import io.distillery.image.DecodeLimits;
+import io.distillery.image.ImageDecoder;
+import io.distillery.image.ImageRejectedException;
+import io.distillery.image.RgbImage;
+import io.distillery.image.ViewRenderer;
+import io.distillery.image.ViewSampler;
+import io.distillery.image.ViewSpec;
+import io.distillery.model.Encoder;
+import io.distillery.shards.RawSample;
+import io.distillery.shards.Shard;
+import io.distillery.shards.ShardCorruptException;
+import io.distillery.shards.ShardReader;
+import io.distillery.targets.TargetRecipe;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.parquet.example.data.Group;
+import org.apache.parquet.example.data.simple.SimpleGroupFactory;
+import org.apache.parquet.hadoop.ParquetWriter;
+import org.apache.parquet.io.api.Binary;
+import org.apache.parquet.schema.MessageType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The executor side of the extract job for one shard: read samples, decode (or reject), render the eval and random
+ * views, run the cached teacher in batches, write feature rows and rejects to attempt-unique temp files, then
+ * commit. A corrupt shard (e.g. a truncated tar) is reported as a failed shard naming the file, not a crash.
+ */
+public final class ShardExtractor {
+    private static final Logger LOG = LoggerFactory.getLogger(ShardExtractor.class);
+
+    private final ExtractSettings settings;
+    private final FeatureMetadata metadata;
+    private final String metadataJson;
+    private final List<String> classNames;
+    private final Configuration conf;
+    private final ExtractCounters counters;
+
+    public ShardExtractor(ExtractSettings settings, String metadataJson, List<String> classNames, Configuration conf,
+                          ExtractCounters counters) {
+        this.settings = settings;
+        this.metadataJson = metadataJson;
+        this.metadata = FeatureMetadataJson.fromJson(metadataJson, settings.outputPath());
+        this.classNames = classNames;
+        this.conf = conf;
+        this.counters = counters;
+    }
+
+    /**
+     * @param attempt   unique per task attempt (temp file names)
+     * @param crashAfterRows test hook: throw after this many rows, before committing (negative = never)
+     */
+    public ShardResult run(Shard shard, String attempt, long crashAfterRows) throws IOException {
+        DatasetLayout layout = new DatasetLayout(settings.outputPath());
+        ShardCommitter committer = new ShardCommitter(layout, conf);
+        var existing = committer.validRecord(shard.id());
+        if (existing.isPresent()) {
+            return ShardResult.committed(existing.get(), true);
+        }
+        long start = System.nanoTime();
+        Path tmpData = layout.tmpFile(shard.id(), attempt, "data");
+        Path tmpRejects = layout.tmpFile(shard.id(), attempt, "rejects");
+        FileSystem fs = layout.root().getFileSystem(conf);
+        fs.mkdirs(layout.tmpDir());
+        Encoder teacher = TeacherCache.get(settings.teacherModel(), settings.teacherCheckpoint(), conf);
+        TargetRecipe recipe = new TargetRecipe(settings.targetTensor(), settings.targetTokens(),
+                settings.effectiveTopK(teacher.config().depth()), settings.targetEps());
+        MessageType schema = FeatureSchema.features(metadata);
+        Map<String, String> footer = Map.of(FeatureMetadataJson.FOOTER_KEY, metadataJson);
+        Set<String> dense = new HashSet<>();
+        metadata.tensorColumns().forEach(c -> dense.add(c.name()));
+
+        long images = 0;
+        long rows = 0;
+        long rejects = 0;
+        try (ParquetWriter<Group> data = ParquetFiles.create(tmpData, schema, conf, footer, dense);
+             ParquetWriter<Group> rejectsOut = ParquetFiles.create(tmpRejects, FeatureSchema.rejects(), conf, footer, Set.of());
+             ShardReader reader = ShardReader.open(shard, settings.input(), classNames, conf)) {
+            RowWriter rowWriter = new RowWriter(data, schema, shard.id());
+            SimpleGroupFactory rejectRows = new SimpleGroupFactory(FeatureSchema.rejects());
+            TeacherRunner runner = new TeacherRunner(teacher, recipe, settings);
+            ViewSampler sampler = new ViewSampler(teacher.config().imgSize(), settings.evalCropPct(), settings.scaleMin(),
+                    settings.scaleMax(), settings.ratioMin(), settings.ratioMax(), settings.hflip());
+            DecodeLimits limits = new DecodeLimits(settings.maxPixels(), settings.maxSide());
+            List<PendingView> pending = new ArrayList<>();
+            while (reader.hasNext()) {
+                RawSample sample = reader.next();
+                images++;
+                RgbImage image;
+                try {
+                    image = ImageDecoder.decode(sample.image(), sample.imageName(), limits);
+                } catch (ImageRejectedException e) {
+                    rejects++;
+                    counters.rejected();
+                    rejectsOut.write(rejectRows.newGroup().append(FeatureColumns.KEY, sample.key())
+                            .append(FeatureColumns.SHARD, shard.id()).append("image", sample.imageName())
+                            .append("reason", e.reason().name().toLowerCase(java.util.Locale.ROOT))
+                            .append("message", e.getMessage()));
+                    continue;
+                }
+                for (int v = 0; v <= settings.randomViews(); v++) {
+                    ViewSpec view = v == 0 ? sampler.evalView(image.width(), image.height())
+                            : sampler.randomView(settings.seed(), sample.key(), v, image.width(), image.height());
+                    RgbImage rendered = ViewRenderer.render(image, view, teacher.config().imgSize());
+                    pending.add(new PendingView(sample, image.width(), image.height(), view, rendered));
+                    if (pending.size() == settings.batchSize()) {
+                        rows += rowWriter.write(pending, runner.run(pending));
+                        pending.clear();
+                        if (crashAfterRows >= 0 && rows >= crashAfterRows) {
+                            throw new IllegalStateException("injected crash in shard " + shard.id() + " after " + rows + " rows");
+                        }
+                    }
+                }
+                counters.imageDone();
+            }
+            if (!pending.isEmpty()) {
+                rows += rowWriter.write(pending, runner.run(pending));
+            }
+        } catch (ShardCorruptException e) {
+            fs.delete(tmpData, false);
+            fs.delete(tmpRejects, false);
+            LOG.error("shard {} failed: {}", shard.id(), e.getMessage());
+            return ShardResult.failed(shard.id(), e.getMessage());
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        ShardCommit record = new ShardCommit(shard.id(), images, rows, rejects, fs.getFileStatus(tmpData).getLen(), seconds);
+        ShardCommit committed = committer.commit(record, tmpData, tmpRejects);
+        LOG.info("shard {}: {} images, {} rows, {} rejects in {} s", shard.id(), images, rows, rejects,
+                String.format(java.util.Locale.ROOT, "%.1f", seconds));
+        return ShardResult.committed(committed, false);
+    }
+
+    /** Turns views + teacher outputs into Parquet rows. */
+    private final class RowWriter {
+        private final ParquetWriter<Group> out;
+        private final SimpleGroupFactory groups;
+        private final String shardId;
+
+        RowWriter(ParquetWriter<Group> out, MessageType schema, String shardId) {
+            this.out = out;
+            this.groups = new SimpleGroupFactory(schema);
+            this.shardId = shardId;
+        }
+
+        long write(List<PendingView> views, Map<String, float[]> tensors) throws IOException {
+            TensorDType dtype = settings.targetDType();
+            for (int i = 0; i < views.size(); i++) {
+                PendingView pv = views.get(i);
+                RawSample s = pv.sample();
+                ViewSpec v = pv.view();
+                Group g = groups.newGroup()
+                        .append(FeatureColumns.KEY, s.key())
+                        .append(FeatureColumns.SHARD, shardId)
+                        .append(FeatureColumns.VIEW, v.index());
+                if (s.label() != null) {
+                    g.append(FeatureColumns.LABEL, s.label());
+                }
+                if (s.caption() != null) {
+                    g.append(FeatureColumns.CAPTION, s.caption());
+                }
+                g.append(FeatureColumns.SRC_WIDTH, pv.srcWidth()).append(FeatureColumns.SRC_HEIGHT, pv.srcHeight())
+                        .append(FeatureColumns.CROP_X, v.x()).append(FeatureColumns.CROP_Y, v.y())
+                        .append(FeatureColumns.CROP_W, v.width()).append(FeatureColumns.CROP_H, v.height())
+                        .append(FeatureColumns.FLIP, v.flip());
+                for (FeatureMetadata.TensorColumn column : metadata.tensorColumns()) {
+                    if (column.name().equals(FeatureColumns.PIXELS)) {
+                        g.append(FeatureColumns.PIXELS, Binary.fromConstantByteArray(pv.pixels().toRgbBytes()));
+                        continue;
+                    }
+                    float[] flat = tensors.get(column.name());
+                    int length = flat.length / views.size();
+                    g.append(column.name(), Binary.fromConstantByteArray(TensorPacking.pack(flat, i * length, length, dtype)));
+                }
+                out.write(g);
+            }
+            return views.size();
+        }
+    }
+}

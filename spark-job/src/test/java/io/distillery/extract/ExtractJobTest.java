@@ -1,0 +1,222 @@
+package io.distillery.extract;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.distillery.config.JobConfigLoader;
+import io.distillery.dataset.FeatureDataset;
+import io.distillery.features.FeatureFormatException;
+import io.distillery.features.TensorDType;
+import io.distillery.features.TensorPacking;
+import io.distillery.npy.ParityFiles;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+/** The extract job end to end on Spark local mode with the parity teacher. */
+class ExtractJobTest {
+    private static final SparkSession SPARK = SparkTestSession.get();
+
+    private static ExtractSummary extract(List<String> overrides) throws Exception {
+        return ExtractJob.run(SPARK, ExtractSettings.from(JobConfigLoader.load(null, overrides, "distillery.extract")));
+    }
+
+    private static List<Row> rows(Path output) throws Exception {
+        return FeatureDataset.open(SPARK, output.toString(), false).rows().orderBy("key", "view").collectAsList();
+    }
+
+    @Test
+    void evalViewTargetsAndExtrasEqualTheTeacherReference(@TempDir Path dir) throws Exception {
+        Path input = TestInputs.parityImageFolder(dir.resolve("in"));
+        Path out = dir.resolve("features");
+        ExtractSummary summary = extract(TestInputs.overrides(input, "image-folder", out, "target.dtype=fp32",
+                "views.eval-crop-pct=1.0", "views.random=1", "store.layers=[4]", "store.pooled=true", "store.cls=true",
+                "input.files-per-shard=4"));
+        assertThat(summary.ok()).as(summary.toString()).isTrue();
+        assertThat(summary.shards()).isEqualTo(2);
+        assertThat(summary.rows()).isEqualTo(12);
+
+        INDArray expectedTargets = ParityFiles.array("teacher_beitv2/target_d2v_ffn_topall");
+        INDArray expectedLast = ParityFiles.array("teacher_beitv2/block_out_04");
+        INDArray expectedPooled = ParityFiles.array("teacher_beitv2/pooled");
+        List<Row> rows = rows(out);
+        assertThat(rows).hasSize(12);
+        for (Row row : rows) {
+            String key = row.getAs("key");
+            int image = Integer.parseInt(key.substring(key.length() - 1));
+            assertThat((Integer) row.getAs("label")).isEqualTo(image < 3 ? 0 : 1);
+            if ((Integer) row.getAs("view") != 0) {
+                continue;
+            }
+            // the eval view of a 32x32 image with crop 1.0 is the image itself: the fixture's own input
+            assertThat((double) row.getAs("crop_w")).isEqualTo(32.0);
+            assertThat(maxDiff(row.getAs("target"), expectedTargets.slice(image))).as(key).isLessThan(2e-4);
+            assertThat(maxDiff(row.getAs("layer_04"), expectedLast.slice(image))).as(key).isLessThan(5e-5);
+            assertThat(maxDiff(row.getAs("pooled"), expectedPooled.slice(image))).as(key).isLessThan(5e-5);
+            assertThat(maxDiff(row.getAs("cls"), expectedLast.get(NDArrayIndex.point(image), NDArrayIndex.point(0),
+                    NDArrayIndex.all()))).isLessThan(5e-5);
+            byte[] png = Files.readAllBytes(ParityFiles.file("images/img_" + image + ".png"));
+            assertThat((byte[]) row.getAs("pixels"))
+                    .isEqualTo(io.distillery.image.ImageDecoder.decode(png, key).toRgbBytes());
+        }
+        FeatureDataset dataset = FeatureDataset.open(SPARK, out.toString(), false);
+        assertThat(dataset.status().complete()).isTrue();
+        assertThat(dataset.metadata().input().classNames()).containsExactly("a", "b");
+        assertThat(dataset.metadata().teacher().checkpointSha256()).hasSize(64);
+        assertThat(Files.exists(out.resolve("_tmp"))).isFalse();
+    }
+
+    private static double maxDiff(byte[] cell, INDArray expected) {
+        float[] actual = TensorPacking.unpack(cell, TensorDType.FP32);
+        float[] want = expected.dup('c').data().asFloat();
+        assertThat(actual).hasSize(want.length);
+        double max = 0;
+        for (int i = 0; i < want.length; i++) {
+            max = Math.max(max, Math.abs(actual[i] - want[i]));
+        }
+        return max;
+    }
+
+    @Test
+    void rerunIsIdenticalSkipsCommittedShardsAndRedoesUncommittedOnes(@TempDir Path dir) throws Exception {
+        Path input = TestInputs.parityImageFolder(dir.resolve("in"));
+        Path out = dir.resolve("features");
+        List<String> args = TestInputs.overrides(input, "image-folder", out, "input.files-per-shard=2", "views.random=2");
+        assertThat(extract(args).rows()).isEqualTo(18);
+        List<Row> first = rows(out);
+
+        ExtractSummary again = extract(args);
+        assertThat(again.skipped()).isEqualTo(3);
+        assertThat(again.rows()).isEqualTo(18);
+
+        // a crash after moving the data file but before the commit record: the shard is redone, not duplicated
+        Path record = out.resolve("_distillery/commits/folder-0001.json");
+        if (!Files.exists(record)) {
+            try (Stream<Path> records = Files.list(out.resolve("_distillery/commits"))) {
+                record = records.sorted().toList().get(1);
+            }
+        }
+        Files.delete(record);
+        ExtractSummary redo = extract(args);
+        assertThat(redo.skipped()).isEqualTo(2);
+        List<Row> after = rows(out);
+        assertThat(after).hasSize(18);
+        assertThat(signature(after)).isEqualTo(signature(first));
+
+        // same seed into a new folder: byte-identical rows
+        Path other = dir.resolve("features2");
+        extract(TestInputs.overrides(input, "image-folder", other, "input.files-per-shard=3", "views.random=2"));
+        assertThat(signature(rows(other))).isEqualTo(signature(first));
+    }
+
+    private static List<String> signature(List<Row> rows) {
+        return rows.stream().map(r -> r.getAs("key") + "/" + r.getAs("view") + "/" + r.getAs("crop_x") + "/"
+                + r.getAs("flip") + "/" + java.util.Arrays.hashCode((byte[]) r.getAs("target")) + "/"
+                + java.util.Arrays.hashCode((byte[]) r.getAs("pixels"))).toList();
+    }
+
+    @Test
+    void retriedTasksAfterACrashLeaveNoDuplicatesOrPartialFiles(@TempDir Path dir) throws Exception {
+        Path input = TestInputs.parityImageFolder(dir.resolve("in"));
+        Path out = dir.resolve("features");
+        SPARK.sparkContext().setLocalProperty(ExtractJob.CRASH_AFTER_ROWS, "4");
+        try {
+            ExtractSummary summary = extract(TestInputs.overrides(input, "image-folder", out, "input.files-per-shard=3",
+                    "views.random=2"));
+            assertThat(summary.ok()).isTrue();
+        } finally {
+            SPARK.sparkContext().setLocalProperty(ExtractJob.CRASH_AFTER_ROWS, null);
+        }
+        List<Row> rows = rows(out);
+        assertThat(rows).hasSize(18);
+        Set<String> keys = new HashSet<>();
+        rows.forEach(r -> assertThat(keys.add(r.getAs("key") + "/" + r.getAs("view"))).isTrue());
+        try (Stream<Path> files = Files.list(out.resolve("data"))) {
+            assertThat(files.map(p -> p.getFileName().toString()).sorted().toList())
+                    .containsExactly("folder-0000.parquet", "folder-0001.parquet");
+        }
+        assertThat(Files.exists(out.resolve("_tmp"))).isFalse();
+    }
+
+    @Test
+    void undecodableImagesAreRejectedAndTooManyKeepTheDatasetIncomplete(@TempDir Path dir) throws Exception {
+        Path input = TestInputs.parityImageFolder(dir.resolve("in"));
+        Files.write(input.resolve("a/broken.png"), new byte[] {1, 2, 3, 4, 5});
+        Files.write(input.resolve("b/empty.jpg"), new byte[0]);
+        Path out = dir.resolve("features");
+        ExtractSummary summary = extract(TestInputs.overrides(input, "image-folder", out, "views.random=0",
+                "max-reject-fraction=0.1"));
+        assertThat(summary.rejects()).isEqualTo(2);
+        assertThat(summary.images()).isEqualTo(8);
+        assertThat(summary.rejectLimitExceeded()).isTrue();
+        assertThatThrownBy(() -> FeatureDataset.open(SPARK, out.toString(), false))
+                .isInstanceOf(FeatureFormatException.class).hasMessageContaining("in_progress");
+        List<Row> rejects = SPARK.read().parquet(out.resolve("rejects").toString()).orderBy("key").collectAsList();
+        assertThat(rejects).hasSize(2);
+        assertThat(rejects.get(0).<String>getAs("reason")).isEqualTo("undecodable");
+        assertThat(rejects.get(1).<String>getAs("reason")).isEqualTo("empty");
+
+        ExtractSummary tolerant = extract(TestInputs.overrides(input, "image-folder", out, "views.random=0",
+                "max-reject-fraction=0.5"));
+        assertThat(tolerant.ok()).isTrue();
+        assertThat(FeatureDataset.open(SPARK, out.toString(), false).rows().count()).isEqualTo(6);
+    }
+
+    @Test
+    void truncatedTarFailsOnlyThatShardAndNamesIt(@TempDir Path dir) throws Exception {
+        Path input = Files.createDirectories(dir.resolve("tars"));
+        Files.write(input.resolve("00000.tar"), TestInputs.webDatasetTar("a", 3, 1));
+        byte[] whole = TestInputs.webDatasetTar("b", 3, 2);
+        Files.write(input.resolve("00001.tar"), java.util.Arrays.copyOf(whole, whole.length / 2 + 100));
+        Path out = dir.resolve("features");
+        ExtractSummary summary = extract(TestInputs.overrides(input, "webdataset", out, "views.random=0"));
+        assertThat(summary.failures()).hasSize(1);
+        assertThat(summary.failures().get(0)).contains("00001.tar");
+        assertThat(Files.exists(out.resolve("data/00000.parquet"))).isTrue();
+        assertThat(Files.exists(out.resolve("data/00001.parquet"))).isFalse();
+        List<Row> rows = FeatureDataset.open(SPARK, out.toString(), true).rows().collectAsList();
+        assertThat(rows).hasSize(3);
+        assertThat(rows.get(0).<String>getAs("caption")).startsWith("caption a");
+    }
+
+    @Test
+    void aDifferentRecipeIsNotMixedIntoAnExistingDataset(@TempDir Path dir) throws Exception {
+        Path input = TestInputs.parityImageFolder(dir.resolve("in"));
+        Path out = dir.resolve("features");
+        extract(TestInputs.overrides(input, "image-folder", out, "views.random=0"));
+        assertThatThrownBy(() -> extract(TestInputs.overrides(input, "image-folder", out, "views.random=0", "target.top-k=2")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("already holds a feature dataset made differently (target");
+        Path notOurs = Files.createDirectories(dir.resolve("other"));
+        Files.writeString(notOurs.resolve("precious.txt"), "keep me");
+        assertThatThrownBy(() -> extract(TestInputs.overrides(input, "image-folder", notOurs, "views.random=0")))
+                .hasMessageContaining("is not a Distillery feature dataset; refusing to write into it");
+        assertThat(Files.readString(notOurs.resolve("precious.txt"))).isEqualTo("keep me");
+    }
+
+    @Test
+    void largerImagesFromWebDatasetAreCroppedToTheTeacherSize(@TempDir Path dir) throws Exception {
+        Path input = Files.createDirectories(dir.resolve("tars"));
+        Files.write(input.resolve("00000.tar"), TestInputs.webDatasetTar("k", 4, 3));
+        Path out = dir.resolve("features");
+        ExtractSummary summary = extract(TestInputs.overrides(input, "webdataset", out, "views.random=1",
+                "target.dtype=bf16"));
+        assertThat(summary.ok()).as(summary.toString()).isTrue();
+        List<Row> rows = rows(out);
+        assertThat(rows).hasSize(8);
+        for (Row r : rows) {
+            assertThat((byte[]) r.getAs("pixels")).hasSize(32 * 32 * 3);
+            assertThat((byte[]) r.getAs("target")).hasSize(16 * 64 * 2);
+            assertThat((Integer) r.getAs("src_width")).isEqualTo(40);
+        }
+    }
+}

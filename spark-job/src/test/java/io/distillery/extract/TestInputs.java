@@ -1,0 +1,78 @@
+package io.distillery.extract;
+
+import io.distillery.npy.ParityFiles;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import javax.imageio.ImageIO;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
+
+/** Builds small input datasets for the extract tests. */
+final class TestInputs {
+    private TestInputs() {
+    }
+
+    /** The six parity images as an image folder: class a = img_0..2, class b = img_3..5. */
+    static Path parityImageFolder(Path dir) throws IOException {
+        for (int i = 0; i < 6; i++) {
+            Path classDir = Files.createDirectories(dir.resolve(i < 3 ? "a" : "b"));
+            Files.copy(ParityFiles.file("images/img_" + i + ".png"), classDir.resolve("img_" + i + ".png"));
+        }
+        return dir;
+    }
+
+    static byte[] randomPng(Random random, int width, int height) throws IOException {
+        BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < height; y++) {
+            for (int x = 0; x < width; x++) {
+                image.setRGB(x, y, random.nextInt(1 << 24));
+            }
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ImageIO.write(image, "png", out);
+        return out.toByteArray();
+    }
+
+    /** A WebDataset tar with {@code samples} PNG samples (+ .cls and .txt), keys prefix-000..; returns its bytes. */
+    static byte[] webDatasetTar(String prefix, int samples, long seed) throws IOException {
+        Random random = new Random(seed);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (TarArchiveOutputStream tar = new TarArchiveOutputStream(bytes)) {
+            for (int i = 0; i < samples; i++) {
+                String key = String.format("%s%03d", prefix, i);
+                put(tar, key + ".png", randomPng(random, 40, 30));
+                put(tar, key + ".cls", Integer.toString(i % 3).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                put(tar, key + ".txt", ("caption " + key).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            }
+        }
+        return bytes.toByteArray();
+    }
+
+    private static void put(TarArchiveOutputStream tar, String name, byte[] data) throws IOException {
+        TarArchiveEntry entry = new TarArchiveEntry(name);
+        entry.setSize(data.length);
+        tar.putArchiveEntry(entry);
+        tar.write(data);
+        tar.closeArchiveEntry();
+    }
+
+    static List<String> overrides(Path input, String format, Path output, String... extra) {
+        Path parity = ParityFiles.root();
+        List<String> o = new ArrayList<>(List.of(
+                "input.format=" + format,
+                "input.path=\"" + input + "\"",
+                "output.path=\"" + output + "\"",
+                "teacher.model=\"" + parity.resolve("teacher_beitv2/config.json") + "\"",
+                "teacher.checkpoint=\"" + parity.resolve("teacher_beitv2/weights.safetensors") + "\"",
+                "batch-size=4",
+                "progress-interval=1s"));
+        o.addAll(List.of(extra));
+        return o;
+    }
+}
