@@ -6,7 +6,7 @@ import io.distillery.features.FeatureMetadataJson;
 import io.distillery.features.TensorDType;
 import io.distillery.features.TensorPacking;
 import io.distillery.image.DecodeLimits;
-import io.distillery.image.ImageDecoder;
+import io.distillery.image.GuardedDecoder;
 import io.distillery.image.ImageRejectedException;
 import io.distillery.image.RgbImage;
 import io.distillery.image.ViewRenderer;
@@ -102,7 +102,7 @@ public final class ShardExtractor {
                 images++;
                 RgbImage image;
                 try {
-                    image = ImageDecoder.decode(sample.image(), sample.imageName(), limits);
+                    image = GuardedDecoder.decode(sample.image(), sample.imageName(), limits);
                 } catch (ImageRejectedException e) {
                     rejects++;
                     counters.rejected();
