@@ -58,7 +58,8 @@ class FeatureDatasetInteropTest {
             int n = 0;
             while (r.next()) {
                 n++;
-                byte[] target = r.getBytes("target");
+                java.sql.Blob blob = r.getBlob("target");
+                byte[] target = blob.getBytes(1, (int) blob.length());
                 // numpy: np.frombuffer(cell, '<f2').reshape(16, 64) — the same little-endian halves
                 ShortBuffer halves = new ShortBuffer(target);
                 float[] viaJava = TensorPacking.unpack(target, TensorDType.FP16);

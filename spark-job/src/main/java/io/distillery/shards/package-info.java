@@ -1,0 +1,2 @@
+/** Listing dataset shards on the driver and reading raw samples of one shard on an executor. */
+package io.distillery.shards;
