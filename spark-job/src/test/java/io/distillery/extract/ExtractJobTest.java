@@ -231,4 +231,39 @@ class ExtractJobTest {
             assertThat((Integer) r.getAs("src_width")).isEqualTo(40);
         }
     }
+
+    @Test
+    void img2datasetParquetIsSplitByRowGroupsAndReadOnce(@TempDir Path dir) throws Exception {
+        Path input = Files.createDirectories(dir.resolve("parquet"));
+        org.apache.parquet.schema.MessageType schema = org.apache.parquet.schema.MessageTypeParser.parseMessageType(
+                "message img2dataset { required binary key (UTF8); optional binary jpg; optional binary caption (UTF8); }");
+        java.util.Random random = new java.util.Random(5);
+        try (var writer = org.apache.parquet.hadoop.example.ExampleParquetWriter
+                .builder(new org.apache.hadoop.fs.Path(input.resolve("part-00000.parquet").toUri()))
+                .withType(schema).withRowGroupSize(1024).withPageSize(512)
+                .withMinRowCountForPageSizeCheck(1).withMaxRowCountForPageSizeCheck(1).build()) {
+            var groups = new org.apache.parquet.example.data.simple.SimpleGroupFactory(schema);
+            for (int i = 0; i < 10; i++) {
+                var g = groups.newGroup().append("key", String.format("p%03d", i));
+                if (i != 7) { // a row without image bytes is skipped
+                    g.append("jpg", org.apache.parquet.io.api.Binary.fromConstantByteArray(TestInputs.randomPng(random, 36, 36)));
+                }
+                writer.write(g.append("caption", "row " + i));
+            }
+        }
+        var plan = io.distillery.shards.ShardLister.list(new io.distillery.shards.InputOptions(
+                io.distillery.shards.ShardFormat.PARQUET, input.toString(), 1000, 2, "jpg", "key", "caption", null),
+                new org.apache.hadoop.conf.Configuration());
+        assertThat(plan.shards().size()).isGreaterThan(1);
+        assertThat(plan.estimatedSamples()).isEqualTo(10);
+
+        Path out = dir.resolve("features");
+        ExtractSummary summary = extract(TestInputs.overrides(input, "parquet", out, "views.random=0",
+                "input.row-groups-per-split=2"));
+        assertThat(summary.ok()).as(summary.toString()).isTrue();
+        List<Row> rows = rows(out);
+        assertThat(rows.stream().map(r -> r.<String>getAs("key")).toList())
+                .containsExactly("p000", "p001", "p002", "p003", "p004", "p005", "p006", "p008", "p009");
+        assertThat(rows.get(3).<String>getAs("caption")).isEqualTo("row 3");
+    }
 }
