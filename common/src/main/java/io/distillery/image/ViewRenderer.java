@@ -1,62 +1,43 @@
 package io.distillery.image;
 
-import java.awt.Graphics2D;
-import java.awt.RenderingHints;
-import java.awt.geom.AffineTransform;
-import java.awt.image.BufferedImage;
-import java.awt.image.DataBufferByte;
+import java.util.Objects;
 
 /**
- * Renders a {@link ViewSpec}: crop box resized to size x size (bicubic; large reductions are first halved
- * step by step so they do not alias), then mirrored when flipped. Deterministic; the full box of an image that
- * already has the size comes back unchanged.
+ * Renders a {@link ViewSpec}: the crop box resized to {@code size x size} with {@link BicubicResampler} (Pillow's
+ * antialiased bicubic, so large reductions do not alias), then mirrored when the view is flipped. For an integer
+ * box this is torchvision's {@code RandomResizedCrop} + {@code RandomHorizontalFlip} on a PIL image. Deterministic:
+ * the same image and view give the same bytes, so a stored view can always be re-rendered exactly.
  */
 public final class ViewRenderer {
+    /** Boxes computed in floating point may overshoot the image edge by rounding; more than this is a bug. */
+    private static final double EDGE_TOLERANCE = 1e-6;
+
     private ViewRenderer() {
     }
 
     public static RgbImage render(RgbImage src, ViewSpec view, int size) {
-        if (view.x() == 0 && view.y() == 0 && view.width() == src.width() && view.height() == src.height()
-                && src.width() == size && src.height() == size && !view.flip()) {
+        Objects.requireNonNull(src, "src");
+        Objects.requireNonNull(view, "view");
+        if (size <= 0) {
+            throw new IllegalArgumentException("view size must be > 0, got " + size);
+        }
+        if (view.x() + view.width() > src.width() + EDGE_TOLERANCE
+                || view.y() + view.height() > src.height() + EDGE_TOLERANCE) {
+            throw new IllegalArgumentException("view " + view + " does not fit in " + src + " (" + src.width() + "x"
+                    + src.height() + ")");
+        }
+        boolean wholeImage = view.x() == 0 && view.y() == 0 && view.width() == src.width()
+                && view.height() == src.height();
+        if (wholeImage && src.width() == size && src.height() == size && !view.flip()) {
             return src;
         }
-        BufferedImage current = toBgr(src);
-        double x = view.x();
-        double y = view.y();
-        double w = view.width();
-        double h = view.height();
-        // halve while the box is more than twice the target, keeping the box in the halved coordinates
-        while (w > 2.0 * size && h > 2.0 * size && current.getWidth() >= 2 && current.getHeight() >= 2) {
-            double sx = (double) (current.getWidth() / 2) / current.getWidth();
-            double sy = (double) (current.getHeight() / 2) / current.getHeight();
-            current = scale(current, current.getWidth() / 2, current.getHeight() / 2, 0, 0, sx, sy);
-            x *= sx;
-            y *= sy;
-            w *= sx;
-            h *= sy;
-        }
-        BufferedImage out = scale(current, size, size, x, y, size / w, size / h);
-        byte[] rgb = toRgb(out);
+        double x1 = Math.min(view.x() + view.width(), src.width());
+        double y1 = Math.min(view.y() + view.height(), src.height());
+        byte[] rgb = BicubicResampler.resample(src, view.x(), view.y(), x1, y1, size, size);
         if (view.flip()) {
             mirror(rgb, size, size);
         }
-        return new RgbImage(src.source(), size, size, rgb);
-    }
-
-    private static BufferedImage scale(BufferedImage in, int outW, int outH, double x, double y, double sx, double sy) {
-        BufferedImage out = new BufferedImage(outW, outH, BufferedImage.TYPE_3BYTE_BGR);
-        Graphics2D g = out.createGraphics();
-        try {
-            g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BICUBIC);
-            g.setRenderingHint(RenderingHints.KEY_RENDERING, RenderingHints.VALUE_RENDER_QUALITY);
-            AffineTransform t = new AffineTransform();
-            t.scale(sx, sy);
-            t.translate(-x, -y);
-            g.drawImage(in, t, null);
-        } finally {
-            g.dispose();
-        }
-        return out;
+        return new RgbImage(src.source(), size, size, rgb, true);
     }
 
     private static void mirror(byte[] rgb, int w, int h) {
@@ -71,28 +52,5 @@ public final class ViewRenderer {
                 }
             }
         }
-    }
-
-    private static BufferedImage toBgr(RgbImage image) {
-        BufferedImage b = new BufferedImage(image.width(), image.height(), BufferedImage.TYPE_3BYTE_BGR);
-        byte[] bgr = ((DataBufferByte) b.getRaster().getDataBuffer()).getData();
-        byte[] rgb = image.toRgbBytes();
-        for (int i = 0; i < rgb.length; i += 3) {
-            bgr[i] = rgb[i + 2];
-            bgr[i + 1] = rgb[i + 1];
-            bgr[i + 2] = rgb[i];
-        }
-        return b;
-    }
-
-    private static byte[] toRgb(BufferedImage b) {
-        byte[] bgr = ((DataBufferByte) b.getRaster().getDataBuffer()).getData();
-        byte[] rgb = new byte[bgr.length];
-        for (int i = 0; i < bgr.length; i += 3) {
-            rgb[i] = bgr[i + 2];
-            rgb[i + 1] = bgr[i + 1];
-            rgb[i + 2] = bgr[i];
-        }
-        return rgb;
     }
 }
