@@ -2,13 +2,50 @@ package io.distillery.shards;
 
 import java.io.Serializable;
 
-/** Where the images are and how to cut them into shards. */
+/**
+ * Where the samples are and how to cut them into shards; the {@code distillery.extract.input} settings.
+ *
+ * @param filesPerShard     image folders: files per shard
+ * @param rowGroupsPerSplit parquet: row groups per shard for files that have more
+ * @param imageColumn       parquet: the BINARY column holding the encoded image
+ * @param keyColumn         parquet: sample key column; null, or absent from a file, gives keys {@code <file stem>:<row>}
+ * @param captionColumn     parquet: caption column; null, or absent from a file, gives no captions
+ * @param labelColumn       parquet: INT32/INT64 label column; null for none
+ */
 public record InputOptions(ShardFormat format, String path, int filesPerShard, int rowGroupsPerSplit, String imageColumn,
                            String keyColumn, String captionColumn, String labelColumn) implements Serializable {
+    public static final int DEFAULT_FILES_PER_SHARD = 1000;
+    public static final int DEFAULT_ROW_GROUPS_PER_SPLIT = 4;
+
+    /** Blank optional column names mean "none", as an empty string is what a config file most easily holds. */
     public InputOptions {
-        if (filesPerShard < 1 || rowGroupsPerSplit < 1) {
-            throw new IllegalArgumentException("files-per-shard and row-groups-per-split must be >= 1, got "
-                    + filesPerShard + ", " + rowGroupsPerSplit);
+        if (format == null) {
+            throw new IllegalArgumentException("input.format must be set");
         }
+        if (path == null || path.isBlank()) {
+            throw new IllegalArgumentException("input.path must be set, got '" + path + "'");
+        }
+        if (filesPerShard < 1) {
+            throw new IllegalArgumentException("input.files-per-shard must be >= 1, got " + filesPerShard);
+        }
+        if (rowGroupsPerSplit < 1) {
+            throw new IllegalArgumentException("input.row-groups-per-split must be >= 1, got " + rowGroupsPerSplit);
+        }
+        if (format == ShardFormat.PARQUET && (imageColumn == null || imageColumn.isBlank())) {
+            throw new IllegalArgumentException("input.image-column must name the image bytes column, got '" + imageColumn + "'");
+        }
+        keyColumn = noneIfBlank(keyColumn);
+        captionColumn = noneIfBlank(captionColumn);
+        labelColumn = noneIfBlank(labelColumn);
+    }
+
+    /** Default settings: 1000 files per image-folder shard, 4 row groups per split, img2dataset column names. */
+    public static InputOptions of(ShardFormat format, String path) {
+        return new InputOptions(format, path, DEFAULT_FILES_PER_SHARD, DEFAULT_ROW_GROUPS_PER_SPLIT, "jpg", "key",
+                "caption", null);
+    }
+
+    private static String noneIfBlank(String column) {
+        return column == null || column.isBlank() ? null : column;
     }
 }

@@ -1,6 +1,8 @@
 package io.distillery.shards;
 
+import java.util.Arrays;
 import java.util.Locale;
+import java.util.stream.Collectors;
 
 /** Input layouts the extract job reads. */
 public enum ShardFormat {
@@ -12,16 +14,19 @@ public enum ShardFormat {
         this.id = id;
     }
 
+    /** The name used in configuration, e.g. {@code image-folder}. */
     public String id() {
         return id;
     }
 
+    /** Parses the {@code input.format} setting (case-insensitive). */
     public static ShardFormat fromConfig(String value) {
-        for (ShardFormat f : values()) {
-            if (f.id.equals(value.toLowerCase(Locale.ROOT))) {
-                return f;
+        for (ShardFormat format : values()) {
+            if (value != null && format.id.equals(value.strip().toLowerCase(Locale.ROOT))) {
+                return format;
             }
         }
-        throw new IllegalArgumentException("input.format '" + value + "' is not one of webdataset, image-folder, parquet");
+        throw new IllegalArgumentException("input.format must be one of "
+                + Arrays.stream(values()).map(ShardFormat::id).collect(Collectors.joining(", ")) + ", got '" + value + "'");
     }
 }

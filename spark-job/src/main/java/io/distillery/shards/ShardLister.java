@@ -2,117 +2,61 @@ package io.distillery.shards;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
-import java.util.Locale;
-import java.util.TreeSet;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.LocatedFileStatus;
 import org.apache.hadoop.fs.Path;
-import org.apache.hadoop.fs.RemoteIterator;
-import org.apache.parquet.hadoop.ParquetFileReader;
-import org.apache.parquet.hadoop.metadata.BlockMetaData;
-import org.apache.parquet.hadoop.util.HadoopInputFile;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** Lists shards on any Hadoop filesystem (driver side). */
+/** Lists the shards of a dataset on the driver, on any Hadoop filesystem. */
 public final class ShardLister {
-    /** Rough encoded size of one WebDataset sample, for the plan's estimate only. */
-    private static final long TYPICAL_SAMPLE_BYTES = 100_000;
+    private static final Logger LOG = LoggerFactory.getLogger(ShardLister.class);
 
     private ShardLister() {
     }
 
+    /**
+     * The shards of {@code options.path()}, sorted by id.
+     *
+     * @throws IllegalArgumentException when the path does not exist, holds no input of the format, or does not fit it
+     */
     public static ShardPlan list(InputOptions options, Configuration conf) throws IOException {
         Path root = new Path(options.path());
         FileSystem fs = root.getFileSystem(conf);
         if (!fs.exists(root)) {
             throw new IllegalArgumentException("input.path " + options.path() + " does not exist");
         }
-        ShardPlan plan = switch (options.format()) {
-            case WEBDATASET -> webDataset(fs, root);
-            case IMAGE_FOLDER -> imageFolder(fs, root, options.filesPerShard());
-            case PARQUET -> parquet(fs, root, options.rowGroupsPerSplit(), conf);
+        List<Shard> shards = new ArrayList<>();
+        List<String> classNames = List.of();
+        switch (options.format()) {
+            case WEBDATASET -> shards.addAll(WebDatasetListing.shards(fs, root));
+            case IMAGE_FOLDER -> {
+                ImageFolderListing.Listing listing = ImageFolderListing.list(fs, root, options.filesPerShard());
+                shards.addAll(listing.shards());
+                classNames = listing.classNames();
+            }
+            case PARQUET -> shards.addAll(ParquetListing.shards(fs, root, options, conf));
+        }
+        if (shards.isEmpty()) {
+            throw new IllegalArgumentException("input.path " + options.path() + " holds no " + options.format().id()
+                    + " input (" + expected(options.format()) + ")");
+        }
+        shards.sort(Comparator.comparing(Shard::id));
+        ShardIds.requireUnique(shards);
+        long samples = shards.stream().mapToLong(Shard::estimatedSamples).sum();
+        LOG.info("{} input {}: {} shards, {}{} samples{}", options.format().id(), options.path(), shards.size(),
+                options.format() == ShardFormat.WEBDATASET ? "~" : "", samples,
+                classNames.isEmpty() ? "" : ", " + classNames.size() + " classes");
+        return new ShardPlan(shards, classNames, samples);
+    }
+
+    private static String expected(ShardFormat format) {
+        return switch (format) {
+            case WEBDATASET -> "*.tar files";
+            case IMAGE_FOLDER -> "class folders holding " + String.join(", ", ImageFolderListing.IMAGE_EXTENSIONS) + " files";
+            case PARQUET -> "*.parquet files with rows";
         };
-        if (plan.shards().isEmpty()) {
-            throw new IllegalArgumentException("input.path " + options.path() + " holds no " + options.format().id() + " shards");
-        }
-        return plan;
-    }
-
-    private static List<FileStatus> files(FileSystem fs, Path root, String suffix) throws IOException {
-        List<FileStatus> out = new ArrayList<>();
-        RemoteIterator<LocatedFileStatus> it = fs.listFiles(root, true);
-        while (it.hasNext()) {
-            LocatedFileStatus f = it.next();
-            if (f.isFile() && f.getPath().getName().toLowerCase(Locale.ROOT).endsWith(suffix)) {
-                out.add(f);
-            }
-        }
-        out.sort((a, b) -> a.getPath().toString().compareTo(b.getPath().toString()));
-        return out;
-    }
-
-    private static String stem(Path p) {
-        String name = p.getName();
-        int dot = name.lastIndexOf('.');
-        return (dot > 0 ? name.substring(0, dot) : name).replaceAll("[^A-Za-z0-9._-]", "_");
-    }
-
-    private static ShardPlan webDataset(FileSystem fs, Path root) throws IOException {
-        List<Shard> shards = new ArrayList<>();
-        long total = 0;
-        for (FileStatus f : files(fs, root, ".tar")) {
-            long estimate = Math.max(1, f.getLen() / TYPICAL_SAMPLE_BYTES);
-            total += estimate;
-            shards.add(new Shard(stem(f.getPath()), f.getPath().toString(), ShardFormat.WEBDATASET, f.getLen(), estimate,
-                    0, 1, List.of()));
-        }
-        return new ShardPlan(shards, List.of(), total);
-    }
-
-    private static ShardPlan imageFolder(FileSystem fs, Path root, int perShard) throws IOException {
-        String prefix = fs.makeQualified(root).toString() + "/";
-        List<String> relative = new ArrayList<>();
-        TreeSet<String> classes = new TreeSet<>();
-        RemoteIterator<LocatedFileStatus> it = fs.listFiles(root, true);
-        while (it.hasNext()) {
-            LocatedFileStatus f = it.next();
-            String rel = f.getPath().toString().substring(prefix.length());
-            if (f.isFile() && rel.contains("/") && !rel.startsWith(".") && !rel.startsWith("_")) {
-                relative.add(rel);
-                classes.add(rel.substring(0, rel.indexOf('/')));
-            }
-        }
-        relative.sort(null);
-        List<Shard> shards = new ArrayList<>();
-        for (int start = 0, n = 0; start < relative.size(); start += perShard, n++) {
-            List<String> chunk = relative.subList(start, Math.min(relative.size(), start + perShard));
-            shards.add(new Shard(String.format(Locale.ROOT, "folder-%04d", n), prefix, ShardFormat.IMAGE_FOLDER, 0,
-                    chunk.size(), 0, 1, chunk));
-        }
-        return new ShardPlan(shards, List.copyOf(classes), relative.size());
-    }
-
-    private static ShardPlan parquet(FileSystem fs, Path root, int groupsPerSplit, Configuration conf) throws IOException {
-        List<Shard> shards = new ArrayList<>();
-        long total = 0;
-        for (FileStatus f : files(fs, root, ".parquet")) {
-            List<BlockMetaData> blocks;
-            try (ParquetFileReader reader = ParquetFileReader.open(HadoopInputFile.fromPath(f.getPath(), conf))) {
-                blocks = reader.getFooter().getBlocks();
-            }
-            int splits = Math.max(1, (blocks.size() + groupsPerSplit - 1) / groupsPerSplit);
-            for (int s = 0; s < splits; s++) {
-                int from = s * groupsPerSplit;
-                int to = Math.min(blocks.size(), from + groupsPerSplit);
-                long rows = blocks.subList(from, to).stream().mapToLong(BlockMetaData::getRowCount).sum();
-                total += rows;
-                String id = splits == 1 ? stem(f.getPath()) : stem(f.getPath()) + ".r" + from + "-" + to;
-                shards.add(new Shard(id, f.getPath().toString(), ShardFormat.PARQUET, f.getLen(), rows, s, splits,
-                        List.of(Integer.toString(from), Integer.toString(to))));
-            }
-        }
-        return new ShardPlan(shards, List.of(), total);
     }
 }

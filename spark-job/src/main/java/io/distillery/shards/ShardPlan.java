@@ -2,6 +2,16 @@ package io.distillery.shards;
 
 import java.util.List;
 
-/** The shards of a dataset, and the class names of an image folder (empty otherwise). */
+/**
+ * What {@link ShardLister} found.
+ *
+ * @param shards           sorted by id
+ * @param classNames       image folders: the sorted class folder names (label = index); empty otherwise
+ * @param estimatedSamples sum of the shards' estimates
+ */
 public record ShardPlan(List<Shard> shards, List<String> classNames, long estimatedSamples) {
+    public ShardPlan {
+        shards = List.copyOf(shards);
+        classNames = List.copyOf(classNames);
+    }
 }

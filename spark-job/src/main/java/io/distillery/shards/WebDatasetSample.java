@@ -1,0 +1,94 @@
+package io.distillery.shards;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Collects the members of one webdataset sample: the image ({@code jpg|jpeg|png|webp}, the first one wins), the label
+ * ({@code .cls}, a decimal integer) and the caption ({@code .txt}, or else the {@code caption} field of {@code .json}).
+ */
+final class WebDatasetSample {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final String shardUri;
+    private final String tarName;
+    private final String key;
+    private byte[] image;
+    private String imageName;
+    private byte[] cls;
+    private byte[] txt;
+    private byte[] json;
+
+    WebDatasetSample(String shardUri, String tarName, String key) {
+        this.shardUri = shardUri;
+        this.tarName = tarName;
+        this.key = key;
+    }
+
+    /** Whether members with this extension are used, so their content must be read. */
+    static boolean uses(WebDatasetName name) {
+        return name.isImage() || switch (name.extension()) {
+            case "cls", "txt", "json" -> true;
+            default -> false;
+        };
+    }
+
+    /** Adds a member of this sample; {@code content} may be null for members that are not {@link #uses used}. */
+    void add(WebDatasetName name, String memberPath, byte[] content) {
+        if (name.isImage()) {
+            if (image == null) {
+                image = content;
+                imageName = tarName + "/" + memberPath;
+            }
+            return;
+        }
+        switch (name.extension()) {
+            case "cls" -> cls = cls == null ? content : cls;
+            case "txt" -> txt = txt == null ? content : txt;
+            case "json" -> json = json == null ? content : json;
+            default -> { }
+        }
+    }
+
+    /** The sample, or null when it has no image member. */
+    RawSample toRawSample() {
+        return image == null ? null : new RawSample(key, image, imageName, label(), caption());
+    }
+
+    private Integer label() {
+        if (cls == null) {
+            return null;
+        }
+        String text = utf8(cls);
+        try {
+            return Integer.parseInt(text);
+        } catch (NumberFormatException e) {
+            throw new ShardCorruptException(shardUri + ": sample '" + key + "' has a non-integer .cls '" + text + "'", e);
+        }
+    }
+
+    private String caption() {
+        if (txt != null) {
+            return utf8(txt);
+        }
+        if (json == null) {
+            return null;
+        }
+        try {
+            JsonNode caption = JSON.readTree(json).path("caption");
+            return caption.isValueNode() && !caption.isNull() ? caption.asText() : null;
+        } catch (JsonProcessingException e) {
+            throw new ShardCorruptException(shardUri + ": sample '" + key + "' has a malformed .json: "
+                    + e.getOriginalMessage(), e);
+        } catch (IOException e) {
+            throw new IllegalStateException("reading JSON from memory", e);
+        }
+    }
+
+    private static String utf8(byte[] bytes) {
+        return new String(bytes, StandardCharsets.UTF_8).strip();
+    }
+}
