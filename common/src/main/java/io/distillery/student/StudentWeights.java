@@ -1,0 +1,60 @@
+package io.distillery.student;
+
+import io.distillery.model.Encoder;
+import io.distillery.model.EncoderGraph;
+import io.distillery.model.ModelConfig;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * Moves encoder weights between a plain {@link Encoder} and a training graph built on the same encoder (the encoder's
+ * vertices keep their names inside training graphs, so layers are matched by name).
+ */
+public final class StudentWeights {
+    private StudentWeights() {
+    }
+
+    /** Copies every encoder layer's parameters from {@code source} into the same-named layers of {@code target}. */
+    public static void copyEncoder(ComputationGraph source, ComputationGraph target) {
+        for (Layer layer : source.getLayers()) {
+            String name = layer.conf().getLayer().getLayerName();
+            Layer into = target.getLayer(name);
+            if (into == null) {
+                throw new IllegalArgumentException("training graph has no layer '" + name + "' to take encoder weights");
+            }
+            if (layer.numParams() != into.numParams()) {
+                throw new IllegalArgumentException("layer '" + name + "' has " + layer.numParams()
+                        + " parameters in the source but " + into.numParams() + " in the training graph");
+            }
+            if (layer.numParams() > 0) {
+                into.setParams(layer.params().castTo(into.params().dataType()));
+            }
+        }
+    }
+
+    /** A float32 inference encoder holding the training graph's current encoder weights. */
+    public static Encoder toEncoder(ComputationGraph training, ModelConfig config) {
+        ComputationGraph plain = EncoderGraph.create(config, 0, DataType.FLOAT);
+        for (Layer layer : plain.getLayers()) {
+            String name = layer.conf().getLayer().getLayerName();
+            if (layer.numParams() > 0) {
+                layer.setParams(training.getLayer(name).params().castTo(DataType.FLOAT));
+            }
+        }
+        return new Encoder(config, plain, null);
+    }
+
+    /** The distillation projection W_h / b_h under {@link StudentTargetHead#checkpointKeys()} names; empty if none. */
+    public static Map<String, INDArray> projection(ComputationGraph training) {
+        Map<String, INDArray> out = new LinkedHashMap<>();
+        Layer head = training.getLayer(StudentGraph.HEAD);
+        if (head != null && head.conf().getLayer() instanceof StudentTargetHead conf) {
+            conf.checkpointKeys().forEach((param, key) -> out.put(key, head.getParam(param).dup()));
+        }
+        return out;
+    }
+}
