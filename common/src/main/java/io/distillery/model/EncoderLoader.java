@@ -31,6 +31,15 @@ public final class EncoderLoader {
         return EncoderWeights.load(config, readTensors(checkpoint), checkpoint.toString());
     }
 
+    /** As {@link #inherit(ModelConfig, Path, int, int[])}, the source depth counted from the checkpoint's block keys. */
+    public static Encoder inherit(ModelConfig studentConfig, Path checkpoint, int[] blocks) {
+        Map<String, INDArray> tensors = readTensors(checkpoint);
+        int depth = 1 + tensors.keySet().stream().filter(k -> k.startsWith("blocks."))
+                .mapToInt(k -> Integer.parseInt(k.substring(7, k.indexOf('.', 7)))).max().orElse(-1);
+        Map<String, INDArray> selected = LayerInheritance.selectBlocks(tensors, blocks, depth);
+        return EncoderWeights.load(studentConfig, selected, checkpoint + " (blocks " + java.util.Arrays.toString(blocks) + ")");
+    }
+
     /**
      * A student of {@code studentConfig} (its depth = {@code blocks.length}) seeded from {@code blocks} of a deeper
      * checkpoint of the same family, plus that checkpoint's embeddings.

@@ -3,7 +3,11 @@ package io.distillery.student;
 import org.deeplearning4j.nn.conf.GradientNormalization;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.deeplearning4j.nn.conf.layers.BaseLayer;
+import org.deeplearning4j.nn.conf.layers.samediff.AbstractSameDiffLayer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.learning.config.IUpdater;
 
 /**
  * AdamW as DL4J can express it: Adam on the loss gradient plus decoupled weight decay applied after the update
@@ -40,6 +44,31 @@ public record Optimization(double learningRate, double minLearningRate, int warm
         Adam adam = new Adam(learningRate, beta1, beta2, 1e-8);
         adam.setLearningRateSchedule(schedule());
         return adam;
+    }
+
+    /**
+     * Puts this schedule into every Adam updater of {@code network} in place (the running updaters read it from
+     * the same objects). A resumed run uses it so that a changed iteration budget or learning rate takes effect;
+     * the other optimiser settings stay as the checkpoint saved them.
+     */
+    public void applySchedule(ComputationGraph network) {
+        for (org.deeplearning4j.nn.api.Layer layer : network.getLayers()) {
+            org.deeplearning4j.nn.conf.layers.Layer conf = layer.conf().getLayer();
+            if (conf instanceof BaseLayer base) {
+                setSchedule(base.getIUpdater());
+                setSchedule(base.getBiasUpdater());
+            } else if (conf instanceof AbstractSameDiffLayer sameDiff) {
+                setSchedule(sameDiff.getUpdater());
+                setSchedule(sameDiff.getBiasUpdater());
+            }
+        }
+    }
+
+    private void setSchedule(IUpdater updater) {
+        if (updater instanceof Adam adam) {
+            adam.setLearningRate(learningRate);
+            adam.setLearningRateSchedule(schedule());
+        }
     }
 
     /** A graph builder carrying the updater, decay, clipping, seed and data type. */

@@ -14,12 +14,12 @@ import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 
 /** Builds small input datasets for the extract tests. */
-final class TestInputs {
+public final class TestInputs {
     private TestInputs() {
     }
 
     /** The six parity images as an image folder: class a = img_0..2, class b = img_3..5. */
-    static Path parityImageFolder(Path dir) throws IOException {
+    public static Path parityImageFolder(Path dir) throws IOException {
         for (int i = 0; i < 6; i++) {
             Path classDir = Files.createDirectories(dir.resolve(i < 3 ? "a" : "b"));
             Files.copy(ParityFiles.file("images/img_" + i + ".png"), classDir.resolve("img_" + i + ".png"));
@@ -27,7 +27,7 @@ final class TestInputs {
         return dir;
     }
 
-    static byte[] randomPng(Random random, int width, int height) throws IOException {
+    public static byte[] randomPng(Random random, int width, int height) throws IOException {
         BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
         for (int y = 0; y < height; y++) {
             for (int x = 0; x < width; x++) {
@@ -40,7 +40,7 @@ final class TestInputs {
     }
 
     /** A WebDataset tar with {@code samples} PNG samples (+ .cls and .txt), keys prefix-000..; returns its bytes. */
-    static byte[] webDatasetTar(String prefix, int samples, long seed) throws IOException {
+    public static byte[] webDatasetTar(String prefix, int samples, long seed) throws IOException {
         Random random = new Random(seed);
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (TarArchiveOutputStream tar = new TarArchiveOutputStream(bytes)) {
@@ -62,7 +62,7 @@ final class TestInputs {
         tar.closeArchiveEntry();
     }
 
-    static List<String> overrides(Path input, String format, Path output, String... extra) {
+    public static List<String> overrides(Path input, String format, Path output, String... extra) {
         Path parity = ParityFiles.root();
         List<String> o = new ArrayList<>(List.of(
                 "input.format=" + format,

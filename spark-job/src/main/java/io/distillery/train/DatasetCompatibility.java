@@ -1,0 +1,64 @@
+package io.distillery.train;
+
+import io.distillery.features.FeatureColumns;
+import io.distillery.features.FeatureMetadata;
+import io.distillery.model.ModelConfig;
+import io.distillery.targets.TargetTokens;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Checks, before any training, that a feature dataset fits the student and the job: the tokens mode, the student's
+ * token grid against the target shape, the image size and the pixel normalisation. A mismatch is one error naming
+ * the dataset, the setting and both values.
+ */
+final class DatasetCompatibility {
+    private static final double NORMALISATION_TOLERANCE = 1e-6;
+
+    private DatasetCompatibility() {
+    }
+
+    /** The target's [tokens, width] once everything agrees. */
+    static long[] check(String dataset, FeatureMetadata md, ModelConfig student, TargetTokens tokens) {
+        String expectedTokens = tokens.name().toLowerCase(Locale.ROOT);
+        if (!md.target().tokens().equals(expectedTokens)) {
+            throw mismatch(dataset, "target tokens", md.target().tokens(), "target.tokens", expectedTokens);
+        }
+        List<Long> shape = md.target().shape();
+        long studentTokens = tokens == TargetTokens.PATCHES ? student.numPatches() : student.tokens();
+        if (shape.size() != 2 || shape.get(0) != studentTokens) {
+            throw mismatch(dataset, "target shape", shape.toString(), "student tokens (img " + student.imgSize()
+                    + " / patch " + student.patchSize() + ", " + expectedTokens + ")", String.valueOf(studentTokens));
+        }
+        if (md.preprocessing().imgSize() != student.imgSize()) {
+            throw mismatch(dataset, "image size", String.valueOf(md.preprocessing().imgSize()), "student img_size",
+                    String.valueOf(student.imgSize()));
+        }
+        checkNormalisation(dataset, "mean", md.preprocessing().mean(), student.imageMean());
+        checkNormalisation(dataset, "std", md.preprocessing().std(), student.imageStd());
+        boolean hasPixels = md.tensorColumns().stream().anyMatch(c -> c.name().equals(FeatureColumns.PIXELS));
+        if (!hasPixels) {
+            throw new IllegalArgumentException(dataset + ": the feature dataset has no '" + FeatureColumns.PIXELS
+                    + "' column, so the student has no input; rerun extract with store.pixels = true");
+        }
+        return new long[] {shape.get(0), shape.get(1)};
+    }
+
+    private static void checkNormalisation(String dataset, String what, List<Double> stored, double[] student) {
+        boolean same = stored.size() == student.length;
+        for (int i = 0; same && i < student.length; i++) {
+            same = Math.abs(stored.get(i) - student[i]) <= NORMALISATION_TOLERANCE;
+        }
+        if (!same) {
+            throw mismatch(dataset, "pixel " + what, stored.toString(), "student image_" + what,
+                    Arrays.toString(student));
+        }
+    }
+
+    private static IllegalArgumentException mismatch(String dataset, String what, String datasetValue, String setting,
+                                                     String jobValue) {
+        return new IllegalArgumentException(dataset + ": feature dataset " + what + " is " + datasetValue + " but "
+                + setting + " is " + jobValue);
+    }
+}

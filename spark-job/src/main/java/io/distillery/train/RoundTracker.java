@@ -1,0 +1,93 @@
+package io.distillery.train;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.indexing.BooleanIndexing;
+import org.nd4j.linalg.indexing.conditions.Conditions;
+import org.nd4j.linalg.schedule.ISchedule;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Driver-side bookkeeping after every averaging round: stops on NaN/Inf (before anything is saved), appends the
+ * metrics line, checkpoints every N iterations, and ends the run at the iteration budget.
+ */
+final class RoundTracker implements TrainingEngine.RoundListener {
+    private static final Logger LOG = LoggerFactory.getLogger(RoundTracker.class);
+    private final TrainSettings settings;
+    private final CheckpointStore checkpoints;
+    private final MetricsFile metrics;
+    private final ISchedule schedule;
+    private final long examplesPerRound;
+    private final double wallAtStart;
+    private final long sessionStart = System.nanoTime();
+    private long roundStart = System.nanoTime();
+    private TrainingState state;
+    private int lastCheckpointIteration;
+    private double firstLoss = Double.NaN;
+
+    RoundTracker(TrainSettings settings, CheckpointStore checkpoints, MetricsFile metrics, ISchedule schedule,
+                 long examplesPerRound, TrainingState start) {
+        this.settings = settings;
+        this.checkpoints = checkpoints;
+        this.metrics = metrics;
+        this.schedule = schedule;
+        this.examplesPerRound = examplesPerRound;
+        this.state = start;
+        this.wallAtStart = start.wallSeconds();
+        this.lastCheckpointIteration = start.iteration();
+    }
+
+    @Override
+    public boolean afterRound(ComputationGraph network, double loss) {
+        long now = System.nanoTime();
+        double roundSeconds = (now - roundStart) / 1e9;
+        roundStart = now;
+        int iteration = network.getConfiguration().getIterationCount();
+        if (!Double.isFinite(loss) || BooleanIndexing.or(network.params(), Conditions.isNan())
+                || BooleanIndexing.or(network.params(), Conditions.isInfinite())) {
+            throw new TrainingDivergedException("training diverged: loss " + loss + " at iteration " + iteration
+                    + " (epoch " + state.epoch() + "); nothing was saved after iteration " + lastCheckpointIteration
+                    + " (last good checkpoint in " + checkpoints.dir() + "); lower optimizer.lr or check the dataset");
+        }
+        if (Double.isNaN(firstLoss)) {
+            firstLoss = loss;
+        }
+        double wall = wallAtStart + (now - sessionStart) / 1e9;
+        state = new TrainingState(iteration, state.epoch(), state.rounds() + 1, state.examples() + examplesPerRound,
+                loss, state.dataset(), wall);
+        double lr = schedule.valueAt(iteration, state.epoch());
+        try {
+            metrics.append(new MetricsRecord(iteration, state.epoch(), loss, lr, examplesPerRound / roundSeconds, wall));
+            if (iteration / settings.checkpointEvery() > lastCheckpointIteration / settings.checkpointEvery()
+                    || iteration >= settings.iterations()) {
+                checkpoints.save(network, state);
+                lastCheckpointIteration = iteration;
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        LOG.info("train iteration {}/{} epoch {} loss {} lr {} {} images/s", iteration, settings.iterations(),
+                state.epoch(), String.format("%.5f", loss), String.format("%.3g", lr),
+                String.format("%.1f", examplesPerRound / roundSeconds));
+        return iteration < settings.iterations();
+    }
+
+    void epochFinished() {
+        state = new TrainingState(state.iteration(), state.epoch() + 1, state.rounds(), state.examples(), state.loss(),
+                state.dataset(), state.wallSeconds());
+    }
+
+    TrainingState state() {
+        return state;
+    }
+
+    double firstLoss() {
+        return firstLoss;
+    }
+
+    int lastCheckpointIteration() {
+        return lastCheckpointIteration;
+    }
+}

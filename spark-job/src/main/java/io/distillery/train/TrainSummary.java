@@ -1,0 +1,12 @@
+package io.distillery.train;
+
+/**
+ * What a train run did.
+ *
+ * @param resumedFromIteration the checkpoint iteration this session started from (0 = fresh run)
+ * @param firstLoss            loss of the first round of this session (NaN when no round ran)
+ * @param studentDir           the exported student
+ */
+public record TrainSummary(int resumedFromIteration, int iteration, int epochs, long rounds, double firstLoss,
+                           double finalLoss, double wallSeconds, String studentDir) {
+}

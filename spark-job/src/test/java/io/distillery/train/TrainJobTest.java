@@ -1,0 +1,131 @@
+package io.distillery.train;
+
+import static io.distillery.train.TrainFixtures.SPARK;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.distillery.model.Encoder;
+import io.distillery.model.EncoderLoader;
+import io.distillery.model.ModelConfigs;
+import io.distillery.npy.ParityFiles;
+import io.distillery.student.StudentWeights;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.util.ModelSerializer;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/** The train job on Spark local mode against a real (small) feature dataset. */
+class TrainJobTest {
+    @TempDir
+    static Path shared;
+    private static Path dataset;
+
+    @BeforeAll
+    static void extractOnce() throws Exception {
+        dataset = TrainFixtures.extract(shared);
+    }
+
+    private static List<MetricsRecord> metrics(Path runDir) throws Exception {
+        ObjectMapper json = new ObjectMapper();
+        List<MetricsRecord> out = new ArrayList<>();
+        for (String line : Files.readAllLines(runDir.resolve("metrics.jsonl"))) {
+            out.add(json.readValue(line, MetricsRecord.class));
+        }
+        return out;
+    }
+
+    private static List<String> checkpoints(Path runDir) throws Exception {
+        try (Stream<Path> s = Files.list(runDir.resolve("checkpoints"))) {
+            return s.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    @Test
+    void lossDecreasesAndTheExportedStudentRoundTrips(@TempDir Path dir) throws Exception {
+        Path run = dir.resolve("run");
+        TrainSummary summary = TrainJob.run(SPARK, TrainFixtures.settings(TrainFixtures.overrides(dataset, run)), false);
+
+        assertThat(summary.iteration()).isEqualTo(16);
+        List<MetricsRecord> m = metrics(run);
+        assertThat(m).hasSize(8); // averaging frequency 2: +2 iterations per round
+        for (int i = 0; i < m.size(); i++) {
+            assertThat(m.get(i).iteration()).isEqualTo(2 * (i + 1));
+            assertThat(m.get(i).imagesPerSecond()).isPositive();
+        }
+        assertThat(m.get(0).learningRate()).isEqualTo(2e-3); // end of warm-up
+        assertThat(m.get(7).learningRate()).isEqualTo(1e-4); // end of the cosine
+        double first = (m.get(0).loss() + m.get(1).loss()) / 2;
+        double last = (m.get(6).loss() + m.get(7).loss()) / 2;
+        assertThat(last).as("loss of the last two rounds vs the first two").isLessThan(0.7 * first);
+        assertThat(checkpoints(run)).containsExactly("iter-00000012", "iter-00000016");
+
+        // export round trip: the safetensors student equals the DL4J model's encoder
+        Path studentDir = run.resolve("student");
+        var config = ModelConfigs.fromJson(studentDir.resolve("config.json"));
+        assertThat(config.depth()).isEqualTo(2);
+        Encoder exported = EncoderLoader.load(config, studentDir.resolve("student.safetensors"));
+        ComputationGraph model = ModelSerializer.restoreComputationGraph(studentDir.resolve("model.zip").toFile(), true);
+        assertThat(model.getConfiguration().getIterationCount()).isEqualTo(16);
+        Encoder fromModel = StudentWeights.toEncoder(model, config);
+        INDArray input = ParityFiles.array("input");
+        assertThat(exported.forward(input).blockOutputs().get(1))
+                .isEqualTo(fromModel.forward(input).blockOutputs().get(1));
+        assertThat(Files.exists(studentDir.resolve("projection.safetensors"))).isFalse();
+        assertThat(Files.exists(run.resolve("_tmp/export"))).isFalse();
+    }
+
+    @Test
+    void resumeContinuesFromTheNewestCheckpointToTheBudget(@TempDir Path dir) throws Exception {
+        Path run = dir.resolve("run");
+        TrainJob.run(SPARK, TrainFixtures.settings(TrainFixtures.overrides(dataset, run, "iterations=8")), false);
+        assertThat(checkpoints(run)).containsExactly("iter-00000004", "iter-00000008");
+
+        assertThatThrownBy(() -> TrainJob.run(SPARK, TrainFixtures.settings(TrainFixtures.overrides(dataset, run,
+                "iterations=12")), false))
+                .hasMessageContaining("already holds checkpoints (newest: iteration 8)").hasMessageContaining("--resume");
+
+        TrainSummary resumed = TrainJob.run(SPARK, TrainFixtures.settings(TrainFixtures.overrides(dataset, run,
+                "iterations=12")), true);
+        assertThat(resumed.resumedFromIteration()).isEqualTo(8);
+        assertThat(resumed.iteration()).isEqualTo(12);
+        List<MetricsRecord> m = metrics(run);
+        assertThat(m).extracting(MetricsRecord::iteration).containsExactly(2, 4, 6, 8, 10, 12);
+        assertThat(m.get(4).wallSeconds()).isGreaterThan(m.get(3).wallSeconds());
+        assertThat(checkpoints(run)).containsExactly("iter-00000008", "iter-00000012");
+        // the extended budget reached the updaters: the schedule ends at the new budget
+        ComputationGraph model = ModelSerializer.restoreComputationGraph(
+                run.resolve("student/model.zip").toFile(), true);
+        var adam = (org.nd4j.linalg.learning.config.Adam) model.getLayer("blocks.0").conf().getLayer()
+                .getUpdaterByParam("norm2W");
+        assertThat(adam.getLearningRateSchedule())
+                .isEqualTo(new io.distillery.student.WarmupCosineSchedule(2e-3, 1e-4, 2, 12));
+    }
+
+    @Test
+    void aDatasetThatDoesNotFitTheStudentIsRefusedNamingBothValues(@TempDir Path dir) throws Exception {
+        Path run = dir.resolve("run");
+        assertThatThrownBy(() -> TrainJob.run(SPARK, TrainFixtures.settings(TrainFixtures.overrides(dataset, run,
+                "target.tokens=all")), false))
+                .hasMessageContaining("target tokens is patches but target.tokens is all");
+        Path wide = dir.resolve("student64.json");
+        String json = Files.readString(ParityFiles.file("student_d2v2/config.json")).replace("\"img_size\": 32",
+                "\"img_size\": 64");
+        Files.writeString(wide, json);
+        assertThatThrownBy(() -> TrainJob.run(SPARK, TrainFixtures.settings(TrainFixtures.overrides(dataset, run,
+                "student.model=\"" + wide + "\"")), false))
+                .hasMessageContaining("target shape is [16, 64] but student tokens (img 64 / patch 8, patches) is 64");
+        Files.writeString(wide, json.replace("\"patch_size\": 8", "\"patch_size\": 16"));
+        assertThatThrownBy(() -> TrainJob.run(SPARK, TrainFixtures.settings(TrainFixtures.overrides(dataset, run,
+                "student.model=\"" + wide + "\"")), false))
+                .hasMessageContaining("image size is 32 but student img_size is 64");
+        assertThat(Files.exists(run)).as("nothing written for a refused job").isFalse();
+    }
+}
