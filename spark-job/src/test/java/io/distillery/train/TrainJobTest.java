@@ -128,4 +128,48 @@ class TrainJobTest {
                 .hasMessageContaining("image size is 32 but student img_size is 64");
         assertThat(Files.exists(run)).as("nothing written for a refused job").isFalse();
     }
+
+    @Test
+    void aNarrowerStudentLearnsThroughAProjectionThatIsExported(@TempDir Path dir) throws Exception {
+        Path narrow = dir.resolve("student32.json");
+        Files.writeString(narrow, Files.readString(ParityFiles.file("student_d2v2/config.json"))
+                .replace("\"embed_dim\": 64", "\"embed_dim\": 32"));
+        Path run = dir.resolve("run");
+        TrainSummary summary = TrainJob.run(SPARK, TrainFixtures.settings(TrainFixtures.overrides(dataset, run,
+                "student.model=\"" + narrow + "\"", "iterations=4")), false);
+        assertThat(summary.iteration()).isEqualTo(4);
+        try (var file = io.distillery.checkpoint.SafetensorsFile.open(run.resolve("student/projection.safetensors"))) {
+            assertThat(file.names()).containsExactly("distill_proj.bias", "distill_proj.weight");
+            assertThat(file.readArray("distill_proj.weight").shape()).containsExactly(64, 32);
+        }
+        var config = ModelConfigs.fromJson(run.resolve("student/config.json"));
+        assertThat(config.embedDim()).isEqualTo(32);
+        assertThat(EncoderLoader.load(config, run.resolve("student/student.safetensors")).config().depth()).isEqualTo(2);
+    }
+
+    @Test
+    void nanTargetsStopTheJobWithoutSavingAnything(@TempDir Path dir) throws Exception {
+        Path broken = dir.resolve("nan-features");
+        byte[] nan = io.distillery.features.TensorPacking.pack(filled(16 * 64, Float.NaN), 0, 16 * 64,
+                io.distillery.features.TensorDType.FP16);
+        SPARK.read().parquet(dataset.resolve("data").toString())
+                .withColumn("target", org.apache.spark.sql.functions.lit(nan))
+                .write().parquet(broken.resolve("data").toString());
+        Files.createDirectories(broken.resolve("_distillery"));
+        Files.copy(dataset.resolve("_distillery/dataset.json"), broken.resolve("_distillery/dataset.json"));
+        Path run = dir.resolve("run");
+        assertThatThrownBy(() -> TrainJob.run(SPARK, TrainFixtures.settings(TrainFixtures.overrides(broken, run,
+                "iterations=8")), false))
+                .isInstanceOf(TrainingDivergedException.class)
+                .hasMessageContaining("training diverged: loss NaN at iteration 2");
+        assertThat(Files.exists(run.resolve("student"))).isFalse();
+        assertThat(Files.exists(run.resolve("checkpoints"))
+                && Files.list(run.resolve("checkpoints")).findAny().isPresent()).isFalse();
+    }
+
+    private static float[] filled(int n, float value) {
+        float[] out = new float[n];
+        java.util.Arrays.fill(out, value);
+        return out;
+    }
 }
