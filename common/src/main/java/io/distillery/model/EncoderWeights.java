@@ -45,7 +45,9 @@ public final class EncoderWeights {
                 e.getValue().assign(tensor.castTo(DataType.FLOAT));
             }
         }
-        PoolingHead head = config.family() == ModelFamily.BEITV2 ? takeHead(config, remaining, problems) : null;
+        // BEiT always has fc_norm; a finetuned data2vec 2.0 classifier has it too (with its head)
+        PoolingHead head = config.family() == ModelFamily.BEITV2 || config.numClasses() > 0
+                ? takeHead(config, remaining, problems) : null;
         if (config.family() == ModelFamily.DATA2VEC2) {
             checkPositions(config, remaining.remove("pos_embed"), problems);
         }

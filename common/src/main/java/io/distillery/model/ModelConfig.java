@@ -108,6 +108,11 @@ public record ModelConfig(ModelFamily family, int imgSize, int patchSize, int in
                 layerNormEps, initValues, useRelPosBias, useAbsPosEmb, imageMean, imageStd, numClasses);
     }
 
+    public ModelConfig withNumClasses(int classes) {
+        return new ModelConfig(family, imgSize, patchSize, inChans, embedDim, depth, numHeads, mlpRatio, qkvBias,
+                layerNormEps, initValues, useRelPosBias, useAbsPosEmb, imageMean, imageStd, classes);
+    }
+
     @Override
     public boolean equals(Object o) {
         return o instanceof ModelConfig c && toString().equals(c.toString());

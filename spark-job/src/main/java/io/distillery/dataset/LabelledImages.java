@@ -1,0 +1,107 @@
+package io.distillery.dataset;
+
+import io.distillery.features.FeatureColumns;
+import io.distillery.image.DecodeLimits;
+import io.distillery.image.GuardedDecoder;
+import io.distillery.image.ImageRejectedException;
+import io.distillery.image.RgbImage;
+import io.distillery.image.ViewRenderer;
+import io.distillery.image.ViewSampler;
+import io.distillery.image.ViewSpec;
+import io.distillery.shards.InputOptions;
+import io.distillery.shards.RawSample;
+import io.distillery.shards.Shard;
+import io.distillery.shards.ShardLister;
+import io.distillery.shards.ShardPlan;
+import io.distillery.shards.ShardReader;
+import java.io.IOException;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.api.java.function.FlatMapFunction;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A labelled image dataset (any shard format extract reads) as rows {@code key, view, label, pixels} — the same
+ * columns and pixel layout as a feature dataset, so finetune and evaluate read either. Views are made on the
+ * executors exactly as extract makes them (view 0 = eval view; 1..K random-resized-crop + flip seeded by the
+ * sample key); undecodable images are skipped and counted in the executor log.
+ */
+public record LabelledImages(Dataset<Row> rows, List<String> classNames, long estimatedImages) {
+    private static final Logger LOG = LoggerFactory.getLogger(LabelledImages.class);
+
+    public static final StructType SCHEMA = new StructType()
+            .add(FeatureColumns.KEY, DataTypes.StringType, false)
+            .add(FeatureColumns.VIEW, DataTypes.IntegerType, false)
+            .add(FeatureColumns.LABEL, DataTypes.IntegerType, true)
+            .add(FeatureColumns.PIXELS, DataTypes.BinaryType, false);
+
+    /** How views are cut from the images. */
+    public record Views(int imgSize, int randomViews, double evalCropPct, long seed) implements Serializable {
+    }
+
+    public static LabelledImages load(SparkSession spark, InputOptions input, Views views) throws IOException {
+        ShardPlan plan = ShardLister.list(input, spark.sparkContext().hadoopConfiguration());
+        LOG.info("labelled images {}: {} shards, ~{} images, {} classes, {} view(s) each", input.path(),
+                plan.shards().size(), plan.estimatedSamples(), plan.classNames().size(), views.randomViews() + 1);
+        JavaRDD<Row> rows = JavaSparkContext.fromSparkContext(spark.sparkContext())
+                .parallelize(plan.shards(), Math.max(1, plan.shards().size()))
+                .flatMap(new ShardViews(input, plan.classNames(), views));
+        return new LabelledImages(spark.createDataFrame(rows, SCHEMA), plan.classNames(), plan.estimatedSamples());
+    }
+
+    /** Executor side: one shard in, its views out. */
+    private static final class ShardViews implements FlatMapFunction<Shard, Row> {
+        private static final long serialVersionUID = 1L;
+        private final InputOptions input;
+        private final List<String> classNames;
+        private final Views views;
+
+        ShardViews(InputOptions input, List<String> classNames, Views views) {
+            this.input = input;
+            this.classNames = List.copyOf(classNames);
+            this.views = views;
+        }
+
+        @Override
+        public Iterator<Row> call(Shard shard) throws IOException {
+            Configuration conf = org.apache.spark.deploy.SparkHadoopUtil.get().conf();
+            ViewSampler sampler = new ViewSampler(views.imgSize(), views.evalCropPct(), 0.08, 1.0, 0.75, 4.0 / 3, true);
+            List<Row> out = new ArrayList<>();
+            long rejected = 0;
+            try (ShardReader reader = ShardReader.open(shard, input, classNames, conf)) {
+                while (reader.hasNext()) {
+                    RawSample sample = reader.next();
+                    RgbImage image;
+                    try {
+                        image = GuardedDecoder.decode(sample.image(), sample.imageName(), new DecodeLimits(100_000_000L, 20_000));
+                    } catch (ImageRejectedException e) {
+                        rejected++;
+                        continue;
+                    }
+                    for (int v = 0; v <= views.randomViews(); v++) {
+                        ViewSpec view = v == 0 ? sampler.evalView(image.width(), image.height())
+                                : sampler.randomView(views.seed(), sample.key(), v, image.width(), image.height());
+                        out.add(RowFactory.create(sample.key(), v, sample.label(),
+                                ViewRenderer.render(image, view, views.imgSize()).toRgbBytes()));
+                    }
+                }
+            }
+            if (rejected > 0) {
+                LOG.warn("shard {}: {} undecodable image(s) skipped", shard.id(), rejected);
+            }
+            return out.iterator();
+        }
+    }
+}
