@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
 /** Entry point of the {@code distillery} command line. */
 @Command(name = "distillery", mixinStandardHelpOptions = true, versionProvider = DistilleryCli.Version.class,
         description = "Knowledge distillation (BEiT v2 teacher -> data2vec 2.0 student) on Apache Spark.",
-        subcommands = {ForwardCommand.class, ExtractCommand.class, TrainCommand.class,
+        subcommands = {ForwardCommand.class, ExtractCommand.class, TrainCommand.class, FinetuneCommand.class,
                 io.distillery.bench.BenchmarkCommand.class})
 public final class DistilleryCli implements Runnable {
     /** Exit code for bad input (arguments, files, checkpoints). */

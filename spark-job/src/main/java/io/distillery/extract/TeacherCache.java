@@ -43,7 +43,7 @@ public final class TeacherCache {
     }
 
     /** The file itself when it is local, else a copy in the JVM's temp folder. */
-    static java.nio.file.Path localCopy(String uri, Configuration conf) throws IOException {
+    public static java.nio.file.Path localCopy(String uri, Configuration conf) throws IOException {
         Path path = new Path(uri);
         FileSystem fs = path.getFileSystem(conf);
         if ("file".equals(fs.getScheme())) {

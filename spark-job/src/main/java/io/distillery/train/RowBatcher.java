@@ -2,6 +2,7 @@ package io.distillery.train;
 
 import io.distillery.features.FeatureColumns;
 import io.distillery.features.TensorPacking;
+import io.distillery.scoring.PixelBatch;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -46,28 +47,15 @@ final class RowBatcher implements FlatMapFunction<Iterator<Row>, MultiDataSet> {
 
     MultiDataSet toBatch(List<Row> batch) {
         int n = batch.size();
-        int s = spec.imgSize();
-        int plane = s * s;
-        float[] pixels = new float[n * 3 * plane];
+        List<byte[]> views = new ArrayList<>(n);
         float[] labels = new float[n * spec.labelWidth()];
         for (int r = 0; r < n; r++) {
             Row row = batch.get(r);
-            byte[] hwc = row.getAs(FeatureColumns.PIXELS);
-            if (hwc == null || hwc.length != 3 * plane) {
-                throw new IllegalArgumentException("row " + row.getAs(FeatureColumns.KEY) + " view "
-                        + row.getAs(FeatureColumns.VIEW) + ": pixels have " + (hwc == null ? "no" : hwc.length)
-                        + " bytes, expected " + 3 * plane + " (" + s + "x" + s + "x3)");
-            }
-            int base = r * 3 * plane;
-            for (int i = 0; i < plane; i++) {
-                for (int c = 0; c < 3; c++) {
-                    double v = (hwc[3 * i + c] & 0xFF) / 255.0;
-                    pixels[base + c * plane + i] = (float) ((v - spec.mean()[c]) / spec.std()[c]);
-                }
-            }
+            views.add(row.getAs(FeatureColumns.PIXELS));
             fillLabel(row, labels, r * spec.labelWidth());
         }
-        INDArray features = Nd4j.create(pixels, new long[] {n, 3, s, s}, DataType.FLOAT);
+        INDArray features = PixelBatch.toImages(views, spec.imgSize(), spec.mean(), spec.std(),
+                r -> "row " + batch.get(r).getAs(FeatureColumns.KEY) + " view " + batch.get(r).getAs(FeatureColumns.VIEW));
         INDArray target = Nd4j.create(labels, new long[] {n, spec.labelWidth()}, DataType.FLOAT);
         return new org.nd4j.linalg.dataset.MultiDataSet(features, target);
     }

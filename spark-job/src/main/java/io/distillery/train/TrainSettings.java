@@ -11,7 +11,7 @@ import java.util.Locale;
  * The validated settings of a {@code train} or {@code finetune} job (see reference.conf for meanings and defaults).
  *
  * @param section        the config section the values came from (for error messages)
- * @param dataset        feature dataset path (input)
+ * @param dataset        feature dataset path (input; finetune may read images instead)
  * @param runDir         checkpoints, metrics and the final student (any Hadoop filesystem)
  * @param studentModel   preset or config.json of the student (depth may be overridden)
  * @param studentDepth   0 = as the model says
@@ -20,14 +20,11 @@ import java.util.Locale;
  * @param tokens         target tokens the job expects (checked against the dataset)
  * @param topK           student blocks averaged (0 = all)
  * @param iterations     iteration budget (DL4J's per-worker iteration counter)
- * @param evalDataset    finetune only: labelled feature dataset for accuracy (null = none)
- * @param numClasses     finetune only: classifier width (0 = from the dataset's class names)
  */
 public record TrainSettings(String section, String dataset, String runDir, String studentModel, int studentDepth,
                             String initCheckpoint, List<Integer> initBlocks, TargetTokens tokens, int topK,
                             Optimization optimization, int iterations, Averaging averaging, int checkpointEvery,
-                            int checkpointKeep, String evalDataset, int numClasses, String sparkMaster,
-                            String appName) {
+                            int checkpointKeep, String sparkMaster, String appName) {
 
     /**
      * dl4j-spark ParameterAveragingTrainingMaster knobs.
@@ -83,26 +80,25 @@ public record TrainSettings(String section, String dataset, String runDir, Strin
             Averaging averaging = new Averaging(p.getInt("batch-size-per-worker"), p.getInt("averaging-frequency"),
                     p.getInt("workers"), p.getInt("prefetch-batches"), p.getInt("aggregation-depth"),
                     p.getBoolean("average-updaters"), chosen);
-            return new TrainSettings(section, required(c, section, "dataset"), required(c, section, "run-dir"),
+            return new TrainSettings(section, optional(c, "dataset"), required(c, section, "run-dir"),
                     required(c, section, "student.model"), c.getInt("student.depth"),
                     optional(c, "student.init-checkpoint"), c.getIntList("student.init-blocks"),
                     tokens(c.getString("target.tokens"), section), topK(c.getString("target.top-k"), section),
                     optimization, iterations, averaging, c.getInt("checkpoint.every"), c.getInt("checkpoint.keep"),
-                    optional(c, "eval-dataset"), c.hasPath("num-classes") ? c.getInt("num-classes") : 0,
                     c.getString("spark.master"), c.getString("spark.app-name"));
         } catch (ConfigException e) {
             throw new IllegalArgumentException(section + ": " + e.getMessage(), e);
         }
     }
 
-    private static String required(Config c, String section, String key) {
+    static String required(Config c, String section, String key) {
         if (!c.hasPath(key)) {
             throw new IllegalArgumentException(section + "." + key + " is required");
         }
         return c.getString(key);
     }
 
-    private static String optional(Config c, String key) {
+    static String optional(Config c, String key) {
         return c.hasPath(key) ? c.getString(key) : null;
     }
 

@@ -1,0 +1,148 @@
+package io.distillery.train;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.distillery.checkpoint.DType;
+import io.distillery.dataset.FeatureDataset;
+import io.distillery.dataset.LabelledImages;
+import io.distillery.features.FeatureColumns;
+import io.distillery.model.Encoder;
+import io.distillery.model.EncoderExport;
+import io.distillery.model.ModelConfig;
+import io.distillery.model.ModelConfigs;
+import io.distillery.scoring.EncoderScoring;
+import io.distillery.student.ClassifierGraph;
+import io.distillery.shards.InputOptions;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.util.List;
+import java.util.Map;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
+import org.apache.spark.storage.StorageLevel;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.util.ModelSerializer;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.dataset.api.MultiDataSet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code distillery finetune}: a classification head ({@code fc_norm} + softmax) on an encoder (random, pretrained
+ * or distilled), trained with cross-entropy on labelled rows with the same distributed trainer and checkpoints as
+ * {@code train}. Writes {@code <run>/model/} (DL4J model, timm-style safetensors with the head, config.json) and
+ * reports top-1 accuracy on the held-out images (or the training rows' eval views).
+ */
+public final class FinetuneJob {
+    private static final Logger LOG = LoggerFactory.getLogger(FinetuneJob.class);
+    static final String MODEL_DIR = "model";
+    static final String WEIGHTS = "model.safetensors";
+
+    /** @param accuracy top-1 accuracy on {@code evaluatedOn} rows */
+    public record Summary(int iteration, double firstLoss, double finalLoss, double accuracy, long evaluatedRows,
+                          String evaluatedOn, String modelDir) {
+    }
+
+    private FinetuneJob() {
+    }
+
+    public static Summary run(SparkSession spark, FinetuneSettings f, boolean resume) throws IOException {
+        TrainSettings s = f.common();
+        ModelConfig encoder = StudentFactory.config(s);
+        Labelled train = labelled(spark, f, f.images(), encoder);
+        int classes = f.numClasses() > 0 ? f.numClasses() : train.classNames().size();
+        if (classes < 2) {
+            throw new IllegalArgumentException(f.dataId() + ": found " + train.classNames().size()
+                    + " class name(s); set " + FinetuneSettings.SECTION + ".num-classes");
+        }
+        Dataset<Row> rows = train.rows().filter(functions.col(FeatureColumns.LABEL).isNotNull())
+                .persist(StorageLevel.MEMORY_AND_DISK());
+        long count = rows.count();
+        if (count == 0) {
+            throw new IllegalArgumentException(f.dataId() + ": no labelled rows to finetune on");
+        }
+        BatchSpec spec = new BatchSpec(encoder.imgSize(), encoder.imageMean(), encoder.imageStd(), FeatureColumns.LABEL,
+                null, classes, s.averaging().batchSizePerWorker());
+        JavaRDD<MultiDataSet> batches = rows.select(FeatureColumns.KEY, FeatureColumns.VIEW, FeatureColumns.LABEL,
+                FeatureColumns.PIXELS).javaRDD().mapPartitions(new RowBatcher(spec));
+        LOG.info("finetune: {} labelled rows of {}, {} classes, encoder {}", count, f.dataId(), classes, encoder);
+        ComputationGraph fresh = ClassifierGraph.create(encoder, classes, s.optimization(), DataType.FLOAT);
+        TrainingLoop.Outcome outcome = TrainingLoop.run(spark, s, fresh,
+                net -> StudentFactory.initialise(s, encoder, net), f.dataId(), batches, resume, "finetune");
+        Path modelDir = writeModel(outcome.fs(), outcome.runDir(), outcome.network(), encoder);
+
+        Dataset<Row> evalRows = f.evalImages() != null
+                ? labelled(spark, f, f.evalImages(), encoder).rows().filter(functions.col(FeatureColumns.VIEW).equalTo(0))
+                : rows.filter(functions.col(FeatureColumns.VIEW).equalTo(0));
+        String evaluatedOn = f.evalImages() != null ? f.evalImages().path() : f.dataId() + " (training rows, eval view)";
+        Path config = new Path(modelDir, RunOutputs.CONFIG);
+        Path weights = new Path(modelDir, WEIGHTS);
+        Dataset<Row> scored = EncoderScoring.score(spark, evalRows, new EncoderScoring(
+                config.toString(), weights.toString(), EncoderScoring.Pooling.MEAN, 64));
+        Row counts = scored.agg(functions.count(functions.lit(1)), functions.sum(
+                functions.when(functions.col(EncoderScoring.PREDICTED).equalTo(functions.col(FeatureColumns.LABEL)), 1)
+                        .otherwise(0))).first();
+        long evaluated = counts.getLong(0);
+        double accuracy = evaluated == 0 ? Double.NaN : (double) counts.getLong(1) / evaluated;
+        rows.unpersist();
+        Summary summary = new Summary(outcome.end().iteration(), outcome.firstLoss(), outcome.end().loss(), accuracy,
+                evaluated, evaluatedOn, modelDir.toString());
+        LOG.info("finetune summary: {}", summary);
+        return summary;
+    }
+
+    /** Labelled rows (key, view, label, pixels) and class names, from shards or a feature dataset. */
+    private record Labelled(Dataset<Row> rows, List<String> classNames) {
+    }
+
+    private static Labelled labelled(SparkSession spark, FinetuneSettings f, InputOptions images, ModelConfig encoder)
+            throws IOException {
+        if (images != null) {
+            LabelledImages li = LabelledImages.load(spark, images, new LabelledImages.Views(encoder.imgSize(),
+                    images == f.images() ? f.randomViews() : 0, f.evalCropPct(), f.common().optimization().seed()));
+            return new Labelled(li.rows(), li.classNames());
+        }
+        FeatureDataset ds = FeatureDataset.open(spark, f.common().dataset(), false);
+        if (ds.metadata().preprocessing().imgSize() != encoder.imgSize()) {
+            throw new IllegalArgumentException(f.common().dataset() + ": feature dataset image size is "
+                    + ds.metadata().preprocessing().imgSize() + " but the encoder's img_size is " + encoder.imgSize());
+        }
+        List<String> names = ds.metadata().input().classNames();
+        return new Labelled(ds.rows().select(FeatureColumns.KEY, FeatureColumns.VIEW, FeatureColumns.LABEL,
+                FeatureColumns.PIXELS), names == null ? List.of() : names);
+    }
+
+    /** {@code <run>/model/}: model.zip, model.safetensors (timm names, with fc_norm + head), config.json. */
+    private static Path writeModel(FileSystem fs, Path runDir, ComputationGraph network, ModelConfig encoder)
+            throws IOException {
+        Path target = new Path(runDir, MODEL_DIR);
+        Path tmp = new Path(runDir, "_tmp-" + MODEL_DIR + "-" + System.nanoTime());
+        fs.mkdirs(tmp);
+        try (OutputStream out = fs.create(new Path(tmp, RunOutputs.MODEL), false)) {
+            ModelSerializer.writeModel(network, out, true);
+        }
+        Encoder exported = ClassifierGraph.toEncoder(network, encoder);
+        java.nio.file.Path local = Files.createTempFile("distillery-finetuned", ".safetensors");
+        try {
+            EncoderExport.write(exported, local, DType.F32, Map.of("distillery.finetuned", "true"));
+            fs.copyFromLocalFile(new Path(local.toUri()), new Path(tmp, WEIGHTS));
+        } finally {
+            Files.deleteIfExists(local);
+        }
+        try (OutputStream out = fs.create(new Path(tmp, RunOutputs.CONFIG), false)) {
+            new ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(out, ModelConfigs.toJsonMap(exported.config()));
+        }
+        if (fs.exists(target)) {
+            fs.delete(target, true);
+        }
+        if (!fs.rename(tmp, target)) {
+            throw new IOException("could not rename " + tmp + " to " + target);
+        }
+        return target;
+    }
+}

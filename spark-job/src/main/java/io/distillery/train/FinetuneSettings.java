@@ -1,0 +1,52 @@
+package io.distillery.train;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import io.distillery.shards.InputOptions;
+import io.distillery.shards.ShardFormat;
+
+/**
+ * Settings of {@code distillery finetune}: the shared training knobs plus where the labelled data comes from
+ * (a feature dataset's label column, or labelled image shards read like extract's input) and the classifier width.
+ *
+ * @param images      labelled image shards (null = use {@code common.dataset()})
+ * @param randomViews random-resized-crop views per image besides the eval view (image input only)
+ * @param evalImages  held-out labelled shards for the reported accuracy (null = the training rows' eval views)
+ * @param numClasses  classifier width; 0 = the number of class names of the data
+ */
+public record FinetuneSettings(TrainSettings common, InputOptions images, int randomViews, double evalCropPct,
+                               InputOptions evalImages, int numClasses) {
+
+    public static final String SECTION = "distillery.finetune";
+
+    public FinetuneSettings {
+        if ((common.dataset() == null) == (images == null)) {
+            throw new IllegalArgumentException(SECTION + ": set exactly one of dataset (a feature dataset) and "
+                    + "images.path (labelled image shards)");
+        }
+    }
+
+    /** The id a run's checkpoints are tied to. */
+    public String dataId() {
+        return common.dataset() != null ? common.dataset() : images.path();
+    }
+
+    public static FinetuneSettings from(Config c) {
+        TrainSettings common = TrainSettings.from(c, SECTION);
+        try {
+            return new FinetuneSettings(common, images(c, "images"), c.getInt("views.random"),
+                    c.getDouble("views.eval-crop-pct"), images(c, "eval-images"), c.getInt("num-classes"));
+        } catch (ConfigException e) {
+            throw new IllegalArgumentException(SECTION + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static InputOptions images(Config c, String key) {
+        if (!c.hasPath(key + ".path")) {
+            return null;
+        }
+        return new InputOptions(ShardFormat.fromConfig(c.getString(key + ".format")), c.getString(key + ".path"),
+                c.getInt(key + ".files-per-shard"), InputOptions.DEFAULT_ROW_GROUPS_PER_SPLIT, "jpg", "key", "caption",
+                null);
+    }
+}

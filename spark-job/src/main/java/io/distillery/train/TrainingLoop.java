@@ -1,0 +1,110 @@
+package io.distillery.train;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.SparkSession;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.dataset.api.MultiDataSet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What train and finetune share: the run directory (checkpoints, metrics), fresh start vs {@code --resume}, the
+ * epoch loop over the engine until the iteration budget, the final checkpoint and the loss curve.
+ */
+final class TrainingLoop {
+    private static final Logger LOG = LoggerFactory.getLogger(TrainingLoop.class);
+
+    /** The result of a session: the final network and where the run stands. */
+    record Outcome(ComputationGraph network, TrainingState end, int startIteration, double firstLoss,
+                   List<MetricsRecord> metrics, FileSystem fs, Path runDir) {
+    }
+
+    private TrainingLoop() {
+    }
+
+    /**
+     * @param fresh      a newly built, initialised network (used unless resuming; also checks the checkpoint's shape)
+     * @param initialise seeds {@code fresh} with pretrained weights; not called when resuming
+     * @param dataId     what the run trains on; a checkpoint made on other data is refused
+     */
+    static Outcome run(SparkSession spark, TrainSettings s, ComputationGraph fresh, Consumer<ComputationGraph> initialise,
+                       String dataId, JavaRDD<MultiDataSet> batches, boolean resume, String what) throws IOException {
+        Path runDir = new Path(s.runDir());
+        FileSystem fs = runDir.getFileSystem(spark.sparkContext().hadoopConfiguration());
+        CheckpointStore checkpoints = new CheckpointStore(fs, runDir, s.checkpointKeep());
+        Optional<CheckpointStore.Checkpoint> latest = checkpoints.newest();
+        if (latest.isPresent() && !resume) {
+            throw new IllegalArgumentException(runDir + " already holds checkpoints (newest: iteration "
+                    + latest.get().state().iteration() + "); pass --resume to continue that run or choose another run-dir");
+        }
+        ComputationGraph network;
+        TrainingState start;
+        if (latest.isPresent()) {
+            CheckpointStore.Checkpoint from = latest.get();
+            network = checkpoints.load(from);
+            start = from.state();
+            checkSameRun(from, network, fresh, dataId);
+            s.optimization().applySchedule(network);
+            LOG.info("resuming {} from iteration {} (epoch {})", runDir, start.iteration(), start.epoch());
+        } else {
+            if (resume) {
+                LOG.warn("--resume: {} has no checkpoint yet; starting a fresh run", runDir);
+            }
+            network = fresh;
+            initialise.accept(network);
+            start = new TrainingState(0, 0, 0, 0, Double.NaN, dataId, 0);
+        }
+        MetricsFile metrics = new MetricsFile(fs, new Path(runDir, "metrics.jsonl"));
+        int startIteration = start.iteration();
+        metrics.load(r -> r.iteration() <= startIteration && latest.isPresent());
+
+        int workers = s.averaging().workers() > 0 ? s.averaging().workers() : spark.sparkContext().defaultParallelism();
+        long examplesPerRound = (long) workers * s.averaging().batchSizePerWorker() * s.averaging().averagingFrequency();
+        LOG.info("{} plan: {} workers x batch {} x {} iterations per round, budget {} iterations, run dir {}", what,
+                workers, s.averaging().batchSizePerWorker(), s.averaging().averagingFrequency(), s.iterations(), runDir);
+        RoundTracker tracker = new RoundTracker(s, checkpoints, metrics, s.optimization().schedule(),
+                examplesPerRound, start);
+        String export = new Path(runDir, "_tmp/export").toString();
+        try (TrainingEngine engine = new ParameterAveragingEngine(JavaSparkContext.fromSparkContext(spark.sparkContext()),
+                network, s.averaging(), workers, s.optimization().seed() + start.epoch(), export)) {
+            spark.sparkContext().setJobGroup("distillery-" + what, what + " " + runDir, false);
+            while (engine.network().getConfiguration().getIterationCount() < s.iterations()) {
+                engine.fitEpoch(batches, tracker);
+                if (engine.network().getConfiguration().getIterationCount() < s.iterations()) {
+                    tracker.epochFinished();
+                }
+            }
+            network = engine.network();
+        } finally {
+            spark.sparkContext().clearJobGroup();
+        }
+        TrainingState end = tracker.state();
+        if (tracker.lastCheckpointIteration() != end.iteration()) {
+            checkpoints.save(network, end);
+        }
+        LossCurve.writeIfPossible(fs, runDir, metrics.records());
+        return new Outcome(network, end, startIteration, tracker.firstLoss(), metrics.records(), fs, runDir);
+    }
+
+    /** A checkpoint must belong to this job: same data and the same graph shape. */
+    private static void checkSameRun(CheckpointStore.Checkpoint from, ComputationGraph restored, ComputationGraph fresh,
+                                     String dataId) {
+        if (!from.state().dataset().equals(dataId)) {
+            throw new IllegalArgumentException(from.dir() + " was trained on " + from.state().dataset()
+                    + " but this job reads " + dataId + "; use a new run-dir for different data");
+        }
+        if (restored.numParams() != fresh.numParams()
+                || !restored.getConfiguration().getVertices().keySet().equals(fresh.getConfiguration().getVertices().keySet())) {
+            throw new IllegalArgumentException(from.dir() + " holds a model with " + restored.numParams()
+                    + " parameters but the configured one has " + fresh.numParams()
+                    + "; use a new run-dir for a different model");
+        }
+    }
+}
