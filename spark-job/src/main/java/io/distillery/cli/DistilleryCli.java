@@ -1,6 +1,7 @@
 package io.distillery.cli;
 
 import io.distillery.checkpoint.CheckpointFormatException;
+import io.distillery.importer.IdxFormatException;
 import io.distillery.provenance.BuildInfo;
 import java.io.PrintWriter;
 import picocli.CommandLine;
@@ -10,6 +11,7 @@ import picocli.CommandLine.Command;
 @Command(name = "distillery", mixinStandardHelpOptions = true, versionProvider = DistilleryCli.Version.class,
         description = "Knowledge distillation (BEiT v2 teacher -> data2vec 2.0 student) on Apache Spark.",
         subcommands = {ForwardCommand.class, ExtractCommand.class, TrainCommand.class, FinetuneCommand.class,
+                ImportIdxCommand.class,
                 io.distillery.bench.BenchmarkCommand.class})
 public final class DistilleryCli implements Runnable {
     /** Exit code for bad input (arguments, files, checkpoints). */
@@ -39,7 +41,8 @@ public final class DistilleryCli implements Runnable {
     private static int handle(Exception e, CommandLine cli, CommandLine.ParseResult parsed) {
         PrintWriter err = cli.getErr();
         if (e instanceof IllegalArgumentException || e instanceof CheckpointFormatException
-                || e instanceof java.io.IOException || e instanceof io.distillery.train.TrainingDivergedException) {
+                || e instanceof IdxFormatException || e instanceof java.io.IOException
+                || e instanceof io.distillery.train.TrainingDivergedException) {
             err.println("distillery " + cli.getCommandName() + ": error: " + oneLine(e.getMessage()));
             err.flush();
             return EXIT_BAD_INPUT;
