@@ -101,7 +101,7 @@ public final class ExtractBenchmark {
         return table;
     }
 
-    private ExtractSummary extract(SparkSession spark, Path input, Path teacher, Path out, String dtype, boolean pixels)
+    ExtractSummary extract(SparkSession spark, Path input, Path teacher, Path out, String dtype, boolean pixels)
             throws IOException {
         List<String> o = List.of("input.format=image-folder", "input.path=\"" + input + "\"",
                 "input.files-per-shard=" + Math.max(1, images / 8), "output.path=\"" + out + "\"",
@@ -171,7 +171,7 @@ public final class ExtractBenchmark {
         return new double[] {max, Math.sqrt(sum / n)};
     }
 
-    private Path syntheticImages(Path dir) throws IOException {
+    Path syntheticImages(Path dir) throws IOException {
         Random random = new Random(42);
         for (int i = 0; i < images; i++) {
             Path classDir = Files.createDirectories(dir.resolve("class" + (i % 4)));
@@ -189,7 +189,7 @@ public final class ExtractBenchmark {
         return dir;
     }
 
-    private Path randomTeacher(Path dir) throws IOException {
+    Path randomTeacher(Path dir) throws IOException {
         Files.createDirectories(dir);
         Nd4j.getRandom().setSeed(7);
         var graph = EncoderGraph.create(teacherConfig, 7, DataType.FLOAT);
