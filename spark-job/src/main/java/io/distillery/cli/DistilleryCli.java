@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
 @Command(name = "distillery", mixinStandardHelpOptions = true, versionProvider = DistilleryCli.Version.class,
         description = "Knowledge distillation (BEiT v2 teacher -> data2vec 2.0 student) on Apache Spark.",
         subcommands = {ForwardCommand.class, ExtractCommand.class, TrainCommand.class, FinetuneCommand.class,
+                EvaluateCommand.class, QuickstartCommand.class,
                 ImportIdxCommand.class,
                 io.distillery.bench.BenchmarkCommand.class})
 public final class DistilleryCli implements Runnable {

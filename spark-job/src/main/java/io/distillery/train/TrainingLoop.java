@@ -89,7 +89,7 @@ final class TrainingLoop {
         if (tracker.lastCheckpointIteration() != end.iteration()) {
             checkpoints.save(network, end);
         }
-        LossCurve.writeIfPossible(fs, runDir, metrics.records());
+        LossCurve.write(fs, runDir, metrics.records());
         return new Outcome(network, end, startIteration, tracker.firstLoss(), metrics.records(), fs, runDir);
     }
 

@@ -54,6 +54,33 @@ public final class TestInputs {
         return bytes.toByteArray();
     }
 
+    /**
+     * A WebDataset shard of an easy 2-class problem: class 0 dark, class 1 bright grey images with noise, labels
+     * alternating 0, 1, 0, ...
+     */
+    public static void twoClassShard(Path file, int samples, long seed, int size) throws IOException {
+        Random random = new Random(seed);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (TarArchiveOutputStream tar = new TarArchiveOutputStream(bytes)) {
+            for (int i = 0; i < samples; i++) {
+                int label = i % 2;
+                BufferedImage image = new BufferedImage(size, size, BufferedImage.TYPE_INT_RGB);
+                for (int y = 0; y < size; y++) {
+                    for (int x = 0; x < size; x++) {
+                        int v = Math.max(0, Math.min(255, (label == 0 ? 60 : 190) + (int) (random.nextGaussian() * 40)));
+                        image.setRGB(x, y, v << 16 | v << 8 | v);
+                    }
+                }
+                ByteArrayOutputStream png = new ByteArrayOutputStream();
+                ImageIO.write(image, "png", png);
+                String key = String.format("%s%04d", file.getFileName().toString().replace(".tar", "-"), i);
+                put(tar, key + ".png", png.toByteArray());
+                put(tar, key + ".cls", Integer.toString(label).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            }
+        }
+        Files.write(file, bytes.toByteArray());
+    }
+
     private static void put(TarArchiveOutputStream tar, String name, byte[] data) throws IOException {
         TarArchiveEntry entry = new TarArchiveEntry(name);
         entry.setSize(data.length);

@@ -1,0 +1,225 @@
+package io.distillery.evaluate;
+
+import io.distillery.checkpoint.DType;
+import io.distillery.dataset.FeatureDataset;
+import io.distillery.dataset.LabelledImages;
+import io.distillery.eval.KnnClassifier;
+import io.distillery.eval.LinearProbe;
+import io.distillery.eval.TargetSimilarity;
+import io.distillery.extract.TeacherCache;
+import io.distillery.features.FeatureColumns;
+import io.distillery.features.TensorDType;
+import io.distillery.features.TensorPacking;
+import io.distillery.model.Encoder;
+import io.distillery.model.EncoderExport;
+import io.distillery.model.EncoderGraph;
+import io.distillery.model.ModelConfig;
+import io.distillery.model.ModelConfigs;
+import io.distillery.model.ModelFamily;
+import io.distillery.model.PoolingHead;
+import io.distillery.provenance.BuildInfo;
+import io.distillery.report.AccuracyBarPlot;
+import io.distillery.report.EvaluationReport;
+import io.distillery.report.ModelResult;
+import io.distillery.scoring.EncoderScoring;
+import io.distillery.scoring.PixelBatch;
+import io.distillery.student.StudentGraph;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
+import org.apache.spark.storage.StorageLevel;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.util.ModelSerializer;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Evaluates every configured encoder on the same labelled images: features on the executors, kNN and linear probe
+ * on the driver (features are small: N x D floats), optional target similarity for distilled students, then
+ * {@code report.md}, {@code report.json}, {@code accuracy.png} (and {@code loss.png}) in the output folder.
+ */
+public final class EvaluateJob {
+    private static final Logger LOG = LoggerFactory.getLogger(EvaluateJob.class);
+
+    /** What was written. */
+    public record Outcome(EvaluationReport report, Path markdown, Path json, List<Path> plots) {
+    }
+
+    private EvaluateJob() {
+    }
+
+    public static Outcome run(SparkSession spark, EvaluateSettings s) throws IOException {
+        Configuration conf = spark.sparkContext().hadoopConfiguration();
+        Path out = Files.createDirectories(Path.of(s.out()));
+        List<ResolvedModel> models = new ArrayList<>();
+        for (ModelSpec spec : s.models()) {
+            models.add(resolve(spec, out, s.seed(), conf));
+        }
+        ModelConfig first = models.get(0).config();
+        for (ResolvedModel m : models) {
+            if (m.config().imgSize() != first.imgSize()) {
+                throw new IllegalArgumentException("distillery.evaluate.models." + m.spec().name() + " has img_size "
+                        + m.config().imgSize() + " but " + models.get(0).spec().name() + " has " + first.imgSize()
+                        + "; evaluate models of one input size together");
+            }
+        }
+        LabelledImages.Views views = new LabelledImages.Views(first.imgSize(), 0, 1.0, s.seed());
+        Dataset<Row> train = LabelledImages.load(spark, s.trainImages(), views).rows()
+                .filter(functions.col(FeatureColumns.LABEL).isNotNull());
+        if (s.maxTrain() > 0) {
+            train = train.orderBy(FeatureColumns.KEY).limit(s.maxTrain());
+        }
+        train = train.persist(StorageLevel.MEMORY_AND_DISK());
+        Dataset<Row> test = LabelledImages.load(spark, s.testImages(), views).rows()
+                .filter(functions.col(FeatureColumns.LABEL).isNotNull()).persist(StorageLevel.MEMORY_AND_DISK());
+
+        List<ModelResult> results = new ArrayList<>();
+        for (ResolvedModel m : models) {
+            spark.sparkContext().setJobGroup("distillery-evaluate", "evaluate " + m.spec().name(), false);
+            long start = System.nanoTime();
+            Labelled trainFeatures = features(spark, train, m, s);
+            Labelled testFeatures = features(spark, test, m, s);
+            double knn = KnnClassifier.fit(s.knn(), trainFeatures.features(), trainFeatures.labels())
+                    .accuracy(Nd4j.create(testFeatures.features()), testFeatures.labels());
+            double probe = LinearProbe.train(trainFeatures.features(), trainFeatures.labels(), s.probe())
+                    .accuracy(Nd4j.create(testFeatures.features()), testFeatures.labels());
+            ModelResult result = ModelResult.accuracies(m.spec().name(), m.spec().kind(), knn, probe,
+                    trainFeatures.features()[0].length, trainFeatures.labels().length, testFeatures.labels().length);
+            if (m.spec().runDir() != null && s.targetDataset() != null) {
+                TargetSimilarity similarity = targetSimilarity(spark, m, s);
+                result = result.withTargetSimilarity(similarity.mse(), similarity.meanCosine());
+            }
+            results.add(result);
+            LOG.info("evaluate {}: kNN {} linear probe {} ({} s)", m.spec().name(), knn, probe,
+                    (System.nanoTime() - start) / 1_000_000_000);
+        }
+        spark.sparkContext().clearJobGroup();
+        train.unpersist();
+        test.unpersist();
+
+        Map<String, String> settings = new LinkedHashMap<>();
+        settings.put("train images", s.trainImages().path() + (s.maxTrain() > 0 ? " (first " + s.maxTrain() + ")" : ""));
+        settings.put("test images", s.testImages().path());
+        settings.put("features", s.pooling().name().toLowerCase(java.util.Locale.ROOT) + " of the last block");
+        settings.put("kNN", "k " + s.knn().k() + ", " + s.knn().voting() + ", T " + s.knn().temperature() + ", cosine");
+        settings.put("linear probe", "softmax, standardised features, L-BFGS, l2 " + s.probe().l2());
+        if (s.targetDataset() != null) {
+            settings.put("targets", s.targetDataset() + " (" + s.targetRows() + " rows)");
+        }
+        EvaluationReport report = EvaluationReport.of("Distillery evaluation", settings, results);
+        Path markdown = out.resolve("report.md");
+        Path json = out.resolve("report.json");
+        report.writeJson(json);
+        report.writeMarkdown(markdown);
+        List<Path> plots = new ArrayList<>();
+        plots.add(AccuracyBarPlot.write(results, out.resolve("accuracy.png"), AccuracyBarPlot.Settings.defaults()).file());
+        if (s.lossRun() != null) {
+            LossCurves.write(s.lossRun(), out.resolve("loss.png"), conf).ifPresent(plots::add);
+        }
+        return new Outcome(report, markdown, json, plots);
+    }
+
+    /** A model ready to score: its config, and a checkpoint path executors can read. */
+    private record ResolvedModel(ModelSpec spec, ModelConfig config, String model, String checkpoint) {
+    }
+
+    private record Labelled(float[][] features, int[] labels) {
+    }
+
+    private static ResolvedModel resolve(ModelSpec spec, Path out, long seed, Configuration conf) throws IOException {
+        ModelConfig config = ModelConfigs.presets().containsKey(spec.model()) ? ModelConfigs.presets().get(spec.model())
+                : ModelConfigs.fromJson(TeacherCache.localCopy(spec.model(), conf));
+        if (!ModelSpec.RANDOM.equals(spec.checkpoint())) {
+            return new ResolvedModel(spec, config, spec.model(), spec.checkpoint());
+        }
+        // a randomly initialised encoder of the same architecture, written once so executors can load it
+        Path dir = Files.createDirectories(out.resolve("_models"));
+        Path weights = dir.resolve(spec.name() + ".safetensors");
+        Path json = dir.resolve(spec.name() + ".json");
+        ComputationGraph graph = EncoderGraph.create(config, seed, DataType.FLOAT);
+        int d = config.embedDim();
+        PoolingHead head = config.family() == ModelFamily.BEITV2 ? new PoolingHead(Nd4j.ones(DataType.FLOAT, d),
+                Nd4j.zeros(DataType.FLOAT, d), null, null, config.layerNormEps()) : null;
+        EncoderExport.write(new Encoder(config.withNumClasses(0), graph, head), weights, DType.F32,
+                Map.of("distillery.random-init-seed", String.valueOf(seed)));
+        new com.fasterxml.jackson.databind.ObjectMapper().writeValue(json.toFile(),
+                ModelConfigs.toJsonMap(config.withNumClasses(0)));
+        return new ResolvedModel(spec, config.withNumClasses(0), json.toString(), weights.toString());
+    }
+
+    private static Labelled features(SparkSession spark, Dataset<Row> rows, ResolvedModel m, EvaluateSettings s) {
+        List<Row> scored = EncoderScoring.score(spark, rows,
+                        new EncoderScoring(m.model(), m.checkpoint(), s.pooling(), s.batchSize()))
+                .select(FeatureColumns.LABEL, EncoderScoring.FEATURES).collectAsList();
+        if (scored.isEmpty()) {
+            throw new IllegalArgumentException("no labelled images to evaluate " + m.spec().name() + " on");
+        }
+        float[][] features = new float[scored.size()][];
+        int[] labels = new int[scored.size()];
+        for (int i = 0; i < scored.size(); i++) {
+            labels[i] = scored.get(i).getInt(0);
+            List<Float> f = scored.get(i).getList(1);
+            features[i] = new float[f.size()];
+            for (int j = 0; j < features[i].length; j++) {
+                features[i][j] = f.get(j);
+            }
+        }
+        return new Labelled(features, labels);
+    }
+
+    /** The student's predicted targets (its training head) against the cached teacher targets of held-out rows. */
+    private static TargetSimilarity targetSimilarity(SparkSession spark, ResolvedModel m, EvaluateSettings s)
+            throws IOException {
+        FeatureDataset dataset = FeatureDataset.open(spark, s.targetDataset(), false);
+        var md = dataset.metadata();
+        org.apache.hadoop.fs.Path zip = new org.apache.hadoop.fs.Path(m.spec().runDir() + "/student/model.zip");
+        ComputationGraph net;
+        try (InputStream in = zip.getFileSystem(spark.sparkContext().hadoopConfiguration()).open(zip)) {
+            net = ModelSerializer.restoreComputationGraph(in, false);
+        }
+        List<Row> rows = dataset.rows().filter(functions.col(FeatureColumns.VIEW).equalTo(0))
+                .orderBy(FeatureColumns.KEY).limit(s.targetRows())
+                .select(FeatureColumns.KEY, FeatureColumns.PIXELS, FeatureColumns.TARGET).collectAsList();
+        long tokens = md.target().shape().get(0);
+        long width = md.target().shape().get(1);
+        TensorDType dtype = TensorDType.fromId(md.target().dtype());
+        TargetSimilarity total = null;
+        for (int i = 0; i < rows.size(); i += s.batchSize()) {
+            List<Row> chunk = rows.subList(i, Math.min(rows.size(), i + s.batchSize()));
+            List<byte[]> pixels = new ArrayList<>();
+            float[] targets = new float[(int) (chunk.size() * tokens * width)];
+            for (int r = 0; r < chunk.size(); r++) {
+                pixels.add(chunk.get(r).getAs(FeatureColumns.PIXELS));
+                TensorPacking.unpack(chunk.get(r).getAs(FeatureColumns.TARGET), dtype, targets,
+                        (int) (r * tokens * width), (int) (tokens * width));
+            }
+            INDArray images = PixelBatch.toImages(pixels, m.config().imgSize(), m.config().imageMean(),
+                    m.config().imageStd(), r -> "row " + chunk.get(r).getAs(FeatureColumns.KEY));
+            INDArray predicted = net.feedForward(new INDArray[] {images}, false, false).get(StudentGraph.HEAD)
+                    .reshape(chunk.size(), tokens, width);
+            INDArray target = Nd4j.create(targets, new long[] {chunk.size(), tokens, width}, DataType.FLOAT);
+            total = total == null ? TargetSimilarity.of(predicted, target) : total.add(predicted, target);
+        }
+        if (total == null) {
+            throw new IllegalArgumentException(s.targetDataset() + ": no rows for target similarity");
+        }
+        return total;
+    }
+
+    static String versions() {
+        return BuildInfo.versions().toString();
+    }
+}

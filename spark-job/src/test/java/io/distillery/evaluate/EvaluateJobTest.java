@@ -1,0 +1,66 @@
+package io.distillery.evaluate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.distillery.config.JobConfigLoader;
+import io.distillery.extract.SparkTestSession;
+import io.distillery.extract.TestInputs;
+import io.distillery.npy.ParityFiles;
+import io.distillery.report.EvaluationReport;
+import io.distillery.report.ModelResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** evaluate on Spark local mode: two encoders on an easy labelled task, report and plots written. */
+class EvaluateJobTest {
+
+    @Test
+    void evaluatesEveryModelAndWritesTheReport(@TempDir Path dir) throws Exception {
+        Path train = Files.createDirectories(dir.resolve("train"));
+        TestInputs.twoClassShard(train.resolve("t-000.tar"), 20, 1, 32);
+        Path test = Files.createDirectories(dir.resolve("test"));
+        TestInputs.twoClassShard(test.resolve("e-000.tar"), 10, 2, 32);
+        Path teacher = ParityFiles.root().resolve("teacher_beitv2");
+        Path out = dir.resolve("report");
+        List<String> o = List.of("train-images.path=\"" + train + "\"", "test-images.path=\"" + test + "\"",
+                "out=\"" + out + "\"", "knn.k=5", "probe.max-iterations=200",
+                "models=[{name = teacher, kind = teacher, model = \"" + teacher.resolve("config.json")
+                        + "\", checkpoint = \"" + teacher.resolve("weights.safetensors") + "\"},"
+                        + "{name = random, kind = baseline, model = \"" + teacher.resolve("config.json")
+                        + "\", checkpoint = random}]");
+        EvaluateJob.Outcome outcome = EvaluateJob.run(SparkTestSession.get(),
+                EvaluateSettings.from(JobConfigLoader.load(null, o, EvaluateSettings.SECTION)));
+
+        EvaluationReport report = EvaluationReport.readJson(out.resolve("report.json"));
+        assertThat(report.models()).extracting(ModelResult::name).containsExactly("teacher", "random");
+        for (ModelResult m : report.models()) {
+            assertThat(m.trainCount()).isEqualTo(20);
+            assertThat(m.testCount()).isEqualTo(10);
+            assertThat(m.featureDim()).isEqualTo(64);
+            // dark vs bright is separable from any encoder's mean token: both should be (nearly) perfect
+            assertThat(m.linearProbeAccuracy()).as(m.name()).isGreaterThanOrEqualTo(0.9);
+            assertThat(m.knnAccuracy()).as(m.name()).isGreaterThanOrEqualTo(0.9);
+        }
+        assertThat(Files.readString(out.resolve("report.md"))).contains("| teacher |").contains("| random |");
+        assertThat(ImageIO.read(out.resolve("accuracy.png").toFile()).getWidth()).isPositive();
+        assertThat(outcome.plots()).containsExactly(out.resolve("accuracy.png"));
+        assertThat(Files.exists(out.resolve("_models/random.safetensors"))).isTrue();
+    }
+
+    @Test
+    void modelsOfDifferentInputSizesAreRefused(@TempDir Path dir) throws Exception {
+        Path teacher = ParityFiles.root().resolve("teacher_beitv2");
+        List<String> o = List.of("train-images.path=\"" + dir + "\"", "test-images.path=\"" + dir + "\"",
+                "out=\"" + dir.resolve("r") + "\"",
+                "models=[{name = a, model = \"" + teacher.resolve("config.json") + "\", checkpoint = random},"
+                        + "{name = b, model = beitv2_base_patch16_224, checkpoint = random}]");
+        assertThatThrownBy(() -> EvaluateJob.run(SparkTestSession.get(),
+                EvaluateSettings.from(JobConfigLoader.load(null, o, EvaluateSettings.SECTION))))
+                .hasMessageContaining("models.b has img_size 224 but a has 32");
+    }
+}
