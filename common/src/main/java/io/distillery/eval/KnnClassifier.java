@@ -39,8 +39,8 @@ public final class KnnClassifier {
         if (settings == null) {
             throw new IllegalArgumentException("kNN settings must not be null");
         }
-        Features.checked(trainFeatures, "kNN train features");
-        int classes = Features.checkLabels(trainLabels, trainFeatures.rows(), "kNN train labels");
+        FeatureChecks.checked(trainFeatures, "kNN train features");
+        int classes = FeatureChecks.checkLabels(trainLabels, trainFeatures.rows(), "kNN train labels");
         if (settings.k() > trainFeatures.rows()) {
             throw new IllegalArgumentException("kNN k = " + settings.k() + " exceeds the train set size ("
                     + trainFeatures.rows() + " rows)");
@@ -49,7 +49,7 @@ public final class KnnClassifier {
     }
 
     public static KnnClassifier fit(KnnSettings settings, float[][] trainFeatures, int[] trainLabels) {
-        return fit(settings, Features.matrix(trainFeatures, "kNN train features"), trainLabels);
+        return fit(settings, FeatureChecks.matrix(trainFeatures, "kNN train features"), trainLabels);
     }
 
     public KnnSettings settings() {
@@ -73,18 +73,18 @@ public final class KnnClassifier {
     }
 
     public int[] predict(float[][] queries) {
-        return predict(Features.matrix(queries, "kNN queries"));
+        return predict(FeatureChecks.matrix(queries, "kNN queries"));
     }
 
     /** Top-1 accuracy (fraction in [0, 1]) on labelled queries. */
     public double accuracy(INDArray queries, int[] queryLabels) {
-        Features.checkLabels(queryLabels, queries == null ? 0 : queries.rows(), "kNN query labels");
+        FeatureChecks.checkLabels(queryLabels, queries == null ? 0 : queries.rows(), "kNN query labels");
         return Accuracy.of(predict(queries), queryLabels);
     }
 
     /** The k nearest train rows of every query, nearest first: train indices and cosine similarities. */
     Neighbours neighbours(INDArray queries) {
-        Features.checked(queries, "kNN queries");
+        FeatureChecks.checked(queries, "kNN queries");
         if (queries.columns() != train.columns()) {
             throw new IllegalArgumentException("kNN queries have " + queries.columns()
                     + " features but the train set has " + train.columns());
@@ -148,7 +148,7 @@ public final class KnnClassifier {
 
     /** x / max(||x||, 1e-12) per row, as a new float32 array. */
     static INDArray normalizeRows(INDArray x) {
-        INDArray f = Features.as(x, DataType.FLOAT);
+        INDArray f = FeatureChecks.as(x, DataType.FLOAT);
         INDArray norms = Transforms.max(f.norm2(1), MIN_NORM, false).reshape(f.rows(), 1);
         return f.divColumnVector(norms);
     }

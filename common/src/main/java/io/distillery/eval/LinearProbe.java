@@ -33,26 +33,26 @@ public final class LinearProbe {
         if (settings == null) {
             throw new IllegalArgumentException("linear probe settings must not be null");
         }
-        Features.checked(features, "linear probe train features");
-        int classes = Features.checkLabels(labels, features.rows(), "linear probe train labels");
+        FeatureChecks.checked(features, "linear probe train features");
+        int classes = FeatureChecks.checkLabels(labels, features.rows(), "linear probe train labels");
         Standardizer standardizer = Standardizer.fit(features);
         SoftmaxObjective objective = new SoftmaxObjective(standardizer.apply(features), labels.clone(), classes,
                 settings.l2(), settings.rowChunk());
         Lbfgs.Result fit = Lbfgs.minimize(objective, new double[objective.parameterCount()], settings.history(),
                 settings.maxIterations(), settings.gradientTolerance());
-        int d = (int) features.columns();
+        int d = features.columns();
         return new LinearProbe(standardizer, SoftmaxObjective.weights(fit.x(), d, classes),
                 Arrays.copyOfRange(fit.x(), d * classes, d * classes + classes), fit);
     }
 
     public static LinearProbe train(float[][] features, int[] labels, LinearProbeSettings settings) {
-        return train(Features.matrix(features, "linear probe train features"), labels, settings);
+        return train(FeatureChecks.matrix(features, "linear probe train features"), labels, settings);
     }
 
     /** The arg-max class of each row (the lower class on an exact tie). */
     public int[] predict(INDArray features) {
-        Features.checked(features, "linear probe features");
-        int n = (int) features.rows();
+        FeatureChecks.checked(features, "linear probe features");
+        int n = features.rows();
         int classes = bias.length;
         int[] out = new int[n];
         int chunk = 8192;
@@ -74,12 +74,12 @@ public final class LinearProbe {
     }
 
     public int[] predict(float[][] features) {
-        return predict(Features.matrix(features, "linear probe features"));
+        return predict(FeatureChecks.matrix(features, "linear probe features"));
     }
 
     /** Top-1 accuracy (fraction in [0, 1]). */
     public double accuracy(INDArray features, int[] labels) {
-        Features.checkLabels(labels, features == null ? 0 : features.rows(), "linear probe labels");
+        FeatureChecks.checkLabels(labels, features == null ? 0 : features.rows(), "linear probe labels");
         return Accuracy.of(predict(features), labels);
     }
 

@@ -32,13 +32,13 @@ final class SoftmaxObjective implements Lbfgs.Objective {
     }
 
     int parameterCount() {
-        return (int) x.columns() * classes + classes;
+        return x.columns() * classes + classes;
     }
 
     @Override
     public double evaluate(double[] theta, double[] gradient) {
-        int d = (int) x.columns();
-        int n = (int) x.rows();
+        int d = x.columns();
+        int n = x.rows();
         INDArray w = weights(theta, d, classes);
         double[] bias = Arrays.copyOfRange(theta, d * classes, d * classes + classes);
         INDArray gradW = Nd4j.zeros(w.dataType(), d, classes);

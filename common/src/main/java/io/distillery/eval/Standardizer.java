@@ -22,7 +22,7 @@ public final class Standardizer {
 
     /** Fits mean and std over the rows of a checked [N, D] matrix (computed in double). */
     static Standardizer fit(INDArray x) {
-        INDArray d = Features.as(x, DataType.DOUBLE);
+        INDArray d = FeatureChecks.as(x, DataType.DOUBLE);
         INDArray mean = d.mean(0).reshape(1, d.columns());
         INDArray centred = d.subRowVector(mean);
         INDArray std = centred.muli(centred).mean(0).reshape(1, d.columns());
@@ -39,7 +39,7 @@ public final class Standardizer {
             throw new IllegalArgumentException("features have " + x.columns() + " columns but the probe was trained on "
                     + mean.columns());
         }
-        return Features.as(x, DataType.DOUBLE).subRowVector(mean).diviRowVector(std);
+        return FeatureChecks.as(x, DataType.DOUBLE).subRowVector(mean).diviRowVector(std);
     }
 
     public double[] mean() {

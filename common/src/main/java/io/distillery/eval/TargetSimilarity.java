@@ -37,8 +37,8 @@ public final class TargetSimilarity implements Serializable {
             throw new IllegalArgumentException("predicted tokens " + Arrays.toString(predicted.shape())
                     + " and targets " + Arrays.toString(target.shape()) + " differ in shape");
         }
-        INDArray p = Features.as(predicted, DataType.DOUBLE);
-        INDArray t = Features.as(target, DataType.DOUBLE);
+        INDArray p = FeatureChecks.as(predicted, DataType.DOUBLE);
+        INDArray t = FeatureChecks.as(target, DataType.DOUBLE);
         INDArray diff = p.sub(t);
         squaredErrorSum += diff.muli(diff).sumNumber().doubleValue();
         INDArray dot = p.mul(t).sum(2);

@@ -45,6 +45,10 @@ public record EvaluationReport(String format, int formatVersion, String title, S
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
     public EvaluationReport {
+        if (!FORMAT.equals(format) || formatVersion < 1 || formatVersion > CURRENT_VERSION) {
+            throw new IllegalArgumentException("evaluation report format must be " + FORMAT + " version 1 to "
+                    + CURRENT_VERSION + " but was " + format + " version " + formatVersion);
+        }
         if (title == null || title.isBlank()) {
             throw new IllegalArgumentException("report title must not be blank");
         }

@@ -145,6 +145,9 @@ class KnnClassifierTest {
                 .hasMessage("kNN train labels has 2 entries for 4 rows");
         assertThatThrownBy(() -> KnnClassifier.fit(s, TRAIN, new int[] {0, 1, -1, 0}))
                 .hasMessage("kNN train labels[2] = -1 is negative");
+        assertThatThrownBy(() -> KnnClassifier.fit(s, TRAIN, new int[] {0, 1, 2, 1 << 20}))
+                .hasMessage("kNN train labels[3] = 1048576 is not a class index below 1048576 "
+                        + "(map raw label ids to 0..C-1 first)");
         assertThatThrownBy(() -> KnnClassifier.fit(s, new float[][] {{1, Float.NaN}}, new int[] {0}))
                 .hasMessage("kNN train features contains NaN or infinite values");
         assertThatThrownBy(() -> KnnClassifier.fit(s, Nd4j.create(new float[] {1, 2}), new int[] {0}))

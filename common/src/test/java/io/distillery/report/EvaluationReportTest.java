@@ -138,6 +138,9 @@ class EvaluationReportTest {
                 .hasMessage("r.json: evaluation report is not valid: kNN accuracy of model m must be a fraction in "
                         + "[0, 1] but was 1.5");
 
+        assertThatThrownBy(() -> new EvaluationReport("other", 1, "t", "now", Map.of(), Map.of(), List.of(TEACHER)))
+                .hasMessage("evaluation report format must be distillery-evaluation version 1 to 1 but was other "
+                        + "version 1");
         assertThatThrownBy(() -> report(List.of())).hasMessage("report 'CIFAR-10 frozen features' has no model results");
         assertThatThrownBy(() -> report(List.of(TEACHER, TEACHER)))
                 .hasMessage("model name 'beitv2-base' appears twice in report 'CIFAR-10 frozen features'");

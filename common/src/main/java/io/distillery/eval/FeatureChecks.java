@@ -1,13 +1,18 @@
 package io.distillery.eval;
 
+import java.util.Arrays;
+
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /** Checks shared by the classifiers: feature matrices [N, D] and their labels. */
-final class Features {
+final class FeatureChecks {
 
-    private Features() {
+    /** Labels are class indices; a larger one is almost surely a raw id that was never mapped to an index. */
+    static final int MAX_CLASSES = 1 << 20;
+
+    private FeatureChecks() {
     }
 
     /** {@code rows} as a float32 [N, D] matrix; rejects null, empty, ragged and non-finite input. */
@@ -32,10 +37,10 @@ final class Features {
         }
         if (x.rank() != 2) {
             throw new IllegalArgumentException(what + " must be a matrix [N, D] but has shape "
-                    + java.util.Arrays.toString(x.shape()));
+                    + Arrays.toString(x.shape()));
         }
         if (x.rows() == 0 || x.columns() == 0) {
-            throw new IllegalArgumentException(what + " is empty (shape " + java.util.Arrays.toString(x.shape()) + ")");
+            throw new IllegalArgumentException(what + " is empty (shape " + Arrays.toString(x.shape()) + ")");
         }
         if (!x.dataType().isFPType()) {
             throw new IllegalArgumentException(what + " must be floating point but is " + x.dataType());
@@ -46,7 +51,7 @@ final class Features {
         return x;
     }
 
-    /** Checks one label per row, each in [0, Integer.MAX_VALUE); returns the number of classes (max label + 1). */
+    /** Checks one label per row, each a class index in [0, MAX_CLASSES); returns the number of classes (max + 1). */
     static int checkLabels(int[] labels, long rows, String what) {
         if (labels == null) {
             throw new IllegalArgumentException(what + " must not be null");
@@ -58,6 +63,10 @@ final class Features {
         for (int i = 0; i < labels.length; i++) {
             if (labels[i] < 0) {
                 throw new IllegalArgumentException(what + "[" + i + "] = " + labels[i] + " is negative");
+            }
+            if (labels[i] >= MAX_CLASSES) {
+                throw new IllegalArgumentException(what + "[" + i + "] = " + labels[i] + " is not a class index below "
+                        + MAX_CLASSES + " (map raw label ids to 0..C-1 first)");
             }
             max = Math.max(max, labels[i]);
         }
