@@ -78,7 +78,8 @@ public final class KnnClassifier {
 
     /** Top-1 accuracy (fraction in [0, 1]) on labelled queries. */
     public double accuracy(INDArray queries, int[] queryLabels) {
-        FeatureChecks.checkLabels(queryLabels, queries == null ? 0 : queries.rows(), "kNN query labels");
+        long rows = FeatureChecks.checked(queries, "kNN queries").rows();
+        FeatureChecks.checkLabels(queryLabels, rows, "kNN query labels");
         return Accuracy.of(predict(queries), queryLabels);
     }
 

@@ -79,7 +79,8 @@ public final class LinearProbe {
 
     /** Top-1 accuracy (fraction in [0, 1]). */
     public double accuracy(INDArray features, int[] labels) {
-        FeatureChecks.checkLabels(labels, features == null ? 0 : features.rows(), "linear probe labels");
+        long rows = FeatureChecks.checked(features, "linear probe features").rows();
+        FeatureChecks.checkLabels(labels, rows, "linear probe labels");
         return Accuracy.of(predict(features), labels);
     }
 

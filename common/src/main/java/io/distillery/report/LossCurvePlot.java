@@ -71,7 +71,8 @@ public final class LossCurvePlot {
         }
         String note = note(points.size(), skippedAt);
         if (!note.isEmpty()) {
-            LOG.warn("loss plot {}: {}{}", png, note, skippedAt.isEmpty() ? "" : " at iterations " + preview(skippedAt));
+            String where = skippedAt.isEmpty() ? "" : " at iterations " + preview(skippedAt);
+            LOG.warn("loss plot {}: {}{}", png, note, where);
         }
 
         XYChart chart = new XYChartBuilder().width(settings.width()).height(settings.height())

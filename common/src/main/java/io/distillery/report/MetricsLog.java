@@ -25,7 +25,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Append-only JSON-lines log of training metrics on a local file. The first line is a header
  * ({@code {"format":"distillery-metrics","format_version":1,...}}), then one {@link MetricsRecord} per line:
- * <pre>{"iteration":120,"epoch":0,"loss":1.93,"learning_rate":5.0E-4,"images_per_second":412.5,"wall_time_seconds":61.2}</pre>
+ * <pre>
+ * {"iteration":120,"epoch":0,"loss":1.93,"learning_rate":5.0E-4,"images_per_second":412.5,
+ *  "wall_time_seconds":61.2}   (one line in the file)
+ * </pre>
  * Non-finite numbers are written as the strings {@code "NaN"}, {@code "Infinity"}, {@code "-Infinity"}.
  *
  * <p>Each record is one {@code write} of the whole line straight to the OS (no Java buffer), so a crashed process

@@ -60,12 +60,13 @@ class KnnClassifierTest {
     @Test
     void equalSimilaritiesRankByTrainIndexAndTheNearestNeighbourBreaksVoteTies() {
         float[][] query = {{1, 1}}; // equally similar to (1,0) and (0,1)
+        float[][] train = {{1, 0}, {0, 1}};
         for (KnnVoting voting : KnnVoting.values()) {
-            KnnClassifier first0 = KnnClassifier.fit(settings(2, voting), new float[][] {{1, 0}, {0, 1}}, new int[] {0, 1});
+            KnnClassifier first0 = KnnClassifier.fit(settings(2, voting), train, new int[] {0, 1});
             assertThat(first0.neighbours(Nd4j.create(query)).indices()[0]).containsExactly(0, 1);
             assertThat(first0.predict(query)).containsExactly(0);
 
-            KnnClassifier first1 = KnnClassifier.fit(settings(2, voting), new float[][] {{1, 0}, {0, 1}}, new int[] {1, 0});
+            KnnClassifier first1 = KnnClassifier.fit(settings(2, voting), train, new int[] {1, 0});
             assertThat(first1.predict(query)).containsExactly(1);
         }
     }

@@ -43,7 +43,8 @@ class TargetSimilarityTest {
         TargetSimilarity whole = TargetSimilarity.of(p, t);
 
         TargetSimilarity first = TargetSimilarity.of(rows(p, 0, 2), rows(t, 0, 2));
-        TargetSimilarity second = new TargetSimilarity().add(rows(p, 2, 4), rows(t, 2, 4)).add(rows(p, 4, 6), rows(t, 4, 6));
+        TargetSimilarity second = new TargetSimilarity().add(rows(p, 2, 4), rows(t, 2, 4))
+                .add(rows(p, 4, 6), rows(t, 4, 6));
         TargetSimilarity merged = first.merge(second);
         assertThat(merged.tokens()).isEqualTo(30);
         assertThat(merged.mse()).isCloseTo(whole.mse(), within(1e-12));
@@ -88,7 +89,8 @@ class TargetSimilarityTest {
                 .hasMessage("predicted tokens [1, 2, 3] and targets [1, 3, 2] differ in shape");
         assertThatThrownBy(() -> TargetSimilarity.of(Nd4j.zeros(DataType.FLOAT, 2, 3), ok))
                 .hasMessage("predicted tokens must be [N, T, D] but has shape [2, 3]");
-        assertThatThrownBy(() -> TargetSimilarity.of(Nd4j.zeros(DataType.FLOAT, 0, 2, 3), Nd4j.zeros(DataType.FLOAT, 0, 2, 3)))
+        INDArray empty = Nd4j.zeros(DataType.FLOAT, 0, 2, 3);
+        assertThatThrownBy(() -> TargetSimilarity.of(empty, empty))
                 .hasMessage("predicted tokens are empty (shape [0, 2, 3])");
         assertThatThrownBy(() -> new TargetSimilarity().mse())
                 .hasMessage("no tokens added: target similarity of an empty set is undefined");

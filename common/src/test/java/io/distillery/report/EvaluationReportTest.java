@@ -33,8 +33,8 @@ class EvaluationReportTest {
         settings.put("knn.k", "20");
         settings.put("knn.temperature", "0.07");
         settings.put("probe.l2", "1.0E-4");
-        return new EvaluationReport(EvaluationReport.FORMAT, EvaluationReport.CURRENT_VERSION, "CIFAR-10 frozen features",
-                "2025-01-02T03:04:05Z", settings, Map.of("distillery", "0.1.0"), models);
+        return new EvaluationReport(EvaluationReport.FORMAT, EvaluationReport.CURRENT_VERSION,
+                "CIFAR-10 frozen features", "2025-01-02T03:04:05Z", settings, Map.of("distillery", "0.1.0"), models);
     }
 
     @Test

@@ -165,15 +165,16 @@ class MetricsLogTest {
     void malformedLinesOtherFormatsAndNewerVersionsAreClearErrors() throws IOException {
         Path bad = dir.resolve("bad.jsonl");
         Files.writeString(bad, "{\"format\":\"distillery-metrics\",\"format_version\":1}\n"
-                + "{\"iteration\":0,\"epoch\":0,\"loss\":1}\n" + "garbage\n" + "{\"iteration\":1,\"epoch\":0,\"loss\":1}\n");
+                + "{\"iteration\":0,\"epoch\":0,\"loss\":1}\n" + "garbage\n"
+                + "{\"iteration\":1,\"epoch\":0,\"loss\":1}\n");
         assertThatThrownBy(() -> MetricsLog.read(bad)).isInstanceOf(ReportFormatException.class)
                 .hasMessageStartingWith(bad + ":3: not a JSON object: ");
         assertThatThrownBy(() -> MetricsLog.open(bad)).isInstanceOf(ReportFormatException.class);
 
         Path other = dir.resolve("other.jsonl");
         Files.writeString(other, "{\"format\":\"something-else\"}\n");
-        assertThatThrownBy(() -> MetricsLog.read(other)).hasMessage(other
-                + ": not a Distillery metrics log (first line has format 'something-else', expected 'distillery-metrics')");
+        assertThatThrownBy(() -> MetricsLog.read(other)).hasMessage(other + ": not a Distillery metrics log "
+                + "(first line has format 'something-else', expected 'distillery-metrics')");
 
         Path newer = dir.resolve("newer.jsonl");
         Files.writeString(newer, "{\"format\":\"distillery-metrics\",\"format_version\":2}\n");
