@@ -39,8 +39,13 @@ final class RoundTracker implements TrainingEngine.RoundListener {
         this.lastCheckpointIteration = start.iteration();
     }
 
+    /**
+     * @param score DL4J's score: the loss plus the weight-decay term {@code 0.5 * coeff * ||w||^2}; the decay term
+     *              is removed so the metrics show the training loss itself
+     */
     @Override
-    public boolean afterRound(ComputationGraph network, double loss) {
+    public boolean afterRound(ComputationGraph network, double score) {
+        double loss = score - network.calcRegularizationScore(true);
         long now = System.nanoTime();
         double roundSeconds = (now - roundStart) / 1e9;
         roundStart = now;

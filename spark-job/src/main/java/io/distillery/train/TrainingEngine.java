@@ -28,9 +28,9 @@ public interface TrainingEngine extends AutoCloseable {
     @FunctionalInterface
     interface RoundListener {
         /**
-         * @param loss the mean loss the workers reported for the round
+         * @param score the mean score the workers reported for the round (DL4J: loss + regularisation term)
          * @return false to stop training now
          */
-        boolean afterRound(ComputationGraph network, double loss);
+        boolean afterRound(ComputationGraph network, double score);
     }
 }

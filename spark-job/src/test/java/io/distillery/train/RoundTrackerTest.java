@@ -24,7 +24,7 @@ class RoundTrackerTest {
     @Test
     void checkpointsOnCadenceAndStopsOnNanLeavingTheLastGoodCheckpoint(@TempDir Path dir) throws Exception {
         TrainSettings s = TrainFixtures.settings(TrainFixtures.overrides(dir.resolve("ds"), dir.resolve("run"),
-                "checkpoint.every=4", "checkpoint.keep=5", "iterations=100"));
+                "checkpoint.every=4", "checkpoint.keep=5", "iterations=100", "optimizer.weight-decay=0"));
         ModelConfig config = ModelConfigs.fromJson(ParityFiles.file("student_d2v2/config.json"));
         ComputationGraph net = StudentGraph.create(config, TargetRecipe.defaults(3), 64, s.optimization(),
                 DataType.FLOAT);
