@@ -12,6 +12,7 @@ import io.distillery.features.FeatureFormatException;
 import io.distillery.it.cluster.ClusterInputs;
 import io.distillery.it.cluster.ClusterPaths;
 import io.distillery.it.cluster.DistilleryCluster;
+import io.distillery.it.cluster.SparkDistribution;
 import io.distillery.it.cluster.StandaloneCluster;
 import io.distillery.it.cluster.TaskLog;
 import io.distillery.provenance.Sha256;
@@ -28,6 +29,7 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -39,19 +41,11 @@ import org.junit.jupiter.api.io.TempDir;
 class ExtractClusterIT {
     private static DistilleryCluster cluster;
     private static SparkSession spark;
-    private static String teacherConfig;
-    private static String teacherWeights;
 
     @BeforeAll
     static void startCluster(@TempDir Path dir) throws Exception {
         cluster = DistilleryCluster.start(dir);
         spark = cluster.spark();
-        // the teacher comes from HDFS too: executors copy it to local disk once (TeacherCache)
-        cluster.hdfs().copyFromLocal(ClusterPaths.PARITY.resolve("teacher_beitv2/config.json"), "/teacher/config.json");
-        cluster.hdfs().copyFromLocal(ClusterPaths.PARITY.resolve("teacher_beitv2/weights.safetensors"),
-                "/teacher/weights.safetensors");
-        teacherConfig = cluster.hdfs().uri("/teacher/config.json");
-        teacherWeights = cluster.hdfs().uri("/teacher/weights.safetensors");
     }
 
     @AfterAll
@@ -61,34 +55,20 @@ class ExtractClusterIT {
         }
     }
 
-    /** Job settings as --set arguments: WebDataset input and output on HDFS, the parity teacher from HDFS. */
-    private static List<String> overrides(String input, String output, String... extra) {
-        List<String> o = new ArrayList<>(List.of(
-                "input.format=webdataset",
-                "input.path=\"" + cluster.hdfs().uri(input) + "\"",
-                "output.path=\"" + cluster.hdfs().uri(output) + "\"",
-                "teacher.model=\"" + teacherConfig + "\"",
-                "teacher.checkpoint=\"" + teacherWeights + "\"",
-                "batch-size=4",
-                "progress-interval=2s"));
-        o.addAll(List.of(extra));
-        return o;
+    /**
+     * Job settings as --set arguments: WebDataset input and output on HDFS, the parity teacher from HDFS (executors
+     * copy it to local disk once, see TeacherCache).
+     */
+    private static List<String> overrides(String input, String output, String... extra) throws Exception {
+        return cluster.extractSettings(input, output, extra);
     }
 
     private static ExtractSummary extract(List<String> overrides) throws Exception {
         return ExtractJob.run(spark, ExtractSettings.from(JobConfigLoader.load(null, overrides, "distillery.extract")));
     }
 
-    /** Writes {@code shards} tars of {@code samples} good samples each: {@code /dir/0000N.tar}, keys s{N}_{i}. */
     private static Set<String> writeShards(String dir, int shards, int samples) throws Exception {
-        Set<String> keys = new HashSet<>();
-        for (int s = 0; s < shards; s++) {
-            String prefix = "s" + s + "_";
-            cluster.hdfs().write(String.format("%s/%05d.tar", dir, s),
-                    ClusterInputs.tar(ClusterInputs.goodSamples(prefix, samples, 100 + s)));
-            keys.addAll(ClusterInputs.keys(prefix, samples));
-        }
-        return keys;
+        return ClusterInputs.writeShards(cluster.hdfs(), dir, shards, samples);
     }
 
     private static List<Row> keysAndViews(String output) throws Exception {
@@ -299,6 +279,42 @@ class ExtractClusterIT {
 
     private static List<Row> keysAndViewsPartial(String output) throws Exception {
         return FeatureDataset.open(spark, cluster.hdfs().uri(output), true).rows().select("key", "view").collectAsList();
+    }
+
+    @Test
+    void theStandaloneSparkSubmitTemplateRunsTheJobJar(@TempDir Path dir) throws Exception {
+        Path jobJar = DeployTemplatesIT.jobJar();
+        Assumptions.assumeTrue(jobJar != null, "no -job.jar (built with -Ddistillery.skipJobJar=true)");
+        // Spark's jars without the job jar's content; the cluster's settings in spark-defaults.conf
+        Map<String, String> defaults = new java.util.LinkedHashMap<>(cluster.sparkConf());
+        defaults.remove("spark.master");
+        defaults.remove("spark.executor.extraJavaOptions");
+        Path submit = SparkDistribution.create(dir.resolve("spark"), jobJar, defaults);
+
+        Set<String> keys = writeShards("/submit/in", 2, 3);
+        StringBuilder job = new StringBuilder("distillery.extract {\n");
+        for (String setting : overrides("/submit/in", "/submit/out")) {
+            job.append("  ").append(setting).append('\n');
+        }
+        Path conf = java.nio.file.Files.writeString(dir.resolve("job.conf"), job.append("}\n"));
+
+        ProcessBuilder pb = new ProcessBuilder(ClusterPaths.ROOT.resolve("deploy/spark-submit/standalone.sh").toString(),
+                cluster.standalone().masterUrl(), conf.toString(), "extract", "--set", "views.random=1")
+                .redirectOutput(dir.resolve("stdout.txt").toFile()).redirectError(dir.resolve("stderr.txt").toFile());
+        pb.environment().putAll(Map.of("SPARK_SUBMIT", submit.toString(), "JOB_JAR", jobJar.toString(),
+                "EXECUTOR_CORES", "1", "EXECUTOR_MEMORY_GB", "1", "ND4J_OFFHEAP_GB", "1", "DRIVER_MEMORY_GB", "1",
+                "SPARK_LOCAL_IP", "127.0.0.1"));
+        Process p = pb.start();
+        assertThat(p.waitFor(5, TimeUnit.MINUTES)).as("spark-submit finished").isTrue();
+        String stderr = java.nio.file.Files.readString(dir.resolve("stderr.txt"));
+        assertThat(p.exitValue()).as(stderr).isZero();
+        assertThat(java.nio.file.Files.readString(dir.resolve("stdout.txt"))).contains("extract complete: 2 shards");
+        // the driver JVM got the flags and memory from the template, through Spark's launcher
+        assertThat(stderr).doesNotContain("Ignoring non-Spark config property");
+
+        FeatureDataset dataset = FeatureDataset.open(spark, cluster.hdfs().uri("/submit/out"), false);
+        assertThat(dataset.metadata().preprocessing().randomViews()).as("--set reached the job").isEqualTo(1);
+        assertThat(uniqueRows(keysAndViews("/submit/out"))).isEqualTo(expectedRows(keys, 2));
     }
 
     @Test

@@ -17,6 +17,21 @@ public final class ClusterInputs {
     private ClusterInputs() {
     }
 
+    /**
+     * Writes {@code shards} WebDataset tars of {@code samples} good samples each to HDFS, {@code dir/0000N.tar} with
+     * keys {@code s<N>_<i>}; returns the keys.
+     */
+    public static java.util.Set<String> writeShards(HdfsCluster hdfs, String dir, int shards, int samples)
+            throws IOException {
+        java.util.Set<String> keys = new java.util.HashSet<>();
+        for (int s = 0; s < shards; s++) {
+            String prefix = "s" + s + "_";
+            hdfs.write(String.format("%s/%05d.tar", dir, s), tar(goodSamples(prefix, samples, 100 + s)));
+            keys.addAll(keys(prefix, samples));
+        }
+        return keys;
+    }
+
     /** One tar member. */
     public record Member(String name, byte[] content) {
     }

@@ -134,6 +134,36 @@ public final class DistilleryCluster implements AutoCloseable {
         return jar;
     }
 
+    /**
+     * Copies the tiny parity teacher (BEiT v2, 4 blocks, 32x32) to HDFS once; returns the {@code --set} arguments
+     * that select it ({@code teacher.model}, {@code teacher.checkpoint}).
+     */
+    public synchronized List<String> teacherOnHdfs() throws IOException {
+        if (!hdfs.exists("/teacher/weights.safetensors")) {
+            hdfs.copyFromLocal(ClusterPaths.PARITY.resolve("teacher_beitv2/config.json"), "/teacher/config.json");
+            hdfs.copyFromLocal(ClusterPaths.PARITY.resolve("teacher_beitv2/weights.safetensors"),
+                    "/teacher/weights.safetensors");
+        }
+        return List.of("teacher.model=\"" + hdfs.uri("/teacher/config.json") + "\"",
+                "teacher.checkpoint=\"" + hdfs.uri("/teacher/weights.safetensors") + "\"");
+    }
+
+    /**
+     * {@code --set} arguments of an extract job from WebDataset tars in HDFS folder {@code input} to {@code output}
+     * with the parity teacher (URIs in HOCON quotes: ':' and '//' are HOCON syntax).
+     */
+    public List<String> extractSettings(String input, String output, String... extra) throws IOException {
+        List<String> o = new ArrayList<>(List.of(
+                "input.format=webdataset",
+                "input.path=\"" + hdfs.uri(input) + "\"",
+                "output.path=\"" + hdfs.uri(output) + "\"",
+                "batch-size=4",
+                "progress-interval=2s"));
+        o.addAll(teacherOnHdfs());
+        o.addAll(List.of(extra));
+        return o;
+    }
+
     public SparkSession spark() {
         return spark;
     }
