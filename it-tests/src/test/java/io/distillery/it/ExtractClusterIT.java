@@ -318,6 +318,14 @@ class ExtractClusterIT {
     }
 
     @Test
+    void theLocalClusterScriptReportsItsDaemons() throws Exception {
+        DistilleryCluster.Result status = cluster.standalone().status();
+        assertThat(status.code()).as(status.stdout()).isZero();
+        assertThat(status.stdout()).contains("master: running", "worker-1: running", "worker-2: running",
+                "master: " + cluster.standalone().masterUrl());
+    }
+
+    @Test
     void aTaskCarryingMoreThanTheRpcLimitFails() {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         // the partition's data travels inside the task message, which spark.rpc.message.maxSize (1 MB here) bounds

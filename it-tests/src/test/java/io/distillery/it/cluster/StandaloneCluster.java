@@ -86,6 +86,15 @@ public final class StandaloneCluster implements AutoCloseable {
         }
     }
 
+    /** {@code deploy/bin/local-cluster status}: exit code and output. */
+    public DistilleryCluster.Result status() throws IOException, InterruptedException {
+        Process p = script(dir, "status");
+        if (!p.waitFor(1, TimeUnit.MINUTES)) {
+            p.destroyForcibly();
+        }
+        return new DistilleryCluster.Result(p.exitValue(), Files.readString(dir.resolve("status.out")), "");
+    }
+
     public String masterUrl() {
         return masterUrl;
     }
