@@ -13,7 +13,8 @@ import java.util.stream.Stream;
 /**
  * A real Spark standalone cluster on loopback: one Master and N Worker JVMs started by {@code deploy/bin/local-cluster}
  * from the build's own jars (no Spark download); each application gets executor JVMs started by the workers. The
- * cluster stops on {@link #close()} and, should a test run be cut short, from a JVM shutdown hook.
+ * cluster stops on {@link #close()}, from a JVM shutdown hook should a test run be cut short, and by the script's
+ * watchdog ({@code --owner-pid}) should this JVM be killed outright.
  */
 public final class StandaloneCluster implements AutoCloseable {
     /** The main class of an executor JVM, as it appears on its command line. */
@@ -36,7 +37,10 @@ public final class StandaloneCluster implements AutoCloseable {
     public static Starting start(Path dir, int workers, int coresPerWorker, String memoryPerWorker) throws IOException {
         Files.createDirectories(dir);
         Process script = script(dir, "start", "--workers", Integer.toString(workers), "--cores",
-                Integer.toString(coresPerWorker), "--memory", memoryPerWorker, "--port", "0", "--webui-port", "0");
+                Integer.toString(coresPerWorker), "--memory", memoryPerWorker, "--port", "0", "--webui-port", "0",
+                // should this JVM die without running its shutdown hooks (SIGKILL, a fork timeout), the script's
+                // watchdog still stops the daemons
+                "--owner-pid", Long.toString(ProcessHandle.current().pid()));
         return new Starting(dir, workers, script);
     }
 
