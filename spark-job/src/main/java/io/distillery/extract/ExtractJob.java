@@ -32,16 +32,22 @@ import org.slf4j.LoggerFactory;
 public final class ExtractJob {
     /** Spark local property read by tasks: crash the first attempt of every shard after N rows (tests only). */
     public static final String CRASH_AFTER_ROWS = "distillery.testing.crashFirstAttemptAfterRows";
+    /**
+     * Spark local property read by tasks: sleep this many milliseconds after every teacher batch (tests only; makes
+     * shards slow enough that a test can kill an executor while tasks are running).
+     */
+    public static final String BATCH_DELAY_MILLIS = "distillery.testing.batchDelayMillis";
     private static final Logger LOG = LoggerFactory.getLogger(ExtractJob.class);
 
     private ExtractJob() {
     }
 
-    public static ExtractSummary run(SparkSession spark, ExtractSettings s) throws IOException {
+    public static ExtractSummary run(SparkSession spark, ExtractSettings settings) throws IOException {
         long start = System.nanoTime();
         SparkContext sc = spark.sparkContext();
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(sc);
         Configuration conf = sc.hadoopConfiguration();
+        ExtractSettings s = settings.withQualifiedPaths(conf); // executors do not share the driver's working dir
 
         jsc.setJobGroup("distillery-extract-plan", "extract: list shards and describe the dataset", false);
         ShardPlan plan = ShardLister.list(s.input(), conf);
@@ -57,14 +63,13 @@ public final class ExtractJob {
 
         DatasetLayout layout = new DatasetLayout(s.outputPath());
         DatasetStatusStore store = new DatasetStatusStore(layout, conf);
-        metadata = store.startOrResume(metadata);
-        String metadataJson = FeatureMetadataJson.toJson(metadata);
+        DatasetStatus existing = store.existing(metadata);
 
         ShardCommitter committer = new ShardCommitter(layout, conf);
         List<ShardResult> results = new ArrayList<>();
         List<Shard> remaining = new ArrayList<>();
         for (Shard shard : plan.shards()) {
-            var record = committer.validRecord(shard.id());
+            var record = existing == null ? java.util.Optional.<ShardCommit>empty() : committer.validRecord(shard.id());
             if (record.isPresent()) {
                 results.add(ShardResult.committed(record.get(), true));
             } else {
@@ -72,12 +77,22 @@ public final class ExtractJob {
             }
         }
         LOG.info("{} of {} shards already complete; {} to run", results.size(), plan.shards().size(), remaining.size());
+        if (existing != null && existing.complete() && remaining.isEmpty()) {
+            ExtractSummary summary = summarize(s, plan, results, (System.nanoTime() - start) / 1e9);
+            if (summary.ok()) {
+                // a rerun of a finished job: nothing to do, and nothing is written (the dataset stays byte-identical)
+                LOG.info("feature dataset {} is already complete; nothing to do. extract summary: {}", s.outputPath(), summary);
+                return summary;
+            }
+        }
+        metadata = store.startOrResume(existing, metadata);
+        String metadataJson = FeatureMetadataJson.toJson(metadata);
 
         if (!remaining.isEmpty()) {
             LongAccumulator images = sc.longAccumulator("distillery.images");
             LongAccumulator rejects = sc.longAccumulator("distillery.rejects");
             ExtractTask task = new ExtractTask(s, metadataJson, plan.classNames(), new ExtractCounters(images, rejects),
-                    sc.getLocalProperty(CRASH_AFTER_ROWS));
+                    sc.getLocalProperty(CRASH_AFTER_ROWS), sc.getLocalProperty(BATCH_DELAY_MILLIS));
             long estimated = remaining.stream().mapToLong(Shard::estimatedSamples).sum();
             try (ExtractProgress progress = new ExtractProgress(images, estimated, s.progressIntervalMillis())) {
                 sc.addSparkListener(progress);
@@ -139,8 +154,11 @@ public final class ExtractJob {
             this.conf = conf;
         }
 
-        /** Starts a new dataset, or resumes one made with the same recipe (keeping its original metadata). */
-        FeatureMetadata startOrResume(FeatureMetadata fresh) throws IOException {
+        /**
+         * The dataset already at the output path (null for none), after checking that it was made with the same
+         * recipe; a folder that is not a feature dataset, or one made differently, is refused.
+         */
+        DatasetStatus existing(FeatureMetadata fresh) throws IOException {
             FileSystem fs = layout.root().getFileSystem(conf);
             Path json = layout.datasetJson();
             if (fs.exists(json)) {
@@ -150,14 +168,23 @@ public final class ExtractJob {
                     throw new IllegalArgumentException("output " + layout.root() + " already holds a feature dataset "
                             + "made differently (" + difference + "); use a new output path");
                 }
-                LOG.info("resuming feature dataset {} (status {})", layout.root(), existing.status());
-                write(fs, new DatasetStatus(DatasetStatus.IN_PROGRESS, existing.metadata(), existing.shards(),
-                        existing.images(), existing.rows(), existing.rejects(), existing.dataBytes(), now()));
-                return existing.metadata();
+                return existing;
             }
             if (fs.exists(layout.root()) && fs.listStatus(layout.root()).length > 0) {
                 throw new IllegalArgumentException("output " + layout.root() + " exists and is not a Distillery feature "
                         + "dataset; refusing to write into it");
+            }
+            return null;
+        }
+
+        /** Starts a new dataset, or resumes {@code existing} (keeping its original metadata); marks it in progress. */
+        FeatureMetadata startOrResume(DatasetStatus existing, FeatureMetadata fresh) throws IOException {
+            FileSystem fs = layout.root().getFileSystem(conf);
+            if (existing != null) {
+                LOG.info("resuming feature dataset {} (status {})", layout.root(), existing.status());
+                write(fs, new DatasetStatus(DatasetStatus.IN_PROGRESS, existing.metadata(), existing.shards(),
+                        existing.images(), existing.rows(), existing.rejects(), existing.dataBytes(), now()));
+                return existing.metadata();
             }
             write(fs, new DatasetStatus(DatasetStatus.IN_PROGRESS, fresh, 0, 0, 0, 0, 0, now()));
             return fresh;

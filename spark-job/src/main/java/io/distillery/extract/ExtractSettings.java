@@ -77,6 +77,29 @@ public record ExtractSettings(InputOptions input, String outputPath, String teac
         }
     }
 
+    /**
+     * The same settings with every path made absolute and qualified (scheme and authority) on the driver, so that
+     * executors, whose working directory is not the driver's, read and write the same files: a relative
+     * {@code output.path} would otherwise land in each executor's own folder. Relative paths resolve like Hadoop
+     * resolves them on the driver: against the working directory of {@code fs.defaultFS}.
+     */
+    public ExtractSettings withQualifiedPaths(org.apache.hadoop.conf.Configuration conf) throws java.io.IOException {
+        InputOptions in = new InputOptions(input.format(), qualify(input.path(), conf), input.filesPerShard(),
+                input.rowGroupsPerSplit(), input.imageColumn(), input.keyColumn(), input.captionColumn(),
+                input.labelColumn());
+        String model = io.distillery.model.ModelConfigs.presets().containsKey(teacherModel) ? teacherModel
+                : qualify(teacherModel, conf);
+        return new ExtractSettings(in, qualify(outputPath, conf), model, qualify(teacherCheckpoint, conf), targetTensor,
+                targetTokens, topK, targetEps, targetDType, storePixels, storeLayers, storeCls, storePooled, storeLogits,
+                randomViews, evalCropPct, scaleMin, scaleMax, ratioMin, ratioMax, hflip, seed, batchSize,
+                maxRejectFraction, maxPixels, maxSide, progressIntervalMillis, sparkMaster, appName);
+    }
+
+    private static String qualify(String path, org.apache.hadoop.conf.Configuration conf) throws java.io.IOException {
+        org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(path);
+        return p.getFileSystem(conf).makeQualified(p).toString();
+    }
+
     /** The number of blocks averaged, for a teacher of {@code depth} blocks. */
     public int effectiveTopK(int depth) {
         int k = topK == ALL_BLOCKS ? depth : topK;

@@ -17,14 +17,16 @@ final class ExtractTask implements Function<Shard, ShardResult> {
     private final List<String> classNames;
     private final ExtractCounters counters;
     private final String crashAfterRows;
+    private final String batchDelayMillis;
 
     ExtractTask(ExtractSettings settings, String metadataJson, List<String> classNames, ExtractCounters counters,
-                String crashAfterRows) {
+                String crashAfterRows, String batchDelayMillis) {
         this.settings = settings;
         this.metadataJson = metadataJson;
         this.classNames = List.copyOf(classNames);
         this.counters = counters;
         this.crashAfterRows = crashAfterRows;
+        this.batchDelayMillis = batchDelayMillis;
     }
 
     @Override
@@ -33,6 +35,7 @@ final class ExtractTask implements Function<Shard, ShardResult> {
         String attempt = ctx == null ? "local" : "s" + ctx.stageId() + "t" + ctx.taskAttemptId() + "a" + ctx.attemptNumber();
         long crash = crashAfterRows != null && ctx != null && ctx.attemptNumber() == 0 ? Long.parseLong(crashAfterRows) : -1;
         Configuration conf = org.apache.spark.deploy.SparkHadoopUtil.get().conf();
-        return new ShardExtractor(settings, metadataJson, classNames, conf, counters).run(shard, attempt, crash);
+        long delay = batchDelayMillis == null ? 0 : Long.parseLong(batchDelayMillis);
+        return new ShardExtractor(settings, metadataJson, classNames, conf, counters).run(shard, attempt, crash, delay);
     }
 }

@@ -65,6 +65,11 @@ public final class ShardExtractor {
      * @param crashAfterRows test hook: throw after this many rows, before committing (negative = never)
      */
     public ShardResult run(Shard shard, String attempt, long crashAfterRows) throws IOException {
+        return run(shard, attempt, crashAfterRows, 0);
+    }
+
+    /** @param batchDelayMillis test hook: sleep this long after every teacher batch (0 = never) */
+    public ShardResult run(Shard shard, String attempt, long crashAfterRows, long batchDelayMillis) throws IOException {
         DatasetLayout layout = new DatasetLayout(settings.outputPath());
         ShardCommitter committer = new ShardCommitter(layout, conf);
         var existing = committer.validRecord(shard.id());
@@ -120,6 +125,7 @@ public final class ShardExtractor {
                     if (pending.size() == settings.batchSize()) {
                         rows += rowWriter.write(pending, runner.run(pending));
                         pending.clear();
+                        pause(batchDelayMillis);
                         if (crashAfterRows >= 0 && rows >= crashAfterRows) {
                             throw new IllegalStateException("injected crash in shard " + shard.id() + " after " + rows + " rows");
                         }
@@ -142,6 +148,18 @@ public final class ShardExtractor {
         LOG.info("shard {}: {} images, {} rows, {} rejects in {} s", shard.id(), images, rows, rejects,
                 String.format(java.util.Locale.ROOT, "%.1f", seconds));
         return ShardResult.committed(committed, false);
+    }
+
+    private static void pause(long millis) throws IOException {
+        if (millis <= 0) {
+            return;
+        }
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted in the test delay");
+        }
     }
 
     /** Turns views + teacher outputs into Parquet rows. */
