@@ -3,8 +3,12 @@ package io.distillery.config;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigObject;
 import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigResolveOptions;
+import com.typesafe.config.ConfigUtil;
+import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueType;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -49,11 +53,35 @@ public final class JobConfigLoader {
                 throw new IllegalArgumentException(jobFile + ": " + e.getMessage(), e);
             }
         }
+        Config reference = ConfigFactory.defaultReference();
+        if (reference.hasPath(section) && config.hasPath(section)) {
+            rejectUnknownKeys(config.getObject(section), reference.getConfig(section), section, jobFile);
+        }
         try {
-            Config resolved = config.withFallback(ConfigFactory.defaultReference()).resolve(ConfigResolveOptions.defaults());
+            Config resolved = config.withFallback(reference).resolve(ConfigResolveOptions.defaults());
             return resolved.getConfig(section);
         } catch (ConfigException e) {
             throw new IllegalArgumentException(e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Every key the user sets must exist in the defaults (reference.conf documents each one): a misspelt key would
+     * otherwise be silently ignored and its default used.
+     */
+    private static void rejectUnknownKeys(ConfigObject user, Config reference, String prefix, Path jobFile) {
+        for (String key : user.keySet()) {
+            String path = ConfigUtil.joinPath(key);
+            ConfigValue value = user.get(key);
+            if (!reference.hasPathOrNull(path)) {
+                throw new IllegalArgumentException("unknown setting '" + prefix + "." + key + "' ("
+                        + (jobFile != null ? "--config " + jobFile + " or --set" : "--set")
+                        + "); reference.conf lists every setting of " + prefix + " with its default");
+            }
+            if (value.valueType() == ConfigValueType.OBJECT && !reference.getIsNull(path)
+                    && reference.getValue(path).valueType() == ConfigValueType.OBJECT) {
+                rejectUnknownKeys((ConfigObject) value, reference.getConfig(path), prefix + "." + key, jobFile);
+            }
         }
     }
 }

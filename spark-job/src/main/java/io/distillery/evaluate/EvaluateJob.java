@@ -23,6 +23,7 @@ import io.distillery.report.EvaluationReport;
 import io.distillery.report.ModelResult;
 import io.distillery.scoring.EncoderScoring;
 import io.distillery.scoring.PixelBatch;
+import io.distillery.spark.QualifiedPaths;
 import io.distillery.student.StudentGraph;
 import java.io.IOException;
 import java.io.InputStream;
@@ -63,7 +64,7 @@ public final class EvaluateJob {
 
     public static Outcome run(SparkSession spark, EvaluateSettings s) throws IOException {
         Configuration conf = spark.sparkContext().hadoopConfiguration();
-        Path out = Files.createDirectories(Path.of(s.out()));
+        Path out = Files.createDirectories(Path.of(s.out()).toAbsolutePath());
         List<ResolvedModel> models = new ArrayList<>();
         for (ModelSpec spec : s.models()) {
             models.add(resolve(spec, out, s.seed(), conf));
@@ -143,7 +144,9 @@ public final class EvaluateJob {
         ModelConfig config = ModelConfigs.presets().containsKey(spec.model()) ? ModelConfigs.presets().get(spec.model())
                 : ModelConfigs.fromJson(TeacherCache.localCopy(spec.model(), conf));
         if (!ModelSpec.RANDOM.equals(spec.checkpoint())) {
-            return new ResolvedModel(spec, config, spec.model(), spec.checkpoint());
+            String model = ModelConfigs.presets().containsKey(spec.model()) ? spec.model()
+                    : QualifiedPaths.of(spec.model(), conf);
+            return new ResolvedModel(spec, config, model, QualifiedPaths.of(spec.checkpoint(), conf));
         }
         // a randomly initialised encoder of the same architecture, written once so executors can load it
         Path dir = Files.createDirectories(out.resolve("_models"));

@@ -53,7 +53,7 @@ public final class FinetuneJob {
 
     public static Summary run(SparkSession spark, FinetuneSettings f, boolean resume) throws IOException {
         TrainSettings s = f.common();
-        ModelConfig encoder = StudentFactory.config(s);
+        ModelConfig encoder = StudentFactory.config(s, spark.sparkContext().hadoopConfiguration());
         Labelled train = labelled(spark, f, f.images(), encoder);
         int classes = f.numClasses() > 0 ? f.numClasses() : train.classNames().size();
         if (classes < 2) {
@@ -73,7 +73,8 @@ public final class FinetuneJob {
         LOG.info("finetune: {} labelled rows of {}, {} classes, encoder {}", count, f.dataId(), classes, encoder);
         ComputationGraph fresh = ClassifierGraph.create(encoder, classes, s.optimization(), DataType.FLOAT);
         TrainingLoop.Outcome outcome = TrainingLoop.run(spark, s, fresh,
-                net -> StudentFactory.initialise(s, encoder, net), f.dataId(), batches, resume, "finetune");
+                net -> StudentFactory.initialise(s, encoder, net, spark.sparkContext().hadoopConfiguration()),
+                f.dataId(), batches, resume, "finetune");
         Path modelDir = writeModel(outcome.fs(), outcome.runDir(), outcome.network(), encoder);
 
         Dataset<Row> evalRows = f.evalImages() != null

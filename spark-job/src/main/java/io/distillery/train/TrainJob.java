@@ -40,7 +40,7 @@ public final class TrainJob {
         }
         FeatureDataset dataset = FeatureDataset.open(spark, s.dataset(), false);
         FeatureMetadata md = dataset.metadata();
-        ModelConfig student = StudentFactory.config(s);
+        ModelConfig student = StudentFactory.config(s, spark.sparkContext().hadoopConfiguration());
         long[] target = DatasetCompatibility.check(s.dataset(), md, student, s.tokens());
         int topK = s.topK() == 0 ? student.depth() : s.topK();
         TargetRecipe recipe = new TargetRecipe(TargetTensor.valueOf(md.target().tensor().toUpperCase(Locale.ROOT)),
@@ -60,7 +60,8 @@ public final class TrainJob {
         LOG.info("train: {} rows of {}, student {}, target {} x {} ({} top-{})", rows, s.dataset(), student, target[0],
                 target[1], recipe.tensor(), topK);
         TrainingLoop.Outcome outcome = TrainingLoop.run(spark, s, fresh,
-                net -> StudentFactory.initialise(s, student, net), s.dataset(), batches, resume, "train");
+                net -> StudentFactory.initialise(s, student, net, spark.sparkContext().hadoopConfiguration()),
+                s.dataset(), batches, resume, "train");
         TrainingState end = outcome.end();
         Path studentDir = RunOutputs.write(outcome.fs(), outcome.runDir(), outcome.network(), student, Map.of(
                 "distillery.dataset", s.dataset(), "distillery.iterations", String.valueOf(end.iteration()),

@@ -8,6 +8,7 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
+import io.distillery.spark.QualifiedPaths;
 import org.apache.spark.sql.SparkSession;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
@@ -36,7 +37,7 @@ final class TrainingLoop {
      */
     static Outcome run(SparkSession spark, TrainSettings s, ComputationGraph fresh, Consumer<ComputationGraph> initialise,
                        String dataId, JavaRDD<MultiDataSet> batches, boolean resume, String what) throws IOException {
-        Path runDir = new Path(s.runDir());
+        Path runDir = new Path(QualifiedPaths.of(s.runDir(), spark.sparkContext().hadoopConfiguration()));
         FileSystem fs = runDir.getFileSystem(spark.sparkContext().hadoopConfiguration());
         CheckpointStore checkpoints = new CheckpointStore(fs, runDir, s.checkpointKeep());
         Optional<CheckpointStore.Checkpoint> latest = checkpoints.newest();
