@@ -1,6 +1,11 @@
 package io.distillery.train;
 
 import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.broadcast.Broadcast;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.spark.api.WorkerConfiguration;
+import org.deeplearning4j.spark.api.worker.NetBroadcastTuple;
+import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingWorker;
 import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
 import org.deeplearning4j.spark.impl.multilayer.SparkDl4jMultiLayer;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
@@ -28,6 +33,20 @@ final class RoundNotifyingTrainingMaster extends ParameterAveragingTrainingMaste
 
     void listener(TrainingEngine.RoundListener listener) {
         this.listener = listener;
+    }
+
+    /** The stock worker, except that its model starts at the driver's iteration and epoch (see CounterCarryingWorker). */
+    @Override
+    public ParameterAveragingTrainingWorker getWorkerInstance(SparkComputationGraph graph) {
+        ComputationGraph network = graph.getNetwork();
+        NetBroadcastTuple tuple = new NetBroadcastTuple(network.getConfiguration(), network.params(),
+                network.getUpdater().getStateViewArray());
+        Broadcast<NetBroadcastTuple> broadcast = graph.getSparkContext().broadcast(tuple);
+        WorkerConfiguration configuration = new WorkerConfiguration(true, rddDataSetNumExamples, batchSizePerWorker,
+                averagingFrequency, prefetchNumBatches, collectTrainingStats);
+        return new CounterCarryingWorker(broadcast, saveUpdater, configuration, trainingHookList, listeners,
+                getRouterProvider(), network.getConfiguration().getIterationCount(),
+                network.getConfiguration().getEpochCount());
     }
 
     @Override
