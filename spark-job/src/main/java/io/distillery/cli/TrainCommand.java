@@ -33,6 +33,9 @@ final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         TrainSettings settings = TrainSettings.from(JobConfigLoader.load(config, overrides, SECTION), SECTION);
+        if (settings.dataset() == null) {
+            throw new IllegalArgumentException(SECTION + ".dataset is required (a feature dataset written by extract)");
+        }
         try (SparkSession spark = SparkSessions.getOrCreate(settings.sparkMaster(), settings.appName())) {
             TrainSummary summary = TrainJob.run(spark, settings, resume);
             System.out.println("train complete: " + summary);
