@@ -41,11 +41,13 @@ final class RoundTracker implements TrainingEngine.RoundListener {
 
     /**
      * @param score DL4J's score: the loss plus the weight-decay term {@code 0.5 * coeff * ||w||^2}; the decay term
-     *              is removed so the metrics show the training loss itself
+     *              is removed so the metrics show the training loss itself. It is evaluated at the averaged
+     *              parameters while the workers scored their own, so near a zero loss the difference can dip a
+     *              hair below zero: it is floored at 0.
      */
     @Override
     public boolean afterRound(ComputationGraph network, double score) {
-        double loss = score - network.calcRegularizationScore(true);
+        double loss = Double.isFinite(score) ? Math.max(0, score - network.calcRegularizationScore(true)) : score;
         long now = System.nanoTime();
         double roundSeconds = (now - roundStart) / 1e9;
         roundStart = now;
