@@ -152,6 +152,7 @@ public final class EvaluateJob {
         Path dir = Files.createDirectories(out.resolve("_models"));
         Path weights = dir.resolve(spec.name() + ".safetensors");
         Path json = dir.resolve(spec.name() + ".json");
+        Nd4j.getRandom().setSeed(seed); // the SameDiff layers draw their init from ND4J's global generator
         ComputationGraph graph = EncoderGraph.create(config, seed, DataType.FLOAT);
         int d = config.embedDim();
         PoolingHead head = config.family() == ModelFamily.BEITV2 ? new PoolingHead(Nd4j.ones(DataType.FLOAT, d),
