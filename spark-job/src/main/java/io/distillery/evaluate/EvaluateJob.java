@@ -141,8 +141,7 @@ public final class EvaluateJob {
     }
 
     private static ResolvedModel resolve(ModelSpec spec, Path out, long seed, Configuration conf) throws IOException {
-        ModelConfig config = ModelConfigs.presets().containsKey(spec.model()) ? ModelConfigs.presets().get(spec.model())
-                : ModelConfigs.fromJson(TeacherCache.localCopy(spec.model(), conf));
+        ModelConfig config = TeacherCache.config(spec.model(), conf);
         if (!ModelSpec.RANDOM.equals(spec.checkpoint())) {
             String model = ModelConfigs.presets().containsKey(spec.model()) ? spec.model()
                     : QualifiedPaths.of(spec.model(), conf);

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.distillery.features.FeatureMetadata;
 import io.distillery.features.FeatureMetadataJson;
 import io.distillery.model.ModelConfig;
-import io.distillery.model.ModelConfigs;
 import io.distillery.provenance.Sha256;
 import io.distillery.shards.Shard;
 import io.distillery.shards.ShardLister;
@@ -51,9 +50,7 @@ public final class ExtractJob {
 
         jsc.setJobGroup("distillery-extract-plan", "extract: list shards and describe the dataset", false);
         ShardPlan plan = ShardLister.list(s.input(), conf);
-        ModelConfig teacher = ModelConfigs.presets().containsKey(s.teacherModel())
-                ? ModelConfigs.presets().get(s.teacherModel())
-                : ModelConfigs.fromJson(TeacherCache.localCopy(s.teacherModel(), conf));
+        ModelConfig teacher = TeacherCache.config(s.teacherModel(), conf);
         String sha = Sha256.of(TeacherCache.localCopy(s.teacherCheckpoint(), conf));
         FeatureMetadata metadata = FeatureMetadataFactory.create(s, teacher, sha, plan.classNames(), sc.version());
         LOG.info("extract plan: {} shards, ~{} images, {} views each (~{} rows), teacher {} ({}), target {} top-{} {}, output {}",

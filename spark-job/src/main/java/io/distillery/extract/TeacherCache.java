@@ -33,13 +33,19 @@ public final class TeacherCache {
     private static Encoder load(String model, String checkpoint, Configuration conf) {
         try {
             long start = System.nanoTime();
-            ModelConfig config = ModelConfigs.resolve(ModelConfigs.presets().containsKey(model) ? model : localCopy(model, conf).toString());
+            ModelConfig config = config(model, conf);
             Encoder encoder = EncoderLoader.load(config, localCopy(checkpoint, conf));
             LOG.info("teacher {} loaded in {} ms", checkpoint, (System.nanoTime() - start) / 1_000_000);
             return encoder;
         } catch (IOException e) {
             throw new java.io.UncheckedIOException("cannot load teacher " + checkpoint + ": " + e.getMessage(), e);
         }
+    }
+
+    /** A model config from a preset name or a config.json on any Hadoop filesystem. */
+    public static ModelConfig config(String presetOrPath, Configuration conf) throws IOException {
+        ModelConfig preset = ModelConfigs.presets().get(presetOrPath);
+        return preset != null ? preset : ModelConfigs.fromJson(localCopy(presetOrPath, conf));
     }
 
     /** The file itself when it is local, else a copy in the JVM's temp folder. */

@@ -4,7 +4,6 @@ import io.distillery.extract.TeacherCache;
 import io.distillery.model.Encoder;
 import io.distillery.model.EncoderLoader;
 import io.distillery.model.ModelConfig;
-import io.distillery.model.ModelConfigs;
 import java.nio.file.Path;
 import java.util.stream.IntStream;
 import org.apache.hadoop.conf.Configuration;
@@ -23,8 +22,7 @@ final class StudentFactory {
     static ModelConfig config(TrainSettings s, Configuration conf) {
         ModelConfig base;
         try {
-            base = ModelConfigs.presets().containsKey(s.studentModel()) ? ModelConfigs.presets().get(s.studentModel())
-                    : ModelConfigs.fromJson(TeacherCache.localCopy(s.studentModel(), conf));
+            base = TeacherCache.config(s.studentModel(), conf);
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(s.section() + ".student.model " + s.studentModel() + ": "
                     + e.getMessage(), e);

@@ -1,14 +1,12 @@
 package io.distillery.cli;
 
+import static io.distillery.cli.BadInputRun.runCapturingErr;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.distillery.npy.NpyReader;
 import io.distillery.npy.ParityFiles;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -86,20 +84,4 @@ class ForwardCommandTest {
         assertThat(DistilleryCli.run(forward("student_d2v2", out, "--overwrite"))).isZero();
     }
 
-    /** Runs the CLI expecting exit code 2 and returns its single stderr line. */
-    private static String runCapturingErr(String... args) {
-        PrintStream original = System.err;
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-        int code;
-        try {
-            code = DistilleryCli.run(args);
-        } finally {
-            System.setErr(original);
-        }
-        String text = err.toString(StandardCharsets.UTF_8).strip();
-        assertThat(code).as(text).isEqualTo(DistilleryCli.EXIT_BAD_INPUT);
-        assertThat(text.lines().count()).as(text).isEqualTo(1);
-        return text;
-    }
 }

@@ -1,15 +1,13 @@
 package io.distillery.cli;
 
+import static io.distillery.cli.BadInputRun.runCapturingErr;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.distillery.importer.IdxImages;
 import io.distillery.importer.IdxLabels;
 import io.distillery.importer.IdxWriter;
 import io.distillery.importer.ImportManifest;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -113,20 +111,4 @@ class ImportIdxCommandTest {
         assertThat(DistilleryCli.run(importIdx(out, "--overwrite"))).isZero();
     }
 
-    /** Runs the CLI expecting exit code 2 and returns its single stderr line. */
-    private static String runCapturingErr(String... args) {
-        PrintStream original = System.err;
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-        int code;
-        try {
-            code = DistilleryCli.run(args);
-        } finally {
-            System.setErr(original);
-        }
-        String text = err.toString(StandardCharsets.UTF_8).strip();
-        assertThat(code).as(text).isEqualTo(DistilleryCli.EXIT_BAD_INPUT);
-        assertThat(text.lines().count()).as(text).isEqualTo(1);
-        return text;
-    }
 }

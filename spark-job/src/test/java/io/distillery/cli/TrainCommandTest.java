@@ -1,10 +1,8 @@
 package io.distillery.cli;
 
+import static io.distillery.cli.BadInputRun.runCapturingErr;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
 /** {@code distillery train / finetune / evaluate}: bad settings give exit code 2 and one line, before Spark starts. */
@@ -29,20 +27,4 @@ class TrainCommandTest {
                 .contains("distillery.evaluate.train-images.path is required");
     }
 
-    /** Runs the CLI expecting exit code 2 and returns its single stderr line. */
-    private static String runCapturingErr(String... args) {
-        PrintStream original = System.err;
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-        int code;
-        try {
-            code = DistilleryCli.run(args);
-        } finally {
-            System.setErr(original);
-        }
-        String text = err.toString(StandardCharsets.UTF_8).strip();
-        assertThat(code).as(text).isEqualTo(DistilleryCli.EXIT_BAD_INPUT);
-        assertThat(text.lines().count()).as(text).isEqualTo(1);
-        return text;
-    }
 }
