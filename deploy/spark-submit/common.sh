@@ -6,7 +6,10 @@
 #
 #   SPARK_SUBMIT         spark-submit to run (default: spark-submit on PATH, else $SPARK_HOME/bin/spark-submit)
 #   JOB_JAR              the application jar (default: spark-job/target/distillery-spark-job-<version>-job.jar)
-#   EXECUTOR_CORES       task slots per executor = OpenMP threads per executor (default 4)
+#   EXECUTOR_CORES       cores per executor (default 4)
+#   THREADS_PER_TASK     OpenMP threads of one task (default 1); the executor runs EXECUTOR_CORES / THREADS_PER_TASK
+#                        tasks at once, each with its own copy of the model (extract: teacher.copies = 0; train:
+#                        one worker per task), so the cores are used once, never oversubscribed
 #   EXECUTOR_MEMORY_GB   executor JVM heap, GiB (default 8)
 #   ND4J_OFFHEAP_GB      ND4J/JavaCPP off-heap budget per executor, GiB (default 8); see docs/deploy.md
 #   DRIVER_MEMORY_GB     driver JVM heap, GiB (default 4)
@@ -47,6 +50,7 @@ spark_submit() {
 jvm_flags=$(grep -v -e '^\s*#' -e '^\s*$' "$root/deploy/jvm.args" | paste -sd' ' -)
 
 cores="${EXECUTOR_CORES:-4}"
+threads_per_task="${THREADS_PER_TASK:-1}"
 heap_gb="${EXECUTOR_MEMORY_GB:-8}"
 offheap_gb="${ND4J_OFFHEAP_GB:-8}"
 driver_gb="${DRIVER_MEMORY_GB:-4}"
@@ -66,7 +70,8 @@ common_conf=(
   --conf spark.executor.cores="$cores"
   --conf spark.executor.memory="${heap_gb}g"
   --conf spark.executor.memoryOverhead="${overhead_gb}g"
-  --conf spark.executorEnv.OMP_NUM_THREADS="$cores"
+  --conf spark.task.cpus="$threads_per_task"
+  --conf spark.executorEnv.OMP_NUM_THREADS="$threads_per_task"
   --conf spark.task.maxFailures=4
 )
 if [ "${DISTILLERY_SECURE:-0}" = 1 ]; then

@@ -31,6 +31,17 @@ public final class Encoder {
         return head;
     }
 
+    /**
+     * A second encoder on the same parameter array (nothing is copied): a DL4J graph is not safe to run from two
+     * threads at once, but graphs that only read one parameter array are, so each thread can have its own replica
+     * for the cost of its activations.
+     */
+    public Encoder replica() {
+        ComputationGraph copy = new ComputationGraph(graph.getConfiguration().clone());
+        copy.init(graph.params(), false);
+        return new Encoder(config, copy, head);
+    }
+
     /** Inference forward pass on normalised images [B, C, H, W]. */
     public EncoderActivations forward(INDArray images) {
         Map<String, INDArray> acts = graph.feedForward(new INDArray[] {images}, false, false);

@@ -99,13 +99,14 @@ class DeployTemplatesIT {
         return confs;
     }
 
-    private static void assertCommon(List<String> args, int cores) throws IOException {
+    /** @param threadsPerTask OpenMP threads per task; the executor's cores are shared by its tasks, never oversubscribed */
+    private static void assertCommon(List<String> args, int threadsPerTask) throws IOException {
         List<String> confs = confs(args);
         assertThat(confs).as("spark-submit drops every --conf key outside spark.*").allMatch(c -> c.startsWith("spark."));
         String flags = String.join(" ", ClusterPaths.jvmArgs());
         assertThat(confs).contains("spark.driver.extraJavaOptions=" + flags)
                 .anyMatch(c -> c.startsWith("spark.executor.extraJavaOptions=" + flags + " -Dorg.bytedeco.javacpp.maxbytes="))
-                .contains("spark.executorEnv.OMP_NUM_THREADS=" + cores);
+                .contains("spark.executorEnv.OMP_NUM_THREADS=" + threadsPerTask, "spark.task.cpus=" + threadsPerTask);
         assertThat(args).contains("io.distillery.cli.DistilleryCli");
         // Distillery's settings reach the main class unchanged, after the jar
         int extract = args.indexOf("extract");
@@ -117,9 +118,10 @@ class DeployTemplatesIT {
     @Test
     void yarnTemplateSizesContainersForNd4jOffHeapMemory(@TempDir Path dir) throws Exception {
         Path conf = Files.writeString(dir.resolve("job.conf"), "distillery.extract {}\n");
-        List<String> args = dryRun(dir, List.of("EXECUTOR_CORES=6", "EXECUTOR_MEMORY_GB=12", "ND4J_OFFHEAP_GB=10"),
+        List<String> args = dryRun(dir, List.of("EXECUTOR_CORES=6", "THREADS_PER_TASK=2", "EXECUTOR_MEMORY_GB=12",
+                        "ND4J_OFFHEAP_GB=10"),
                 "deploy/spark-submit/yarn.sh", conf.toString(), "--set", "output.path=\"hdfs:///features/x\"");
-        assertCommon(args, 6);
+        assertCommon(args, 2); // 6 cores: 3 tasks of 2 threads
         assertThat(args).containsSubsequence("--master", "yarn", "--deploy-mode", "cluster");
         assertThat(args).containsSubsequence("--files", conf.toString(), "/opt/job.jar", "extract", "--config", "job.conf");
         List<String> confs = confs(args);
@@ -137,7 +139,7 @@ class DeployTemplatesIT {
                         "DISTILLERY_SECURE=1", "EXECUTOR_CORES=2"),
                 "deploy/spark-submit/kubernetes.sh", "k8s://https://api:6443", conf.toString(), "extract",
                 "--set", "output.path=\"hdfs:///features/x\"");
-        assertCommon(args, 2);
+        assertCommon(args, 1);
         assertThat(args).containsSubsequence("--master", "k8s://https://api:6443", "--deploy-mode", "cluster");
         assertThat(confs(args)).contains("spark.kubernetes.container.image=registry/distillery:1",
                 "spark.kubernetes.file.upload.path=s3a://b/up", "spark.kubernetes.driverEnv.OMP_NUM_THREADS=2",
@@ -150,7 +152,7 @@ class DeployTemplatesIT {
         Path conf = Files.writeString(dir.resolve("job.conf"), "distillery.extract {}\n");
         List<String> args = dryRun(dir, List.of(), "deploy/spark-submit/standalone.sh", "spark://m:7077",
                 conf.toString(), "--set", "output.path=\"hdfs:///features/x\"");
-        assertCommon(args, 4);
+        assertCommon(args, 1);
         assertThat(args).containsSubsequence("--master", "spark://m:7077", "--deploy-mode", "client");
         assertThat(args).containsSubsequence("/opt/job.jar", "extract", "--config", conf.toString());
     }

@@ -85,7 +85,7 @@ public final class TrainBenchmark {
 
         try (SparkSession spark = SparkSessions.getOrCreate("local[2]", "distillery-benchmark")) {
             Path features = work.resolve("features");
-            extract.extract(spark, input, teacher, features, "fp16", true);
+            extract.extract(spark, input, teacher, features, "fp16", true, 0);
             List<Row> rows = FeatureDataset.open(spark, features.toString(), false).rows()
                     .select(FeatureColumns.PIXELS, FeatureColumns.TARGET).collectAsList();
             TargetRecipe recipe = TargetRecipe.defaults(student.depth());

@@ -16,6 +16,7 @@ import java.util.Locale;
  * serialisable: this is all a task carries; the teacher itself is loaded on each executor.
  */
 public record ExtractSettings(InputOptions input, String outputPath, String teacherModel, String teacherCheckpoint,
+                              int teacherCopies,
                               TargetTensor targetTensor, TargetTokens targetTokens, int topK, double targetEps,
                               TensorDType targetDType, boolean storePixels, List<Integer> storeLayers, boolean storeCls,
                               boolean storePooled, boolean storeLogits, int randomViews, double evalCropPct,
@@ -42,6 +43,10 @@ public record ExtractSettings(InputOptions input, String outputPath, String teac
             throw new IllegalArgumentException("distillery.extract.views.eval-crop-pct must be within (0, 1], got "
                     + evalCropPct);
         }
+        if (teacherCopies < 0) {
+            throw new IllegalArgumentException("distillery.extract.teacher.copies must be >= 0 (0 = one per running task), got "
+                    + teacherCopies);
+        }
         if (topK < 0) {
             throw new IllegalArgumentException("distillery.extract.target.top-k must be 'all' or >= 1, got " + topK);
         }
@@ -60,7 +65,7 @@ public record ExtractSettings(InputOptions input, String outputPath, String teac
                     c.getString("input.image-column"), c.getString("input.key-column"),
                     c.getString("input.caption-column"), optional(c, "input.label-column"));
             return new ExtractSettings(input, required(c, "output.path"), c.getString("teacher.model"),
-                    required(c, "teacher.checkpoint"),
+                    required(c, "teacher.checkpoint"), c.getInt("teacher.copies"),
                     enumOf(TargetTensor.class, c.getString("target.tensor"), "target.tensor"),
                     enumOf(TargetTokens.class, c.getString("target.tokens"), "target.tokens"),
                     topK(c.getString("target.top-k")), c.getDouble("target.eps"),
@@ -89,7 +94,8 @@ public record ExtractSettings(InputOptions input, String outputPath, String teac
                 input.labelColumn());
         String model = io.distillery.model.ModelConfigs.presets().containsKey(teacherModel) ? teacherModel
                 : qualify(teacherModel, conf);
-        return new ExtractSettings(in, qualify(outputPath, conf), model, qualify(teacherCheckpoint, conf), targetTensor,
+        return new ExtractSettings(in, qualify(outputPath, conf), model, qualify(teacherCheckpoint, conf), teacherCopies,
+                targetTensor,
                 targetTokens, topK, targetEps, targetDType, storePixels, storeLayers, storeCls, storePooled, storeLogits,
                 randomViews, evalCropPct, scaleMin, scaleMax, ratioMin, ratioMax, hflip, seed, batchSize,
                 maxRejectFraction, maxPixels, maxSide, progressIntervalMillis, sparkMaster, appName);

@@ -12,11 +12,13 @@ import io.distillery.image.RgbImage;
 import io.distillery.image.ViewRenderer;
 import io.distillery.image.ViewSampler;
 import io.distillery.image.ViewSpec;
-import io.distillery.model.Encoder;
+import io.distillery.model.EncoderPool;
+import io.distillery.model.ModelConfig;
 import io.distillery.shards.RawSample;
 import io.distillery.shards.Shard;
 import io.distillery.shards.ShardCorruptException;
 import io.distillery.shards.ShardReader;
+import io.distillery.extract.ShardTimings.Phase;
 import io.distillery.targets.TargetRecipe;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -81,14 +83,17 @@ public final class ShardExtractor {
         Path tmpRejects = layout.tmpFile(shard.id(), attempt, "rejects");
         FileSystem fs = layout.root().getFileSystem(conf);
         fs.mkdirs(layout.tmpDir());
-        Encoder teacher = TeacherCache.get(settings.teacherModel(), settings.teacherCheckpoint(), conf);
+        EncoderPool teachers = TeacherCache.get(settings.teacherModel(), settings.teacherCheckpoint(),
+                settings.teacherCopies(), conf);
+        ModelConfig teacher = teachers.config();
         TargetRecipe recipe = new TargetRecipe(settings.targetTensor(), settings.targetTokens(),
-                settings.effectiveTopK(teacher.config().depth()), settings.targetEps());
+                settings.effectiveTopK(teacher.depth()), settings.targetEps());
         MessageType schema = FeatureSchema.features(metadata);
         Map<String, String> footer = Map.of(FeatureMetadataJson.FOOTER_KEY, metadataJson);
         Set<String> dense = new HashSet<>();
         metadata.tensorColumns().forEach(c -> dense.add(c.name()));
 
+        ShardTimings timings = new ShardTimings();
         long images = 0;
         long rows = 0;
         long rejects = 0;
@@ -97,17 +102,20 @@ public final class ShardExtractor {
              ShardReader reader = ShardReader.open(shard, settings.input(), classNames, conf)) {
             RowWriter rowWriter = new RowWriter(data, schema, shard.id());
             SimpleGroupFactory rejectRows = new SimpleGroupFactory(FeatureSchema.rejects());
-            TeacherRunner runner = new TeacherRunner(teacher, recipe, settings);
-            ViewSampler sampler = new ViewSampler(teacher.config().imgSize(), settings.evalCropPct(), settings.scaleMin(),
+            TeacherRunner runner = new TeacherRunner(teachers, recipe, settings);
+            ViewSampler sampler = new ViewSampler(teacher.imgSize(), settings.evalCropPct(), settings.scaleMin(),
                     settings.scaleMax(), settings.ratioMin(), settings.ratioMax(), settings.hflip());
             DecodeLimits limits = new DecodeLimits(settings.maxPixels(), settings.maxSide());
             List<PendingView> pending = new ArrayList<>();
+            long t = System.nanoTime();
             while (reader.hasNext()) {
                 RawSample sample = reader.next();
+                t = timings.add(Phase.READ, t);
                 images++;
                 RgbImage image;
                 try {
                     image = GuardedDecoder.decode(sample.image(), sample.imageName(), limits);
+                    t = timings.add(Phase.DECODE, t);
                 } catch (ImageRejectedException e) {
                     rejects++;
                     counters.rejected();
@@ -115,15 +123,20 @@ public final class ShardExtractor {
                             .append(FeatureColumns.SHARD, shard.id()).append("image", sample.imageName())
                             .append("reason", e.reason().name().toLowerCase(java.util.Locale.ROOT))
                             .append("message", e.getMessage()));
+                    t = timings.add(Phase.DECODE, t);
                     continue;
                 }
                 for (int v = 0; v <= settings.randomViews(); v++) {
                     ViewSpec view = v == 0 ? sampler.evalView(image.width(), image.height())
                             : sampler.randomView(settings.seed(), sample.key(), v, image.width(), image.height());
-                    RgbImage rendered = ViewRenderer.render(image, view, teacher.config().imgSize());
+                    RgbImage rendered = ViewRenderer.render(image, view, teacher.imgSize());
                     pending.add(new PendingView(sample, image.width(), image.height(), view, rendered));
+                    t = timings.add(Phase.VIEWS, t);
                     if (pending.size() == settings.batchSize()) {
-                        rows += rowWriter.write(pending, runner.run(pending));
+                        Map<String, float[]> outputs = runner.run(pending);
+                        t = timings.add(Phase.TEACHER, t);
+                        rows += rowWriter.write(pending, outputs);
+                        t = timings.add(Phase.WRITE, t);
                         pending.clear();
                         pause(batchDelayMillis);
                         if (crashAfterRows >= 0 && rows >= crashAfterRows) {
@@ -134,7 +147,10 @@ public final class ShardExtractor {
                 counters.imageDone();
             }
             if (!pending.isEmpty()) {
-                rows += rowWriter.write(pending, runner.run(pending));
+                Map<String, float[]> outputs = runner.run(pending);
+                t = timings.add(Phase.TEACHER, t);
+                rows += rowWriter.write(pending, outputs);
+                timings.add(Phase.WRITE, t);
             }
         } catch (ShardCorruptException e) {
             fs.delete(tmpData, false);
@@ -145,8 +161,8 @@ public final class ShardExtractor {
         double seconds = (System.nanoTime() - start) / 1e9;
         ShardCommit record = new ShardCommit(shard.id(), images, rows, rejects, fs.getFileStatus(tmpData).getLen(), seconds);
         ShardCommit committed = committer.commit(record, tmpData, tmpRejects);
-        LOG.info("shard {}: {} images, {} rows, {} rejects in {} s", shard.id(), images, rows, rejects,
-                String.format(java.util.Locale.ROOT, "%.1f", seconds));
+        LOG.info("shard {}: {} images, {} rows, {} rejects in {} s ({})", shard.id(), images, rows, rejects,
+                String.format(java.util.Locale.ROOT, "%.1f", seconds), timings);
         return ShardResult.committed(committed, false);
     }
 

@@ -2,6 +2,7 @@ package io.distillery.extract;
 
 import io.distillery.model.Encoder;
 import io.distillery.model.EncoderLoader;
+import io.distillery.model.EncoderPool;
 import io.distillery.model.ModelConfig;
 import io.distillery.model.ModelConfigs;
 import java.io.IOException;
@@ -17,17 +18,25 @@ import org.slf4j.LoggerFactory;
 /**
  * One frozen teacher per executor JVM, loaded on first use from a path every executor can read (local file or
  * any Hadoop filesystem; remote files are copied to local disk once, since checkpoints are memory-mapped by
- * position). Tasks never carry the weights in their closures.
+ * position). Tasks never carry the weights in their closures. The teacher is lent through an {@link EncoderPool},
+ * so concurrent tasks each run their own replica on the shared weights.
  */
 public final class TeacherCache {
     private static final Logger LOG = LoggerFactory.getLogger(TeacherCache.class);
-    private static final Map<String, Encoder> TEACHERS = new ConcurrentHashMap<>();
+    private static final Map<String, EncoderPool> TEACHERS = new ConcurrentHashMap<>();
 
     private TeacherCache() {
     }
 
-    public static Encoder get(String model, String checkpoint, Configuration conf) {
-        return TEACHERS.computeIfAbsent(model + "|" + checkpoint, key -> load(model, checkpoint, conf));
+    /** The pool of one model, with as many copies as tasks use it at once. */
+    public static EncoderPool get(String model, String checkpoint, Configuration conf) {
+        return get(model, checkpoint, EncoderPool.ONE_PER_THREAD, conf);
+    }
+
+    /** @param maxCopies the most copies run at once ({@link EncoderPool#ONE_PER_THREAD}: one per running task) */
+    public static EncoderPool get(String model, String checkpoint, int maxCopies, Configuration conf) {
+        return TEACHERS.computeIfAbsent(model + "|" + checkpoint + "|" + maxCopies,
+                key -> new EncoderPool(load(model, checkpoint, conf), maxCopies));
     }
 
     private static Encoder load(String model, String checkpoint, Configuration conf) {

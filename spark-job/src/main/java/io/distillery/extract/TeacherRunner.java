@@ -3,6 +3,7 @@ package io.distillery.extract;
 import io.distillery.features.FeatureColumns;
 import io.distillery.image.ImageNormalizer;
 import io.distillery.model.Encoder;
+import io.distillery.model.EncoderPool;
 import io.distillery.model.EncoderActivations;
 import io.distillery.model.ModelConfig;
 import io.distillery.targets.ContextualizedTargets;
@@ -17,26 +18,26 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * Runs the teacher on a batch of rendered views and returns, per packed column, a flat C-order float array with
- * one equal-length slice per view. The teacher's graph is not thread-safe, so forward passes are serialised per
- * JVM (ND4J uses every core inside one pass).
+ * one equal-length slice per view. A DL4J graph is not thread-safe, so each batch borrows a copy of the teacher
+ * from the executor's pool: concurrent tasks run their own replicas on the shared weights.
  */
 final class TeacherRunner {
-    private final Encoder teacher;
+    private final EncoderPool teachers;
     private final TargetRecipe recipe;
     private final ExtractSettings settings;
     private final ImageNormalizer normalizer;
 
-    TeacherRunner(Encoder teacher, TargetRecipe recipe, ExtractSettings settings) {
-        this.teacher = teacher;
+    TeacherRunner(EncoderPool teachers, TargetRecipe recipe, ExtractSettings settings) {
+        this.teachers = teachers;
         this.recipe = recipe;
         this.settings = settings;
-        ModelConfig c = teacher.config();
+        ModelConfig c = teachers.config();
         this.normalizer = new ImageNormalizer(c.imageMean(), c.imageStd());
     }
 
     /** Column name to (flat data, per-view length), in a stable order. */
-    Map<String, float[]> run(List<PendingView> views) {
-        ModelConfig c = teacher.config();
+    Map<String, float[]> run(List<PendingView> views) throws java.io.InterruptedIOException {
+        ModelConfig c = teachers.config();
         int size = c.imgSize();
         int perImage = 3 * size * size;
         float[] pixels = new float[views.size() * perImage];
@@ -44,27 +45,28 @@ final class TeacherRunner {
             normalizer.writeChw(views.get(i).pixels(), pixels, i * perImage);
         }
         INDArray batch = Nd4j.create(pixels, new long[] {views.size(), 3, size, size}, 'c');
+        return teachers.apply(teacher -> columns(teacher, batch));
+    }
 
+    private Map<String, float[]> columns(Encoder teacher, INDArray batch) {
         Map<String, float[]> out = new LinkedHashMap<>();
-        synchronized (teacher) {
-            EncoderActivations acts = teacher.forward(batch);
-            List<INDArray> perBlock = recipe.tensor() == TargetTensor.FFN ? acts.ffnBranches() : acts.blockOutputs();
-            out.put(FeatureColumns.TARGET, flat(ContextualizedTargets.compute(perBlock, recipe)));
-            for (int layer : settings.storeLayers()) {
-                out.put(FeatureColumns.layer(layer), flat(acts.blockOutputs().get(layer - 1)));
+        EncoderActivations acts = teacher.forward(batch);
+        List<INDArray> perBlock = recipe.tensor() == TargetTensor.FFN ? acts.ffnBranches() : acts.blockOutputs();
+        out.put(FeatureColumns.TARGET, flat(ContextualizedTargets.compute(perBlock, recipe)));
+        for (int layer : settings.storeLayers()) {
+            out.put(FeatureColumns.layer(layer), flat(acts.blockOutputs().get(layer - 1)));
+        }
+        INDArray last = acts.lastBlockOutput();
+        if (settings.storeCls()) {
+            out.put(FeatureColumns.CLS, flat(last.get(NDArrayIndex.all(), NDArrayIndex.point(0), NDArrayIndex.all())));
+        }
+        if (settings.storePooled() || settings.storeLogits()) {
+            INDArray pooled = teacher.head().pooled(last);
+            if (settings.storePooled()) {
+                out.put(FeatureColumns.POOLED, flat(pooled));
             }
-            INDArray last = acts.lastBlockOutput();
-            if (settings.storeCls()) {
-                out.put(FeatureColumns.CLS, flat(last.get(NDArrayIndex.all(), NDArrayIndex.point(0), NDArrayIndex.all())));
-            }
-            if (settings.storePooled() || settings.storeLogits()) {
-                INDArray pooled = teacher.head().pooled(last);
-                if (settings.storePooled()) {
-                    out.put(FeatureColumns.POOLED, flat(pooled));
-                }
-                if (settings.storeLogits()) {
-                    out.put(FeatureColumns.LOGITS, flat(teacher.head().logits(pooled)));
-                }
+            if (settings.storeLogits()) {
+                out.put(FeatureColumns.LOGITS, flat(teacher.head().logits(pooled)));
             }
         }
         return out;

@@ -3,6 +3,7 @@ package io.distillery.scoring;
 import io.distillery.extract.TeacherCache;
 import io.distillery.features.FeatureColumns;
 import io.distillery.model.Encoder;
+import io.distillery.model.EncoderPool;
 import io.distillery.model.PoolingHead;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -71,18 +72,22 @@ public final class EncoderScoring implements MapPartitionsFunction<Row, Row> {
     }
 
     @Override
-    public Iterator<Row> call(Iterator<Row> rows) {
-        Encoder encoder = TeacherCache.get(model, checkpoint, org.apache.spark.deploy.SparkHadoopUtil.get().conf());
-        return scoreAll(encoder, rows);
+    public Iterator<Row> call(Iterator<Row> rows) throws java.io.InterruptedIOException {
+        EncoderPool encoders = TeacherCache.get(model, checkpoint, org.apache.spark.deploy.SparkHadoopUtil.get().conf());
+        return scoreAll(encoders, rows);
     }
 
-    private Iterator<Row> scoreAll(Encoder encoder, Iterator<Row> rows) {
+    private Iterator<Row> scoreAll(EncoderPool encoders, Iterator<Row> rows) throws java.io.InterruptedIOException {
         List<Row> out = new ArrayList<>();
         List<Row> batch = new ArrayList<>(batchSize);
         while (rows.hasNext()) {
             batch.add(rows.next());
             if (batch.size() == batchSize || !rows.hasNext()) {
-                scoreBatch(encoder, batch, out);
+                // one copy per batch: concurrent tasks of this executor each run their own replica
+                encoders.apply(encoder -> {
+                    scoreBatch(encoder, batch, out);
+                    return null;
+                });
                 batch.clear();
             }
         }

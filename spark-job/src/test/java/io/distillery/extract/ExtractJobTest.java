@@ -118,9 +118,10 @@ class ExtractJobTest {
         assertThat(after).hasSize(18);
         assertThat(signature(after)).isEqualTo(signature(first));
 
-        // same job into a new folder: byte-identical rows
+        // same job into a new folder, with one teacher copy instead of one per running task: byte-identical rows
         Path other = dir.resolve("features2");
-        extract(TestInputs.overrides(input, "image-folder", other, "input.files-per-shard=2", "views.random=2"));
+        extract(TestInputs.overrides(input, "image-folder", other, "input.files-per-shard=2", "views.random=2",
+                "teacher.copies=1"));
         assertThat(signature(rows(other))).isEqualTo(signature(first));
         // cut into other shards, the views (crop, flip, pixels) are still the same; only the teacher's float
         // rounding may differ with the batch composition

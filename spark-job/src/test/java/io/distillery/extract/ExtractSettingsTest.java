@@ -1,0 +1,34 @@
+package io.distillery.extract;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.distillery.config.JobConfigLoader;
+import io.distillery.model.EncoderPool;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Reading and validating the distillery.extract section: every refusal names its key. */
+class ExtractSettingsTest {
+    private static ExtractSettings settings(String... extra) {
+        List<String> o = TestInputs.overrides(Path.of("/in"), "image-folder", Path.of("/out"), extra);
+        return ExtractSettings.from(JobConfigLoader.load(null, o, "distillery.extract"));
+    }
+
+    @Test
+    void teacherCopiesDefaultToOnePerRunningTask() {
+        assertThat(settings().teacherCopies()).isEqualTo(EncoderPool.ONE_PER_THREAD);
+        assertThat(settings("teacher.copies=1").teacherCopies()).isEqualTo(1);
+    }
+
+    @Test
+    void badValuesAreRefusedNamingTheKey() {
+        assertThatThrownBy(() -> settings("teacher.copies=-1"))
+                .hasMessageContaining("distillery.extract.teacher.copies must be >= 0");
+        assertThatThrownBy(() -> settings("batch-size=0")).hasMessageContaining("distillery.extract.batch-size");
+        assertThatThrownBy(() -> settings("target.top-k=zero")).hasMessageContaining("distillery.extract.target.top-k");
+        assertThatThrownBy(() -> settings("views.scale=[0.5, 0.1]")).hasMessageContaining("distillery.extract.views.scale");
+        assertThatThrownBy(() -> settings("teacher.copies=many")).hasMessageContaining("teacher.copies");
+    }
+}
