@@ -8,6 +8,7 @@ import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigResolveOptions;
 import com.typesafe.config.ConfigUtil;
 import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueFactory;
 import com.typesafe.config.ConfigValueType;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,6 +28,10 @@ public final class JobConfigLoader {
      * @param overrides {@code key=value} strings, HOCON syntax for values
      * @param section   the job's root key, e.g. {@code distillery.extract}
      */
+    /** {@code scheme:/…} with no spaces or quotes, e.g. {@code hdfs://nn:8020/x}, {@code s3a://b/x}, {@code file:/x}. */
+    private static final java.util.regex.Pattern URI_VALUE =
+            java.util.regex.Pattern.compile("[A-Za-z][A-Za-z0-9+.-]*:/[^\\s\"]*");
+
     public static Config load(Path jobFile, List<String> overrides, String section) {
         Config config = ConfigFactory.empty();
         for (String override : overrides) {
@@ -36,8 +41,13 @@ public final class JobConfigLoader {
             }
             String key = override.substring(0, eq).trim();
             String qualified = key.startsWith(section + ".") ? key : section + "." + key;
+            String value = override.substring(eq + 1).trim();
             try {
-                config = ConfigFactory.parseString(qualified + " = " + override.substring(eq + 1)).withFallback(config);
+                Config one = URI_VALUE.matcher(value).matches()
+                        // a bare URI is taken literally: in HOCON its ':' and '//' would be syntax and a comment
+                        ? ConfigFactory.empty().withValue(qualified, ConfigValueFactory.fromAnyRef(value))
+                        : ConfigFactory.parseString(qualified + " = " + value);
+                config = one.withFallback(config);
             } catch (ConfigException e) {
                 throw new IllegalArgumentException("--set '" + override + "': " + e.getMessage(), e);
             }

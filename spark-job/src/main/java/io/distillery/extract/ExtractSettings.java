@@ -88,22 +88,22 @@ public record ExtractSettings(InputOptions input, String outputPath, String teac
      * {@code output.path} would otherwise land in each executor's own folder. Relative paths resolve like Hadoop
      * resolves them on the driver: against the working directory of {@code fs.defaultFS}.
      */
-    public ExtractSettings withQualifiedPaths(org.apache.hadoop.conf.Configuration conf) throws java.io.IOException {
-        InputOptions in = new InputOptions(input.format(), qualify(input.path(), conf), input.filesPerShard(),
+    public ExtractSettings withQualifiedPaths(org.apache.hadoop.conf.Configuration conf) {
+        InputOptions in = new InputOptions(input.format(), qualify("input.path", input.path(), conf), input.filesPerShard(),
                 input.rowGroupsPerSplit(), input.imageColumn(), input.keyColumn(), input.captionColumn(),
                 input.labelColumn());
         String model = io.distillery.model.ModelConfigs.presets().containsKey(teacherModel) ? teacherModel
-                : qualify(teacherModel, conf);
-        return new ExtractSettings(in, qualify(outputPath, conf), model, qualify(teacherCheckpoint, conf), teacherCopies,
+                : qualify("teacher.model", teacherModel, conf);
+        return new ExtractSettings(in, qualify("output.path", outputPath, conf), model,
+                qualify("teacher.checkpoint", teacherCheckpoint, conf), teacherCopies,
                 targetTensor,
                 targetTokens, topK, targetEps, targetDType, storePixels, storeLayers, storeCls, storePooled, storeLogits,
                 randomViews, evalCropPct, scaleMin, scaleMax, ratioMin, ratioMax, hflip, seed, batchSize,
                 maxRejectFraction, maxPixels, maxSide, progressIntervalMillis, sparkMaster, appName);
     }
 
-    private static String qualify(String path, org.apache.hadoop.conf.Configuration conf) throws java.io.IOException {
-        org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(path);
-        return p.getFileSystem(conf).makeQualified(p).toString();
+    private static String qualify(String key, String path, org.apache.hadoop.conf.Configuration conf) {
+        return io.distillery.spark.QualifiedPaths.of("distillery.extract." + key, path, conf);
     }
 
     /** The number of blocks averaged, for a teacher of {@code depth} blocks. */

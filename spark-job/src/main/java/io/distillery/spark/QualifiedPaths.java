@@ -1,7 +1,6 @@
 package io.distillery.spark;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 
@@ -14,11 +13,20 @@ public final class QualifiedPaths {
     }
 
     public static String of(String path, Configuration conf) {
+        return of(null, path, conf);
+    }
+
+    /**
+     * @param key the setting the path comes from, named in the error; may be null
+     * @throws IllegalArgumentException when the path's filesystem cannot be reached (unknown host, no such scheme)
+     */
+    public static String of(String key, String path, Configuration conf) {
         try {
             Path p = new Path(path);
             return p.getFileSystem(conf).makeQualified(p).toString();
-        } catch (IOException e) {
-            throw new UncheckedIOException(path + ": " + e.getMessage(), e);
+        } catch (IOException | IllegalArgumentException e) {
+            throw new IllegalArgumentException((key == null ? "" : key + " ") + path + ": cannot reach its filesystem ("
+                    + e + ")", e);
         }
     }
 }

@@ -37,7 +37,7 @@ final class TrainingLoop {
      */
     static Outcome run(SparkSession spark, TrainSettings s, ComputationGraph fresh, Consumer<ComputationGraph> initialise,
                        String dataId, JavaRDD<MultiDataSet> batches, boolean resume, String what) throws IOException {
-        Path runDir = new Path(QualifiedPaths.of(s.runDir(), spark.sparkContext().hadoopConfiguration()));
+        Path runDir = new Path(QualifiedPaths.of("run-dir", s.runDir(), spark.sparkContext().hadoopConfiguration()));
         FileSystem fs = runDir.getFileSystem(spark.sparkContext().hadoopConfiguration());
         CheckpointStore checkpoints = new CheckpointStore(fs, runDir, s.checkpointKeep());
         Optional<CheckpointStore.Checkpoint> latest = checkpoints.newest();

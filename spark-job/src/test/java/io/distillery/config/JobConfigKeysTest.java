@@ -37,6 +37,18 @@ class JobConfigKeysTest {
     }
 
     @Test
+    void bareUrisNeedNoHoconQuotes() {
+        var c = JobConfigLoader.load(null, List.of("input.path=hdfs://nn:8020/images/train",
+                "output.path=s3a://bucket/features#1", "teacher.checkpoint=file:/models/beit.safetensors",
+                "teacher.model=\"hdfs://nn/x.json\"", "store.layers=[6, 12]"), "distillery.extract");
+        assertThat(c.getString("input.path")).isEqualTo("hdfs://nn:8020/images/train");
+        assertThat(c.getString("output.path")).isEqualTo("s3a://bucket/features#1");
+        assertThat(c.getString("teacher.checkpoint")).isEqualTo("file:/models/beit.safetensors");
+        assertThat(c.getString("teacher.model")).isEqualTo("hdfs://nn/x.json");
+        assertThat(c.getIntList("store.layers")).containsExactly(6, 12);
+    }
+
+    @Test
     void everyShippedJobFileUsesOnlyKnownKeys() throws Exception {
         Path conf = Path.of(System.getProperty("distillery.root", "..")).resolve("conf");
         try (Stream<Path> files = Files.walk(conf)) {

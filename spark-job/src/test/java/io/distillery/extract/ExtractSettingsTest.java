@@ -31,4 +31,12 @@ class ExtractSettingsTest {
         assertThatThrownBy(() -> settings("views.scale=[0.5, 0.1]")).hasMessageContaining("distillery.extract.views.scale");
         assertThatThrownBy(() -> settings("teacher.copies=many")).hasMessageContaining("teacher.copies");
     }
+
+    @Test
+    void anUnreachableFilesystemIsReportedWithItsKey() {
+        ExtractSettings s = settings("teacher.checkpoint=hdfs://no-such-namenode.invalid:8020/m.safetensors");
+        assertThatThrownBy(() -> s.withQualifiedPaths(new org.apache.hadoop.conf.Configuration()))
+                .hasMessageStartingWith("distillery.extract.teacher.checkpoint hdfs://no-such-namenode.invalid:8020/m.safetensors")
+                .hasMessageContaining("cannot reach its filesystem");
+    }
 }
