@@ -144,9 +144,9 @@ public final class EvaluateJob {
         ModelConfig config = TeacherCache.config(spec.model(), conf);
         if (!ModelSpec.RANDOM.equals(spec.checkpoint())) {
             String model = ModelConfigs.presets().containsKey(spec.model()) ? spec.model()
-                    : QualifiedPaths.of("model " + spec.name() + " model", spec.model(), conf);
+                    : QualifiedPaths.of("models[" + spec.name() + "].model", spec.model(), conf);
             return new ResolvedModel(spec, config, model,
-                    QualifiedPaths.of("model " + spec.name() + " checkpoint", spec.checkpoint(), conf));
+                    QualifiedPaths.of("models[" + spec.name() + "].checkpoint", spec.checkpoint(), conf));
         }
         // a randomly initialised encoder of the same architecture, written once so executors can load it
         Path dir = Files.createDirectories(out.resolve("_models"));
