@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;
@@ -15,17 +16,29 @@ import org.apache.hadoop.fs.Path;
 /**
  * The run's {@code metrics.jsonl}: one JSON object per averaging round. The file lives on any Hadoop filesystem
  * (where appending is not always possible), so it is rewritten whole through a temporary file and a rename; a
- * reader therefore always sees complete lines.
+ * reader therefore always sees complete lines. Rewriting after every round would cost O(rounds²) bytes over a long
+ * run, so a rewrite waits until {@code minInterval} has passed and 20× the last rewrite's time (rewrites then take
+ * under 5 % of the run); {@link #flush()} writes what is pending (at every checkpoint and at the end).
  */
 final class MetricsFile {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final FileSystem fs;
     private final Path path;
     private final List<MetricsRecord> records = new ArrayList<>();
+    private final long minIntervalNanos;
+    private long lastWriteEnd;
+    private long lastWriteNanos;
+    private boolean written;
+    private boolean pending;
 
     MetricsFile(FileSystem fs, Path path) {
+        this(fs, path, Duration.ofSeconds(10));
+    }
+
+    MetricsFile(FileSystem fs, Path path, Duration minInterval) {
         this.fs = fs;
         this.path = path;
+        this.minIntervalNanos = minInterval.toNanos();
     }
 
     /** Loads the lines of an earlier session that pass {@code keep} (a resumed run drops rounds after its checkpoint). */
@@ -48,8 +61,25 @@ final class MetricsFile {
         }
     }
 
+    /** Adds a round; the file is rewritten now only if the last rewrite is old enough (the first one always is). */
     void append(MetricsRecord record) throws IOException {
         records.add(record);
+        pending = true;
+        long sinceLast = System.nanoTime() - lastWriteEnd;
+        if (!written || sinceLast >= Math.max(minIntervalNanos, 20 * lastWriteNanos)) {
+            write();
+        }
+    }
+
+    /** Writes the rounds not yet in the file. */
+    void flush() throws IOException {
+        if (pending) {
+            write();
+        }
+    }
+
+    private void write() throws IOException {
+        long start = System.nanoTime();
         Path tmp = temporary();
         try (OutputStream out = fs.create(tmp, true)) {
             for (MetricsRecord r : records) {
@@ -61,6 +91,10 @@ final class MetricsFile {
         if (!fs.rename(tmp, path)) {
             throw new IOException("could not rename " + tmp + " to " + path);
         }
+        lastWriteEnd = System.nanoTime();
+        lastWriteNanos = lastWriteEnd - start;
+        written = true;
+        pending = false;
     }
 
     private Path temporary() {

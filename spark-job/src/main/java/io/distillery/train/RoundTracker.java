@@ -54,6 +54,7 @@ final class RoundTracker implements TrainingEngine.RoundListener {
         int iteration = network.getConfiguration().getIterationCount();
         if (!Double.isFinite(loss) || BooleanIndexing.or(network.params(), Conditions.isNan())
                 || BooleanIndexing.or(network.params(), Conditions.isInfinite())) {
+            flushQuietly();
             throw new TrainingDivergedException("training diverged: loss " + loss + " at iteration " + iteration
                     + " (epoch " + state.epoch() + "); nothing was saved after iteration " + lastCheckpointIteration
                     + " (last good checkpoint in " + checkpoints.dir() + "); lower optimizer.lr or check the dataset");
@@ -69,6 +70,7 @@ final class RoundTracker implements TrainingEngine.RoundListener {
             metrics.append(new MetricsRecord(iteration, state.epoch(), loss, lr, examplesPerRound / roundSeconds, wall));
             if (iteration / settings.checkpointEvery() > lastCheckpointIteration / settings.checkpointEvery()
                     || iteration >= settings.iterations()) {
+                metrics.flush(); // the metrics of every checkpointed round are on disk before the checkpoint
                 checkpoints.save(network, state);
                 lastCheckpointIteration = iteration;
             }
@@ -79,6 +81,15 @@ final class RoundTracker implements TrainingEngine.RoundListener {
                 state.epoch(), String.format("%.5f", loss), String.format("%.3g", lr),
                 String.format("%.1f", examplesPerRound / roundSeconds));
         return iteration < settings.iterations();
+    }
+
+    /** The good rounds before a divergence stay in the metrics; a failure to write them must not hide the cause. */
+    private void flushQuietly() {
+        try {
+            metrics.flush();
+        } catch (IOException e) {
+            LOG.warn("could not write the pending metrics: {}", e.toString());
+        }
     }
 
     void epochFinished() {

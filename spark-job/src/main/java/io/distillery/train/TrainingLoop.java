@@ -87,6 +87,7 @@ final class TrainingLoop {
             spark.sparkContext().clearJobGroup();
         }
         TrainingState end = tracker.state();
+        metrics.flush();
         if (tracker.lastCheckpointIteration() != end.iteration()) {
             checkpoints.save(network, end);
         }
