@@ -15,6 +15,7 @@ import org.slf4j.LoggerFactory;
  */
 final class RoundTracker implements TrainingEngine.RoundListener {
     private static final Logger LOG = LoggerFactory.getLogger(RoundTracker.class);
+    private final String job;
     private final TrainSettings settings;
     private final CheckpointStore checkpoints;
     private final MetricsFile metrics;
@@ -27,8 +28,10 @@ final class RoundTracker implements TrainingEngine.RoundListener {
     private int lastCheckpointIteration;
     private double firstLoss = Double.NaN;
 
-    RoundTracker(TrainSettings settings, CheckpointStore checkpoints, MetricsFile metrics, ISchedule schedule,
-                 long examplesPerRound, TrainingState start) {
+    /** @param job the job's name in log lines ({@code train}, {@code finetune}) */
+    RoundTracker(String job, TrainSettings settings, CheckpointStore checkpoints, MetricsFile metrics,
+                 ISchedule schedule, long examplesPerRound, TrainingState start) {
+        this.job = job;
         this.settings = settings;
         this.checkpoints = checkpoints;
         this.metrics = metrics;
@@ -77,7 +80,7 @@ final class RoundTracker implements TrainingEngine.RoundListener {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        LOG.info("train iteration {}/{} epoch {} loss {} lr {} {} images/s", iteration, settings.iterations(),
+        LOG.info("{} iteration {}/{} epoch {} loss {} lr {} {} images/s", job, iteration, settings.iterations(),
                 state.epoch(), String.format("%.5f", loss), String.format("%.3g", lr),
                 String.format("%.1f", examplesPerRound / roundSeconds));
         return iteration < settings.iterations();

@@ -70,7 +70,7 @@ final class TrainingLoop {
         long examplesPerRound = (long) workers * s.averaging().batchSizePerWorker() * s.averaging().averagingFrequency();
         LOG.info("{} plan: {} workers x batch {} x {} iterations per round, budget {} iterations, run dir {}", what,
                 workers, s.averaging().batchSizePerWorker(), s.averaging().averagingFrequency(), s.iterations(), runDir);
-        RoundTracker tracker = new RoundTracker(s, checkpoints, metrics, s.optimization().schedule(),
+        RoundTracker tracker = new RoundTracker(what, s, checkpoints, metrics, s.optimization().schedule(),
                 examplesPerRound, start);
         String export = new Path(runDir, "_tmp/export").toString();
         try (TrainingEngine engine = new ParameterAveragingEngine(JavaSparkContext.fromSparkContext(spark.sparkContext()),

@@ -32,7 +32,7 @@ class RoundTrackerTest {
         org.apache.hadoop.fs.Path run = new org.apache.hadoop.fs.Path(dir.resolve("run").toUri());
         CheckpointStore store = new CheckpointStore(fs, run, 5);
         MetricsFile metrics = new MetricsFile(fs, new org.apache.hadoop.fs.Path(run, "metrics.jsonl"));
-        RoundTracker tracker = new RoundTracker(s, store, metrics, s.optimization().schedule(), 16,
+        RoundTracker tracker = new RoundTracker("train", s, store, metrics, s.optimization().schedule(), 16,
                 new TrainingState(0, 0, 0, 0, Double.NaN, "ds", 0));
 
         for (int iteration : new int[] {2, 4, 6}) {
@@ -64,7 +64,7 @@ class RoundTrackerTest {
                 DataType.FLOAT);
         FileSystem fs = FileSystem.getLocal(new Configuration());
         org.apache.hadoop.fs.Path run = new org.apache.hadoop.fs.Path(dir.resolve("run").toUri());
-        RoundTracker tracker = new RoundTracker(s, new CheckpointStore(fs, run, 1),
+        RoundTracker tracker = new RoundTracker("train", s, new CheckpointStore(fs, run, 1),
                 new MetricsFile(fs, new org.apache.hadoop.fs.Path(run, "metrics.jsonl")), s.optimization().schedule(),
                 16, new TrainingState(0, 0, 0, 0, Double.NaN, "ds", 0));
         net.getConfiguration().setIterationCount(2);
