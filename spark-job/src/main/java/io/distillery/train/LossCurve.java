@@ -20,9 +20,7 @@ final class LossCurve {
         if (records.isEmpty()) {
             return;
         }
-        List<io.distillery.report.MetricsRecord> points = records.stream()
-                .map(r -> new io.distillery.report.MetricsRecord(r.iteration(), r.epoch(), r.loss(), r.learningRate(),
-                        r.imagesPerSecond(), r.wallSeconds())).toList();
+        List<io.distillery.report.MetricsRecord> points = records.stream().map(MetricsRecord::toPlotPoint).toList();
         java.nio.file.Path local = Files.createTempFile("distillery-loss", ".png");
         try {
             LossCurvePlot.write(points, local, LossCurvePlot.Settings.defaults().withSmoothing(0.9));

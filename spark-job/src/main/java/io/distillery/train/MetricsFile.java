@@ -20,7 +20,7 @@ import org.apache.hadoop.fs.Path;
  * run, so a rewrite waits until {@code minInterval} has passed and 20× the last rewrite's time (rewrites then take
  * under 5 % of the run); {@link #flush()} writes what is pending (at every checkpoint and at the end).
  */
-final class MetricsFile {
+public final class MetricsFile {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final FileSystem fs;
     private final Path path;
@@ -44,21 +44,28 @@ final class MetricsFile {
     /** Loads the lines of an earlier session that pass {@code keep} (a resumed run drops rounds after its checkpoint). */
     void load(Predicate<MetricsRecord> keep) throws IOException {
         records.clear();
-        Path source = fs.exists(path) ? path : temporary();
+        read(fs, path).stream().filter(keep).forEach(records::add);
+    }
+
+    /**
+     * Every round in a run's metrics file; empty when there is none yet. A crash between the delete and the rename
+     * of a rewrite leaves only the complete temporary copy, which is read instead.
+     */
+    public static List<MetricsRecord> read(FileSystem fs, Path path) throws IOException {
+        Path source = fs.exists(path) ? path : temporary(path);
+        List<MetricsRecord> out = new ArrayList<>();
         if (!fs.exists(source)) {
-            return; // (a crash between delete and rename leaves only the complete temporary copy)
+            return out;
         }
         try (BufferedReader in = new BufferedReader(new InputStreamReader(fs.open(source), StandardCharsets.UTF_8))) {
             String line;
             while ((line = in.readLine()) != null) {
                 if (!line.isBlank()) {
-                    MetricsRecord r = JSON.readValue(line, MetricsRecord.class);
-                    if (keep.test(r)) {
-                        records.add(r);
-                    }
+                    out.add(JSON.readValue(line, MetricsRecord.class));
                 }
             }
         }
+        return out;
     }
 
     /** Adds a round; the file is rewritten now only if the last rewrite is old enough (the first one always is). */
@@ -80,7 +87,7 @@ final class MetricsFile {
 
     private void write() throws IOException {
         long start = System.nanoTime();
-        Path tmp = temporary();
+        Path tmp = temporary(path);
         try (OutputStream out = fs.create(tmp, true)) {
             for (MetricsRecord r : records) {
                 out.write(JSON.writeValueAsBytes(r));
@@ -97,7 +104,7 @@ final class MetricsFile {
         pending = false;
     }
 
-    private Path temporary() {
+    private static Path temporary(Path path) {
         return new Path(path.getParent(), "_tmp-" + path.getName());
     }
 

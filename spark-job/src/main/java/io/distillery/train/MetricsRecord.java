@@ -3,7 +3,7 @@ package io.distillery.train;
 import com.fasterxml.jackson.annotation.JsonProperty;
 
 /**
- * One line of {@code metrics.jsonl}, written after every averaging round.
+ * One line of {@code metrics.jsonl}, one per averaging round; the JSON names are the file's format.
  *
  * @param iteration      DL4J iteration counter after the round
  * @param epoch          the pass over the dataset the round belongs to (0-based)
@@ -16,4 +16,9 @@ public record MetricsRecord(@JsonProperty("iteration") int iteration, @JsonPrope
                             @JsonProperty("loss") double loss, @JsonProperty("learning_rate") double learningRate,
                             @JsonProperty("images_per_second") double imagesPerSecond,
                             @JsonProperty("wall_seconds") double wallSeconds) {
+
+    /** The same round as a point of the report's loss plots. */
+    public io.distillery.report.MetricsRecord toPlotPoint() {
+        return new io.distillery.report.MetricsRecord(iteration, epoch, loss, learningRate, imagesPerSecond, wallSeconds);
+    }
 }
