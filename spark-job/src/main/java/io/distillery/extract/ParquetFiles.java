@@ -14,7 +14,6 @@ import org.apache.parquet.hadoop.metadata.BlockMetaData;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.apache.parquet.hadoop.metadata.ParquetMetadata;
 import org.apache.parquet.hadoop.util.HadoopInputFile;
-import org.apache.parquet.hadoop.util.HadoopOutputFile;
 import org.apache.parquet.schema.MessageType;
 
 /** Opening Parquet writers the way every Distillery file is written, and reading footers back. */
@@ -28,7 +27,7 @@ public final class ParquetFiles {
      */
     public static ParquetWriter<Group> create(Path path, MessageType schema, Configuration conf,
                                               Map<String, String> footer, Set<String> denseColumns) throws IOException {
-        ExampleParquetWriter.Builder builder = ExampleParquetWriter.builder(HadoopOutputFile.fromPath(path, conf))
+        ExampleParquetWriter.Builder builder = ExampleParquetWriter.builder(RawLocalOutputFile.of(path, conf))
                 .withConf(conf)
                 .withType(schema)
                 .withWriteMode(ParquetFileWriter.Mode.CREATE)

@@ -48,7 +48,7 @@ public final class ShardCommitter {
         moveReplacing(fs, tmpData, layout.dataFile(record.shard()));
         moveReplacing(fs, tmpRejects, layout.rejectsFile(record.shard()));
         Path tmpRecord = new Path(layout.tmpDir(), record.shard() + "." + System.nanoTime() + ".commit.json");
-        try (OutputStream out = fs.create(tmpRecord, false)) {
+        try (OutputStream out = RawLocalOutputFile.creating(fs).create(tmpRecord, false)) {
             JSON.writeValue(out, record);
         }
         moveReplacing(fs, tmpRecord, layout.commitRecord(record.shard()));
