@@ -1,20 +1,13 @@
 package io.distillery.train;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.distillery.checkpoint.DType;
 import io.distillery.dataset.FeatureDataset;
 import io.distillery.dataset.LabelledImages;
 import io.distillery.features.FeatureColumns;
-import io.distillery.model.Encoder;
-import io.distillery.model.EncoderExport;
 import io.distillery.model.ModelConfig;
-import io.distillery.model.ModelConfigs;
 import io.distillery.scoring.EncoderScoring;
 import io.distillery.student.ClassifierGraph;
 import io.distillery.shards.InputOptions;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.file.Files;
 import java.util.List;
 import java.util.Map;
 import org.apache.hadoop.fs.FileSystem;
@@ -26,7 +19,6 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
 import org.apache.spark.storage.StorageLevel;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.util.ModelSerializer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
 import org.slf4j.Logger;
@@ -121,29 +113,7 @@ public final class FinetuneJob {
     /** {@code <run>/model/}: model.zip, model.safetensors (timm names, with fc_norm + head), config.json. */
     private static Path writeModel(FileSystem fs, Path runDir, ComputationGraph network, ModelConfig encoder)
             throws IOException {
-        Path target = new Path(runDir, MODEL_DIR);
-        Path tmp = new Path(runDir, "_tmp-" + MODEL_DIR + "-" + System.nanoTime());
-        fs.mkdirs(tmp);
-        try (OutputStream out = fs.create(new Path(tmp, RunOutputs.MODEL), false)) {
-            ModelSerializer.writeModel(network, out, true);
-        }
-        Encoder exported = ClassifierGraph.toEncoder(network, encoder);
-        java.nio.file.Path local = Files.createTempFile("distillery-finetuned", ".safetensors");
-        try {
-            EncoderExport.write(exported, local, DType.F32, Map.of("distillery.finetuned", "true"));
-            fs.copyFromLocalFile(new Path(local.toUri()), new Path(tmp, WEIGHTS));
-        } finally {
-            Files.deleteIfExists(local);
-        }
-        try (OutputStream out = fs.create(new Path(tmp, RunOutputs.CONFIG), false)) {
-            new ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(out, ModelConfigs.toJsonMap(exported.config()));
-        }
-        if (fs.exists(target)) {
-            fs.delete(target, true);
-        }
-        if (!fs.rename(tmp, target)) {
-            throw new IOException("could not rename " + tmp + " to " + target);
-        }
-        return target;
+        return ModelFolder.write(fs, runDir, MODEL_DIR, network, ClassifierGraph.toEncoder(network, encoder), WEIGHTS,
+                Map.of("distillery.finetuned", "true"), Map.of());
     }
 }
