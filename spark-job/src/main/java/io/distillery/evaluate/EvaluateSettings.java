@@ -2,12 +2,12 @@ package io.distillery.evaluate;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
+import io.distillery.config.SectionReader;
 import io.distillery.eval.KnnSettings;
 import io.distillery.eval.KnnVoting;
 import io.distillery.eval.LinearProbeSettings;
 import io.distillery.scoring.EncoderScoring;
 import io.distillery.shards.InputOptions;
-import io.distillery.shards.ShardFormat;
 import java.util.List;
 import java.util.Locale;
 
@@ -33,32 +33,21 @@ public record EvaluateSettings(InputOptions trainImages, InputOptions testImages
     }
 
     public static EvaluateSettings from(Config c) {
+        SectionReader r = new SectionReader(c, SECTION);
         try {
             KnnSettings knn = KnnSettings.dino().withK(c.getInt("knn.k"))
                     .withVoting(KnnVoting.valueOf(c.getString("knn.voting").toUpperCase(Locale.ROOT).replace('-', '_')));
             LinearProbeSettings probe = LinearProbeSettings.defaults().withL2(c.getDouble("probe.l2"))
                     .withMaxIterations(c.getInt("probe.max-iterations"));
-            return new EvaluateSettings(images(c, "train-images"), images(c, "test-images"), c.getInt("max-train"),
+            return new EvaluateSettings(InputOptions.images(r, "train-images", true),
+                    InputOptions.images(r, "test-images", true), c.getInt("max-train"),
                     c.getConfigList("models").stream().map(ModelSpec::from).toList(),
-                    c.hasPath("targets.dataset") ? c.getString("targets.dataset") : null, c.getInt("targets.rows"),
+                    r.optional("targets.dataset"), c.getInt("targets.rows"),
                     knn, probe, EncoderScoring.Pooling.fromId(c.getString("pooling")), c.getInt("batch-size"),
-                    required(c, "out"), c.hasPath("loss-run") ? c.getString("loss-run") : null, c.getLong("seed"),
+                    r.required("out"), r.optional("loss-run"), c.getLong("seed"),
                     c.getString("spark.master"), c.getString("spark.app-name"));
         } catch (ConfigException e) {
             throw new IllegalArgumentException(SECTION + ": " + e.getMessage(), e);
         }
-    }
-
-    private static String required(Config c, String key) {
-        if (!c.hasPath(key)) {
-            throw new IllegalArgumentException(SECTION + "." + key + " is required");
-        }
-        return c.getString(key);
-    }
-
-    private static InputOptions images(Config c, String key) {
-        return new InputOptions(ShardFormat.fromConfig(c.getString(key + ".format")), required(c, key + ".path"),
-                c.getInt(key + ".files-per-shard"), InputOptions.DEFAULT_ROW_GROUPS_PER_SPLIT, "jpg", "key", "caption",
-                null);
     }
 }

@@ -2,6 +2,7 @@ package io.distillery.extract;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
+import io.distillery.config.SectionReader;
 import io.distillery.features.TensorDType;
 import io.distillery.shards.InputOptions;
 import io.distillery.shards.ShardFormat;
@@ -9,7 +10,6 @@ import io.distillery.targets.TargetTensor;
 import io.distillery.targets.TargetTokens;
 import java.io.Serializable;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * The validated settings of an extract job (see reference.conf for meanings and defaults). Small and
@@ -59,21 +59,22 @@ public record ExtractSettings(InputOptions input, String outputPath, String teac
 
     /** Reads the {@code distillery.extract} section; every error names the key. */
     public static ExtractSettings from(Config c) {
+        SectionReader r = new SectionReader(c, "distillery.extract");
         try {
             InputOptions input = new InputOptions(ShardFormat.fromConfig(c.getString("input.format")),
-                    required(c, "input.path"), c.getInt("input.files-per-shard"), c.getInt("input.row-groups-per-split"),
+                    r.required("input.path"), c.getInt("input.files-per-shard"), c.getInt("input.row-groups-per-split"),
                     c.getString("input.image-column"), c.getString("input.key-column"),
-                    c.getString("input.caption-column"), optional(c, "input.label-column"));
-            return new ExtractSettings(input, required(c, "output.path"), c.getString("teacher.model"),
-                    required(c, "teacher.checkpoint"), c.getInt("teacher.copies"),
-                    enumOf(TargetTensor.class, c.getString("target.tensor"), "target.tensor"),
-                    enumOf(TargetTokens.class, c.getString("target.tokens"), "target.tokens"),
-                    topK(c.getString("target.top-k")), c.getDouble("target.eps"),
+                    c.getString("input.caption-column"), r.optional("input.label-column"));
+            return new ExtractSettings(input, r.required("output.path"), c.getString("teacher.model"),
+                    r.required("teacher.checkpoint"), c.getInt("teacher.copies"),
+                    r.enumOf(TargetTensor.class, "target.tensor"),
+                    r.enumOf(TargetTokens.class, "target.tokens"),
+                    r.countOrAll("target.top-k"), c.getDouble("target.eps"),
                     TensorDType.fromId(c.getString("target.dtype")), c.getBoolean("store.pixels"),
                     c.getIntList("store.layers"), c.getBoolean("store.cls"), c.getBoolean("store.pooled"),
                     c.getBoolean("store.logits"), c.getInt("views.random"), c.getDouble("views.eval-crop-pct"),
-                    pair(c, "views.scale")[0], pair(c, "views.scale")[1], pair(c, "views.ratio")[0],
-                    pair(c, "views.ratio")[1], c.getBoolean("views.hflip"), c.getLong("seed"), c.getInt("batch-size"),
+                    r.range("views.scale")[0], r.range("views.scale")[1], r.range("views.ratio")[0],
+                    r.range("views.ratio")[1], c.getBoolean("views.hflip"), c.getLong("seed"), c.getInt("batch-size"),
                     c.getDouble("max-reject-fraction"), c.getLong("decode.max-pixels"), c.getInt("decode.max-side"),
                     c.getDuration("progress-interval").toMillis(), c.getString("spark.master"),
                     c.getString("spark.app-name"));
@@ -113,48 +114,5 @@ public record ExtractSettings(InputOptions input, String outputPath, String teac
             throw new IllegalArgumentException("distillery.extract.target.top-k " + k + " exceeds the teacher's depth " + depth);
         }
         return k;
-    }
-
-    private static String required(Config c, String key) {
-        if (!c.hasPath(key)) {
-            throw new IllegalArgumentException("distillery.extract." + key + " is required");
-        }
-        return c.getString(key);
-    }
-
-    private static String optional(Config c, String key) {
-        return c.hasPath(key) ? c.getString(key) : null;
-    }
-
-    private static int topK(String value) {
-        if (value.equalsIgnoreCase("all")) {
-            return ALL_BLOCKS;
-        }
-        try {
-            int k = Integer.parseInt(value.trim());
-            if (k < 1) {
-                throw new NumberFormatException();
-            }
-            return k;
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("distillery.extract.target.top-k must be 'all' or >= 1, got '" + value + "'");
-        }
-    }
-
-    private static double[] pair(Config c, String key) {
-        List<Double> values = c.getDoubleList(key);
-        if (values.size() != 2 || values.get(0) > values.get(1) || values.get(0) <= 0) {
-            throw new IllegalArgumentException("distillery.extract." + key + " must be [min, max] with 0 < min <= max, got " + values);
-        }
-        return new double[] {values.get(0), values.get(1)};
-    }
-
-    private static <E extends Enum<E>> E enumOf(Class<E> type, String value, String key) {
-        try {
-            return Enum.valueOf(type, value.toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("distillery.extract." + key + " '" + value + "' is not one of "
-                    + java.util.Arrays.stream(type.getEnumConstants()).map(x -> x.name().toLowerCase(Locale.ROOT)).toList());
-        }
     }
 }

@@ -48,4 +48,17 @@ public record InputOptions(ShardFormat format, String path, int filesPerShard, i
     private static String noneIfBlank(String column) {
         return column == null || column.isBlank() ? null : column;
     }
+
+    /**
+     * Labelled image shards from a job section's {@code <key>.format}, {@code <key>.path} and
+     * {@code <key>.files-per-shard}; null when the input is optional and has no path.
+     */
+    public static InputOptions images(io.distillery.config.SectionReader r, String key, boolean required) {
+        String path = required ? r.required(key + ".path") : r.optional(key + ".path");
+        if (path == null) {
+            return null;
+        }
+        return new InputOptions(ShardFormat.fromConfig(r.config().getString(key + ".format")), path,
+                r.config().getInt(key + ".files-per-shard"), DEFAULT_ROW_GROUPS_PER_SPLIT, "jpg", "key", "caption", null);
+    }
 }

@@ -2,8 +2,8 @@ package io.distillery.train;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
+import io.distillery.config.SectionReader;
 import io.distillery.shards.InputOptions;
-import io.distillery.shards.ShardFormat;
 
 /**
  * Settings of {@code distillery finetune}: the shared training knobs plus where the labelled data comes from
@@ -33,20 +33,13 @@ public record FinetuneSettings(TrainSettings common, InputOptions images, int ra
 
     public static FinetuneSettings from(Config c) {
         TrainSettings common = TrainSettings.from(c, SECTION);
+        SectionReader r = new SectionReader(c, SECTION);
         try {
-            return new FinetuneSettings(common, images(c, "images"), c.getInt("views.random"),
-                    c.getDouble("views.eval-crop-pct"), images(c, "eval-images"), c.getInt("num-classes"));
+            return new FinetuneSettings(common, InputOptions.images(r, "images", false), c.getInt("views.random"),
+                    c.getDouble("views.eval-crop-pct"), InputOptions.images(r, "eval-images", false),
+                    c.getInt("num-classes"));
         } catch (ConfigException e) {
             throw new IllegalArgumentException(SECTION + ": " + e.getMessage(), e);
         }
-    }
-
-    private static InputOptions images(Config c, String key) {
-        if (!c.hasPath(key + ".path")) {
-            return null;
-        }
-        return new InputOptions(ShardFormat.fromConfig(c.getString(key + ".format")), c.getString(key + ".path"),
-                c.getInt(key + ".files-per-shard"), InputOptions.DEFAULT_ROW_GROUPS_PER_SPLIT, "jpg", "key", "caption",
-                null);
     }
 }

@@ -2,6 +2,7 @@ package io.distillery.train;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
+import io.distillery.config.SectionReader;
 import io.distillery.student.Optimization;
 import io.distillery.targets.TargetTokens;
 import java.util.List;
@@ -62,6 +63,7 @@ public record TrainSettings(String section, String dataset, String runDir, Strin
 
     /** Reads {@code section} (distillery.train or distillery.finetune); every error names the key. */
     public static TrainSettings from(Config c, String section) {
+        SectionReader r = new SectionReader(c, section);
         try {
             Config o = c.getConfig("optimizer");
             int iterations = c.getInt("iterations");
@@ -80,48 +82,14 @@ public record TrainSettings(String section, String dataset, String runDir, Strin
             Averaging averaging = new Averaging(p.getInt("batch-size-per-worker"), p.getInt("averaging-frequency"),
                     p.getInt("workers"), p.getInt("prefetch-batches"), p.getInt("aggregation-depth"),
                     p.getBoolean("average-updaters"), chosen);
-            return new TrainSettings(section, optional(c, "dataset"), required(c, section, "run-dir"),
-                    required(c, section, "student.model"), c.getInt("student.depth"),
-                    optional(c, "student.init-checkpoint"), c.getIntList("student.init-blocks"),
-                    tokens(c.getString("target.tokens"), section), topK(c.getString("target.top-k"), section),
+            return new TrainSettings(section, r.optional("dataset"), r.required("run-dir"),
+                    r.required("student.model"), c.getInt("student.depth"),
+                    r.optional("student.init-checkpoint"), c.getIntList("student.init-blocks"),
+                    r.enumOf(TargetTokens.class, "target.tokens"), r.countOrAll("target.top-k"),
                     optimization, iterations, averaging, c.getInt("checkpoint.every"), c.getInt("checkpoint.keep"),
                     c.getString("spark.master"), c.getString("spark.app-name"));
         } catch (ConfigException e) {
             throw new IllegalArgumentException(section + ": " + e.getMessage(), e);
         }
-    }
-
-    static String required(Config c, String section, String key) {
-        if (!c.hasPath(key)) {
-            throw new IllegalArgumentException(section + "." + key + " is required");
-        }
-        return c.getString(key);
-    }
-
-    static String optional(Config c, String key) {
-        return c.hasPath(key) ? c.getString(key) : null;
-    }
-
-    private static TargetTokens tokens(String value, String section) {
-        try {
-            return TargetTokens.valueOf(value.toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(section + ".target.tokens must be patches or all, got '" + value + "'");
-        }
-    }
-
-    private static int topK(String value, String section) {
-        if (value.equalsIgnoreCase("all")) {
-            return 0;
-        }
-        try {
-            int k = Integer.parseInt(value.trim());
-            if (k >= 1) {
-                return k;
-            }
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        throw new IllegalArgumentException(section + ".target.top-k must be 'all' or >= 1, got '" + value + "'");
     }
 }
