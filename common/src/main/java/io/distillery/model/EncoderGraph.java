@@ -24,7 +24,7 @@ public final class EncoderGraph {
 
     /** An inference-ready graph with freshly initialised (random) parameters. */
     public static ComputationGraph create(ModelConfig config, long seed, DataType dataType) {
-        NeuralNetConfiguration.Builder base = new NeuralNetConfiguration.Builder().seed(seed).dataType(dataType);
+        NeuralNetConfiguration.Builder base = new NeuralNetConfiguration.Builder().seed(Nd4jSeed.of(seed)).dataType(dataType);
         ComputationGraphConfiguration.GraphBuilder graph = addEncoder(base.graphBuilder(), config);
         graph.setOutputs(VertexNames.block(config.depth() - 1));
         ComputationGraph net = new ComputationGraph(graph.build());

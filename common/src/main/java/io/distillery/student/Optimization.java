@@ -74,7 +74,7 @@ public record Optimization(double learningRate, double minLearningRate, int warm
     /** A graph builder carrying the updater, decay, clipping, seed and data type. */
     public NeuralNetConfiguration.Builder builder(DataType dataType) {
         NeuralNetConfiguration.Builder b = new NeuralNetConfiguration.Builder()
-                .seed(seed)
+                .seed(io.distillery.model.Nd4jSeed.of(seed))
                 .dataType(dataType)
                 .updater(adam())
                 .weightDecay(weightDecay, true)

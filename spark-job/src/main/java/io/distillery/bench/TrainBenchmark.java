@@ -10,6 +10,7 @@ import io.distillery.model.Encoder;
 import io.distillery.model.EncoderLoader;
 import io.distillery.model.ModelConfig;
 import io.distillery.model.ModelFamily;
+import io.distillery.model.Nd4jSeed;
 import io.distillery.scoring.PixelBatch;
 import io.distillery.spark.SparkSessions;
 import io.distillery.student.Optimization;
@@ -164,7 +165,7 @@ public final class TrainBenchmark {
     private double dl4jStepMillis(ModelConfig student) {
         ComputationGraph net = StudentGraph.create(student, TargetRecipe.defaults(student.depth()), student.embedDim(),
                 optimization(1000), DataType.FLOAT);
-        Nd4j.getRandom().setSeed(0);
+        Nd4j.getRandom().setSeed(Nd4jSeed.of(0));
         INDArray images = Nd4j.randn(DataType.FLOAT, batch, 3, student.imgSize(), student.imgSize());
         INDArray target = Nd4j.randn(DataType.FLOAT, batch, (long) student.numPatches() * student.embedDim());
         for (int i = 0; i < 3; i++) {

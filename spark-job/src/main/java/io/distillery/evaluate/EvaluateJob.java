@@ -15,6 +15,7 @@ import io.distillery.model.EncoderExport;
 import io.distillery.model.EncoderGraph;
 import io.distillery.model.ModelConfig;
 import io.distillery.model.ModelConfigs;
+import io.distillery.model.Nd4jSeed;
 import io.distillery.model.ModelFamily;
 import io.distillery.model.PoolingHead;
 import io.distillery.provenance.BuildInfo;
@@ -152,7 +153,7 @@ public final class EvaluateJob {
         Path dir = Files.createDirectories(out.resolve("_models"));
         Path weights = dir.resolve(spec.name() + ".safetensors");
         Path json = dir.resolve(spec.name() + ".json");
-        Nd4j.getRandom().setSeed(seed); // the SameDiff layers draw their init from ND4J's global generator
+        Nd4j.getRandom().setSeed(Nd4jSeed.of(seed)); // the SameDiff layers draw their init from ND4J's global generator
         ComputationGraph graph = EncoderGraph.create(config, seed, DataType.FLOAT);
         int d = config.embedDim();
         PoolingHead head = config.family() == ModelFamily.BEITV2 ? new PoolingHead(Nd4j.ones(DataType.FLOAT, d),
