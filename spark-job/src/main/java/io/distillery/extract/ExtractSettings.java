@@ -61,6 +61,8 @@ public record ExtractSettings(InputOptions input, String outputPath, String teac
     public static ExtractSettings from(Config c) {
         SectionReader r = new SectionReader(c, "distillery.extract");
         try {
+            double[] scale = r.range("views.scale");
+            double[] ratio = r.range("views.ratio");
             InputOptions input = new InputOptions(ShardFormat.fromConfig(c.getString("input.format")),
                     r.required("input.path"), c.getInt("input.files-per-shard"), c.getInt("input.row-groups-per-split"),
                     c.getString("input.image-column"), c.getString("input.key-column"),
@@ -73,8 +75,7 @@ public record ExtractSettings(InputOptions input, String outputPath, String teac
                     TensorDType.fromId(c.getString("target.dtype")), c.getBoolean("store.pixels"),
                     c.getIntList("store.layers"), c.getBoolean("store.cls"), c.getBoolean("store.pooled"),
                     c.getBoolean("store.logits"), c.getInt("views.random"), c.getDouble("views.eval-crop-pct"),
-                    r.range("views.scale")[0], r.range("views.scale")[1], r.range("views.ratio")[0],
-                    r.range("views.ratio")[1], c.getBoolean("views.hflip"), c.getLong("seed"), c.getInt("batch-size"),
+                    scale[0], scale[1], ratio[0], ratio[1], c.getBoolean("views.hflip"), c.getLong("seed"), c.getInt("batch-size"),
                     c.getDouble("max-reject-fraction"), c.getLong("decode.max-pixels"), c.getInt("decode.max-side"),
                     c.getDuration("progress-interval").toMillis(), c.getString("spark.master"),
                     c.getString("spark.app-name"));

@@ -1,5 +1,6 @@
 package io.distillery.extract;
 
+import io.distillery.extract.ShardTimings.Phase;
 import io.distillery.features.FeatureColumns;
 import io.distillery.features.FeatureMetadata;
 import io.distillery.features.FeatureMetadataJson;
@@ -18,7 +19,6 @@ import io.distillery.shards.RawSample;
 import io.distillery.shards.Shard;
 import io.distillery.shards.ShardCorruptException;
 import io.distillery.shards.ShardReader;
-import io.distillery.extract.ShardTimings.Phase;
 import io.distillery.targets.TargetRecipe;
 import java.io.IOException;
 import java.util.ArrayList;
