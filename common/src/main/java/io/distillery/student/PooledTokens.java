@@ -51,6 +51,17 @@ public class PooledTokens extends SameDiffLayer {
         return SdOps.layerOutput(sd, normed.reshape(-1, dim));
     }
 
+    @Override
+    public org.deeplearning4j.nn.api.Layer instantiate(org.deeplearning4j.nn.conf.NeuralNetConfiguration conf,
+            java.util.Collection<org.deeplearning4j.optimize.api.TrainingListener> listeners, int index,
+            INDArray paramsView, boolean initializeParams, org.nd4j.linalg.api.buffer.DataType dataType) {
+        if (!io.distillery.model.kernels.NativeEngine.enabled(dataType)) {
+            return super.instantiate(conf, listeners, index, paramsView, initializeParams, dataType);
+        }
+        return io.distillery.model.kernels.NativeLayer.create(this, new io.distillery.model.kernels.PooledTokensMath(tokens, dim, eps), conf, index, paramsView,
+                initializeParams, dataType);
+    }
+
     /** timm names of the parameters. */
     public Map<String, String> checkpointKeys() {
         Map<String, String> keys = new LinkedHashMap<>();

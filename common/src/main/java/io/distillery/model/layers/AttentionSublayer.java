@@ -111,6 +111,11 @@ public class AttentionSublayer extends TokenLayer {
     }
 
     @Override
+    public io.distillery.model.kernels.NativeLayerMath nativeMath() {
+        return new io.distillery.model.kernels.AttentionMath(beit(), tokens, dim, heads, eps, relPosGrid);
+    }
+
+    @Override
     public Map<String, String> checkpointKeys() {
         Map<String, String> keys = new LinkedHashMap<>();
         keys.put("qkvW", checkpointPrefix + "attn.qkv.weight");

@@ -58,6 +58,11 @@ public class MlpSublayer extends TokenLayer {
     }
 
     @Override
+    public io.distillery.model.kernels.NativeLayerMath nativeMath() {
+        return new io.distillery.model.kernels.MlpMath(tokens, dim, preNorm, eps);
+    }
+
+    @Override
     public Map<String, String> checkpointKeys() {
         Map<String, String> keys = new LinkedHashMap<>();
         keys.put("fc1W", checkpointPrefix + "mlp.fc1.weight");

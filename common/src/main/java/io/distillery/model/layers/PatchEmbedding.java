@@ -81,6 +81,12 @@ public class PatchEmbedding extends TokenLayer {
     }
 
     @Override
+    public io.distillery.model.kernels.NativeLayerMath nativeMath() {
+        return new io.distillery.model.kernels.PatchEmbeddingMath(imgSize, patchSize, inChans, dim,
+                sinCosPositions ? SinCosPositions.table(grid(), dim) : null);
+    }
+
+    @Override
     public Map<String, String> checkpointKeys() {
         Map<String, String> keys = new LinkedHashMap<>();
         keys.put("projW", "patch_embed.proj.weight");

@@ -68,6 +68,11 @@ public class ResidualJoin extends TokenLayer {
     }
 
     @Override
+    public io.distillery.model.kernels.NativeLayerMath nativeMath() {
+        return new io.distillery.model.kernels.ResidualJoinMath(beit(), tokens, dim, eps);
+    }
+
+    @Override
     public Map<String, String> checkpointKeys() {
         Map<String, String> keys = new LinkedHashMap<>();
         if (beit()) {

@@ -43,6 +43,20 @@ public abstract class TokenLayer extends SameDiffLayer {
     /** The layer's math on {@code [B, T, D]} tokens, returning {@code [B, T, D]}. */
     protected abstract SDVariable defineTokens(SameDiff sd, SDVariable x, Map<String, SDVariable> params);
 
+    /** The same math written directly with BLAS and ND4J ops: the layer's fast path (see NativeEngine). */
+    public abstract io.distillery.model.kernels.NativeLayerMath nativeMath();
+
+    @Override
+    public org.deeplearning4j.nn.api.Layer instantiate(org.deeplearning4j.nn.conf.NeuralNetConfiguration conf,
+            java.util.Collection<org.deeplearning4j.optimize.api.TrainingListener> listeners, int index,
+            INDArray paramsView, boolean initializeParams, org.nd4j.linalg.api.buffer.DataType dataType) {
+        if (!io.distillery.model.kernels.NativeEngine.enabled(dataType)) {
+            return super.instantiate(conf, listeners, index, paramsView, initializeParams, dataType);
+        }
+        return io.distillery.model.kernels.NativeLayer.create(this, nativeMath(), conf, index, paramsView,
+                initializeParams, dataType);
+    }
+
     /** Parameter name to full checkpoint key (timm naming), for every parameter of the layer. */
     public abstract Map<String, String> checkpointKeys();
 

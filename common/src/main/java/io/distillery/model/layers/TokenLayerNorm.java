@@ -38,6 +38,11 @@ public class TokenLayerNorm extends TokenLayer {
     }
 
     @Override
+    public io.distillery.model.kernels.NativeLayerMath nativeMath() {
+        return new io.distillery.model.kernels.TokenNormMath(tokens, dim, eps);
+    }
+
+    @Override
     public Map<String, String> checkpointKeys() {
         Map<String, String> keys = new LinkedHashMap<>();
         keys.put("normW", checkpointPrefix + ".weight");

@@ -1,0 +1,116 @@
+package io.distillery.model.kernels;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
+/**
+ * Multi-head scaled dot-product attention on a packed projection {@code qkv = [q | k | v]} ([B*T, 3D], heads
+ * side by side inside each third, as timm's reshape(B, T, 3, H, hd) reads it). Every per-(image, head) product
+ * is one gemm on offsets into the packed buffers: no split, permute or copy of q, k, v or of the context.
+ */
+public final class AttentionKernel {
+    private final long batch;
+    private final long tokens;
+    private final long heads;
+    private final long headDim;
+    private final double scale;
+
+    public AttentionKernel(long batch, long tokens, long heads, long headDim) {
+        this.batch = batch;
+        this.tokens = tokens;
+        this.heads = heads;
+        this.headDim = headDim;
+        this.scale = 1.0 / Math.sqrt(headDim);
+    }
+
+    private long dim() {
+        return heads * headDim;
+    }
+
+    private long qOffset(long b, long h) {
+        return b * tokens * 3 * dim() + h * headDim;
+    }
+
+    private long scoreOffset(long b, long h) {
+        return (b * heads + h) * tokens * tokens;
+    }
+
+    /**
+     * @param qkv   [B*T, 3D] dense
+     * @param bias  additive logits bias [H, T, T] dense (relative positions) or null
+     * @param probs receives the attention probabilities [B*H*T, T] when non-null (training)
+     * @return the context [B*T, D] (heads concatenated per token), a new array
+     */
+    public INDArray forward(INDArray qkv, INDArray bias, INDArray[] probs) {
+        long d = dim();
+        long t = tokens;
+        INDArray scores = Nd4j.createUninitialized(qkv.dataType(), batch * heads * t, t);
+        for (long b = 0; b < batch; b++) {
+            for (long h = 0; h < heads; h++) {
+                long q = qOffset(b, h);
+                Blas.gemm(false, true, t, t, headDim, scale, qkv, q, 3 * d, qkv, q + d, 3 * d,
+                        0, scores, scoreOffset(b, h), t);
+            }
+        }
+        if (bias != null) {
+            scores.reshape('c', batch, heads * t * t).addiRowVector(bias.reshape(heads * t * t));
+        }
+        Transforms.softmax(scores, false);
+        INDArray context = Nd4j.createUninitialized(qkv.dataType(), batch * t, d);
+        for (long b = 0; b < batch; b++) {
+            for (long h = 0; h < heads; h++) {
+                Blas.gemm(false, false, t, headDim, t, 1, scores, scoreOffset(b, h), t,
+                        qkv, qOffset(b, h) + 2 * d, 3 * d, 0, context, b * t * d + h * headDim, d);
+            }
+        }
+        if (probs != null) {
+            probs[0] = scores;
+        } else {
+            scores.close();
+        }
+        return context;
+    }
+
+    /**
+     * @param dContext dL/dcontext [B*T, D] dense
+     * @param biasGrad receives dL/dbias summed over the batch, [H*T*T] (null: no bias)
+     * @return dL/dqkv [B*T, 3D], a new array
+     */
+    public INDArray backward(INDArray dContext, INDArray qkv, INDArray probs, INDArray[] biasGrad) {
+        long d = dim();
+        long t = tokens;
+        INDArray dScores = Nd4j.createUninitialized(qkv.dataType(), batch * heads * t, t);
+        INDArray dQkv = Nd4j.createUninitialized(qkv.dataType(), batch * t, 3 * d);
+        for (long b = 0; b < batch; b++) {
+            for (long h = 0; h < heads; h++) {
+                long q = qOffset(b, h);
+                long s = scoreOffset(b, h);
+                long c = b * t * d + h * headDim;
+                // dP = dC V^T ; dV = P^T dC
+                Blas.gemm(false, true, t, t, headDim, 1, dContext, c, d, qkv, q + 2 * d, 3 * d, 0, dScores, s, t);
+                Blas.gemm(true, false, t, headDim, t, 1, probs, s, t, dContext, c, d, 0, dQkv, q + 2 * d, 3 * d);
+            }
+        }
+        // softmax: dS = P * (dP - rowsum(dP * P))
+        INDArray weighted = dScores.mul(probs);
+        INDArray rowSums = weighted.sum(1);
+        weighted.close();
+        dScores.subiColumnVector(rowSums).muli(probs);
+        rowSums.close();
+        if (biasGrad != null) {
+            biasGrad[0] = dScores.reshape('c', batch, heads * t * t).sum(0);
+        }
+        for (long b = 0; b < batch; b++) {
+            for (long h = 0; h < heads; h++) {
+                long q = qOffset(b, h);
+                long s = scoreOffset(b, h);
+                // S = scale Q K^T: dQ = scale dS K ; dK = scale dS^T Q
+                Blas.gemm(false, false, t, headDim, t, scale, dScores, s, t, qkv, q + d, 3 * d, 0, dQkv, q, 3 * d);
+                Blas.gemm(true, false, t, headDim, t, scale, dScores, s, t, qkv, q, 3 * d, 0, dQkv, q + d, 3 * d);
+            }
+        }
+        dScores.close();
+        return dQkv;
+    }
+}

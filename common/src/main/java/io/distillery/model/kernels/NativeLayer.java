@@ -1,0 +1,101 @@
+package io.distillery.model.kernels;
+
+import java.util.Map;
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.layers.samediff.AbstractSameDiffLayer;
+import org.deeplearning4j.nn.gradient.DefaultGradient;
+import org.deeplearning4j.nn.gradient.Gradient;
+import org.deeplearning4j.nn.layers.samediff.SameDiffLayer;
+import org.deeplearning4j.nn.workspace.ArrayType;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.nd4j.common.primitives.Pair;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * A Distillery layer run by its hand-written {@link NativeLayerMath} instead of a SameDiff graph. It keeps DL4J's
+ * SameDiff layer plumbing (parameter table over the flat parameter view, gradient views, JSON config), so only
+ * the arithmetic changes. The forward pass in training keeps what the backward pass needs (SameDiff's layer
+ * recomputed the forward pass inside every backward pass), and every gradient is exact: no doubled-gradient
+ * workaround is needed on this path.
+ */
+public final class NativeLayer extends SameDiffLayer {
+    private final transient NativeLayerMath math;
+    private transient SavedTensors saved;
+
+    private NativeLayer(NeuralNetConfiguration conf, DataType dataType, NativeLayerMath math) {
+        super(conf, dataType);
+        this.math = math;
+    }
+
+    /** What {@code SameDiffLayer.instantiate} does, with this implementation. */
+    public static Layer create(AbstractSameDiffLayer layerConf, NativeLayerMath math, NeuralNetConfiguration conf,
+                               int index, INDArray paramsView, boolean initializeParams, DataType dataType) {
+        NativeLayer layer = new NativeLayer(conf, dataType, math);
+        layer.setIndex(index);
+        layer.setParamsViewArray(paramsView);
+        Map<String, INDArray> params = layerConf.initializer().init(conf, paramsView, initializeParams);
+        params.forEach((name, array) -> Blas.requireDense(array, "parameter " + name));
+        layer.setParamTable(params);
+        layer.setConf(conf);
+        return layer;
+    }
+
+    @Override
+    public void setBackpropGradientsViewArray(INDArray gradients) {
+        super.setBackpropGradientsViewArray(gradients);
+        gradTable.forEach((name, array) -> Blas.requireDense(array, "gradient " + name));
+    }
+
+    @Override
+    public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
+        assertInputSet(false);
+        releaseSaved();
+        try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+            SavedTensors state = training ? new SavedTensors() : null;
+            INDArray out = math.forward(input, paramTable, state);
+            saved = state;
+            INDArray result = workspaceMgr.dup(ArrayType.ACTIVATIONS, out);
+            Release.close(out);
+            return result;
+        }
+    }
+
+    @Override
+    public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
+        assertInputSet(true);
+        Gradient gradient = new DefaultGradient();
+        INDArray result;
+        try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+            if (saved == null) {
+                saved = new SavedTensors();
+                Release.close(math.forward(input, paramTable, saved));
+            }
+            INDArray dInput = math.backward(epsilon, input, paramTable, gradTable, saved);
+            for (String name : paramTable.keySet()) {
+                gradient.gradientForVariable().put(name, gradTable.get(name));
+            }
+            result = workspaceMgr.dup(ArrayType.ACTIVATION_GRAD, dInput);
+            Release.close(dInput);
+        } finally {
+            releaseSaved();
+        }
+        return new Pair<>(gradient, result);
+    }
+
+    @Override
+    public void clear() {
+        super.clear();
+        releaseSaved();
+    }
+
+    private void releaseSaved() {
+        if (saved != null) {
+            saved.release();
+            saved = null;
+        }
+    }
+}

@@ -1,0 +1,44 @@
+package io.distillery.model.kernels;
+
+import io.distillery.model.layers.RelativePositionIndex;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * BEiT's relative position bias {@code bias[h, i, j] = table[index[i, j], h]} as a gather, and its gradient as
+ * the matching scatter-add (repeated indices accumulate) over the table's rows.
+ */
+public final class RelPosBiasKernel {
+    private final int[] index;
+    private final int tableRows;
+    private final int heads;
+
+    public RelPosBiasKernel(int grid, int heads) {
+        this.index = RelativePositionIndex.flat(grid);
+        this.tableRows = RelativePositionIndex.tableSize(grid);
+        this.heads = heads;
+    }
+
+    /** @param table [rows, H] @return the bias [H, T*T], a new dense array */
+    public INDArray bias(INDArray table) {
+        INDArray gathered = table.reshape('c', tableRows, heads).getRows(index); // [T*T, H]
+        INDArray bias = gathered.transpose().dup('c');
+        Release.close(gathered);
+        return bias;
+    }
+
+    /** Writes the table's gradient for {@code biasGrad} = dL/dbias [H*T*T] into {@code tableGrad} [rows, H]. */
+    public void backward(INDArray biasGrad, INDArray tableGrad) {
+        int pairs = index.length;
+        double[] grad = biasGrad.dup('c').reshape((long) heads * pairs).toDoubleVector();
+        double[] table = new double[tableRows * heads];
+        for (int h = 0; h < heads; h++) {
+            int base = h * pairs;
+            for (int k = 0; k < pairs; k++) {
+                table[index[k] * heads + h] += grad[base + k];
+            }
+        }
+        tableGrad.assign(Nd4j.create(table, new long[] {tableRows, heads}, tableGrad.dataType())
+                .reshape(tableGrad.shape()));
+    }
+}
