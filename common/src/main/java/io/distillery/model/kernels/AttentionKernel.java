@@ -2,7 +2,6 @@ package io.distillery.model.kernels;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * Multi-head scaled dot-product attention on a packed projection {@code qkv = [q | k | v]} ([B*T, 3D], heads
@@ -56,7 +55,7 @@ public final class AttentionKernel {
         if (bias != null) {
             scores.reshape('c', batch, heads * t * t).addiRowVector(bias.reshape(heads * t * t));
         }
-        Transforms.softmax(scores, false);
+        Elementwise.of(scores.dataType()).softmaxRows(scores);
         INDArray context = Nd4j.createUninitialized(qkv.dataType(), batch * t, d);
         for (long b = 0; b < batch; b++) {
             for (long h = 0; h < heads; h++) {

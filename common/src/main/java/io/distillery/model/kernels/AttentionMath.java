@@ -2,6 +2,7 @@ package io.distillery.model.kernels;
 
 import java.util.Map;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastMulOp;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
@@ -34,7 +35,8 @@ public final class AttentionMath implements NativeLayerMath {
     @Override
     public INDArray forward(INDArray input, Map<String, INDArray> p, SavedTensors saved) {
         long batch = input.size(0);
-        INDArray x = Blas.rows(input, batch * tokens, dim);
+        long rows = batch * tokens;
+        INDArray x = Blas.rows(input, rows, dim);
         INDArray y = x;
         if (beit) {
             LayerNormKernel.Saved[] norm = saved != null ? new LayerNormKernel.Saved[1] : null;
@@ -50,15 +52,18 @@ public final class AttentionMath implements NativeLayerMath {
         INDArray[] probs = saved != null ? new INDArray[1] : null;
         INDArray context = kernel(batch).forward(qkv, bias, probs);
         Release.close(bias);
-        INDArray attn = LinearKernel.forward(context, p.get("projW"), p.get("projB"));
-        INDArray out;
+        INDArray output = Nd4j.createUninitialized(input.dataType(), batch, (long) tokens * dim);
+        INDArray out = output.reshape('c', rows, dim);
+        INDArray attn = null;
         if (beit) {
-            out = attn.mulRowVector(vector(p.get("gamma1"))).addi(x);
+            attn = LinearKernel.forward(context, p.get("projW"), p.get("projB"));
+            Nd4j.exec(new BroadcastMulOp(attn, vector(p.get("gamma1")), out, 1));
+            out.addi(x);
         } else {
-            INDArray sum = attn.add(x);
+            LinearKernel.forward(context, p.get("projW"), p.get("projB"), out);
+            out.addi(x); // x + attn(x), normalised in place below
             LayerNormKernel.Saved[] norm = saved != null ? new LayerNormKernel.Saved[1] : null;
-            out = LayerNormKernel.forward(sum, p.get("norm1W"), p.get("norm1B"), eps, norm);
-            Release.close(sum);
+            LayerNormKernel.forward(out, p.get("norm1W"), p.get("norm1B"), eps, out, norm);
             if (saved != null) {
                 saved.putNorm("norm1", norm[0]);
             }
@@ -68,36 +73,36 @@ public final class AttentionMath implements NativeLayerMath {
             saved.put("qkv", qkv);
             saved.put("probs", probs[0]);
             saved.put("context", context);
-            saved.put("attn", attn);
+            if (attn != null) {
+                saved.put("attn", attn);
+            }
         } else {
             Release.close(qkv, context, attn);
             if (y != x) {
                 Release.close(y);
             }
         }
-        return out.reshape('c', batch, (long) tokens * dim);
+        return output;
     }
 
     @Override
     public INDArray backward(INDArray epsilon, INDArray input, Map<String, INDArray> p, Map<String, INDArray> g,
                              SavedTensors saved) {
         long batch = epsilon.size(0);
-        INDArray dOut = Blas.rows(epsilon, batch * tokens, dim);
+        long rows = batch * tokens;
+        INDArray dOut = Blas.rows(epsilon, rows, dim);
         INDArray dAttn;
-        INDArray dResidual;
         if (beit) {
             INDArray product = dOut.mul(saved.get("attn"));
-            g.get("gamma1").assign(product.sum(0).reshape(g.get("gamma1").shape()));
+            Blas.columnSums(product, g.get("gamma1"));
             Release.close(product);
             dAttn = dOut.mulRowVector(vector(p.get("gamma1")));
-            dResidual = dOut;
         } else {
             dAttn = LayerNormKernel.backward(dOut, saved.norm("norm1"), p.get("norm1W"), g.get("norm1W"),
                     g.get("norm1B"));
-            dResidual = dAttn;
         }
         INDArray dContext = LinearKernel.backward(dAttn, saved.get("context"), p.get("projW"), g.get("projW"),
-                g.get("projB"), true);
+                g.get("projB"));
         INDArray[] biasGrad = relPos != null ? new INDArray[1] : null;
         INDArray dQkv = kernel(batch).backward(dContext, saved.get("qkv"), saved.get("probs"), biasGrad);
         Release.close(dContext);
@@ -106,22 +111,21 @@ public final class AttentionMath implements NativeLayerMath {
             Release.close(biasGrad[0]);
         }
         INDArray dBias = beit ? Nd4j.createUninitialized(dQkv.dataType(), 3L * dim) : g.get("qkvB");
-        INDArray dy = LinearKernel.backward(dQkv, saved.get("y"), p.get("qkvW"), g.get("qkvW"), dBias, true);
+        INDArray dInput = Nd4j.createUninitialized(input.dataType(), batch, (long) tokens * dim);
+        INDArray dx = dInput.reshape('c', rows, dim);
+        LinearKernel.backward(dQkv, saved.get("y"), p.get("qkvW"), g.get("qkvW"), dBias, dx);
         Release.close(dQkv);
-        INDArray dx;
         if (beit) {
             assignPart(g.get("qBias"), dBias, 0);
             assignPart(g.get("vBias"), dBias, 2L * dim);
             Release.close(dBias);
-            dx = LayerNormKernel.backward(dy, saved.norm("norm1"), p.get("norm1W"), g.get("norm1W"), g.get("norm1B"));
-            Release.close(dy);
-            dx.addi(dResidual);
-            Release.close(dAttn);
+            LayerNormKernel.backward(dx, saved.norm("norm1"), p.get("norm1W"), g.get("norm1W"), g.get("norm1B"), dx);
+            dx.addi(dOut); // the residual path
         } else {
-            dx = dy.addi(dResidual);
-            Release.close(dAttn);
+            dx.addi(dAttn); // post-norm: both paths start from d(x + attn)
         }
-        return dx.reshape('c', batch, (long) tokens * dim);
+        Release.close(dAttn);
+        return dInput;
     }
 
     /** BEiT's qkv bias is [q_bias, 0, v_bias] (no key bias); data2vec's is one parameter. */

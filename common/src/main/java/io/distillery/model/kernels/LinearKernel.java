@@ -3,40 +3,49 @@ package io.distillery.model.kernels;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
-/** {@code y = x W^T + b} on row-major [N, in] inputs, W in PyTorch's [out, in] layout. */
+/** {@code y = x W^T + b} on dense row-major [N, in] inputs, W in PyTorch's [out, in] layout. */
 public final class LinearKernel {
     private LinearKernel() {
     }
 
-    /** @return y [N, out], a new array; {@code bias} may be null */
+    /** Writes y into {@code out} [N, out] (dense); {@code bias} may be null. */
+    public static void forward(INDArray x, INDArray weight, INDArray bias, INDArray out) {
+        Blas.linear(x, weight, out);
+        if (bias != null) {
+            out.addiRowVector(AttentionMath.vector(bias));
+        }
+    }
+
+    /** {@link #forward} into a new array. */
     public static INDArray forward(INDArray x, INDArray weight, INDArray bias) {
         INDArray y = Nd4j.createUninitialized(x.dataType(), x.size(0), weight.size(0));
-        Blas.linear(x, weight, y);
-        if (bias != null) {
-            y.addiRowVector(bias.reshape(bias.length()));
-        }
+        forward(x, weight, bias, y);
         return y;
     }
 
     /**
-     * Writes dL/dW = dy^T x into {@code weightGrad} (a dense [out, in] view of the layer's gradient) and
-     * sum(dy) into {@code biasGrad} (null: no bias), and returns dL/dx = dy W, a new array (null when
-     * {@code needInputGrad} is false).
+     * Writes dL/dW = dy^T x into {@code weightGrad} (a dense [out, in] view of the layer's gradient), sum(dy)
+     * into {@code biasGrad} (null: no bias) and dL/dx = dy W into {@code dx} (dense [N, in]; null: not needed).
      */
-    public static INDArray backward(INDArray dy, INDArray x, INDArray weight, INDArray weightGrad,
-                                    INDArray biasGrad, boolean needInputGrad) {
+    public static void backward(INDArray dy, INDArray x, INDArray weight, INDArray weightGrad, INDArray biasGrad,
+                                INDArray dx) {
         long rows = x.size(0);
         long in = x.size(1);
         long out = weight.size(0);
         Blas.gemm(true, false, out, in, rows, 1, dy, 0, out, x, 0, in, 0, weightGrad, 0, in);
         if (biasGrad != null) {
-            biasGrad.assign(dy.sum(0).reshape(biasGrad.shape()));
+            Blas.columnSums(dy, biasGrad);
         }
-        if (!needInputGrad) {
-            return null;
+        if (dx != null) {
+            Blas.gemm(false, false, rows, in, out, 1, dy, 0, out, weight, 0, in, 0, dx, 0, in);
         }
-        INDArray dx = Nd4j.createUninitialized(x.dataType(), rows, in);
-        Blas.gemm(false, false, rows, in, out, 1, dy, 0, out, weight, 0, in, 0, dx, 0, in);
+    }
+
+    /** {@link #backward} with dL/dx in a new array. */
+    public static INDArray backward(INDArray dy, INDArray x, INDArray weight, INDArray weightGrad,
+                                    INDArray biasGrad) {
+        INDArray dx = Nd4j.createUninitialized(x.dataType(), x.size(0), x.size(1));
+        backward(dy, x, weight, weightGrad, biasGrad, dx);
         return dx;
     }
 }

@@ -2,6 +2,7 @@ package io.distillery.model.kernels;
 
 import java.util.Map;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * The FFN branch {@code fc2(GELU(fc1(y)))} on [B, T*D] activations, {@code y = norm2(x)} for BEiT (pre-norm) and
@@ -23,7 +24,8 @@ public final class MlpMath implements NativeLayerMath {
     @Override
     public INDArray forward(INDArray input, Map<String, INDArray> p, SavedTensors saved) {
         long batch = input.size(0);
-        INDArray x = Blas.rows(input, batch * tokens, dim);
+        long rows = batch * tokens;
+        INDArray x = Blas.rows(input, rows, dim);
         INDArray y = x;
         if (preNorm) {
             LayerNormKernel.Saved[] norm = saved != null ? new LayerNormKernel.Saved[1] : null;
@@ -33,38 +35,41 @@ public final class MlpMath implements NativeLayerMath {
             }
         }
         INDArray hidden = LinearKernel.forward(y, p.get("fc1W"), p.get("fc1B"));
-        INDArray[] cdf = saved != null ? new INDArray[1] : null;
-        INDArray activated = GeluKernel.forward(hidden, cdf);
-        INDArray out = LinearKernel.forward(activated, p.get("fc2W"), p.get("fc2B"));
+        INDArray cdf = Nd4j.createUninitialized(hidden.dataType(), hidden.shape());
+        INDArray activated = Nd4j.createUninitialized(hidden.dataType(), hidden.shape());
+        GeluKernel.forward(hidden, activated, cdf);
+        INDArray out = Nd4j.createUninitialized(input.dataType(), batch, (long) tokens * dim);
+        LinearKernel.forward(activated, p.get("fc2W"), p.get("fc2B"), out.reshape('c', rows, dim));
         if (saved != null) {
             saved.put("y", y);
             saved.put("hidden", hidden);
-            saved.put("cdf", cdf[0]);
+            saved.put("cdf", cdf);
             saved.put("activated", activated);
         } else {
-            Release.close(hidden, activated);
+            Release.close(hidden, activated, cdf);
             if (y != x) {
                 Release.close(y);
             }
         }
-        return out.reshape('c', batch, (long) tokens * dim);
+        return out;
     }
 
     @Override
     public INDArray backward(INDArray epsilon, INDArray input, Map<String, INDArray> p, Map<String, INDArray> g,
                              SavedTensors saved) {
         long batch = epsilon.size(0);
-        INDArray dOut = Blas.rows(epsilon, batch * tokens, dim);
-        INDArray dActivated = LinearKernel.backward(dOut, saved.get("activated"), p.get("fc2W"), g.get("fc2W"),
-                g.get("fc2B"), true);
-        INDArray dHidden = GeluKernel.backwardInPlace(dActivated, saved.get("hidden"), saved.get("cdf"));
-        INDArray dy = LinearKernel.backward(dHidden, saved.get("y"), p.get("fc1W"), g.get("fc1W"), g.get("fc1B"), true);
+        long rows = batch * tokens;
+        INDArray dOut = Blas.rows(epsilon, rows, dim);
+        INDArray dHidden = LinearKernel.backward(dOut, saved.get("activated"), p.get("fc2W"), g.get("fc2W"),
+                g.get("fc2B"));
+        GeluKernel.backwardInPlace(dHidden, saved.get("hidden"), saved.get("cdf"));
+        INDArray dInput = Nd4j.createUninitialized(input.dataType(), batch, (long) tokens * dim);
+        INDArray dx = dInput.reshape('c', rows, dim);
+        LinearKernel.backward(dHidden, saved.get("y"), p.get("fc1W"), g.get("fc1W"), g.get("fc1B"), dx);
         Release.close(dHidden);
-        INDArray dx = dy;
         if (preNorm) {
-            dx = LayerNormKernel.backward(dy, saved.norm("norm2"), p.get("norm2W"), g.get("norm2W"), g.get("norm2B"));
-            Release.close(dy);
+            LayerNormKernel.backward(dx, saved.norm("norm2"), p.get("norm2W"), g.get("norm2W"), g.get("norm2B"), dx);
         }
-        return dx.reshape('c', batch, (long) tokens * dim);
+        return dInput;
     }
 }

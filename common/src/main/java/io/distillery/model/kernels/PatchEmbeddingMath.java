@@ -56,7 +56,8 @@ public final class PatchEmbeddingMath implements NativeLayerMath {
             embedded.reshape('c', batch, (long) n * dim)
                     .addiRowVector(positions.castTo(embedded.dataType()).reshape((long) n * dim));
         }
-        INDArray out = Nd4j.createUninitialized(input.dataType(), batch, tokens(), dim);
+        INDArray output = Nd4j.createUninitialized(input.dataType(), batch, (long) tokens() * dim);
+        INDArray out = output.reshape('c', batch, tokens(), dim);
         out.get(NDArrayIndex.all(), NDArrayIndex.point(0), NDArrayIndex.all())
                 .assign(p.get("cls").reshape(1, dim).broadcast(batch, dim));
         out.get(NDArrayIndex.all(), NDArrayIndex.interval(1, tokens()), NDArrayIndex.all())
@@ -67,7 +68,7 @@ public final class PatchEmbeddingMath implements NativeLayerMath {
         } else {
             Release.close(patches);
         }
-        return out.reshape('c', batch, (long) tokens() * dim);
+        return output;
     }
 
     @Override
@@ -83,11 +84,12 @@ public final class PatchEmbeddingMath implements NativeLayerMath {
         INDArray kernel = p.get("projW").reshape('c', dim, patchLength());
         INDArray kernelGrad = g.get("projW").reshape('c', dim, patchLength());
         INDArray dPatches = LinearKernel.backward(dEmbedded, saved.get("patches"), kernel, kernelGrad,
-                g.get("projB"), true);
+                g.get("projB"));
         Release.close(dEmbedded);
         int grid = grid();
-        INDArray dImages = dPatches.reshape('c', batch, grid, grid, inChans, patchSize, patchSize)
-                .permute(0, 3, 1, 4, 2, 5).dup('c').reshape(input.shape());
+        INDArray dImages = Nd4j.createUninitialized(input.dataType(), input.shape());
+        dImages.reshape('c', batch, inChans, grid, patchSize, grid, patchSize).assign(
+                dPatches.reshape('c', batch, grid, grid, inChans, patchSize, patchSize).permute(0, 3, 1, 4, 2, 5));
         Release.close(dPatches);
         return dImages;
     }

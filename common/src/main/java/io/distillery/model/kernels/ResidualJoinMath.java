@@ -34,19 +34,21 @@ public final class ResidualJoinMath implements NativeLayerMath {
         long batch = input.size(0);
         INDArray residual = part(input, 0);
         INDArray branch = part(input, 1);
+        INDArray output = Nd4j.createUninitialized(input.dataType(), batch, (long) tokens * dim);
+        INDArray out = output.reshape('c', batch, tokens, dim);
         if (beit) {
-            INDArray out = branch.mul(p.get("gamma2").reshape(1, 1, dim)).addi(residual);
-            return out.reshape('c', batch, (long) tokens * dim);
+            branch.mul(p.get("gamma2").reshape(1, 1, dim), out);
+            out.addi(residual);
+            return output;
         }
-        INDArray sum = residual.add(branch);
+        residual.add(branch, out);
+        INDArray rows = output.reshape('c', batch * tokens, dim);
         LayerNormKernel.Saved[] norm = saved != null ? new LayerNormKernel.Saved[1] : null;
-        INDArray out = LayerNormKernel.forward(sum.reshape('c', batch * tokens, dim), p.get("norm2W"),
-                p.get("norm2B"), eps, norm);
-        Release.close(sum);
+        LayerNormKernel.forward(rows, p.get("norm2W"), p.get("norm2B"), eps, rows, norm);
         if (saved != null) {
             saved.putNorm("norm2", norm[0]);
         }
-        return out.reshape('c', batch, (long) tokens * dim);
+        return output;
     }
 
     @Override
@@ -57,17 +59,17 @@ public final class ResidualJoinMath implements NativeLayerMath {
         INDArray dOut = epsilon.reshape(batch, tokens, dim);
         if (beit) {
             INDArray product = dOut.mul(part(input, 1));
-            g.get("gamma2").assign(product.sum(0, 1).reshape(g.get("gamma2").shape()));
+            Blas.columnSums(product.reshape('c', batch * tokens, dim), g.get("gamma2"));
             Release.close(product);
             part(dIn, 0).assign(dOut);
-            part(dIn, 1).assign(dOut.mul(p.get("gamma2").reshape(1, 1, dim)));
+            dOut.mul(p.get("gamma2").reshape(1, 1, dim), part(dIn, 1));
             return dIn;
         }
+        INDArray dResidual = part(dIn, 0);
         INDArray dSum = LayerNormKernel.backward(Blas.rows(epsilon, batch * tokens, dim), saved.norm("norm2"),
                 p.get("norm2W"), g.get("norm2W"), g.get("norm2B"));
-        INDArray dSum3 = dSum.reshape(batch, tokens, dim);
-        part(dIn, 0).assign(dSum3);
-        part(dIn, 1).assign(dSum3);
+        dResidual.assign(dSum.reshape(batch, tokens, dim));
+        part(dIn, 1).assign(dResidual);
         Release.close(dSum);
         return dIn;
     }

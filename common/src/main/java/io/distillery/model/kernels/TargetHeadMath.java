@@ -1,6 +1,7 @@
 package io.distillery.model.kernels;
 
 import java.util.Map;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
@@ -45,19 +46,31 @@ public final class TargetHeadMath implements NativeLayerMath {
     public INDArray forward(INDArray input, Map<String, INDArray> p, SavedTensors saved) {
         long batch = input.size(0);
         INDArray x = chosen(input);
+        if (input.dataType() == DataType.FLOAT) {
+            return forwardFloat(x, batch, p, saved);
+        }
         INDArray mean = x.mean(true, 2);
         INDArray normalized = x.sub(mean); // [B, L, T', D]
         Release.close(mean);
-        INDArray inverseStd = normalized.mul(normalized).mean(true, 2).addi(eps);
+        INDArray squares = normalized.mul(normalized);
+        INDArray inverseStd = squares.mean(true, 2).addi(eps);
+        Release.close(squares);
         Transforms.pow(inverseStd, -0.5, false);
         normalized.muli(inverseStd);
-        INDArray average = normalized.mean(1).reshape('c', batch * kept(), dim);
+        INDArray average = Nd4j.createUninitialized(input.dataType(), batch * kept(), dim);
+        normalized.mean(average.reshape('c', batch, kept(), dim), 1);
+        return finish(batch, average, normalized, inverseStd, p, saved);
+    }
+
+    private INDArray finish(long batch, INDArray average, INDArray normalized, INDArray inverseStd,
+                            Map<String, INDArray> p, SavedTensors saved) {
         INDArray projected = average;
         if (dim != targetDim) {
             projected = LinearKernel.forward(average, p.get("projW"), p.get("projB"));
         }
         LayerNormKernel.Saved[] norm = saved != null ? new LayerNormKernel.Saved[1] : null;
-        INDArray out = LayerNormKernel.forward(projected, null, null, eps, norm);
+        INDArray output = Nd4j.createUninitialized(average.dataType(), batch, (long) kept() * targetDim);
+        LayerNormKernel.forward(projected, null, null, eps, output.reshape('c', batch * kept(), targetDim), norm);
         if (saved != null) {
             saved.put("normalized", normalized);
             saved.put("inverseStd", inverseStd);
@@ -69,7 +82,19 @@ public final class TargetHeadMath implements NativeLayerMath {
         if (projected != average) {
             Release.close(projected);
         }
-        return out.reshape('c', batch, (long) kept() * targetDim);
+        return output;
+    }
+
+    /** Same math with the fused instance norm of {@link FloatNorms}. */
+    private INDArray forwardFloat(INDArray x, long batch, Map<String, INDArray> p, SavedTensors saved) {
+        INDArray copy = x.dup('c');
+        INDArray groups = copy.reshape('c', batch * blocks, kept(), dim);
+        INDArray normalized = Nd4j.createUninitialized(DataType.FLOAT, batch * blocks, kept(), dim);
+        INDArray inverseStd = Nd4j.createUninitialized(DataType.FLOAT, batch * blocks, dim);
+        INDArray average = Nd4j.createUninitialized(DataType.FLOAT, batch * kept(), dim);
+        FloatNorms.instanceNormForward(groups, blocks, eps, normalized, inverseStd, average);
+        Release.close(copy);
+        return finish(batch, average, normalized, inverseStd, p, saved);
     }
 
     @Override
@@ -81,18 +106,33 @@ public final class TargetHeadMath implements NativeLayerMath {
         INDArray dAverage = dProjected;
         if (dim != targetDim) {
             dAverage = LinearKernel.backward(dProjected, saved.get("average"), p.get("projW"), g.get("projW"),
-                    g.get("projB"), true);
+                    g.get("projB"));
             Release.close(dProjected);
+        }
+        if (dAverage.dataType() == DataType.FLOAT) {
+            INDArray dGroups = Nd4j.createUninitialized(DataType.FLOAT, batch * blocks, kept(), dim);
+            FloatNorms.instanceNormBackward(Blas.rows(dAverage, batch * kept(), dim), saved.get("normalized"),
+                    saved.get("inverseStd"), blocks, dGroups);
+            Release.close(dAverage);
+            INDArray dInput = Nd4j.zeros(input.dataType(), input.shape());
+            chosen(dInput).assign(dGroups.reshape('c', batch, blocks, kept(), dim));
+            Release.close(dGroups);
+            return dInput;
         }
         // d(mean over L) spreads 1/L to every block; then instance-norm backward over the tokens (axis 2)
         INDArray z = saved.get("normalized");
         INDArray dz = dAverage.reshape('c', batch, 1, kept(), dim).div(blocks);
         Release.close(dAverage);
-        INDArray dzFull = dz.broadcast(batch, blocks, kept(), dim);
+        INDArray dzFull = blocks == 1 ? dz : dz.broadcast(batch, blocks, kept(), dim);
+        if (dzFull != dz) {
+            Release.close(dz);
+        }
         INDArray meanDz = dzFull.mean(true, 2);
-        INDArray meanDzZ = z.mul(dzFull).mean(true, 2);
-        INDArray dx = dzFull.sub(meanDz).subi(z.mul(meanDzZ)).muli(saved.get("inverseStd"));
-        Release.close(dz, meanDz, meanDzZ);
+        INDArray product = z.mul(dzFull);
+        INDArray meanDzZ = product.mean(true, 2);
+        z.mul(meanDzZ, product); // reused: z * mean(dz * z)
+        INDArray dx = dzFull.subi(meanDz).subi(product).muli(saved.get("inverseStd"));
+        Release.close(meanDz, meanDzZ, product);
         INDArray dInput = Nd4j.zeros(input.dataType(), input.shape());
         chosen(dInput).assign(dx);
         Release.close(dx);

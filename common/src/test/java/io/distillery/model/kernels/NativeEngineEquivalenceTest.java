@@ -97,6 +97,42 @@ class NativeEngineEquivalenceTest {
         compare(() -> ClassifierGraph.configuration(c, 4, base()), labels, c);
     }
 
+    /**
+     * The FLOAT path has its own fused kernels (SIMD GELU and softmax, fused layer and instance norms): the same
+     * graphs in FLOAT agree with the DOUBLE path (checked above against SameDiff) to float rounding.
+     */
+    @ParameterizedTest
+    @EnumSource(ModelFamily.class)
+    void floatKernelsMatchTheDoublePath(ModelFamily family) {
+        ModelConfig c = tiny(family, 2);
+        TargetRecipe recipe = new TargetRecipe(TargetTensor.BLOCK, TargetTokens.PATCHES, 2, 1e-5);
+        Nd4j.getRandom().setSeed(9);
+        INDArray images = Nd4j.randn(DataType.DOUBLE, 4, 3, c.imgSize(), c.imgSize());
+        INDArray labels = Nd4j.randn(DataType.DOUBLE, 4, (long) c.numPatches() * 12);
+        ComputationGraph wide = new ComputationGraph(StudentGraph.configuration(c, recipe, 12, base(), DataType.DOUBLE));
+        wide.init();
+        Nd4j.getRandom().setSeed(3);
+        wide.params().addi(Nd4j.randn(DataType.DOUBLE, wide.params().shape()).muli(0.2));
+        NeuralNetConfiguration.Builder floatBase = new NeuralNetConfiguration.Builder().seed(42)
+                .dataType(DataType.FLOAT).updater(new NoOp());
+        ComputationGraph narrow = new ComputationGraph(StudentGraph.configuration(c, recipe, 12, floatBase,
+                DataType.FLOAT));
+        narrow.init(wide.params().castTo(DataType.FLOAT), true);
+
+        Map<String, INDArray> expected = wide.feedForward(new INDArray[] {images}, true, false);
+        Map<String, INDArray> actual = narrow.feedForward(new INDArray[] {images.castTo(DataType.FLOAT)}, true, false);
+        for (Map.Entry<String, INDArray> e : expected.entrySet()) {
+            assertClose("float activation " + e.getKey(), actual.get(e.getKey()), e.getValue(), 2e-5);
+        }
+        wide.setInputs(images);
+        wide.setLabels(labels);
+        wide.computeGradientAndScore();
+        narrow.setInputs(images.castTo(DataType.FLOAT));
+        narrow.setLabels(labels.castTo(DataType.FLOAT));
+        narrow.computeGradientAndScore();
+        assertClose("float gradient", narrow.gradient().gradient(), wide.gradient().gradient(), 2e-4);
+    }
+
     private static void compare(Supplier<ComputationGraphConfiguration> config, INDArray labels, ModelConfig c) {
         Nd4j.getRandom().setSeed(5);
         INDArray images = Nd4j.randn(DataType.DOUBLE, 3, 3, c.imgSize(), c.imgSize());
@@ -132,10 +168,14 @@ class NativeEngineEquivalenceTest {
     }
 
     private static void assertClose(String what, INDArray actual, INDArray expected) {
+        assertClose(what, actual, expected, TOLERANCE);
+    }
+
+    private static void assertClose(String what, INDArray actual, INDArray expected, double tolerance) {
         assertThat(actual).as(what).isNotNull();
         assertThat(actual.shape()).as(what + " shape").isEqualTo(expected.shape());
         double scale = Math.max(1.0, expected.amaxNumber().doubleValue());
         double diff = actual.castTo(DataType.DOUBLE).sub(expected.castTo(DataType.DOUBLE)).amaxNumber().doubleValue();
-        assertThat(diff / scale).as(what + " max abs difference / scale").isLessThan(TOLERANCE);
+        assertThat(diff / scale).as(what + " max abs difference / scale").isLessThan(tolerance);
     }
 }

@@ -1,0 +1,256 @@
+package io.distillery.model.kernels;
+
+import org.bytedeco.javacpp.FloatPointer;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * Layer norm over rows and instance norm over tokens, forward and backward, as fused loops over FLOAT data
+ * copied in cache-sized chunks (C2 vectorises the per-channel loops). ND4J needs 8 to 12 separate ops (each a
+ * pass over memory, several allocating) for the same work; the double-precision path keeps those ops
+ * ({@link LayerNormKernel}), which is what the gradient checks exercise.
+ */
+final class FloatNorms {
+    private static final int CHUNK = 1 << 14;
+    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[4][CHUNK]);
+
+    private FloatNorms() {
+    }
+
+    static boolean applies(INDArray... arrays) {
+        for (INDArray a : arrays) {
+            if (a != null && (a.dataType() != DataType.FLOAT || !Blas.isDense(a))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static float[] scratch(int which, int length) {
+        float[][] buf = SCRATCH.get();
+        if (buf[which].length < length) {
+            buf[which] = new float[length];
+        }
+        return buf[which];
+    }
+
+    private static FloatPointer pointer(INDArray x) {
+        return new FloatPointer(x.data().addressPointer());
+    }
+
+    private static void read(INDArray x, long offset, float[] into, int length) {
+        FloatPointer p = pointer(x);
+        p.position(p.position() + offset).get(into, 0, length);
+    }
+
+    private static void write(INDArray x, long offset, float[] from, int length) {
+        FloatPointer p = pointer(x);
+        p.position(p.position() + offset).put(from, 0, length);
+    }
+
+    private static float[] vector(INDArray v, int length) {
+        float[] out = new float[length];
+        read(v, 0, out, length);
+        return out;
+    }
+
+    /** y = (x - mean) rstd (* w + b) per row of x [N, D]; xhat and rstd (per row) kept when non-null. */
+    static void layerNormForward(INDArray x, INDArray weight, INDArray bias, double eps, INDArray out,
+                                 INDArray xhat, INDArray inverseStd) {
+        int d = (int) x.size(1);
+        long rows = x.size(0);
+        int rowsPerChunk = Math.max(1, CHUNK / d);
+        float[] w = weight == null ? null : vector(weight, d);
+        float[] b = bias == null ? null : vector(bias, d);
+        float[] in = scratch(0, rowsPerChunk * d);
+        float[] norm = scratch(1, rowsPerChunk * d);
+        float[] y = scratch(2, rowsPerChunk * d);
+        float[] rstd = scratch(3, rowsPerChunk);
+        for (long row = 0; row < rows; row += rowsPerChunk) {
+            int count = (int) Math.min(rowsPerChunk, rows - row);
+            read(x, row * d, in, count * d);
+            for (int r = 0; r < count; r++) {
+                int o = r * d;
+                double sum = 0;
+                for (int k = 0; k < d; k++) {
+                    sum += in[o + k];
+                }
+                float mean = (float) (sum / d);
+                double squares = 0;
+                for (int k = 0; k < d; k++) {
+                    float c = in[o + k] - mean;
+                    squares += c * c;
+                }
+                float inv = (float) (1.0 / Math.sqrt(squares / d + eps));
+                rstd[r] = inv;
+                for (int k = 0; k < d; k++) {
+                    norm[o + k] = (in[o + k] - mean) * inv;
+                }
+                if (w != null) {
+                    for (int k = 0; k < d; k++) {
+                        y[o + k] = norm[o + k] * w[k] + b[k];
+                    }
+                }
+            }
+            write(out, row * d, w != null ? y : norm, count * d);
+            if (xhat != null) {
+                write(xhat, row * d, norm, count * d);
+                write(inverseStd, row, rstd, count);
+            }
+        }
+    }
+
+    /**
+     * dx = rstd (g - mean(g) - xhat mean(g xhat)) with g = dy w per row; dw = sum(dy xhat), db = sum(dy) over rows
+     * (when the norm has them). {@code dx} may be {@code dy}.
+     */
+    static void layerNormBackward(INDArray dy, INDArray xhat, INDArray inverseStd, INDArray weight,
+                                  INDArray weightGrad, INDArray biasGrad, INDArray dx) {
+        int d = (int) dy.size(1);
+        long rows = dy.size(0);
+        int rowsPerChunk = Math.max(1, CHUNK / d);
+        float[] w = weight == null ? null : vector(weight, d);
+        float[] dw = new float[d];
+        float[] db = new float[d];
+        float[] grad = scratch(0, rowsPerChunk * d);
+        float[] norm = scratch(1, rowsPerChunk * d);
+        float[] g = scratch(2, rowsPerChunk * d);
+        float[] rstd = scratch(3, rowsPerChunk);
+        for (long row = 0; row < rows; row += rowsPerChunk) {
+            int count = (int) Math.min(rowsPerChunk, rows - row);
+            read(dy, row * d, grad, count * d);
+            read(xhat, row * d, norm, count * d);
+            read(inverseStd, row, rstd, count);
+            for (int r = 0; r < count; r++) {
+                int o = r * d;
+                if (w != null) {
+                    for (int k = 0; k < d; k++) {
+                        dw[k] += grad[o + k] * norm[o + k];
+                        db[k] += grad[o + k];
+                        g[o + k] = grad[o + k] * w[k];
+                    }
+                } else {
+                    System.arraycopy(grad, o, g, o, d);
+                }
+                double sumG = 0;
+                double sumGx = 0;
+                for (int k = 0; k < d; k++) {
+                    sumG += g[o + k];
+                    sumGx += g[o + k] * norm[o + k];
+                }
+                float meanG = (float) (sumG / d);
+                float meanGx = (float) (sumGx / d);
+                float inv = rstd[r];
+                for (int k = 0; k < d; k++) {
+                    g[o + k] = inv * (g[o + k] - meanG - norm[o + k] * meanGx);
+                }
+            }
+            write(dx, row * d, g, count * d);
+        }
+        if (weightGrad != null) {
+            write(weightGrad, 0, dw, d);
+        }
+        if (biasGrad != null) {
+            write(biasGrad, 0, db, d);
+        }
+    }
+
+    /**
+     * Instance norm over the tokens of each of G = B*L groups of x [G, T, D] (per channel, biased variance), then
+     * the mean over the L groups of each sample: z [G, T, D] and rstd [G, D] kept, average [B, T, D] returned
+     * through {@code average}.
+     */
+    static void instanceNormForward(INDArray x, int groupsPerSample, double eps, INDArray z, INDArray inverseStd,
+                                    INDArray average) {
+        int t = (int) x.size(1);
+        int d = (int) x.size(2);
+        long groups = x.size(0);
+        int size = t * d;
+        float[] in = scratch(0, size);
+        float[] avg = scratch(1, size);
+        float[] mean = new float[d];
+        float[] inv = new float[d];
+        double[] acc = new double[d];
+        for (long gIdx = 0; gIdx < groups; gIdx++) {
+            int l = (int) (gIdx % groupsPerSample);
+            if (l == 0) {
+                java.util.Arrays.fill(avg, 0, size, 0f);
+            }
+            read(x, gIdx * size, in, size);
+            java.util.Arrays.fill(acc, 0);
+            for (int r = 0; r < t; r++) {
+                for (int k = 0; k < d; k++) {
+                    acc[k] += in[r * d + k];
+                }
+            }
+            for (int k = 0; k < d; k++) {
+                mean[k] = (float) (acc[k] / t);
+            }
+            java.util.Arrays.fill(acc, 0);
+            for (int r = 0; r < t; r++) {
+                for (int k = 0; k < d; k++) {
+                    float c = in[r * d + k] - mean[k];
+                    acc[k] += c * c;
+                }
+            }
+            for (int k = 0; k < d; k++) {
+                inv[k] = (float) (1.0 / Math.sqrt(acc[k] / t + eps));
+            }
+            float share = 1f / groupsPerSample;
+            for (int r = 0; r < t; r++) {
+                for (int k = 0; k < d; k++) {
+                    float v = (in[r * d + k] - mean[k]) * inv[k];
+                    in[r * d + k] = v;
+                    avg[r * d + k] += v * share;
+                }
+            }
+            write(z, gIdx * size, in, size);
+            write(inverseStd, gIdx * d, inv, d);
+            if (l == groupsPerSample - 1) {
+                write(average, (gIdx / groupsPerSample) * size, avg, size);
+            }
+        }
+    }
+
+    /** Backward of {@link #instanceNormForward}: dAverage [B, T, D] to dx [G, T, D]. */
+    static void instanceNormBackward(INDArray dAverage, INDArray z, INDArray inverseStd, int groupsPerSample,
+                                     INDArray dx) {
+        int t = (int) z.size(1);
+        int d = (int) z.size(2);
+        long groups = z.size(0);
+        int size = t * d;
+        float[] dz = scratch(0, size);
+        float[] zs = scratch(1, size);
+        float[] out = scratch(2, size);
+        float[] inv = new float[d];
+        double[] m1 = new double[d];
+        double[] m2 = new double[d];
+        float share = 1f / groupsPerSample;
+        for (long gIdx = 0; gIdx < groups; gIdx++) {
+            if (gIdx % groupsPerSample == 0) {
+                read(dAverage, (gIdx / groupsPerSample) * size, dz, size);
+                for (int i = 0; i < size; i++) {
+                    dz[i] *= share;
+                }
+            }
+            read(z, gIdx * size, zs, size);
+            read(inverseStd, gIdx * d, inv, d);
+            java.util.Arrays.fill(m1, 0);
+            java.util.Arrays.fill(m2, 0);
+            for (int r = 0; r < t; r++) {
+                for (int k = 0; k < d; k++) {
+                    float g = dz[r * d + k];
+                    m1[k] += g;
+                    m2[k] += g * zs[r * d + k];
+                }
+            }
+            for (int r = 0; r < t; r++) {
+                for (int k = 0; k < d; k++) {
+                    int i = r * d + k;
+                    out[i] = inv[k] * (float) (dz[i] - m1[k] / t - zs[i] * (m2[k] / t));
+                }
+            }
+            write(dx, gIdx * size, out, size);
+        }
+    }
+}
