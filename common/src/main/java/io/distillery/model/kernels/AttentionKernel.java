@@ -36,15 +36,14 @@ public final class AttentionKernel {
     }
 
     /**
-     * @param qkv   [B*T, 3D] dense
-     * @param bias  additive logits bias [H, T, T] dense (relative positions) or null
-     * @param probs receives the attention probabilities [B*H*T, T] when non-null (training)
-     * @return the context [B*T, D] (heads concatenated per token), a new array
+     * @param qkv     [B*T, 3D] dense
+     * @param bias    additive logits bias [H, T, T] dense (relative positions) or null
+     * @param scores  receives the attention probabilities [B*H*T, T]
+     * @param context receives the context [B*T, D] (heads concatenated per token)
      */
-    public INDArray forward(INDArray qkv, INDArray bias, INDArray[] probs) {
+    public void forward(INDArray qkv, INDArray bias, INDArray scores, INDArray context) {
         long d = dim();
         long t = tokens;
-        INDArray scores = Nd4j.createUninitialized(qkv.dataType(), batch * heads * t, t);
         for (long b = 0; b < batch; b++) {
             for (long h = 0; h < heads; h++) {
                 long q = qOffset(b, h);
@@ -56,31 +55,24 @@ public final class AttentionKernel {
             scores.reshape('c', batch, heads * t * t).addiRowVector(bias.reshape(heads * t * t));
         }
         Elementwise.of(scores.dataType()).softmaxRows(scores);
-        INDArray context = Nd4j.createUninitialized(qkv.dataType(), batch * t, d);
         for (long b = 0; b < batch; b++) {
             for (long h = 0; h < heads; h++) {
                 Blas.gemm(false, false, t, headDim, t, 1, scores, scoreOffset(b, h), t,
                         qkv, qOffset(b, h) + 2 * d, 3 * d, 0, context, b * t * d + h * headDim, d);
             }
         }
-        if (probs != null) {
-            probs[0] = scores;
-        } else {
-            scores.close();
-        }
-        return context;
     }
 
     /**
      * @param dContext dL/dcontext [B*T, D] dense
-     * @param biasGrad receives dL/dbias summed over the batch, [H*T*T] (null: no bias)
-     * @return dL/dqkv [B*T, 3D], a new array
+     * @param dScores  scratch [B*H*T, T]
+     * @param dQkv     receives dL/dqkv [B*T, 3D]
+     * @return dL/dbias summed over the batch, [H*T*T] (a new array), when {@code biasGrad}; else null
      */
-    public INDArray backward(INDArray dContext, INDArray qkv, INDArray probs, INDArray[] biasGrad) {
+    public INDArray backward(INDArray dContext, INDArray qkv, INDArray probs, INDArray dScores, INDArray dQkv,
+                             boolean biasGrad) {
         long d = dim();
         long t = tokens;
-        INDArray dScores = Nd4j.createUninitialized(qkv.dataType(), batch * heads * t, t);
-        INDArray dQkv = Nd4j.createUninitialized(qkv.dataType(), batch * t, 3 * d);
         for (long b = 0; b < batch; b++) {
             for (long h = 0; h < heads; h++) {
                 long q = qOffset(b, h);
@@ -94,11 +86,13 @@ public final class AttentionKernel {
         // softmax: dS = P * (dP - rowsum(dP * P))
         INDArray weighted = dScores.mul(probs);
         INDArray rowSums = weighted.sum(1);
-        weighted.close();
+        Release.close(weighted);
         dScores.subiColumnVector(rowSums).muli(probs);
         rowSums.close();
-        if (biasGrad != null) {
-            biasGrad[0] = dScores.reshape('c', batch, heads * t * t).sum(0);
+        INDArray bias = null;
+        if (biasGrad) {
+            bias = Nd4j.createUninitialized(dScores.dataType(), heads * t * t);
+            Blas.columnSums(dScores.reshape('c', batch, heads * t * t), bias);
         }
         for (long b = 0; b < batch; b++) {
             for (long h = 0; h < heads; h++) {
@@ -109,7 +103,6 @@ public final class AttentionKernel {
                 Blas.gemm(true, false, t, headDim, t, scale, dScores, s, t, qkv, q, 3 * d, 0, dQkv, q + d, 3 * d);
             }
         }
-        dScores.close();
-        return dQkv;
+        return bias;
     }
 }

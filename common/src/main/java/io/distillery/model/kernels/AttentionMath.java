@@ -1,6 +1,7 @@
 package io.distillery.model.kernels;
 
 import java.util.Map;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastMulOp;
 import org.nd4j.linalg.factory.Nd4j;
@@ -33,98 +34,89 @@ public final class AttentionMath implements NativeLayerMath {
     }
 
     @Override
-    public INDArray forward(INDArray input, Map<String, INDArray> p, SavedTensors saved) {
+    public INDArray forward(INDArray input, Map<String, INDArray> p, SavedTensors saved, OutputAllocator output) {
         long batch = input.size(0);
         long rows = batch * tokens;
+        DataType type = input.dataType();
+        Buffers buf = NativeLayerMath.buffers(saved);
         INDArray x = Blas.rows(input, rows, dim);
         INDArray y = x;
         if (beit) {
-            LayerNormKernel.Saved[] norm = saved != null ? new LayerNormKernel.Saved[1] : null;
-            y = LayerNormKernel.forward(x, p.get("norm1W"), p.get("norm1B"), eps, norm);
-            if (saved != null) {
-                saved.putNorm("norm1", norm[0]);
-            }
+            y = buf.obtain("attn.y", type, rows, dim);
+            LayerNormKernel.forward(x, p.get("norm1W"), p.get("norm1B"), eps, y, saved, "norm1");
         }
         INDArray qkvBias = qkvBias(p);
-        INDArray qkv = LinearKernel.forward(y, p.get("qkvW"), qkvBias);
+        INDArray qkv = buf.obtain("attn.qkv", type, rows, 3L * dim);
+        LinearKernel.forward(y, p.get("qkvW"), qkvBias, qkv);
         Release.close(qkvBias);
         INDArray bias = relPos != null ? relPos.bias(p.get("relTable")) : null;
-        INDArray[] probs = saved != null ? new INDArray[1] : null;
-        INDArray context = kernel(batch).forward(qkv, bias, probs);
+        INDArray probs = buf.obtain("attn.probs", type, batch * heads * tokens, tokens);
+        INDArray context = buf.obtain("attn.context", type, rows, dim);
+        kernel(batch).forward(qkv, bias, probs, context);
         Release.close(bias);
-        INDArray output = Nd4j.createUninitialized(input.dataType(), batch, (long) tokens * dim);
-        INDArray out = output.reshape('c', rows, dim);
-        INDArray attn = null;
+        INDArray output2 = output.create(type, batch, (long) tokens * dim);
+        INDArray out = output2.reshape('c', rows, dim);
         if (beit) {
-            attn = LinearKernel.forward(context, p.get("projW"), p.get("projB"));
+            INDArray attn = buf.obtain("attn.out", type, rows, dim);
+            LinearKernel.forward(context, p.get("projW"), p.get("projB"), attn);
             Nd4j.exec(new BroadcastMulOp(attn, vector(p.get("gamma1")), out, 1));
             out.addi(x);
+            if (saved != null) {
+                saved.put("attn", attn);
+            }
         } else {
             LinearKernel.forward(context, p.get("projW"), p.get("projB"), out);
             out.addi(x); // x + attn(x), normalised in place below
-            LayerNormKernel.Saved[] norm = saved != null ? new LayerNormKernel.Saved[1] : null;
-            LayerNormKernel.forward(out, p.get("norm1W"), p.get("norm1B"), eps, out, norm);
-            if (saved != null) {
-                saved.putNorm("norm1", norm[0]);
-            }
+            LayerNormKernel.forward(out, p.get("norm1W"), p.get("norm1B"), eps, out, saved, "norm1");
         }
         if (saved != null) {
             saved.put("y", y);
             saved.put("qkv", qkv);
-            saved.put("probs", probs[0]);
+            saved.put("probs", probs);
             saved.put("context", context);
-            if (attn != null) {
-                saved.put("attn", attn);
-            }
-        } else {
-            Release.close(qkv, context, attn);
-            if (y != x) {
-                Release.close(y);
-            }
         }
-        return output;
+        return output2;
     }
 
     @Override
     public INDArray backward(INDArray epsilon, INDArray input, Map<String, INDArray> p, Map<String, INDArray> g,
-                             SavedTensors saved) {
+                             SavedTensors saved, OutputAllocator inputGrad) {
         long batch = epsilon.size(0);
         long rows = batch * tokens;
+        DataType type = epsilon.dataType();
+        Buffers scratch = Buffers.scratch();
         INDArray dOut = Blas.rows(epsilon, rows, dim);
-        INDArray dAttn;
+        INDArray dAttn = scratch.obtain("attn.dAttn", type, rows, dim);
         if (beit) {
-            INDArray product = dOut.mul(saved.get("attn"));
-            Blas.columnSums(product, g.get("gamma1"));
-            Release.close(product);
-            dAttn = dOut.mulRowVector(vector(p.get("gamma1")));
+            dOut.mul(saved.get("attn"), dAttn);
+            Blas.columnSums(dAttn, g.get("gamma1"));
+            Nd4j.exec(new BroadcastMulOp(dOut, vector(p.get("gamma1")), dAttn, 1));
         } else {
-            dAttn = LayerNormKernel.backward(dOut, saved.norm("norm1"), p.get("norm1W"), g.get("norm1W"),
-                    g.get("norm1B"));
+            LayerNormKernel.backward(dOut, saved.norm("norm1"), p.get("norm1W"), g.get("norm1W"), g.get("norm1B"),
+                    dAttn);
         }
-        INDArray dContext = LinearKernel.backward(dAttn, saved.get("context"), p.get("projW"), g.get("projW"),
-                g.get("projB"));
-        INDArray[] biasGrad = relPos != null ? new INDArray[1] : null;
-        INDArray dQkv = kernel(batch).backward(dContext, saved.get("qkv"), saved.get("probs"), biasGrad);
-        Release.close(dContext);
+        INDArray dContext = scratch.obtain("attn.dContext", type, rows, dim);
+        LinearKernel.backward(dAttn, saved.get("context"), p.get("projW"), g.get("projW"), g.get("projB"), dContext);
+        INDArray dQkv = scratch.obtain("attn.dQkv", type, rows, 3L * dim);
+        INDArray dScores = scratch.obtain("attn.dScores", type, batch * heads * tokens, tokens);
+        INDArray biasGrad = kernel(batch).backward(dContext, saved.get("qkv"), saved.get("probs"), dScores, dQkv,
+                relPos != null);
         if (relPos != null) {
-            relPos.backward(biasGrad[0], g.get("relTable"));
-            Release.close(biasGrad[0]);
+            relPos.backward(biasGrad, g.get("relTable"));
+            Release.close(biasGrad);
         }
-        INDArray dBias = beit ? Nd4j.createUninitialized(dQkv.dataType(), 3L * dim) : g.get("qkvB");
-        INDArray dInput = Nd4j.createUninitialized(input.dataType(), batch, (long) tokens * dim);
+        INDArray dBias = beit ? scratch.obtain("attn.dBias", type, 3L * dim) : g.get("qkvB");
+        INDArray dInput = inputGrad.create(type, batch, (long) tokens * dim);
         INDArray dx = dInput.reshape('c', rows, dim);
         LinearKernel.backward(dQkv, saved.get("y"), p.get("qkvW"), g.get("qkvW"), dBias, dx);
-        Release.close(dQkv);
         if (beit) {
             assignPart(g.get("qBias"), dBias, 0);
             assignPart(g.get("vBias"), dBias, 2L * dim);
-            Release.close(dBias);
             LayerNormKernel.backward(dx, saved.norm("norm1"), p.get("norm1W"), g.get("norm1W"), g.get("norm1B"), dx);
             dx.addi(dOut); // the residual path
         } else {
             dx.addi(dAttn); // post-norm: both paths start from d(x + attn)
         }
-        Release.close(dAttn);
         return dInput;
     }
 

@@ -17,25 +17,23 @@ public final class LayerNormKernel {
 
     /** What the backward pass needs: the normalised input and 1 / sqrt(var + eps) per row. */
     public record Saved(INDArray normalized, INDArray inverseStd) {
-        void release() {
-            Release.close(normalized, inverseStd);
-        }
     }
 
     /**
      * @param x     [N, D], not modified
-     * @param out   receives y [N, D] (dense, may not alias x)
-     * @param saved receives the backward state when non-null (training)
+     * @param out   receives y [N, D] (dense; may be x itself)
+     * @param saved receives the backward state under {@code name} when non-null (training)
      */
-    public static void forward(INDArray x, INDArray weight, INDArray bias, double eps, INDArray out, Saved[] saved) {
+    public static void forward(INDArray x, INDArray weight, INDArray bias, double eps, INDArray out,
+                               SavedTensors saved, String name) {
+        INDArray xhat = null;
+        INDArray inverseStd = null;
+        if (saved != null) {
+            xhat = saved.obtain(name + ".xhat", x.dataType(), x.size(0), x.size(1));
+            inverseStd = saved.obtain(name + ".rstd", x.dataType(), x.size(0));
+            saved.putNorm(name, new Saved(xhat, inverseStd));
+        }
         if (FloatNorms.applies(x, out, weight, bias)) {
-            INDArray xhat = null;
-            INDArray inverseStd = null;
-            if (saved != null) {
-                xhat = Nd4j.createUninitialized(x.dataType(), x.size(0), x.size(1));
-                inverseStd = Nd4j.createUninitialized(x.dataType(), x.size(0));
-                saved[0] = new Saved(xhat, inverseStd);
-            }
             FloatNorms.layerNormForward(x, weight, bias, eps, out, xhat, inverseStd);
             return;
         }
@@ -43,28 +41,21 @@ public final class LayerNormKernel {
         INDArray mean = x.mean(1);
         Nd4j.exec(new BroadcastSubOp(x, mean, out, 0));
         Release.close(mean);
-        INDArray inverseStd = out.norm2(1); // sqrt(sum of squares of the centred row)
-        inverseStd.muli(inverseStd).divi(d).addi(eps);
-        Transforms.pow(inverseStd, -0.5, false);
-        out.muliColumnVector(inverseStd);
+        INDArray rstd = out.norm2(1); // sqrt(sum of squares of the centred row)
+        rstd.muli(rstd).divi(d).addi(eps);
+        Transforms.pow(rstd, -0.5, false);
+        out.muliColumnVector(rstd);
         if (saved != null) {
-            saved[0] = new Saved(out.dup('c'), inverseStd);
-        } else {
-            Release.close(inverseStd);
+            xhat.assign(out);
+            inverseStd.assign(rstd);
         }
+        Release.close(rstd);
         if (weight != null) {
             out.muliRowVector(AttentionMath.vector(weight));
             if (bias != null) {
                 out.addiRowVector(AttentionMath.vector(bias));
             }
         }
-    }
-
-    /** {@link #forward} into a new [N, D] array. */
-    public static INDArray forward(INDArray x, INDArray weight, INDArray bias, double eps, Saved[] saved) {
-        INDArray out = Nd4j.createUninitialized(x.dataType(), x.size(0), x.size(1));
-        forward(x, weight, bias, eps, out, saved);
-        return out;
     }
 
     /**
@@ -101,11 +92,4 @@ public final class LayerNormKernel {
         Release.close(temp, meanG, meanGx);
     }
 
-    /** {@link #backward} into a new array. */
-    public static INDArray backward(INDArray dy, Saved saved, INDArray weight, INDArray weightGrad,
-                                    INDArray biasGrad) {
-        INDArray dx = Nd4j.createUninitialized(dy.dataType(), dy.size(0), dy.size(1));
-        backward(dy, saved, weight, weightGrad, biasGrad, dx);
-        return dx;
-    }
 }

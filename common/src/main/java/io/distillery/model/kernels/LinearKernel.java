@@ -1,7 +1,6 @@
 package io.distillery.model.kernels;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /** {@code y = x W^T + b} on dense row-major [N, in] inputs, W in PyTorch's [out, in] layout. */
 public final class LinearKernel {
@@ -14,13 +13,6 @@ public final class LinearKernel {
         if (bias != null) {
             out.addiRowVector(AttentionMath.vector(bias));
         }
-    }
-
-    /** {@link #forward} into a new array. */
-    public static INDArray forward(INDArray x, INDArray weight, INDArray bias) {
-        INDArray y = Nd4j.createUninitialized(x.dataType(), x.size(0), weight.size(0));
-        forward(x, weight, bias, y);
-        return y;
     }
 
     /**
@@ -41,11 +33,4 @@ public final class LinearKernel {
         }
     }
 
-    /** {@link #backward} with dL/dx in a new array. */
-    public static INDArray backward(INDArray dy, INDArray x, INDArray weight, INDArray weightGrad,
-                                    INDArray biasGrad) {
-        INDArray dx = Nd4j.createUninitialized(x.dataType(), x.size(0), x.size(1));
-        backward(dy, x, weight, weightGrad, biasGrad, dx);
-        return dx;
-    }
 }

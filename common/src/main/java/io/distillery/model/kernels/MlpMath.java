@@ -1,8 +1,8 @@
 package io.distillery.model.kernels;
 
 import java.util.Map;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * The FFN branch {@code fc2(GELU(fc1(y)))} on [B, T*D] activations, {@code y = norm2(x)} for BEiT (pre-norm) and
@@ -22,51 +22,47 @@ public final class MlpMath implements NativeLayerMath {
     }
 
     @Override
-    public INDArray forward(INDArray input, Map<String, INDArray> p, SavedTensors saved) {
+    public INDArray forward(INDArray input, Map<String, INDArray> p, SavedTensors saved, OutputAllocator output) {
         long batch = input.size(0);
         long rows = batch * tokens;
+        long hidden = p.get("fc1W").size(0);
+        DataType type = input.dataType();
+        Buffers buf = NativeLayerMath.buffers(saved);
         INDArray x = Blas.rows(input, rows, dim);
         INDArray y = x;
         if (preNorm) {
-            LayerNormKernel.Saved[] norm = saved != null ? new LayerNormKernel.Saved[1] : null;
-            y = LayerNormKernel.forward(x, p.get("norm2W"), p.get("norm2B"), eps, norm);
-            if (saved != null) {
-                saved.putNorm("norm2", norm[0]);
-            }
+            y = buf.obtain("mlp.y", type, rows, dim);
+            LayerNormKernel.forward(x, p.get("norm2W"), p.get("norm2B"), eps, y, saved, "norm2");
         }
-        INDArray hidden = LinearKernel.forward(y, p.get("fc1W"), p.get("fc1B"));
-        INDArray cdf = Nd4j.createUninitialized(hidden.dataType(), hidden.shape());
-        INDArray activated = Nd4j.createUninitialized(hidden.dataType(), hidden.shape());
-        GeluKernel.forward(hidden, activated, cdf);
-        INDArray out = Nd4j.createUninitialized(input.dataType(), batch, (long) tokens * dim);
+        INDArray pre = buf.obtain("mlp.pre", type, rows, hidden);
+        LinearKernel.forward(y, p.get("fc1W"), p.get("fc1B"), pre);
+        INDArray cdf = buf.obtain("mlp.cdf", type, rows, hidden);
+        INDArray activated = buf.obtain("mlp.act", type, rows, hidden);
+        GeluKernel.forward(pre, activated, cdf);
+        INDArray out = output.create(type, batch, (long) tokens * dim);
         LinearKernel.forward(activated, p.get("fc2W"), p.get("fc2B"), out.reshape('c', rows, dim));
         if (saved != null) {
             saved.put("y", y);
-            saved.put("hidden", hidden);
+            saved.put("pre", pre);
             saved.put("cdf", cdf);
-            saved.put("activated", activated);
-        } else {
-            Release.close(hidden, activated, cdf);
-            if (y != x) {
-                Release.close(y);
-            }
+            saved.put("act", activated);
         }
         return out;
     }
 
     @Override
     public INDArray backward(INDArray epsilon, INDArray input, Map<String, INDArray> p, Map<String, INDArray> g,
-                             SavedTensors saved) {
+                             SavedTensors saved, OutputAllocator inputGrad) {
         long batch = epsilon.size(0);
         long rows = batch * tokens;
+        INDArray pre = saved.get("pre");
         INDArray dOut = Blas.rows(epsilon, rows, dim);
-        INDArray dHidden = LinearKernel.backward(dOut, saved.get("activated"), p.get("fc2W"), g.get("fc2W"),
-                g.get("fc2B"));
-        GeluKernel.backwardInPlace(dHidden, saved.get("hidden"), saved.get("cdf"));
-        INDArray dInput = Nd4j.createUninitialized(input.dataType(), batch, (long) tokens * dim);
+        INDArray dHidden = Buffers.scratch().obtain("mlp.dHidden", pre.dataType(), pre.shape());
+        LinearKernel.backward(dOut, saved.get("act"), p.get("fc2W"), g.get("fc2W"), g.get("fc2B"), dHidden);
+        GeluKernel.backwardInPlace(dHidden, pre, saved.get("cdf"));
+        INDArray dInput = inputGrad.create(epsilon.dataType(), batch, (long) tokens * dim);
         INDArray dx = dInput.reshape('c', rows, dim);
         LinearKernel.backward(dHidden, saved.get("y"), p.get("fc1W"), g.get("fc1W"), g.get("fc1B"), dx);
-        Release.close(dHidden);
         if (preNorm) {
             LayerNormKernel.backward(dx, saved.norm("norm2"), p.get("norm2W"), g.get("norm2W"), g.get("norm2B"), dx);
         }

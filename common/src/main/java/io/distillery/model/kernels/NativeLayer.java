@@ -18,13 +18,15 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * A Distillery layer run by its hand-written {@link NativeLayerMath} instead of a SameDiff graph. It keeps DL4J's
  * SameDiff layer plumbing (parameter table over the flat parameter view, gradient views, JSON config), so only
- * the arithmetic changes. The forward pass in training keeps what the backward pass needs (SameDiff's layer
- * recomputed the forward pass inside every backward pass), and every gradient is exact: no doubled-gradient
- * workaround is needed on this path.
+ * the arithmetic changes. The forward pass in training keeps what the backward pass needs in buffers reused
+ * from step to step (SameDiff's layer recomputed the forward pass inside every backward pass), results are
+ * written straight into DL4J's workspaces, and every gradient is exact: no doubled-gradient workaround is needed
+ * on this path.
  */
 public final class NativeLayer extends SameDiffLayer {
     private final transient NativeLayerMath math;
     private transient SavedTensors saved;
+    private transient boolean savedValid;
 
     private NativeLayer(NeuralNetConfiguration conf, DataType dataType, NativeLayerMath math) {
         super(conf, dataType);
@@ -53,14 +55,15 @@ public final class NativeLayer extends SameDiffLayer {
     @Override
     public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
         assertInputSet(false);
-        releaseSaved();
+        savedValid = false;
         try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-            SavedTensors state = training ? new SavedTensors() : null;
-            INDArray out = math.forward(input, paramTable, state);
-            saved = state;
-            INDArray result = workspaceMgr.dup(ArrayType.ACTIVATIONS, out);
-            Release.close(out);
-            return result;
+            if (training && saved == null) {
+                saved = new SavedTensors();
+            }
+            INDArray out = math.forward(input, paramTable, training ? saved : null,
+                    (type, shape) -> workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, type, shape));
+            savedValid = training;
+            return out;
         }
     }
 
@@ -70,32 +73,33 @@ public final class NativeLayer extends SameDiffLayer {
         Gradient gradient = new DefaultGradient();
         INDArray result;
         try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-            if (saved == null) {
-                saved = new SavedTensors();
-                Release.close(math.forward(input, paramTable, saved));
+            if (!savedValid) {
+                activate(true, LayerWorkspaceMgr.noWorkspaces());
             }
-            INDArray dInput = math.backward(epsilon, input, paramTable, gradTable, saved);
+            result = math.backward(epsilon, input, paramTable, gradTable, saved,
+                    (type, shape) -> workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, type, shape));
             for (String name : paramTable.keySet()) {
                 gradient.gradientForVariable().put(name, gradTable.get(name));
             }
-            result = workspaceMgr.dup(ArrayType.ACTIVATION_GRAD, dInput);
-            Release.close(dInput);
         } finally {
-            releaseSaved();
+            savedValid = false;
         }
         return new Pair<>(gradient, result);
     }
 
+    /** Keeps the saved buffers (the next step reuses them) but never lets a backward pass read stale ones. */
     @Override
     public void clear() {
         super.clear();
-        releaseSaved();
+        savedValid = false;
     }
 
-    private void releaseSaved() {
+    /** Frees the saved buffers now (a graph that stops training). */
+    public void releaseBuffers() {
         if (saved != null) {
             saved.release();
             saved = null;
         }
+        savedValid = false;
     }
 }

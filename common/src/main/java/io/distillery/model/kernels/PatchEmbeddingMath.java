@@ -46,23 +46,23 @@ public final class PatchEmbeddingMath implements NativeLayerMath {
     }
 
     @Override
-    public INDArray forward(INDArray input, Map<String, INDArray> p, SavedTensors saved) {
+    public INDArray forward(INDArray input, Map<String, INDArray> p, SavedTensors saved, OutputAllocator outputs) {
         long batch = input.size(0);
         int n = grid() * grid();
         INDArray patches = patchify(input);
         INDArray kernel = p.get("projW").reshape('c', dim, patchLength());
-        INDArray embedded = LinearKernel.forward(patches, kernel, p.get("projB"));
+        INDArray embedded = Buffers.scratch().obtain("patch.embedded", input.dataType(), batch * n, dim);
+        LinearKernel.forward(patches, kernel, p.get("projB"), embedded);
         if (positions != null) {
             embedded.reshape('c', batch, (long) n * dim)
                     .addiRowVector(positions.castTo(embedded.dataType()).reshape((long) n * dim));
         }
-        INDArray output = Nd4j.createUninitialized(input.dataType(), batch, (long) tokens() * dim);
+        INDArray output = outputs.create(input.dataType(), batch, (long) tokens() * dim);
         INDArray out = output.reshape('c', batch, tokens(), dim);
         out.get(NDArrayIndex.all(), NDArrayIndex.point(0), NDArrayIndex.all())
                 .assign(p.get("cls").reshape(1, dim).broadcast(batch, dim));
         out.get(NDArrayIndex.all(), NDArrayIndex.interval(1, tokens()), NDArrayIndex.all())
                 .assign(embedded.reshape('c', batch, n, dim));
-        Release.close(embedded);
         if (saved != null) {
             saved.put("patches", patches);
         } else {
@@ -73,7 +73,7 @@ public final class PatchEmbeddingMath implements NativeLayerMath {
 
     @Override
     public INDArray backward(INDArray epsilon, INDArray input, Map<String, INDArray> p, Map<String, INDArray> g,
-                             SavedTensors saved) {
+                             SavedTensors saved, OutputAllocator inputGrad) {
         long batch = epsilon.size(0);
         int n = grid() * grid();
         INDArray dOut = epsilon.reshape(batch, tokens(), dim);
@@ -83,14 +83,13 @@ public final class PatchEmbeddingMath implements NativeLayerMath {
                 .dup('c').reshape('c', batch * n, dim);
         INDArray kernel = p.get("projW").reshape('c', dim, patchLength());
         INDArray kernelGrad = g.get("projW").reshape('c', dim, patchLength());
-        INDArray dPatches = LinearKernel.backward(dEmbedded, saved.get("patches"), kernel, kernelGrad,
-                g.get("projB"));
+        INDArray dPatches = Buffers.scratch().obtain("patch.dPatches", input.dataType(), batch * n, patchLength());
+        LinearKernel.backward(dEmbedded, saved.get("patches"), kernel, kernelGrad, g.get("projB"), dPatches);
         Release.close(dEmbedded);
         int grid = grid();
-        INDArray dImages = Nd4j.createUninitialized(input.dataType(), input.shape());
+        INDArray dImages = inputGrad.create(input.dataType(), input.shape());
         dImages.reshape('c', batch, inChans, grid, patchSize, grid, patchSize).assign(
                 dPatches.reshape('c', batch, grid, grid, inChans, patchSize, patchSize).permute(0, 3, 1, 4, 2, 5));
-        Release.close(dPatches);
         return dImages;
     }
 }

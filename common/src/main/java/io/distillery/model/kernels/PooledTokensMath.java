@@ -26,26 +26,23 @@ public final class PooledTokensMath implements NativeLayerMath {
     }
 
     @Override
-    public INDArray forward(INDArray input, Map<String, INDArray> p, SavedTensors saved) {
+    public INDArray forward(INDArray input, Map<String, INDArray> p, SavedTensors saved, OutputAllocator output) {
         INDArray pooled = patches(input).mean(1); // [B, D]
-        LayerNormKernel.Saved[] norm = saved != null ? new LayerNormKernel.Saved[1] : null;
-        INDArray out = LayerNormKernel.forward(pooled, p.get("normW"), p.get("normB"), eps, norm);
+        INDArray out = output.create(input.dataType(), input.size(0), dim);
+        LayerNormKernel.forward(pooled, p.get("normW"), p.get("normB"), eps, out, saved, "norm");
         Release.close(pooled);
-        if (saved != null) {
-            saved.putNorm("norm", norm[0]);
-        }
         return out;
     }
 
     @Override
     public INDArray backward(INDArray epsilon, INDArray input, Map<String, INDArray> p, Map<String, INDArray> g,
-                             SavedTensors saved) {
+                             SavedTensors saved, OutputAllocator inputGrad) {
         long batch = epsilon.size(0);
-        INDArray dPooled = LayerNormKernel.backward(Blas.rows(epsilon, batch, dim), saved.norm("norm"),
-                p.get("normW"), g.get("normW"), g.get("normB"));
-        INDArray dInput = Nd4j.zeros(input.dataType(), input.shape());
+        INDArray dPooled = Buffers.scratch().obtain("pool.d", epsilon.dataType(), batch, dim);
+        LayerNormKernel.backward(Blas.rows(epsilon, batch, dim), saved.norm("norm"), p.get("normW"), g.get("normW"),
+                g.get("normB"), dPooled);
+        INDArray dInput = inputGrad.create(input.dataType(), input.shape()).assign(0);
         patches(dInput).assign(dPooled.div(tokens - 1).reshape(batch, 1, dim).broadcast(batch, tokens - 1, dim));
-        Release.close(dPooled);
         return dInput;
     }
 }

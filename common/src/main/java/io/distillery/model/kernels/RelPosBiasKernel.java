@@ -19,12 +19,21 @@ public final class RelPosBiasKernel {
         this.heads = heads;
     }
 
-    /** @param table [rows, H] @return the bias [H, T*T], a new dense array */
+    /**
+     * @param table [rows, H]
+     * @return the bias [H, T*T], a new dense array (gathered on the heap: ND4J's getRows makes one array per row)
+     */
     public INDArray bias(INDArray table) {
-        INDArray gathered = table.reshape('c', tableRows, heads).getRows(index); // [T*T, H]
-        INDArray bias = gathered.transpose().dup('c');
-        Release.close(gathered);
-        return bias;
+        double[] values = table.dup('c').reshape((long) tableRows * heads).toDoubleVector();
+        int pairs = index.length;
+        double[] bias = new double[heads * pairs];
+        for (int h = 0; h < heads; h++) {
+            int base = h * pairs;
+            for (int k = 0; k < pairs; k++) {
+                bias[base + k] = values[index[k] * heads + h];
+            }
+        }
+        return Nd4j.create(bias, new long[] {heads, pairs}, table.dataType());
     }
 
     /** Writes the table's gradient for {@code biasGrad} = dL/dbias [H*T*T] into {@code tableGrad} [rows, H]. */

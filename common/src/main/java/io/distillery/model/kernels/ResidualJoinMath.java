@@ -2,6 +2,7 @@ package io.distillery.model.kernels;
 
 import java.util.Map;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastMulOp;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
@@ -22,55 +23,53 @@ public final class ResidualJoinMath implements NativeLayerMath {
         this.eps = eps;
     }
 
-    /** Part 0 (residual) or 1 (branch) of the merged input, as a [B, T, D] view. */
+    /** Part 0 (residual) or 1 (branch) of the merged input, as a [B, T*D] view (row pitch 2*T*D). */
     private INDArray part(INDArray merged, int which) {
         long td = (long) tokens * dim;
-        return merged.get(NDArrayIndex.all(), NDArrayIndex.interval(which * td, (which + 1) * td))
-                .reshape(merged.size(0), tokens, dim);
+        return merged.get(NDArrayIndex.all(), NDArrayIndex.interval(which * td, (which + 1) * td));
     }
 
     @Override
-    public INDArray forward(INDArray input, Map<String, INDArray> p, SavedTensors saved) {
+    public INDArray forward(INDArray input, Map<String, INDArray> p, SavedTensors saved, OutputAllocator output) {
         long batch = input.size(0);
-        INDArray residual = part(input, 0);
-        INDArray branch = part(input, 1);
-        INDArray output = Nd4j.createUninitialized(input.dataType(), batch, (long) tokens * dim);
-        INDArray out = output.reshape('c', batch, tokens, dim);
+        long td = (long) tokens * dim;
+        INDArray out = output.create(input.dataType(), batch, td);
         if (beit) {
-            branch.mul(p.get("gamma2").reshape(1, 1, dim), out);
-            out.addi(residual);
-            return output;
+            // r + m * gamma2: gamma2 tiled over the tokens so that one broadcast along the rows does it
+            INDArray tiled = AttentionMath.vector(p.get("gamma2")).reshape(1, dim).repeat(0, tokens).reshape(td);
+            Nd4j.exec(new BroadcastMulOp(part(input, 1), tiled, out, 1));
+            out.addi(part(input, 0));
+            Release.close(tiled);
+            return out;
         }
-        residual.add(branch, out);
-        INDArray rows = output.reshape('c', batch * tokens, dim);
-        LayerNormKernel.Saved[] norm = saved != null ? new LayerNormKernel.Saved[1] : null;
-        LayerNormKernel.forward(rows, p.get("norm2W"), p.get("norm2B"), eps, rows, norm);
-        if (saved != null) {
-            saved.putNorm("norm2", norm[0]);
-        }
-        return output;
+        part(input, 0).add(part(input, 1), out);
+        INDArray rows = out.reshape('c', batch * tokens, dim);
+        LayerNormKernel.forward(rows, p.get("norm2W"), p.get("norm2B"), eps, rows, saved, "norm2");
+        return out;
     }
 
     @Override
     public INDArray backward(INDArray epsilon, INDArray input, Map<String, INDArray> p, Map<String, INDArray> g,
-                             SavedTensors saved) {
+                             SavedTensors saved, OutputAllocator inputGrad) {
         long batch = epsilon.size(0);
-        INDArray dIn = Nd4j.createUninitialized(epsilon.dataType(), batch, 2L * tokens * dim);
-        INDArray dOut = epsilon.reshape(batch, tokens, dim);
+        long td = (long) tokens * dim;
+        INDArray dIn = inputGrad.create(epsilon.dataType(), batch, 2 * td);
         if (beit) {
-            INDArray product = dOut.mul(part(input, 1));
+            INDArray product = Buffers.scratch().obtain("join.product", epsilon.dataType(), batch, td);
+            epsilon.mul(part(input, 1), product);
             Blas.columnSums(product.reshape('c', batch * tokens, dim), g.get("gamma2"));
-            Release.close(product);
-            part(dIn, 0).assign(dOut);
-            dOut.mul(p.get("gamma2").reshape(1, 1, dim), part(dIn, 1));
+            part(dIn, 0).assign(epsilon);
+            INDArray tiled = AttentionMath.vector(p.get("gamma2")).reshape(1, dim).repeat(0, tokens).reshape(td);
+            Nd4j.exec(new BroadcastMulOp(epsilon, tiled, part(dIn, 1), 1));
+            Release.close(tiled);
             return dIn;
         }
-        INDArray dResidual = part(dIn, 0);
-        INDArray dSum = LayerNormKernel.backward(Blas.rows(epsilon, batch * tokens, dim), saved.norm("norm2"),
-                p.get("norm2W"), g.get("norm2W"), g.get("norm2B"));
-        dResidual.assign(dSum.reshape(batch, tokens, dim));
-        part(dIn, 1).assign(dResidual);
-        Release.close(dSum);
+        INDArray dSum = Buffers.scratch().obtain("join.dSum", epsilon.dataType(), batch * tokens, dim);
+        LayerNormKernel.backward(Blas.rows(epsilon, batch * tokens, dim), saved.norm("norm2"), p.get("norm2W"),
+                g.get("norm2W"), g.get("norm2B"), dSum);
+        INDArray flat = dSum.reshape('c', batch, td);
+        part(dIn, 0).assign(flat);
+        part(dIn, 1).assign(flat);
         return dIn;
     }
 }

@@ -5,16 +5,19 @@ import java.util.Map;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * What a layer's forward pass keeps for its backward pass, by name. Released (native memory freed at once) after
- * the backward pass or before the next forward pass, so training does not wait for the garbage collector to
- * reclaim hundreds of MB of activations per step.
+ * What a layer's forward pass keeps for its backward pass, by name. The arrays are {@link Buffers} of the layer:
+ * the next training step writes into the same memory instead of allocating it again.
  */
-public final class SavedTensors {
+public final class SavedTensors extends Buffers {
     private final Map<String, INDArray> arrays = new HashMap<>();
     private final Map<String, LayerNormKernel.Saved> norms = new HashMap<>();
 
+    /** Records an array (obtained here, or a view of the layer's input that lives until the backward pass). */
     public void put(String name, INDArray array) {
-        arrays.put(name, array);
+        INDArray previous = arrays.put(name, array);
+        if (previous != null && previous != array && !owns(previous)) {
+            Release.close(previous); // a per-step array of the last step, not a pooled buffer
+        }
     }
 
     public INDArray get(String name) {
@@ -35,12 +38,5 @@ public final class SavedTensors {
             throw new IllegalStateException("no saved norm " + name);
         }
         return saved;
-    }
-
-    public void release() {
-        arrays.values().forEach(Release::close);
-        norms.values().forEach(LayerNormKernel.Saved::release);
-        arrays.clear();
-        norms.clear();
     }
 }

@@ -43,11 +43,11 @@ public final class TargetHeadMath implements NativeLayerMath {
     }
 
     @Override
-    public INDArray forward(INDArray input, Map<String, INDArray> p, SavedTensors saved) {
+    public INDArray forward(INDArray input, Map<String, INDArray> p, SavedTensors saved, OutputAllocator output) {
         long batch = input.size(0);
         INDArray x = chosen(input);
         if (input.dataType() == DataType.FLOAT) {
-            return forwardFloat(x, batch, p, saved);
+            return forwardFloat(x, batch, p, saved, output);
         }
         INDArray mean = x.mean(true, 2);
         INDArray normalized = x.sub(mean); // [B, L, T', D]
@@ -59,23 +59,23 @@ public final class TargetHeadMath implements NativeLayerMath {
         normalized.muli(inverseStd);
         INDArray average = Nd4j.createUninitialized(input.dataType(), batch * kept(), dim);
         normalized.mean(average.reshape('c', batch, kept(), dim), 1);
-        return finish(batch, average, normalized, inverseStd, p, saved);
+        return finish(batch, average, normalized, inverseStd, p, saved, output);
     }
 
     private INDArray finish(long batch, INDArray average, INDArray normalized, INDArray inverseStd,
-                            Map<String, INDArray> p, SavedTensors saved) {
+                            Map<String, INDArray> p, SavedTensors saved, OutputAllocator outputs) {
         INDArray projected = average;
         if (dim != targetDim) {
-            projected = LinearKernel.forward(average, p.get("projW"), p.get("projB"));
+            projected = Nd4j.createUninitialized(average.dataType(), average.size(0), targetDim);
+            LinearKernel.forward(average, p.get("projW"), p.get("projB"), projected);
         }
-        LayerNormKernel.Saved[] norm = saved != null ? new LayerNormKernel.Saved[1] : null;
-        INDArray output = Nd4j.createUninitialized(average.dataType(), batch, (long) kept() * targetDim);
-        LayerNormKernel.forward(projected, null, null, eps, output.reshape('c', batch * kept(), targetDim), norm);
+        INDArray output = outputs.create(average.dataType(), batch, (long) kept() * targetDim);
+        LayerNormKernel.forward(projected, null, null, eps, output.reshape('c', batch * kept(), targetDim), saved,
+                "out");
         if (saved != null) {
             saved.put("normalized", normalized);
             saved.put("inverseStd", inverseStd);
             saved.put("average", average);
-            saved.putNorm("out", norm[0]);
         } else {
             Release.close(normalized, inverseStd, average);
         }
@@ -86,7 +86,8 @@ public final class TargetHeadMath implements NativeLayerMath {
     }
 
     /** Same math with the fused instance norm of {@link FloatNorms}. */
-    private INDArray forwardFloat(INDArray x, long batch, Map<String, INDArray> p, SavedTensors saved) {
+    private INDArray forwardFloat(INDArray x, long batch, Map<String, INDArray> p, SavedTensors saved,
+                                  OutputAllocator output) {
         INDArray copy = x.dup('c');
         INDArray groups = copy.reshape('c', batch * blocks, kept(), dim);
         INDArray normalized = Nd4j.createUninitialized(DataType.FLOAT, batch * blocks, kept(), dim);
@@ -94,19 +95,21 @@ public final class TargetHeadMath implements NativeLayerMath {
         INDArray average = Nd4j.createUninitialized(DataType.FLOAT, batch * kept(), dim);
         FloatNorms.instanceNormForward(groups, blocks, eps, normalized, inverseStd, average);
         Release.close(copy);
-        return finish(batch, average, normalized, inverseStd, p, saved);
+        return finish(batch, average, normalized, inverseStd, p, saved, output);
     }
 
     @Override
     public INDArray backward(INDArray epsilon, INDArray input, Map<String, INDArray> p, Map<String, INDArray> g,
-                             SavedTensors saved) {
+                             SavedTensors saved, OutputAllocator inputGrad) {
         long batch = epsilon.size(0);
-        INDArray dProjected = LayerNormKernel.backward(Blas.rows(epsilon, batch * kept(), targetDim),
-                saved.norm("out"), null, null, null);
+        INDArray dProjected = Nd4j.createUninitialized(epsilon.dataType(), batch * kept(), targetDim);
+        LayerNormKernel.backward(Blas.rows(epsilon, batch * kept(), targetDim), saved.norm("out"), null, null, null,
+                dProjected);
         INDArray dAverage = dProjected;
         if (dim != targetDim) {
-            dAverage = LinearKernel.backward(dProjected, saved.get("average"), p.get("projW"), g.get("projW"),
-                    g.get("projB"));
+            dAverage = Nd4j.createUninitialized(epsilon.dataType(), batch * kept(), dim);
+            LinearKernel.backward(dProjected, saved.get("average"), p.get("projW"), g.get("projW"), g.get("projB"),
+                    dAverage);
             Release.close(dProjected);
         }
         if (dAverage.dataType() == DataType.FLOAT) {

@@ -2,7 +2,6 @@ package io.distillery.model.kernels;
 
 import java.util.Map;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /** LayerNorm of every token of [B, T*D] activations ({@link io.distillery.model.layers.TokenLayerNorm}). */
 public final class TokenNormMath implements NativeLayerMath {
@@ -17,25 +16,21 @@ public final class TokenNormMath implements NativeLayerMath {
     }
 
     @Override
-    public INDArray forward(INDArray input, Map<String, INDArray> p, SavedTensors saved) {
+    public INDArray forward(INDArray input, Map<String, INDArray> p, SavedTensors saved, OutputAllocator output) {
         long batch = input.size(0);
         long rows = batch * tokens;
-        INDArray output = Nd4j.createUninitialized(input.dataType(), batch, (long) tokens * dim);
-        LayerNormKernel.Saved[] norm = saved != null ? new LayerNormKernel.Saved[1] : null;
+        INDArray out = output.create(input.dataType(), batch, (long) tokens * dim);
         LayerNormKernel.forward(Blas.rows(input, rows, dim), p.get("normW"), p.get("normB"), eps,
-                output.reshape('c', rows, dim), norm);
-        if (saved != null) {
-            saved.putNorm("norm", norm[0]);
-        }
-        return output;
+                out.reshape('c', rows, dim), saved, "norm");
+        return out;
     }
 
     @Override
     public INDArray backward(INDArray epsilon, INDArray input, Map<String, INDArray> p, Map<String, INDArray> g,
-                             SavedTensors saved) {
+                             SavedTensors saved, OutputAllocator inputGrad) {
         long batch = epsilon.size(0);
         long rows = batch * tokens;
-        INDArray dInput = Nd4j.createUninitialized(epsilon.dataType(), batch, (long) tokens * dim);
+        INDArray dInput = inputGrad.create(epsilon.dataType(), batch, (long) tokens * dim);
         LayerNormKernel.backward(Blas.rows(epsilon, rows, dim), saved.norm("norm"), p.get("normW"), g.get("normW"),
                 g.get("normB"), dInput.reshape('c', rows, dim));
         return dInput;

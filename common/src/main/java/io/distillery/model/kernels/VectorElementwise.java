@@ -1,6 +1,7 @@
 package io.distillery.model.kernels;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 import org.bytedeco.javacpp.FloatPointer;
@@ -8,8 +9,11 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * {@link Elementwise} for FLOAT with the JDK's Vector API (SIMD exp; erf by Abramowitz and Stegun 7.1.26, absolute
- * error below 1.5e-7, so GELU's error is below 7.5e-8 |x|). Data moves between ND4J's off-heap buffers and
+ * {@link Elementwise} for FLOAT with the JDK's Vector API (erf by Abramowitz and Stegun 7.1.26, absolute error below
+ * 1.5e-7, so GELU's error is below 7.5e-8 |x|). exp is Cephes' expf (range reduction by ln 2, degree-6 polynomial,
+ * 2^n built in the exponent bits) from plain IEEE operations, not {@code VectorOperators.EXP}: that one is an
+ * SVML call once C2 compiles the loop and a scalar libm fallback before, so results changed in the last bit with
+ * the JIT's state and two replicas of a teacher could write different bytes for the same image. Data moves between ND4J's off-heap buffers and
  * per-thread heap chunks that stay in cache. Loaded only through {@link Elementwise#of}.
  */
 final class VectorElementwise implements Elementwise {
@@ -23,6 +27,17 @@ final class VectorElementwise implements Elementwise {
     private static final float A3 = 1.421413741f;
     private static final float A4 = -1.453152027f;
     private static final float A5 = 1.061405429f;
+
+    private static final float LOG2E = 1.44269504088896341f;
+    private static final float LN2_HI = 0.693359375f;
+    private static final float LN2_LO = -2.12194440e-4f;
+    private static final float ROUND = 12582912f; // 1.5 * 2^23: adding and subtracting it rounds to an integer
+    private static final float C1 = 1.9875691500e-4f;
+    private static final float C2 = 1.3981999507e-3f;
+    private static final float C3 = 8.3334519073e-3f;
+    private static final float C4 = 4.1665795894e-2f;
+    private static final float C5 = 1.6666665459e-1f;
+    private static final float C6 = 5.0000001201e-1f;
 
     private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[3][CHUNK]);
 
@@ -74,7 +89,7 @@ final class VectorElementwise implements Elementwise {
             FloatVector az = z.abs().min(9f); // erf(9) is 1 in float; keeps exp(-az^2) out of slow subnormals
             FloatVector t = one.div(az.fma(P, 1f));
             FloatVector poly = t.fma(A5, A4).fma(t, a3).fma(t, a2).fma(t, a1).mul(t);
-            FloatVector erfAbs = one.sub(poly.mul(az.mul(az).neg().lanewise(VectorOperators.EXP)));
+            FloatVector erfAbs = one.sub(poly.mul(exp(az.mul(az).neg())));
             FloatVector erf = erfAbs.blend(erfAbs.neg(), z.compare(VectorOperators.LT, zero));
             FloatVector phi = erf.add(1f).mul(0.5f);
             phi.intoArray(cdf, i);
@@ -109,13 +124,13 @@ final class VectorElementwise implements Elementwise {
             for (int up = S.loopBound(len); i < up; i += S.length()) {
                 FloatVector v = FloatVector.fromArray(S, xs, i);
                 FloatVector clamped = v.max(-13f).min(13f); // phi(13) ~ 1e-37: avoids subnormal exp results
-                FloatVector density = clamped.mul(clamped).mul(-0.5f).lanewise(VectorOperators.EXP).mul(INV_SQRT_2PI);
+                FloatVector density = exp(clamped.mul(clamped).mul(-0.5f)).mul(INV_SQRT_2PI);
                 FloatVector slope = density.fma(v, FloatVector.fromArray(S, c, i));
                 FloatVector.fromArray(S, d, i).mul(slope).intoArray(d, i);
             }
             for (; i < len; i++) {
                 float clamped = Math.max(-13f, Math.min(13f, xs[i]));
-                float density = (float) Math.exp(-0.5f * clamped * clamped) * INV_SQRT_2PI;
+                float density = expScalar(-0.5f * clamped * clamped) * INV_SQRT_2PI;
                 d[i] *= c[i] + xs[i] * density;
             }
             at(pd, bd, start).put(d, 0, len);
@@ -158,13 +173,13 @@ final class VectorElementwise implements Elementwise {
         }
         FloatVector sums = FloatVector.zero(S);
         for (i = 0; i < up; i += S.length()) {
-            FloatVector e = FloatVector.fromArray(S, a, offset + i).sub(max).lanewise(VectorOperators.EXP);
+            FloatVector e = exp(FloatVector.fromArray(S, a, offset + i).sub(max));
             e.intoArray(a, offset + i);
             sums = sums.add(e);
         }
         float sum = sums.reduceLanes(VectorOperators.ADD);
         for (i = up; i < cols; i++) {
-            float e = (float) Math.exp(a[offset + i] - max);
+            float e = expScalar(a[offset + i] - max);
             a[offset + i] = e;
             sum += e;
         }
@@ -177,11 +192,34 @@ final class VectorElementwise implements Elementwise {
         }
     }
 
+    /** e^x for x in [-87, 88] (clamped), about 1 ulp. */
+    private static FloatVector exp(FloatVector x) {
+        FloatVector v = x.max(-87f).min(88f);
+        FloatVector n = v.fma(LOG2E, ROUND).sub(ROUND);
+        FloatVector r = n.mul(-LN2_HI).add(v).add(n.mul(-LN2_LO));
+        FloatVector p = r.fma(C1, C2).fma(r, FloatVector.broadcast(S, C3)).fma(r, FloatVector.broadcast(S, C4))
+                .fma(r, FloatVector.broadcast(S, C5)).fma(r, FloatVector.broadcast(S, C6));
+        FloatVector y = p.mul(r).fma(r, r).add(1f);
+        FloatVector scale = ((IntVector) n.convert(VectorOperators.F2I, 0)).add(127)
+                .lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+        return y.mul(scale);
+    }
+
+    /** The same algorithm as {@link #exp(FloatVector)} for the tails. */
+    static float expScalar(float x) {
+        float v = Math.max(-87f, Math.min(88f, x));
+        float n = Math.fma(v, LOG2E, ROUND) - ROUND;
+        float r = (n * -LN2_HI + v) + n * -LN2_LO;
+        float p = Math.fma(Math.fma(Math.fma(Math.fma(Math.fma(r, C1, C2), r, C3), r, C4), r, C5), r, C6);
+        float y = Math.fma(p * r, r, r) + 1f;
+        return y * Float.intBitsToFloat(((int) n + 127) << 23);
+    }
+
     private static float erfScalar(float x) {
         float ax = Math.min(Math.abs(x), 9f);
         float t = 1f / (1f + P * ax);
         float poly = ((((A5 * t + A4) * t + A3) * t + A2) * t + A1) * t;
-        float y = 1f - poly * (float) Math.exp(-ax * ax);
+        float y = 1f - poly * expScalar(-ax * ax);
         return x < 0 ? -y : y;
     }
 }
