@@ -1,8 +1,9 @@
 package io.distillery.targets;
 
+import io.distillery.model.kernels.FloatNorms;
 import java.util.Arrays;
 import java.util.List;
-
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Broadcast;
 import org.nd4j.linalg.indexing.NDArrayIndex;
@@ -34,7 +35,14 @@ public final class ContextualizedTargets {
      * @param perBlock one [B, T, D] tensor per block, in block order, of the kind {@code recipe.tensor()} names
      */
     public static INDArray compute(List<INDArray> perBlock, TargetRecipe recipe) {
-        return normalize(average(perBlock, recipe), CHANNEL_AXIS, recipe.eps());
+        INDArray average = average(perBlock, recipe);
+        if (average.dataType() == DataType.FLOAT) {
+            // fused loops (io.distillery.model.kernels.FloatNorms): ND4J's broadcast ops cost several passes each
+            INDArray rows = average.reshape('c', average.size(0) * average.size(1), average.size(2));
+            FloatNorms.standardize(rows, recipe.eps(), rows);
+            return average;
+        }
+        return normalize(average, CHANNEL_AXIS, recipe.eps());
     }
 
     /** The average of the instance-normalised last K blocks: the targets before the final layer norm. */
@@ -43,8 +51,20 @@ public final class ContextualizedTargets {
         int k = recipe.topK();
         INDArray sum = null;
         for (int l = perBlock.size() - k; l < perBlock.size(); l++) {
-            INDArray z = normalize(selectTokens(perBlock.get(l), recipe.tokens()), TOKEN_AXIS, recipe.eps());
-            sum = sum == null ? z : sum.addi(z);
+            INDArray tokens = selectTokens(perBlock.get(l), recipe.tokens());
+            INDArray z;
+            if (tokens.dataType() == DataType.FLOAT) {
+                z = tokens.dup('c');
+                FloatNorms.instanceNorm(z, recipe.eps(), z);
+            } else {
+                z = normalize(tokens, TOKEN_AXIS, recipe.eps());
+            }
+            if (sum == null) {
+                sum = z;
+            } else {
+                sum.addi(z);
+                z.close();
+            }
         }
         return sum.divi(k);
     }

@@ -10,7 +10,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * Vector API does them in about 1 ns. Arrays are dense and of equal length where two or more are passed.
  */
 public interface Elementwise {
-    /** {@code out = x Phi(x)} and {@code cdf = Phi(x) = 0.5 (1 + erf(x / sqrt 2))}. */
+    /** {@code out = x Phi(x)} and {@code cdf = Phi(x) = 0.5 (1 + erf(x / sqrt 2))} (not kept when null). */
     void geluForward(INDArray x, INDArray out, INDArray cdf);
 
     /** {@code dy *= Phi(x) + x phi(x)} (phi the standard normal density). */

@@ -10,14 +10,14 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * pass over memory, several allocating) for the same work; the double-precision path keeps those ops
  * ({@link LayerNormKernel}), which is what the gradient checks exercise.
  */
-final class FloatNorms {
+public final class FloatNorms {
     private static final int CHUNK = 1 << 14;
     private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[4][CHUNK]);
 
     private FloatNorms() {
     }
 
-    static boolean applies(INDArray... arrays) {
+    public static boolean applies(INDArray... arrays) {
         for (INDArray a : arrays) {
             if (a != null && (a.dataType() != DataType.FLOAT || !Blas.isDense(a))) {
                 return false;
@@ -209,6 +209,44 @@ final class FloatNorms {
             if (l == groupsPerSample - 1) {
                 write(average, (gIdx / groupsPerSample) * size, avg, size);
             }
+        }
+    }
+
+    /**
+     * Instance norm over the tokens of x [B, T, D] (dense FLOAT; per sample and channel, biased variance, no
+     * affine) into {@code out} (dense, may be x): data2vec's per-block target normalisation.
+     */
+    public static void instanceNorm(INDArray x, double eps, INDArray out) {
+        long groups = x.size(0);
+        INDArray inverseStd = Buffers.scratch().obtain("targets.rstd", DataType.FLOAT, groups, x.size(2));
+        instanceNormForward(x, 1, eps, out, inverseStd, out);
+    }
+
+    /** Layer norm without affine over the last axis of a dense FLOAT [N, D] matrix, into {@code out} (may be x). */
+    public static void standardize(INDArray x, double eps, INDArray out) {
+        layerNormForward(x, null, null, eps, out, null, null);
+    }
+
+    /**
+     * BEiT's block end {@code out = r + gamma * m} from the merged [B, 2*T*D] input (residual r, FFN branch m),
+     * gamma [D] broadcast over tokens; all FLOAT, input and out dense.
+     */
+    static void scaledResidual(INDArray merged, INDArray gamma, int tokens, INDArray out) {
+        int d = (int) gamma.length();
+        int td = tokens * d;
+        long batch = merged.size(0);
+        float[] g = vector(gamma, d);
+        float[] pair = scratch(0, 2 * td);
+        float[] result = scratch(1, td);
+        for (long b = 0; b < batch; b++) {
+            read(merged, b * 2 * td, pair, 2 * td);
+            for (int t = 0; t < tokens; t++) {
+                int o = t * d;
+                for (int k = 0; k < d; k++) {
+                    result[o + k] = pair[o + k] + g[k] * pair[td + o + k];
+                }
+            }
+            write(out, b * td, result, td);
         }
     }
 

@@ -9,7 +9,7 @@ public final class GeluKernel {
 
     /**
      * {@code out = x Phi(x)}; {@code cdf} receives Phi(x) = 0.5 (1 + erf(x / sqrt 2)) (the backward pass needs it;
-     * a scratch array for inference). All three dense and distinct.
+     * null for inference). All dense and distinct.
      */
     public static void forward(INDArray x, INDArray out, INDArray cdf) {
         Elementwise.of(x.dataType()).geluForward(x, out, cdf);

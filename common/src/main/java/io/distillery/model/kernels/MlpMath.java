@@ -36,7 +36,7 @@ public final class MlpMath implements NativeLayerMath {
         }
         INDArray pre = buf.obtain("mlp.pre", type, rows, hidden);
         LinearKernel.forward(y, p.get("fc1W"), p.get("fc1B"), pre);
-        INDArray cdf = buf.obtain("mlp.cdf", type, rows, hidden);
+        INDArray cdf = saved != null ? buf.obtain("mlp.cdf", type, rows, hidden) : null;
         INDArray activated = buf.obtain("mlp.act", type, rows, hidden);
         GeluKernel.forward(pre, activated, cdf);
         INDArray out = output.create(type, batch, (long) tokens * dim);

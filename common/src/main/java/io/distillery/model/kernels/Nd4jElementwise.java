@@ -12,11 +12,15 @@ final class Nd4jElementwise implements Elementwise {
     private static final double INV_SQRT_2PI = 0.3989422804014327;
 
     @Override
-    public void geluForward(INDArray x, INDArray out, INDArray cdf) {
+    public void geluForward(INDArray x, INDArray out, INDArray cdfOrNull) {
+        INDArray cdf = cdfOrNull != null ? cdfOrNull : x.ulike();
         x.mul(INV_SQRT2, cdf);
         Nd4j.exec(new Erf(cdf, cdf));
         cdf.addi(1.0).muli(0.5);
         x.mul(cdf, out);
+        if (cdfOrNull == null) {
+            Release.close(cdf);
+        }
     }
 
     @Override

@@ -34,6 +34,10 @@ public final class ResidualJoinMath implements NativeLayerMath {
         long batch = input.size(0);
         long td = (long) tokens * dim;
         INDArray out = output.create(input.dataType(), batch, td);
+        if (beit && FloatNorms.applies(input, out, p.get("gamma2"))) {
+            FloatNorms.scaledResidual(input, p.get("gamma2"), tokens, out);
+            return out;
+        }
         if (beit) {
             // r + m * gamma2: gamma2 tiled over the tokens so that one broadcast along the rows does it
             INDArray tiled = AttentionMath.vector(p.get("gamma2")).reshape(1, dim).repeat(0, tokens).reshape(td);

@@ -60,10 +60,10 @@ final class VectorElementwise implements Elementwise {
     public void geluForward(INDArray x, INDArray out, INDArray cdf) {
         FloatPointer px = pointer(x);
         FloatPointer po = pointer(out);
-        FloatPointer pc = pointer(cdf);
+        FloatPointer pc = cdf != null ? pointer(cdf) : null;
         long bx = px.position();
         long bo = po.position();
-        long bc = pc.position();
+        long bc = pc != null ? pc.position() : 0;
         float[][] buf = SCRATCH.get();
         long n = x.length();
         for (long start = 0; start < n; start += CHUNK) {
@@ -71,7 +71,9 @@ final class VectorElementwise implements Elementwise {
             at(px, bx, start).get(buf[0], 0, len);
             geluChunk(buf[0], buf[1], buf[2], len);
             at(po, bo, start).put(buf[1], 0, len);
-            at(pc, bc, start).put(buf[2], 0, len);
+            if (pc != null) {
+                at(pc, bc, start).put(buf[2], 0, len);
+            }
         }
     }
 
