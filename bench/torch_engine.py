@@ -22,12 +22,13 @@ Threads: torch.set_num_threads(--threads); OpenBLAS (Debian's pthread build) siz
 OPENBLAS_NUM_THREADS / OMP_NUM_THREADS, which must be set by the caller before Python starts (the Java side does).
 
 Prints one JSON line: median ms per iteration, images/s, analytic FLOPs per image, a 1024^3 gemm's GFLOP/s on
-the same threads (is the BLAS the optimised one?), versions and the thread environment.
+the same threads (is the BLAS the optimised one?), peak RSS (KiB), versions and the thread environment.
 """
 import argparse
 import json
 import math
 import os
+import resource
 import sys
 import time
 
@@ -232,6 +233,7 @@ def main():
         "times_ms": [round(x * 1000, 2) for x in times],
         "flops_per_image": flops * (3 if a.mode == "train" else 1),
         "gemm_gflops": gemm_gflops(),
+        "max_rss_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
         "torch": torch.__version__, "torch_threads": torch.get_num_threads(),
         "env": {v: os.environ.get(v) for v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")},
     }))
