@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Engine speed: for each row and thread count, the DL4J teacher pass or student train step (a child JVM per
@@ -34,7 +35,9 @@ public final class EngineBenchmark {
     }
 
     public List<String> run() throws IOException, InterruptedException {
+        String loadBefore = loadAverage();
         EngineTable table = new EngineTable(options.peakGflops());
+        Map<Integer, Double> gemm = new TreeMap<>();
         String torchNote = null;
         for (EngineRow row : options.rows()) {
             for (int threads : options.threads()) {
@@ -49,14 +52,22 @@ public final class EngineBenchmark {
                     }
                 }
                 table.add(row, threads, dl4j, torch);
+                if (dl4j.path("nd4j_max_threads").asInt() != threads) {
+                    throw new IllegalStateException("the DL4J child ran " + dl4j.path("nd4j_max_threads").asInt()
+                            + " ND4J threads instead of " + threads);
+                }
+                if (torch != null) {
+                    gemm.merge(threads, torch.path("gemm_gflops").asDouble(), Math::max);
+                }
                 System.err.println("engine benchmark: " + table.lastLine());
             }
         }
         List<String> lines = new ArrayList<>();
-        lines.add(String.format(Locale.ROOT, "engine benchmark; %d cores; %d timed iterations (median) after %d "
-                        + "warm-up; FLOP limit %.0f GFLOP/s per thread; DL4J engine property: %s",
-                Runtime.getRuntime().availableProcessors(), options.iterations(), options.warmup(),
-                options.peakGflops(), options.engine() == null ? "(not set)" : options.engine()));
+        lines.add(String.format(Locale.ROOT, "engine benchmark; %d cores; load average %s before, %s after; %d timed "
+                        + "iterations (median) after %d warm-up; FLOP limit %.0f GFLOP/s per thread; DL4J engine "
+                        + "property: %s", Runtime.getRuntime().availableProcessors(), loadBefore, loadAverage(),
+                options.iterations(), options.warmup(), options.peakGflops(),
+                options.engine() == null ? "(not set)" : options.engine()));
         lines.add("threads n: DL4J in a child JVM with OMP_NUM_THREADS=OPENBLAS_NUM_THREADS=MKL_NUM_THREADS=n; "
                 + "PyTorch eager with the same variables and torch.set_num_threads(n)");
         lines.add("ratio: DL4J images/s / PyTorch images/s; % limit: achieved FLOP/s / (n x limit); "
@@ -65,6 +76,8 @@ public final class EngineBenchmark {
         if (torchNote != null) {
             lines.add(torchNote);
         }
+        gemm.forEach((threads, gflops) -> lines.add(String.format(Locale.ROOT, "BLAS check: PyTorch 1024^3 sgemm on "
+                + "%d thread(s), best of 5 after each measurement: %.0f GFLOP/s", threads, gflops)));
         if (options.rssImages() > 0) {
             lines.add(extractRss());
         }
@@ -114,6 +127,15 @@ public final class EngineBenchmark {
         all[0] = first;
         System.arraycopy(rest, 0, all, 1, rest.length);
         return all;
+    }
+
+    /** The 1-minute load average: whatever else runs on the cores shows in every figure. */
+    private static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+        } catch (IOException e) {
+            return "n/a";
+        }
     }
 
     private Path log(String name) {
