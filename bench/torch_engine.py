@@ -87,35 +87,46 @@ class BeitAttention(nn.Module):
         return self.proj((attn @ v).transpose(1, 2).reshape(b, t, d))
 
 
+class Mlp(nn.Module):
+    def __init__(self, dim, hidden):
+        super().__init__()
+        self.fc1 = nn.Linear(dim, hidden)
+        self.fc2 = nn.Linear(hidden, dim)
+
+    def forward(self, x):
+        return self.fc2(F.gelu(self.fc1(x)))  # exact (erf) GELU
+
+
 class BeitBlock(nn.Module):
     def __init__(self, dim, heads, grid, mlp_ratio, init_values):
         super().__init__()
         self.norm1 = nn.LayerNorm(dim, eps=1e-6)
         self.attn = BeitAttention(dim, heads, grid)
         self.norm2 = nn.LayerNorm(dim, eps=1e-6)
-        self.fc1 = nn.Linear(dim, int(dim * mlp_ratio))
-        self.fc2 = nn.Linear(int(dim * mlp_ratio), dim)
+        self.mlp = Mlp(dim, int(dim * mlp_ratio))
         self.gamma_1 = nn.Parameter(init_values * torch.ones(dim))
         self.gamma_2 = nn.Parameter(init_values * torch.ones(dim))
 
     def forward(self, x):
         x = x + self.gamma_1 * self.attn(self.norm1(x))
-        ffn = self.gamma_2 * self.fc2(F.gelu(self.fc1(self.norm2(x))))  # exact (erf) GELU
+        ffn = self.gamma_2 * self.mlp(self.norm2(x))
         return x + ffn, ffn
 
 
 class Beit(nn.Module):
-    """timm Beit up to the last block (the targets need no final norm or head)."""
+    """timm Beit up to the last block (the targets need no final norm or head); parameter names are timm's, so a
+    timm-format state dict (e.g. Distillery's export) loads with load_state_dict(strict=False)."""
 
     def __init__(self, img, patch, dim, depth, heads, mlp_ratio=4.0, init_values=0.1):
         super().__init__()
         grid = img // patch
-        self.patch_embed = nn.Conv2d(3, dim, patch, patch)
+        self.patch_embed = nn.Module()
+        self.patch_embed.proj = nn.Conv2d(3, dim, patch, patch)
         self.cls_token = nn.Parameter(torch.zeros(1, 1, dim))
         self.blocks = nn.ModuleList(BeitBlock(dim, heads, grid, mlp_ratio, init_values) for _ in range(depth))
 
     def forward(self, images):
-        x = self.patch_embed(images).flatten(2).transpose(1, 2)
+        x = self.patch_embed.proj(images).flatten(2).transpose(1, 2)
         x = torch.cat([self.cls_token.expand(x.shape[0], -1, -1), x], 1)
         ffns = []
         for block in self.blocks:
