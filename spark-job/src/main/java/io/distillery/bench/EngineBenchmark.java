@@ -37,7 +37,7 @@ public final class EngineBenchmark {
     public List<String> run() throws IOException, InterruptedException {
         String loadBefore = loadAverage();
         EngineTable table = new EngineTable(options.peakGflops());
-        Map<Integer, Double> gemm = new TreeMap<>();
+        Map<String, Double> gemm = new TreeMap<>();
         String torchNote = null;
         for (EngineRow row : options.rows()) {
             for (int threads : options.threads()) {
@@ -57,7 +57,8 @@ public final class EngineBenchmark {
                             + " ND4J threads instead of " + threads);
                 }
                 if (torch != null) {
-                    gemm.merge(threads, torch.path("gemm_gflops").asDouble(), Math::max);
+                    gemm.merge("torch " + threads + ", OpenBLAS " + torch.path("blas_threads").asInt(),
+                            torch.path("gemm_gflops").asDouble(), Math::max);
                 }
                 System.err.println("engine benchmark: " + table.lastLine());
             }
@@ -77,8 +78,8 @@ public final class EngineBenchmark {
         if (torchNote != null) {
             lines.add(torchNote);
         }
-        gemm.forEach((threads, gflops) -> lines.add(String.format(Locale.ROOT, "BLAS check: PyTorch 1024^3 sgemm on "
-                + "%d thread(s), best of 5 after each measurement: %.0f GFLOP/s", threads, gflops)));
+        gemm.forEach((setting, gflops) -> lines.add(String.format(Locale.ROOT, "BLAS check: PyTorch 1024^3 sgemm, %s "
+                + "thread(s), best after the measurements shown: %.0f GFLOP/s", setting, gflops)));
         if (options.rssImages() > 0) {
             lines.add(extractRss());
         }
