@@ -40,7 +40,10 @@ class Block(nn.Module):
 
 
 class Student(nn.Module):
-    def __init__(self, img, patch, dim, depth, heads, mlp_ratio=4.0):
+    """target_dim: the teacher's width; when it differs from dim, a Linear projects the averaged student tokens
+    before the final layer norm (Distillery's StudentTargetHead)."""
+
+    def __init__(self, img, patch, dim, depth, heads, mlp_ratio=4.0, target_dim=None):
         super().__init__()
         self.patch = nn.Conv2d(3, dim, patch, patch)
         self.cls = nn.Parameter(torch.zeros(1, 1, dim))
@@ -48,6 +51,7 @@ class Student(nn.Module):
         self.register_buffer("pos", sincos(grid, dim))
         self.norm_pre = nn.LayerNorm(dim, eps=1e-6)
         self.blocks = nn.ModuleList(Block(dim, heads, mlp_ratio) for _ in range(depth))
+        self.proj = nn.Linear(dim, target_dim) if target_dim and target_dim != dim else None
 
     def forward(self, images):
         x = self.patch(images).flatten(2).transpose(1, 2) + self.pos
@@ -58,6 +62,8 @@ class Student(nn.Module):
             x, mlp = block(x)
             layers.append(mlp[:, 1:])
         y = sum(F.instance_norm(l.transpose(1, 2).float()).transpose(1, 2) for l in layers) / len(layers)
+        if self.proj is not None:
+            y = self.proj(y)
         return F.layer_norm(y, y.shape[-1:])
 
 

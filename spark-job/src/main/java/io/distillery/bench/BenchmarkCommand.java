@@ -8,11 +8,12 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code distillery benchmark extract}: prints the P1/P6 table (see docs/benchmarks.md). */
+/** {@code distillery benchmark extract|train|engine}: runs a suite and prints its table (see docs/benchmarks.md). */
 @Command(name = "benchmark", mixinStandardHelpOptions = true,
-        description = "Runs a benchmark and prints its table. Suites: extract (P1, P6), train (P3, P4, P5).")
+        description = "Runs a benchmark and prints its table. Suites: extract (P1, P6), train (P3, P4, P5), "
+                + "engine (DL4J vs PyTorch eager per model and thread count).")
 public final class BenchmarkCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "<suite>", description = "extract | train")
+    @Parameters(index = "0", paramLabel = "<suite>", description = "extract | train | engine")
     String suite;
 
     @Option(names = "--images", defaultValue = "256", description = "Synthetic images (default ${DEFAULT-VALUE}).")
@@ -22,8 +23,37 @@ public final class BenchmarkCommand implements Callable<Integer> {
     int batch;
 
     @Option(names = "--python", defaultValue = "/usr/bin/python3",
-            description = "Python with torch for the P3 reference (default ${DEFAULT-VALUE}).")
+            description = "Python with torch for the PyTorch references (default ${DEFAULT-VALUE}).")
     String python;
+
+    @Option(names = "--rows", split = ",", description = "engine: rows to run (default all: beit-base, "
+            + "d2v-student-base, d2v-student-small, beit-small).")
+    List<String> rows;
+
+    @Option(names = "--threads", split = ",", defaultValue = "1,2",
+            description = "engine: thread counts, one measurement per side each (default ${DEFAULT-VALUE}).")
+    List<Integer> threads;
+
+    @Option(names = "--iters", description = "engine: timed iterations per measurement (default 10, --quick 3).")
+    Integer iterations;
+
+    @Option(names = "--warmup", description = "engine: warm-up iterations per measurement (default 2, --quick 1).")
+    Integer warmup;
+
+    @Option(names = "--quick", description = "engine: fewer iterations (3 timed, 1 warm-up) unless given.")
+    boolean quick;
+
+    @Option(names = "--peak-gflops", defaultValue = "100",
+            description = "engine: FLOP limit per thread in GFLOP/s (default ${DEFAULT-VALUE}, see the field notes).")
+    double peakGflops;
+
+    @Option(names = "--engine", description = "engine: passed to the DL4J child JVMs as -Ddistillery.engine "
+            + "(native | samediff); not passed when absent.")
+    String engine;
+
+    @Option(names = "--rss-images", defaultValue = "32", description = "engine: images of the extract peak-RSS run "
+            + "(BEiT v2 base, batch 32, teacher.copies=2, local[2]); 0 skips it (default ${DEFAULT-VALUE}).")
+    int rssImages;
 
     @Option(names = "--work", description = "Scratch folder (default: a new temp folder).")
     Path work;
@@ -34,11 +64,26 @@ public final class BenchmarkCommand implements Callable<Integer> {
         List<String> table = switch (suite) {
             case "extract" -> new ExtractBenchmark(dir, images, batch, ExtractBenchmark.defaultTeacher()).run();
             case "train" -> new TrainBenchmark(dir, images, batch, python).run();
+            case "engine" -> new EngineBenchmark(dir, engineOptions()).run();
             default -> throw new IllegalArgumentException("unknown benchmark suite '" + suite
-                    + "' (known: extract, train)");
+                    + "' (known: extract, train, engine)");
         };
         System.out.println();
         table.forEach(System.out::println);
         return 0;
+    }
+
+    private EngineBenchmark.Options engineOptions() {
+        List<EngineRow> chosen = rows == null ? List.of(EngineRow.values())
+                : rows.stream().map(EngineRow::fromId).toList();
+        if (threads.stream().anyMatch(t -> t < 1)) {
+            throw new IllegalArgumentException("--threads must be positive, got " + threads);
+        }
+        int iters = iterations != null ? iterations : quick ? 3 : 10;
+        int warm = warmup != null ? warmup : quick ? 1 : 2;
+        if (iters < 1 || warm < 0 || !(peakGflops > 0)) {
+            throw new IllegalArgumentException("need --iters >= 1, --warmup >= 0, --peak-gflops > 0");
+        }
+        return new EngineBenchmark.Options(chosen, threads, iters, warm, peakGflops, python, engine, rssImages, 32, 2);
     }
 }

@@ -128,8 +128,13 @@ public final class ExtractBenchmark {
 
     ExtractSummary extract(SparkSession spark, Path input, Path teacher, Path out, String dtype, boolean pixels,
                            int copies) throws IOException {
+        return extract(spark, input, teacher, out, dtype, pixels, copies, Math.max(1, images / 8));
+    }
+
+    ExtractSummary extract(SparkSession spark, Path input, Path teacher, Path out, String dtype, boolean pixels,
+                           int copies, int filesPerShard) throws IOException {
         List<String> o = List.of("input.format=image-folder", "input.path=\"" + input + "\"",
-                "input.files-per-shard=" + Math.max(1, images / 8), "output.path=\"" + out + "\"",
+                "input.files-per-shard=" + filesPerShard, "output.path=\"" + out + "\"",
                 "teacher.model=\"" + teacher.resolve("config.json") + "\"",
                 "teacher.checkpoint=\"" + teacher.resolve("weights.safetensors") + "\"", "teacher.copies=" + copies,
                 "target.dtype=" + dtype, "store.pixels=" + pixels, "views.random=1", "batch-size=" + batch,
