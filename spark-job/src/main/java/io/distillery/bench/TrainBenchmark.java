@@ -181,13 +181,20 @@ public final class TrainBenchmark {
         return times.get(times.size() / 2);
     }
 
-    /** [median ms per step, threads] from bench/torch_student_step.py, or null without PyTorch. */
+    /**
+     * [median ms per step, threads] from bench/torch_student_step.py, or null without PyTorch. PyTorch gets the
+     * DL4J side's thread count (OMP_NUM_THREADS, default 1) for its own pool and for OpenBLAS's: P3 once ran it
+     * with 2 intra-op threads against DL4J's 1.
+     */
     private double[] torchStepMillis(ModelConfig s) throws IOException, InterruptedException {
         Path script = Path.of(System.getProperty("distillery.root", "."), "bench", "torch_student_step.py");
-        int threads = Runtime.getRuntime().availableProcessors();
+        int threads = dl4jThreads();
         ProcessBuilder pb = new ProcessBuilder(python, script.toString(), "--img", "" + s.imgSize(), "--patch",
                 "" + s.patchSize(), "--dim", "" + s.embedDim(), "--depth", "" + s.depth(), "--heads", "" + s.numHeads(),
                 "--batch", "" + batch, "--threads", "" + threads).redirectErrorStream(true);
+        for (String variable : new String[] {"OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"}) {
+            pb.environment().put(variable, Integer.toString(threads));
+        }
         Process p;
         try {
             p = pb.start();
@@ -201,5 +208,13 @@ public final class TrainBenchmark {
         String last = output.strip().lines().reduce((a, b) -> b).orElse("{}");
         JsonNode json = new ObjectMapper().readTree(last);
         return new double[] {json.path("ms_per_step").asDouble(), threads};
+    }
+
+    private static int dl4jThreads() {
+        try {
+            return Math.max(1, Integer.parseInt(System.getenv().getOrDefault("OMP_NUM_THREADS", "1").trim()));
+        } catch (NumberFormatException e) {
+            return 1;
+        }
     }
 }
