@@ -12,6 +12,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 public final class FloatNorms {
     private static final int CHUNK = 1 << 14;
+    private static final RowSums SUMS = RowSums.INSTANCE;
     private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[4][CHUNK]);
 
     private FloatNorms() {
@@ -71,17 +72,9 @@ public final class FloatNorms {
             read(x, row * d, in, count * d);
             for (int r = 0; r < count; r++) {
                 int o = r * d;
-                double sum = 0;
-                for (int k = 0; k < d; k++) {
-                    sum += in[o + k];
-                }
-                float mean = (float) (sum / d);
-                double squares = 0;
-                for (int k = 0; k < d; k++) {
-                    float c = in[o + k] - mean;
-                    squares += c * c;
-                }
-                float inv = (float) (1.0 / Math.sqrt(squares / d + eps));
+                float mean = SUMS.sum(in, o, d) / d;
+                float squares = SUMS.centeredSquares(in, o, d, mean);
+                float inv = (float) (1.0 / Math.sqrt((double) squares / d + eps));
                 rstd[r] = inv;
                 for (int k = 0; k < d; k++) {
                     norm[o + k] = (in[o + k] - mean) * inv;
@@ -132,14 +125,8 @@ public final class FloatNorms {
                 } else {
                     System.arraycopy(grad, o, g, o, d);
                 }
-                double sumG = 0;
-                double sumGx = 0;
-                for (int k = 0; k < d; k++) {
-                    sumG += g[o + k];
-                    sumGx += g[o + k] * norm[o + k];
-                }
-                float meanG = (float) (sumG / d);
-                float meanGx = (float) (sumGx / d);
+                float meanG = SUMS.sum(g, o, d) / d;
+                float meanGx = SUMS.dot(g, norm, o, d) / d;
                 float inv = rstd[r];
                 for (int k = 0; k < d; k++) {
                     g[o + k] = inv * (g[o + k] - meanG - norm[o + k] * meanGx);
@@ -170,23 +157,23 @@ public final class FloatNorms {
         float[] avg = scratch(1, size);
         float[] mean = new float[d];
         float[] inv = new float[d];
-        double[] acc = new double[d];
+        float[] acc = new float[d];
         for (long gIdx = 0; gIdx < groups; gIdx++) {
             int l = (int) (gIdx % groupsPerSample);
             if (l == 0) {
                 java.util.Arrays.fill(avg, 0, size, 0f);
             }
             read(x, gIdx * size, in, size);
-            java.util.Arrays.fill(acc, 0);
+            java.util.Arrays.fill(acc, 0f);
             for (int r = 0; r < t; r++) {
                 for (int k = 0; k < d; k++) {
                     acc[k] += in[r * d + k];
                 }
             }
             for (int k = 0; k < d; k++) {
-                mean[k] = (float) (acc[k] / t);
+                mean[k] = acc[k] / t;
             }
-            java.util.Arrays.fill(acc, 0);
+            java.util.Arrays.fill(acc, 0f);
             for (int r = 0; r < t; r++) {
                 for (int k = 0; k < d; k++) {
                     float c = in[r * d + k] - mean[k];
@@ -261,8 +248,8 @@ public final class FloatNorms {
         float[] zs = scratch(1, size);
         float[] out = scratch(2, size);
         float[] inv = new float[d];
-        double[] m1 = new double[d];
-        double[] m2 = new double[d];
+        float[] m1 = new float[d];
+        float[] m2 = new float[d];
         float share = 1f / groupsPerSample;
         for (long gIdx = 0; gIdx < groups; gIdx++) {
             if (gIdx % groupsPerSample == 0) {
@@ -273,8 +260,8 @@ public final class FloatNorms {
             }
             read(z, gIdx * size, zs, size);
             read(inverseStd, gIdx * d, inv, d);
-            java.util.Arrays.fill(m1, 0);
-            java.util.Arrays.fill(m2, 0);
+            java.util.Arrays.fill(m1, 0f);
+            java.util.Arrays.fill(m2, 0f);
             for (int r = 0; r < t; r++) {
                 for (int k = 0; k < d; k++) {
                     float g = dz[r * d + k];
@@ -285,7 +272,7 @@ public final class FloatNorms {
             for (int r = 0; r < t; r++) {
                 for (int k = 0; k < d; k++) {
                     int i = r * d + k;
-                    out[i] = inv[k] * (float) (dz[i] - m1[k] / t - zs[i] * (m2[k] / t));
+                    out[i] = inv[k] * (dz[i] - m1[k] / t - zs[i] * (m2[k] / t));
                 }
             }
             write(dx, gIdx * size, out, size);

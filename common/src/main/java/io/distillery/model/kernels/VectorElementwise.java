@@ -16,7 +16,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * the JIT's state and two replicas of a teacher could write different bytes for the same image. Data moves between ND4J's off-heap buffers and
  * per-thread heap chunks that stay in cache. Loaded only through {@link Elementwise#of}.
  */
-final class VectorElementwise implements Elementwise {
+final class VectorElementwise implements Elementwise, RowSums {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int CHUNK = 1 << 14;
     private static final float INV_SQRT2 = 0.70710678f;
@@ -179,7 +179,7 @@ final class VectorElementwise implements Elementwise {
             e.intoArray(a, offset + i);
             sums = sums.add(e);
         }
-        float sum = sums.reduceLanes(VectorOperators.ADD);
+        float sum = lanesSum(sums);
         for (i = up; i < cols; i++) {
             float e = expScalar(a[offset + i] - max);
             a[offset + i] = e;
@@ -193,6 +193,66 @@ final class VectorElementwise implements Elementwise {
             a[offset + i] *= inv;
         }
     }
+
+    @Override
+    public float sum(float[] a, int off, int len) {
+        FloatVector acc = FloatVector.zero(S);
+        int i = 0;
+        for (int up = S.loopBound(len); i < up; i += S.length()) {
+            acc = acc.add(FloatVector.fromArray(S, a, off + i));
+        }
+        float s = lanesSum(acc);
+        for (; i < len; i++) {
+            s += a[off + i];
+        }
+        return s;
+    }
+
+    @Override
+    public float centeredSquares(float[] a, int off, int len, float mean) {
+        FloatVector acc = FloatVector.zero(S);
+        int i = 0;
+        for (int up = S.loopBound(len); i < up; i += S.length()) {
+            FloatVector c = FloatVector.fromArray(S, a, off + i).sub(mean);
+            acc = c.fma(c, acc);
+        }
+        float s = lanesSum(acc);
+        for (; i < len; i++) {
+            float c = a[off + i] - mean;
+            s = Math.fma(c, c, s);
+        }
+        return s;
+    }
+
+    @Override
+    public float dot(float[] a, float[] b, int off, int len) {
+        FloatVector acc = FloatVector.zero(S);
+        int i = 0;
+        for (int up = S.loopBound(len); i < up; i += S.length()) {
+            acc = FloatVector.fromArray(S, a, off + i).fma(FloatVector.fromArray(S, b, off + i), acc);
+        }
+        float s = lanesSum(acc);
+        for (; i < len; i++) {
+            s = Math.fma(a[off + i], b[off + i], s);
+        }
+        return s;
+    }
+
+    /**
+     * The lanes' sum in a fixed order: {@code reduceLanes(ADD)} may add in another order once C2 compiles it,
+     * and a result must not depend on the JIT's state.
+     */
+    private static float lanesSum(FloatVector v) {
+        float[] lanes = LANES.get();
+        v.intoArray(lanes, 0);
+        float s = 0f;
+        for (int i = 0; i < lanes.length; i++) {
+            s += lanes[i];
+        }
+        return s;
+    }
+
+    private static final ThreadLocal<float[]> LANES = ThreadLocal.withInitial(() -> new float[S.length()]);
 
     /** e^x for x in [-87, 88] (clamped), about 1 ulp. */
     private static FloatVector exp(FloatVector x) {
