@@ -44,7 +44,9 @@ public final class Encoder {
 
     /** Inference forward pass on normalised images [B, C, H, W]. */
     public EncoderActivations forward(INDArray images) {
-        Map<String, INDArray> acts = graph.feedForward(new INDArray[] {images}, false, false);
+        Map<String, INDArray> acts = NativeEncoderPass.supports(graph, config)
+                ? NativeEncoderPass.run(graph, config, images)
+                : graph.feedForward(new INDArray[] {images}, false, false);
         int t = config.tokens();
         int d = config.embedDim();
         INDArray embeddings = tokens(acts, VertexNames.EMBED, t, d);

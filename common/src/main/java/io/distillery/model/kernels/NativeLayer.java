@@ -87,6 +87,16 @@ public final class NativeLayer extends SameDiffLayer {
         return new Pair<>(gradient, result);
     }
 
+    /**
+     * Inference outside DL4J's graph executor (see {@code io.distillery.model.Encoder#forward}): the result is a
+     * new detached array, nothing is kept.
+     */
+    public INDArray infer(INDArray in) {
+        try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+            return math.forward(in, paramTable, null, Nd4j::createUninitialized);
+        }
+    }
+
     /** Keeps the saved buffers (the next step reuses them) but never lets a backward pass read stale ones. */
     @Override
     public void clear() {

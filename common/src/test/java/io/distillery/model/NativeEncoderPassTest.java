@@ -1,0 +1,35 @@
+package io.distillery.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Map;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/** The encoder's own inference pass gives DL4J's graph executor's activations bit for bit. */
+class NativeEncoderPassTest {
+
+    @ParameterizedTest
+    @EnumSource(ModelFamily.class)
+    void sameActivationsAsTheGraphExecutor(ModelFamily family) {
+        ModelConfig c = new ModelConfig(family, 16, 4, 3, 32, 3, 4, 4.0, true, 1e-6, 0.1,
+                family == ModelFamily.BEITV2, false, new double[] {0.5, 0.5, 0.5}, new double[] {0.25, 0.25, 0.25}, 0);
+        ComputationGraph graph = EncoderGraph.create(c, 7, DataType.FLOAT);
+        Nd4j.getRandom().setSeed(3);
+        graph.params().addi(Nd4j.randn(DataType.FLOAT, graph.params().shape()).muli(0.1));
+        INDArray images = Nd4j.randn(DataType.FLOAT, 5, 3, 16, 16);
+
+        assertThat(NativeEncoderPass.supports(graph, c)).isTrue();
+        Map<String, INDArray> expected = graph.feedForward(new INDArray[] {images}, false, false);
+        Map<String, INDArray> actual = NativeEncoderPass.run(graph, c, images);
+        assertThat(actual).isNotEmpty();
+        for (Map.Entry<String, INDArray> e : actual.entrySet()) {
+            assertThat(e.getValue().dup('c').data().asFloat()).as(e.getKey())
+                    .containsExactly(expected.get(e.getKey()).dup('c').data().asFloat());
+        }
+    }
+}
