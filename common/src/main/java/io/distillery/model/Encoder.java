@@ -44,7 +44,8 @@ public final class Encoder {
 
     /** Inference forward pass on normalised images [B, C, H, W]. */
     public EncoderActivations forward(INDArray images) {
-        Map<String, INDArray> acts = NativeEncoderPass.supports(graph, config)
+        boolean nativePass = NativeEncoderPass.supports(graph, config);
+        Map<String, INDArray> acts = nativePass
                 ? NativeEncoderPass.run(graph, config, images)
                 : graph.feedForward(new INDArray[] {images}, false, false);
         int t = config.tokens();
@@ -61,7 +62,8 @@ public final class Encoder {
             mlps.add(mlp);
             ffns.add(config.family() == ModelFamily.BEITV2 ? mlp.mul(layerScale(b)) : mlp);
         }
-        return new EncoderActivations(embeddings, blockInput, List.copyOf(outs), List.copyOf(mlps), List.copyOf(ffns));
+        return new EncoderActivations(embeddings, blockInput, List.copyOf(outs), List.copyOf(mlps), List.copyOf(ffns),
+                nativePass ? List.copyOf(acts.values()) : List.of()); // DL4J's own arrays are left to DL4J
     }
 
     /** BEiT's gamma_2 of a block, [1, D] for broadcasting. */

@@ -12,11 +12,39 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * @param mlpOutputs   each block's plain {@code mlp(.)} output
  * @param ffnBranches  what each block adds to its residual through the FFN (BEiT: gamma_2 * mlp; data2vec 2.0:
  *                     mlp): data2vec's {@code ffn} target tensor
+ * @param owned        the arrays behind those tensors (which may be reshaped views of them), freed by {@link #close}
  */
 public record EncoderActivations(INDArray embeddings, INDArray blockInput, List<INDArray> blockOutputs,
-                                 List<INDArray> mlpOutputs, List<INDArray> ffnBranches) {
+                                 List<INDArray> mlpOutputs, List<INDArray> ffnBranches, List<INDArray> owned)
+        implements AutoCloseable {
+
+    public EncoderActivations(INDArray embeddings, INDArray blockInput, List<INDArray> blockOutputs,
+                              List<INDArray> mlpOutputs, List<INDArray> ffnBranches) {
+        this(embeddings, blockInput, blockOutputs, mlpOutputs, ffnBranches, List.of());
+    }
 
     public INDArray lastBlockOutput() {
         return blockOutputs.get(blockOutputs.size() - 1);
+    }
+
+    /**
+     * Frees the tensors' native memory now rather than at a later GC, so that the next batch reuses it instead of
+     * faulting in fresh pages (a teacher pass allocates several batch-sized tensors per block). The tensors must not
+     * be used afterwards; views and arrays that cannot be closed are left alone.
+     */
+    @Override
+    public void close() {
+        java.util.Set<INDArray> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        seen.add(embeddings);
+        seen.add(blockInput);
+        seen.addAll(blockOutputs);
+        seen.addAll(mlpOutputs);
+        seen.addAll(ffnBranches);
+        seen.addAll(owned);
+        for (INDArray a : seen) {
+            if (a != null && !a.wasClosed() && a.closeable()) {
+                a.close();
+            }
+        }
     }
 }

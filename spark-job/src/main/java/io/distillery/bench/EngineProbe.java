@@ -2,6 +2,7 @@ package io.distillery.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.distillery.model.Encoder;
+import io.distillery.model.EncoderActivations;
 import io.distillery.model.EncoderGraph;
 import io.distillery.model.ModelConfig;
 import io.distillery.model.Nd4jSeed;
@@ -69,7 +70,11 @@ public final class EngineProbe {
         Encoder teacher = new Encoder(c, EncoderGraph.create(c, 7, DataType.FLOAT), null);
         TargetRecipe recipe = TargetRecipe.defaults(c.depth());
         INDArray batch = images(c, row.batch());
-        return () -> ContextualizedTargets.compute(teacher.forward(batch).ffnBranches(), recipe).dup('c').data().asFloat();
+        return () -> {
+            try (EncoderActivations acts = teacher.forward(batch)) { // freed after use, as TeacherRunner does
+                ContextualizedTargets.compute(acts.ffnBranches(), recipe).dup('c').data().asFloat();
+            }
+        };
     }
 
     /** One fit of the train job's student graph (default optimiser settings, targets averaged over every block). */

@@ -49,8 +49,13 @@ final class TeacherRunner {
     }
 
     private Map<String, float[]> columns(Encoder teacher, INDArray batch) {
+        try (EncoderActivations acts = teacher.forward(batch)) {
+            return columns(teacher, acts);
+        }
+    }
+
+    private Map<String, float[]> columns(Encoder teacher, EncoderActivations acts) {
         Map<String, float[]> out = new LinkedHashMap<>();
-        EncoderActivations acts = teacher.forward(batch);
         List<INDArray> perBlock = recipe.tensor() == TargetTensor.FFN ? acts.ffnBranches() : acts.blockOutputs();
         out.put(FeatureColumns.TARGET, flat(ContextualizedTargets.compute(perBlock, recipe)));
         for (int layer : settings.storeLayers()) {
