@@ -152,7 +152,7 @@ public final class ShardExtractor {
                 rows += rowWriter.write(pending, outputs);
                 timings.add(Phase.WRITE, t);
             }
-        } catch (ShardCorruptException e) {
+        } catch (ShardCorruptException | OutputGuard.NonFiniteOutputException e) {
             fs.delete(tmpData, false);
             fs.delete(tmpRejects, false);
             LOG.error("shard {} failed: {}", shard.id(), e.getMessage());
@@ -217,6 +217,7 @@ public final class ShardExtractor {
                     }
                     float[] flat = tensors.get(column.name());
                     int length = flat.length / views.size();
+                    OutputGuard.check(shardId, pv, column.name(), flat, i * length, length, dtype);
                     g.append(column.name(), Binary.fromConstantByteArray(TensorPacking.pack(flat, i * length, length, dtype)));
                 }
                 out.write(g);

@@ -208,6 +208,32 @@ class ExtractJobTest {
     }
 
     @Test
+    void nonFiniteTeacherOutputFailsItsShardNamingShardKeyAndColumn(@TempDir Path dir) throws Exception {
+        Path input = TestInputs.parityImageFolder(dir.resolve("in"));
+        Path inf = TestInputs.scaledTeacher(dir.resolve("overflowing.safetensors"), 3e38f);
+        Path out = dir.resolve("features");
+        ExtractSummary summary = extract(TestInputs.overrides(input, "image-folder", out, "views.random=0",
+                "input.files-per-shard=3", "target.dtype=fp32", "teacher.checkpoint=\"" + inf + "\""));
+        assertThat(summary.ok()).isFalse();
+        assertThat(summary.failures()).hasSize(2);
+        assertThat(summary.failures()).allSatisfy(f -> assertThat(f)
+                .matches("shard folder-000[01]: key '[ab]/img_[0-5]' view 0: column 'target' holds (NaN|-?Inf) at "
+                        + "element \\d+ \\(the teacher's output is not finite\\); the shard was not committed"));
+        assertThat(out.resolve("data")).doesNotExist();
+        assertThat(out.resolve("_distillery/commits")).doesNotExist();
+        assertThatThrownBy(() -> FeatureDataset.open(SPARK, out.toString(), false)).hasMessageContaining("in_progress");
+
+        // finite in float32 but beyond fp16: packing would store Inf
+        Path big = TestInputs.scaledTeacher(dir.resolve("big.safetensors"), 1e6f);
+        Path out16 = dir.resolve("features16");
+        ExtractSummary fp16 = extract(TestInputs.overrides(input, "image-folder", out16, "views.random=0",
+                "target.dtype=fp16", "store.layers=[4]", "teacher.checkpoint=\"" + big + "\""));
+        assertThat(fp16.failures()).singleElement().asString()
+                .contains("column 'layer_04' holds value").contains("beyond the range of fp16 (store it as fp32)");
+        assertThat(out16.resolve("data")).doesNotExist();
+    }
+
+    @Test
     void aDifferentRecipeIsNotMixedIntoAnExistingDataset(@TempDir Path dir) throws Exception {
         Path input = TestInputs.parityImageFolder(dir.resolve("in"));
         Path out = dir.resolve("features");

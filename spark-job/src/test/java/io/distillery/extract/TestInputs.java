@@ -89,6 +89,19 @@ public final class TestInputs {
         tar.closeArchiveEntry();
     }
 
+    /**
+     * The parity teacher with every {@code gamma_2} of its last block set to {@code value}: finite weights whose
+     * outputs overflow (3e38: Inf/NaN in float32; 1e6: beyond fp16's range).
+     */
+    public static Path scaledTeacher(Path file, float value) throws IOException {
+        var tensors = io.distillery.model.EncoderLoader.readTensors(ParityFiles.root().resolve("teacher_beitv2/weights.safetensors"));
+        io.distillery.checkpoint.SafetensorsWriter writer = new io.distillery.checkpoint.SafetensorsWriter();
+        tensors.forEach((k, v) -> writer.addArray(k, k.equals("blocks.3.gamma_2") ? v.like().assign(value) : v,
+                io.distillery.checkpoint.DType.F32));
+        writer.write(file);
+        return file;
+    }
+
     public static List<String> overrides(Path input, String format, Path output, String... extra) {
         Path parity = ParityFiles.root();
         List<String> o = new ArrayList<>(List.of(
