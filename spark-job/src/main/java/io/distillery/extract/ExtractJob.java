@@ -104,11 +104,46 @@ public final class ExtractJob {
         }
         ExtractSummary summary = summarize(s, plan, results, (System.nanoTime() - start) / 1e9);
         if (summary.ok()) {
+            summary = withoutDuplicates(summary, results, committer, layout, conf);
+        }
+        if (summary.ok()) {
             store.complete(metadata, summary);
             cleanTmp(layout, conf);
         }
         LOG.info("extract summary: {}", summary);
         return summary;
+    }
+
+    /**
+     * Keys must be unique within a dataset: a key committed by two shards keeps the dataset incomplete, and the later
+     * shard is withdrawn (a rerun redoes it once its input no longer repeats the key).
+     */
+    private static ExtractSummary withoutDuplicates(ExtractSummary summary, List<ShardResult> results,
+                                                    ShardCommitter committer, DatasetLayout layout,
+                                                    Configuration conf) throws IOException {
+        List<ShardCommit> records = new ArrayList<>();
+        for (ShardResult r : results) {
+            records.add(committer.record(r.shard()).orElseThrow(() -> new java.io.FileNotFoundException(
+                    layout.commitRecord(r.shard()) + ": commit record vanished while the job ran")));
+        }
+        List<DuplicateKeys.Duplicate> duplicates = DuplicateKeys.find(records,
+                shard -> ParquetFiles.keys(layout.dataFile(shard), conf));
+        if (duplicates.isEmpty()) {
+            return summary;
+        }
+        List<String> failures = new ArrayList<>();
+        for (DuplicateKeys.Duplicate d : duplicates) {
+            committer.withdraw(d.later());
+            String line = "key '" + d.key() + "' is in shard " + d.first() + " and shard " + d.later()
+                    + (d.count() > 1 ? " (" + d.count() + " keys shared by the two)" : "")
+                    + "; keys must be unique within a dataset: shard " + d.later() + " was withdrawn, remove the "
+                    + "repeated samples from its input and rerun";
+            LOG.error(line);
+            failures.add(line);
+        }
+        return new ExtractSummary(summary.shards(), summary.skipped(), summary.images(), summary.rows(),
+                summary.rejects(), summary.dataBytes(), summary.seconds(), List.copyOf(failures),
+                summary.rejectLimitExceeded(), summary.output());
     }
 
     private static ExtractSummary summarize(ExtractSettings s, ShardPlan plan, List<ShardResult> results, double seconds) {

@@ -49,7 +49,7 @@ final class ImageFolderReader extends LookaheadReader {
 
     /** Image folders have no image-less samples. */
     @Override
-    public long skippedWithoutImage() {
+    public long withoutImage() {
         return 0;
     }
 

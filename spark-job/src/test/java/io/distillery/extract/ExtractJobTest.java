@@ -234,6 +234,60 @@ class ExtractJobTest {
     }
 
     @Test
+    void aKeyInTwoShardsKeepsTheDatasetIncompleteUntilTheInputIsFixed(@TempDir Path dir) throws Exception {
+        Path input = Files.createDirectories(dir.resolve("tars"));
+        Files.write(input.resolve("00000.tar"), TestInputs.webDatasetTar("a", 3, 1));
+        Files.write(input.resolve("00001.tar"), TestInputs.webDatasetTar("a", 3, 2)); // same keys a000..a002
+        Path out = dir.resolve("features");
+        List<String> args = TestInputs.overrides(input, "webdataset", out, "views.random=1");
+        ExtractSummary summary = extract(args);
+        assertThat(summary.failures()).containsExactly("key 'a000' is in shard 00000 and shard 00001 (3 keys shared "
+                + "by the two); keys must be unique within a dataset: shard 00001 was withdrawn, remove the repeated "
+                + "samples from its input and rerun");
+        assertThatThrownBy(() -> FeatureDataset.open(SPARK, out.toString(), false)).hasMessageContaining("in_progress");
+        assertThat(out.resolve("data/00001.parquet")).doesNotExist();
+        assertThat(out.resolve("_distillery/commits/00001.json")).doesNotExist();
+
+        Files.write(input.resolve("00001.tar"), TestInputs.webDatasetTar("b", 3, 2));
+        ExtractSummary fixed = extract(args);
+        assertThat(fixed.ok()).as(fixed.toString()).isTrue();
+        assertThat(fixed.skipped()).isEqualTo(1);
+        List<Row> rows = rows(out);
+        assertThat(rows).hasSize(12);
+        assertThat(rows.stream().map(r -> r.getAs("key") + "/" + r.getAs("view")).distinct().count()).isEqualTo(12);
+    }
+
+    @Test
+    void samplesWithoutImageRepeatedOrWithUnknownLabelsAreCountedRejects(@TempDir Path dir) throws Exception {
+        java.util.Random random = new java.util.Random(3);
+        byte[] png = TestInputs.randomPng(random, 40, 30);
+        Path input = Files.createDirectories(dir.resolve("tars"));
+        TestInputs.tar(input.resolve("00000.tar"),
+                "k0.png", png, "k0.cls", "0",
+                "k0.png", TestInputs.randomPng(random, 40, 30), "k0.cls", "1", // repeated: a second copy of k0
+                "k1.txt", "a caption, no image", "k1.cls", "1",
+                "k2.png", png, "k2.cls", "-7",
+                "k3.unknown", "?",
+                "k4.png", png, "k4.cls", "2");
+        Path out = dir.resolve("features");
+        ExtractSummary summary = extract(TestInputs.overrides(input, "webdataset", out, "views.random=0",
+                "max-reject-fraction=0.9"));
+        assertThat(summary.ok()).as(summary.toString()).isTrue();
+        assertThat(summary.images()).isEqualTo(6);
+        assertThat(summary.rejects()).isEqualTo(4);
+        List<Row> rows = rows(out);
+        assertThat(rows).extracting(r -> r.<String>getAs("key") + "=" + r.getAs("label")).containsExactly("k0=0", "k4=2");
+        List<Row> rejects = SPARK.read().parquet(out.resolve("rejects").toString()).orderBy("key").collectAsList();
+        assertThat(rejects).extracting(r -> r.<String>getAs("key") + " " + r.<String>getAs("reason") + ": "
+                + r.<String>getAs("message")).containsExactly(
+                "k0 duplicate: key 'k0' was already read in shard 00000; the first copy is kept",
+                "k1 no_image: sample 'k1' has no image member (.jpg/.jpeg/.png/.webp), only .txt, .cls",
+                "k2 bad_label: label -7 is outside the known classes (labels are class indices >= 0)",
+                "k3 no_image: sample 'k3' has no image member (.jpg/.jpeg/.png/.webp), only .unknown");
+        assertThat(rejects.get(1).<String>getAs("image")).isEqualTo("00000.tar/k1.txt");
+    }
+
+    @Test
     void aDifferentRecipeIsNotMixedIntoAnExistingDataset(@TempDir Path dir) throws Exception {
         Path input = TestInputs.parityImageFolder(dir.resolve("in"));
         Path out = dir.resolve("features");
@@ -278,7 +332,7 @@ class ExtractJobTest {
             var groups = new org.apache.parquet.example.data.simple.SimpleGroupFactory(schema);
             for (int i = 0; i < 10; i++) {
                 var g = groups.newGroup().append("key", String.format("p%03d", i));
-                if (i != 7) { // a row without image bytes is skipped
+                if (i != 7) { // a row without image bytes is a reject (no_image)
                     g.append("jpg", org.apache.parquet.io.api.Binary.fromConstantByteArray(TestInputs.randomPng(random, 36, 36)));
                 }
                 writer.write(g.append("caption", "row " + i));
@@ -292,8 +346,11 @@ class ExtractJobTest {
 
         Path out = dir.resolve("features");
         ExtractSummary summary = extract(TestInputs.overrides(input, "parquet", out, "views.random=0",
-                "input.row-groups-per-split=2"));
+                "input.row-groups-per-split=2", "max-reject-fraction=0.2"));
         assertThat(summary.ok()).as(summary.toString()).isTrue();
+        assertThat(summary.rejects()).isEqualTo(1);
+        assertThat(SPARK.read().parquet(out.resolve("rejects").toString()).where("reason = 'no_image'")
+                .select("key").as(org.apache.spark.sql.Encoders.STRING()).collectAsList()).containsExactly("p007");
         List<Row> rows = rows(out);
         assertThat(rows.stream().map(r -> r.<String>getAs("key")).toList())
                 .containsExactly("p000", "p001", "p002", "p003", "p004", "p005", "p006", "p008", "p009");

@@ -81,6 +81,20 @@ public final class TestInputs {
         Files.write(file, bytes.toByteArray());
     }
 
+    /** A tar of the given members, in order: name, content, name, content, ... (String contents are UTF-8). */
+    public static Path tar(Path file, Object... members) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (TarArchiveOutputStream tar = new TarArchiveOutputStream(bytes)) {
+            for (int i = 0; i < members.length; i += 2) {
+                Object content = members[i + 1];
+                put(tar, (String) members[i], content instanceof String text
+                        ? text.getBytes(java.nio.charset.StandardCharsets.UTF_8) : (byte[]) content);
+            }
+        }
+        Files.write(file, bytes.toByteArray());
+        return file;
+    }
+
     private static void put(TarArchiveOutputStream tar, String name, byte[] data) throws IOException {
         TarArchiveEntry entry = new TarArchiveEntry(name);
         entry.setSize(data.length);

@@ -46,15 +46,23 @@ class WebDatasetReaderTest {
                 new Member(longDir + "/000005.jpg", png));
 
         List<RawSample> samples;
-        long skipped;
+        long withoutImage;
         try (ShardReader reader = ShardReader.open(shard(tar), OPTIONS, List.of(), new Configuration())) {
             samples = new ArrayList<>();
             reader.forEachRemaining(samples::add);
-            skipped = reader.skippedWithoutImage();
+            withoutImage = reader.withoutImage();
         }
 
         assertThat(samples).extracting(RawSample::key)
-                .containsExactly("000000", "000001", "000003", "sub/000004", longDir + "/000005");
+                .containsExactly("000000", "000001", "000002", "000003", "sub/000004", longDir + "/000005");
+        assertThat(samples.get(2)).satisfies(s -> {
+            assertThat(s.image()).isNull();
+            assertThat(s.problem()).isEqualTo(SampleProblem.NO_IMAGE);
+            assertThat(s.imageName()).isEqualTo("00017.tar/000002.txt");
+            assertThat(s.problemMessage()).isEqualTo("sample '000002' has no image member (.jpg/.jpeg/.png/.webp), "
+                    + "only .txt, .cls");
+        });
+        samples.remove(2);
         assertThat(samples.get(0)).satisfies(s -> {
             assertThat(s.image()).isEqualTo(jpg);
             assertThat(s.imageName()).isEqualTo("00017.tar/./000000.jpg");
@@ -72,7 +80,7 @@ class WebDatasetReaderTest {
             assertThat(s.caption()).as("json without caption").isNull();
         });
         assertThat(samples.get(3).imageName()).isEqualTo("00017.tar/sub/000004.jpeg");
-        assertThat(skipped).isEqualTo(1);
+        assertThat(withoutImage).isEqualTo(1);
     }
 
     @Test
@@ -101,6 +109,23 @@ class WebDatasetReaderTest {
         assertThatThrownBy(() -> ShardTestData.readAll(shard(tar), OPTIONS, List.of()))
                 .isInstanceOf(ShardCorruptException.class)
                 .hasMessageContaining(tar.toString()).hasMessageContaining("'a'").hasMessageContaining(".json");
+    }
+
+    @Test
+    void aRepeatedMemberStartsASecondCopyOfTheSampleNeverDroppedSilently() throws IOException {
+        byte[] first = ShardTestData.image(200, 1);
+        byte[] second = ShardTestData.image(200, 2);
+        Path tar = ShardTestData.tar(dir.resolve("00004.tar"),
+                new Member("a.png", first), Member.text("a.cls", "1"), new Member("a.png", second),
+                Member.text("a.cls", "2"), Member.text("b.txt", "only a caption"), new Member("c.jpg", first));
+        List<RawSample> samples = ShardTestData.readAll(shard(tar), OPTIONS, List.of());
+        assertThat(samples).extracting(RawSample::key).containsExactly("a", "a", "b", "c");
+        assertThat(samples.get(0).image()).isEqualTo(first);
+        assertThat(samples.get(0).label()).isEqualTo(1);
+        assertThat(samples.get(1).image()).isEqualTo(second);
+        assertThat(samples.get(1).label()).isEqualTo(2);
+        assertThat(samples.get(2).problem()).isEqualTo(SampleProblem.NO_IMAGE);
+        assertThat(samples.get(3).problem()).isNull();
     }
 
     @Test
