@@ -63,7 +63,16 @@ public final class EvaluateJob {
     private EvaluateJob() {
     }
 
+    /** Runs holding {@code <out>/writer.lock}: one evaluate per output folder at a time. */
     public static Outcome run(SparkSession spark, EvaluateSettings s) throws IOException {
+        Path out = Files.createDirectories(Path.of(s.out()).toAbsolutePath());
+        try (var lock = io.distillery.locks.WriterLock.acquire(new org.apache.hadoop.fs.Path(out.resolve("writer.lock").toUri()),
+                out.toString(), "evaluate", spark.sparkContext().hadoopConfiguration())) {
+            return runLocked(spark, s);
+        }
+    }
+
+    private static Outcome runLocked(SparkSession spark, EvaluateSettings s) throws IOException {
         Configuration conf = spark.sparkContext().hadoopConfiguration();
         Path out = Files.createDirectories(Path.of(s.out()).toAbsolutePath());
         List<ResolvedModel> models = new ArrayList<>();

@@ -3,6 +3,7 @@ package io.distillery.extract;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.distillery.features.FeatureMetadata;
 import io.distillery.features.FeatureMetadataJson;
+import io.distillery.locks.WriterLock;
 import io.distillery.model.ModelConfig;
 import io.distillery.provenance.Sha256;
 import io.distillery.shards.Shard;
@@ -41,7 +42,21 @@ public final class ExtractJob {
     private ExtractJob() {
     }
 
+    /**
+     * Runs the job holding the output's writer lock ({@code _distillery/writer.lock}): a second run on the same
+     * output is refused at once, naming the owner.
+     */
     public static ExtractSummary run(SparkSession spark, ExtractSettings settings) throws IOException {
+        Configuration conf = spark.sparkContext().hadoopConfiguration();
+        ExtractSettings s = settings.withQualifiedPaths(conf);
+        DatasetLayout layout = new DatasetLayout(s.outputPath());
+        new DatasetStatusStore(layout, conf).refuseForeignFolder(); // before the lock is written into it
+        try (WriterLock lock = WriterLock.acquire(layout.writerLock(), s.outputPath(), "extract", conf)) {
+            return runLocked(spark, s);
+        }
+    }
+
+    private static ExtractSummary runLocked(SparkSession spark, ExtractSettings settings) throws IOException {
         long start = System.nanoTime();
         SparkContext sc = spark.sparkContext();
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(sc);
@@ -202,11 +217,22 @@ public final class ExtractJob {
                 }
                 return existing;
             }
-            if (fs.exists(layout.root()) && fs.listStatus(layout.root()).length > 0) {
-                throw new IllegalArgumentException("output " + layout.root() + " exists and is not a Distillery feature "
-                        + "dataset; refusing to write into it");
-            }
+            refuseForeignFolder();
             return null;
+        }
+
+        /** A folder holding anything but a dataset (or only our own {@code _distillery/}) is never written into. */
+        void refuseForeignFolder() throws IOException {
+            FileSystem fs = layout.root().getFileSystem(conf);
+            if (!fs.exists(layout.root()) || fs.exists(layout.datasetJson())) {
+                return;
+            }
+            for (org.apache.hadoop.fs.FileStatus entry : fs.listStatus(layout.root())) {
+                if (!entry.getPath().getName().equals(DatasetLayout.META)) {
+                    throw new IllegalArgumentException("output " + layout.root() + " exists and is not a Distillery "
+                            + "feature dataset; refusing to write into it");
+                }
+            }
         }
 
         /** Starts a new dataset, or resumes {@code existing} (keeping its original metadata); marks it in progress. */

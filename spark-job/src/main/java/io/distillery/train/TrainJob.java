@@ -38,6 +38,12 @@ public final class TrainJob {
         if (s.dataset() == null) {
             throw new IllegalArgumentException(s.section() + ".dataset is required (a feature dataset written by extract)");
         }
+        try (var lock = TrainingLoop.lockRunDir(spark, s, "train")) {
+            return runLocked(spark, s, resume);
+        }
+    }
+
+    private static TrainSummary runLocked(SparkSession spark, TrainSettings s, boolean resume) throws IOException {
         FeatureDataset dataset = FeatureDataset.open(spark, s.dataset(), false);
         FeatureMetadata md = dataset.metadata();
         ModelConfig student = StudentFactory.config(s, spark.sparkContext().hadoopConfiguration());

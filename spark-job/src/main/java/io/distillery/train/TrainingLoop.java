@@ -30,6 +30,13 @@ final class TrainingLoop {
     private TrainingLoop() {
     }
 
+    /** Takes the run dir's writer lock ({@code <run-dir>/writer.lock}): one train/finetune per run dir at a time. */
+    static io.distillery.locks.WriterLock lockRunDir(SparkSession spark, TrainSettings s, String what) throws IOException {
+        org.apache.hadoop.conf.Configuration conf = spark.sparkContext().hadoopConfiguration();
+        Path runDir = new Path(QualifiedPaths.of("run-dir", s.runDir(), conf));
+        return io.distillery.locks.WriterLock.acquire(new Path(runDir, "writer.lock"), runDir.toString(), what, conf);
+    }
+
     /**
      * @param fresh      a newly built, initialised network (used unless resuming; also checks the checkpoint's shape)
      * @param initialise seeds {@code fresh} with pretrained weights; not called when resuming

@@ -288,6 +288,24 @@ class ExtractJobTest {
     }
 
     @Test
+    void aSecondWriterOnTheSameOutputIsRefusedAtOnce(@TempDir Path dir) throws Exception {
+        Path input = TestInputs.parityImageFolder(dir.resolve("in"));
+        Path out = dir.resolve("features");
+        List<String> args = TestInputs.overrides(input, "image-folder", out, "views.random=0");
+        org.apache.hadoop.fs.Path lock = new org.apache.hadoop.fs.Path(out.resolve("_distillery/writer.lock").toUri());
+        try (var held = io.distillery.locks.WriterLock.acquire(lock, out.toString(), "extract",
+                SPARK.sparkContext().hadoopConfiguration())) {
+            assertThatThrownBy(() -> extract(args))
+                    .isInstanceOf(io.distillery.locks.OutputLockedException.class)
+                    .hasMessageStartingWith(out.toUri().toString().replaceAll("/$", "").replace("file:///", "file:/")
+                            + " is being written by another run: ")
+                    .hasMessageContaining(" pid " + ProcessHandle.current().pid() + " (extract, started ");
+        }
+        assertThat(extract(args).ok()).isTrue();
+        assertThat(out.resolve("_distillery/writer.lock")).as("released at the end").doesNotExist();
+    }
+
+    @Test
     void aDifferentRecipeIsNotMixedIntoAnExistingDataset(@TempDir Path dir) throws Exception {
         Path input = TestInputs.parityImageFolder(dir.resolve("in"));
         Path out = dir.resolve("features");

@@ -148,7 +148,7 @@ class TrainJobTest {
     }
 
     @Test
-    void nanTargetsStopTheJobWithoutSavingAnything(@TempDir Path dir) throws Exception {
+    void nanTargetsStopTheJobNamingTheDatasetWithoutSavingAnything(@TempDir Path dir) throws Exception {
         Path broken = dir.resolve("nan-features");
         byte[] nan = io.distillery.features.TensorPacking.pack(filled(16 * 64, Float.NaN), 0, 16 * 64,
                 io.distillery.features.TensorDType.FP16);
@@ -160,11 +160,27 @@ class TrainJobTest {
         Path run = dir.resolve("run");
         assertThatThrownBy(() -> TrainJob.run(SPARK, TrainFixtures.settings(TrainFixtures.overrides(broken, run,
                 "iterations=8")), false))
-                .isInstanceOf(TrainingDivergedException.class)
-                .hasMessageContaining("training diverged: loss NaN at iteration 2");
+                .hasRootCauseInstanceOf(io.distillery.features.FeatureFormatException.class)
+                .rootCause().hasMessageContaining(": column 'target' holds NaN at element 0; the feature dataset "
+                        + "itself holds non-finite targets (extract it again with a sound teacher)");
         assertThat(Files.exists(run.resolve("student"))).isFalse();
         assertThat(Files.exists(run.resolve("checkpoints"))
                 && Files.list(run.resolve("checkpoints")).findAny().isPresent()).isFalse();
+    }
+
+    @Test
+    void aSecondRunOnTheSameRunDirIsRefusedAtOnce(@TempDir Path dir) throws Exception {
+        Path run = dir.resolve("run");
+        org.apache.hadoop.conf.Configuration conf = SPARK.sparkContext().hadoopConfiguration();
+        try (var held = io.distillery.locks.WriterLock.acquire(
+                new org.apache.hadoop.fs.Path(run.resolve("writer.lock").toUri()), run.toString(), "train", conf)) {
+            assertThatThrownBy(() -> TrainJob.run(SPARK, TrainFixtures.settings(TrainFixtures.overrides(dataset, run,
+                    "iterations=2")), false))
+                    .isInstanceOf(io.distillery.locks.OutputLockedException.class)
+                    .hasMessageContaining(run.getFileName() + " is being written by another run: ")
+                    .hasMessageContaining("(train, started ");
+        }
+        assertThat(Files.exists(run.resolve("checkpoints"))).isFalse();
     }
 
     private static float[] filled(int n, float value) {
