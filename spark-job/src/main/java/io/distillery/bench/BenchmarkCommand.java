@@ -30,15 +30,37 @@ public final class BenchmarkCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Path dir = work != null ? Files.createDirectories(work) : Files.createTempDirectory("distillery-bench");
-        List<String> table = switch (suite) {
-            case "extract" -> new ExtractBenchmark(dir, images, batch, ExtractBenchmark.defaultTeacher()).run();
-            case "train" -> new TrainBenchmark(dir, images, batch, python).run();
-            default -> throw new IllegalArgumentException("unknown benchmark suite '" + suite
-                    + "' (known: extract, train)");
-        };
-        System.out.println();
-        table.forEach(System.out::println);
+        // checked before any scratch folder exists: a bad argument must leave nothing behind
+        if (!suite.equals("extract") && !suite.equals("train")) {
+            throw new IllegalArgumentException("unknown benchmark suite '" + suite + "' (known: extract, train)");
+        }
+        if (images < 1) {
+            throw new IllegalArgumentException("--images must be >= 1, got " + images);
+        }
+        if (batch < 1) {
+            throw new IllegalArgumentException("--batch must be >= 1, got " + batch);
+        }
+        boolean scratch = work == null;
+        Path dir = scratch ? Files.createTempDirectory("distillery-bench") : Files.createDirectories(work);
+        try {
+            List<String> table = suite.equals("extract")
+                    ? new ExtractBenchmark(dir, images, batch, ExtractBenchmark.defaultTeacher()).run()
+                    : new TrainBenchmark(dir, images, batch, python).run();
+            System.out.println();
+            table.forEach(System.out::println);
+        } finally {
+            if (scratch) {
+                deleteTree(dir);
+            }
+        }
         return 0;
+    }
+
+    private static void deleteTree(Path dir) throws java.io.IOException {
+        try (java.util.stream.Stream<Path> files = Files.walk(dir)) {
+            for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
     }
 }

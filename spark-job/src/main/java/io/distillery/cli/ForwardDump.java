@@ -64,6 +64,9 @@ final class ForwardDump {
             throw new IllegalArgumentException("--top-k " + k + " must be within 1.." + config.depth());
         }
         TargetRecipe recipe = new TargetRecipe(targetTensor, targetTokens, k, TargetRecipe.DEFAULT_EPS);
+        if (Files.exists(out) && !Files.isDirectory(out)) {
+            throw new IllegalArgumentException("--out " + out + " is a file; give a folder (it is created if missing)");
+        }
         if (Files.exists(out.resolve(MANIFEST)) && !overwrite) {
             throw new IllegalArgumentException("--out " + out + " already holds a complete output; pass --overwrite to replace it");
         }

@@ -155,8 +155,14 @@ public final class EvaluateJob {
         if (!ModelSpec.RANDOM.equals(spec.checkpoint())) {
             String model = ModelConfigs.presets().containsKey(spec.model()) ? spec.model()
                     : QualifiedPaths.of("models[" + spec.name() + "].model", spec.model(), conf);
-            return new ResolvedModel(spec, config, model,
-                    QualifiedPaths.of("models[" + spec.name() + "].checkpoint", spec.checkpoint(), conf));
+            String checkpoint = QualifiedPaths.of("models[" + spec.name() + "].checkpoint", spec.checkpoint(), conf);
+            org.apache.hadoop.fs.Path file = new org.apache.hadoop.fs.Path(checkpoint);
+            if (!file.getFileSystem(conf).isFile(file)) { // checked here, not in every executor's task
+                throw new IllegalArgumentException("models." + spec.name() + " (" + spec.kind() + "): checkpoint "
+                        + checkpoint + " does not exist" + (spec.runDir() != null
+                        ? " (is " + spec.runDir() + " a finished train run?)" : ""));
+            }
+            return new ResolvedModel(spec, config, model, checkpoint);
         }
         // a randomly initialised encoder of the same architecture, written once so executors can load it
         Path dir = Files.createDirectories(out.resolve("_models"));

@@ -88,6 +88,14 @@ class ForwardCommandTest {
     }
 
     @Test
+    void anOutThatIsAFileIsNamedAsSuch(@TempDir Path dir) throws Exception {
+        Path file = Files.writeString(dir.resolve("out.txt"), "not a folder");
+        assertThat(runCapturingErr(forward("student_d2v2", file)))
+                .isEqualTo("distillery forward: error: --out " + file + " is a file; give a folder (it is created if missing)");
+        assertThat(Files.readString(file)).isEqualTo("not a folder");
+    }
+
+    @Test
     void refusesToOverwriteACompleteOutputUnlessAsked(@TempDir Path out) throws Exception {
         assertThat(DistilleryCli.run(forward("student_d2v2", out))).isZero();
         assertThat(runCapturingErr(forward("student_d2v2", out)))

@@ -53,6 +53,20 @@ class EvaluateJobTest {
     }
 
     @Test
+    void aMissingStudentIsNamedAsSuchOnTheDriver(@TempDir Path dir) throws Exception {
+        Path teacher = ParityFiles.root().resolve("teacher_beitv2");
+        Path missing = dir.resolve("run/student/student.safetensors");
+        List<String> o = List.of("train-images.path=\"" + dir + "\"", "test-images.path=\"" + dir + "\"",
+                "out=\"" + dir.resolve("r") + "\"",
+                "models=[{name = s, kind = student, model = \"" + teacher.resolve("config.json") + "\", checkpoint = \""
+                        + missing + "\"}]");
+        assertThatThrownBy(() -> EvaluateJob.run(SparkTestSession.get(),
+                EvaluateSettings.from(JobConfigLoader.load(null, o, EvaluateSettings.SECTION))))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("models.s (student): checkpoint file:" + missing + " does not exist");
+    }
+
+    @Test
     void modelsOfDifferentInputSizesAreRefused(@TempDir Path dir) throws Exception {
         Path teacher = ParityFiles.root().resolve("teacher_beitv2");
         List<String> o = List.of("train-images.path=\"" + dir + "\"", "test-images.path=\"" + dir + "\"",

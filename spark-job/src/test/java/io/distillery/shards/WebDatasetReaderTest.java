@@ -183,6 +183,20 @@ class WebDatasetReaderTest {
     }
 
     @Test
+    void aFileThatIsNotATarIsNamed() throws IOException {
+        byte[] notTar = new byte[4096];
+        java.util.Arrays.fill(notTar, (byte) 16);
+        Path tar = Files.write(dir.resolve("00011.tar"), notTar);
+        assertCorrupt(tar, "no tar header at byte 0 (not a tar file?)");
+        Path png = Files.write(dir.resolve("00012.tar"), ShardTestData.image(3000, 4));
+        assertCorrupt(png, tar.getFileSystem() == null ? "" : "00012.tar");
+        // the driver's sample-size estimate reads the same headers: it must not fail either
+        org.apache.hadoop.fs.FileSystem fs = org.apache.hadoop.fs.FileSystem.getLocal(new Configuration());
+        assertThat(TarSampleSize.bytesPerSample(fs, new org.apache.hadoop.fs.Path(tar.toUri())))
+                .isEqualTo(TarSampleSize.TYPICAL_SAMPLE_BYTES);
+    }
+
+    @Test
     void emptyFileIsCorrupt() throws IOException {
         Path tar = Files.createFile(dir.resolve("00010.tar"));
         assertCorrupt(tar, "end-of-archive");
