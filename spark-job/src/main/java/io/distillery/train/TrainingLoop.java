@@ -79,7 +79,9 @@ final class TrainingLoop {
                 workers, s.averaging().batchSizePerWorker(), s.averaging().averagingFrequency(), s.iterations(), runDir);
         RoundTracker tracker = new RoundTracker(what, s, checkpoints, metrics, s.optimization().schedule(),
                 examplesPerRound, start);
-        String export = new Path(runDir, "_tmp/export").toString();
+        Path scratch = new Path(runDir, "_tmp");
+        removeScratch(fs, scratch, "left by an earlier run"); // a killed run's exported batches (MBs each); we hold the lock
+        String export = new Path(scratch, "export").toString();
         try (TrainingEngine engine = new ParameterAveragingEngine(JavaSparkContext.fromSparkContext(spark.sparkContext()),
                 network, s.averaging(), workers, s.optimization().seed() + start.epoch(), export)) {
             spark.sparkContext().setJobGroup("distillery-" + what, what + " " + runDir, false);
@@ -99,7 +101,15 @@ final class TrainingLoop {
             checkpoints.save(network, end);
         }
         LossCurve.write(fs, runDir, metrics.records());
+        removeScratch(fs, scratch, "no longer needed");
         return new Outcome(network, end, startIteration, tracker.firstLoss(), metrics.records(), fs, runDir);
+    }
+
+    private static void removeScratch(FileSystem fs, Path scratch, String why) throws IOException {
+        if (fs.exists(scratch)) {
+            LOG.info("removing {} ({})", scratch, why);
+            fs.delete(scratch, true);
+        }
     }
 
     /** A checkpoint must belong to this job: same data and the same graph shape. */

@@ -169,6 +169,16 @@ class TrainJobTest {
     }
 
     @Test
+    void aKilledRunsExportedBatchesAreRemovedAndNoneAreLeftBehind(@TempDir Path dir) throws Exception {
+        Path run = dir.resolve("run");
+        Path leftover = Files.createDirectories(run.resolve("_tmp/export/0_12345"));
+        Files.write(leftover.resolve("dataset_0.bin"), new byte[5_000]);
+        TrainJob.run(SPARK, TrainFixtures.settings(TrainFixtures.overrides(dataset, run, "iterations=2")), false);
+        assertThat(run.resolve("_tmp")).doesNotExist();
+        assertThat(run.resolve("student/student.safetensors")).isRegularFile();
+    }
+
+    @Test
     void aSecondRunOnTheSameRunDirIsRefusedAtOnce(@TempDir Path dir) throws Exception {
         Path run = dir.resolve("run");
         org.apache.hadoop.conf.Configuration conf = SPARK.sparkContext().hadoopConfiguration();
