@@ -49,10 +49,21 @@ public final class ExtractJob {
     public static ExtractSummary run(SparkSession spark, ExtractSettings settings) throws IOException {
         Configuration conf = spark.sparkContext().hadoopConfiguration();
         ExtractSettings s = settings.withQualifiedPaths(conf);
+        refuseOutputInsideInput(s);
         DatasetLayout layout = new DatasetLayout(s.outputPath());
         new DatasetStatusStore(layout, conf).refuseForeignFolder(); // before the lock is written into it
         try (WriterLock lock = WriterLock.acquire(layout.writerLock(), s.outputPath(), "extract", conf)) {
             return runLocked(spark, s);
+        }
+    }
+
+    /** An output inside the input would be read as input by the next run (a new class, stray tars). */
+    private static void refuseOutputInsideInput(ExtractSettings s) {
+        String in = s.input().path().endsWith("/") ? s.input().path() : s.input().path() + "/";
+        String out = s.outputPath().endsWith("/") ? s.outputPath() : s.outputPath() + "/";
+        if (out.startsWith(in) || in.equals(out)) {
+            throw new IllegalArgumentException("output.path " + s.outputPath() + " is inside input.path "
+                    + s.input().path() + "; a rerun would read the dataset as input: choose an output elsewhere");
         }
     }
 

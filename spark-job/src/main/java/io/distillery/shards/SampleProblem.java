@@ -12,7 +12,11 @@ public enum SampleProblem {
     /** A key already read: the first copy is kept, every later one is rejected. */
     DUPLICATE,
     /** A label outside the known classes (negative, or past the last class name). */
-    BAD_LABEL;
+    BAD_LABEL,
+    /** A tar member name that is absolute or climbs with {@code ..}: never used as a key. */
+    BAD_KEY,
+    /** A symbolic link leading outside {@code input.path}: not followed. */
+    OUTSIDE_INPUT;
 
     /** The value stored in the rejects table. */
     public String id() {

@@ -60,11 +60,28 @@ final class WebDatasetReader extends LookaheadReader {
             member = nextMember();
         }
         pending = member;
+        if (leavesArchive(key)) {
+            return RawSample.rejected(key, tarName + "/" + first.path(), SampleProblem.BAD_KEY,
+                    "member name '" + first.path() + "' is absolute or climbs with '..'; not used as a key");
+        }
         RawSample raw = sample.toRawSample();
         if (raw.problem() == SampleProblem.NO_IMAGE) {
             withoutImage++;
         }
         return raw;
+    }
+
+    /** Keys end up in paths and tables downstream: an absolute or climbing member name is refused. */
+    private static boolean leavesArchive(String key) {
+        if (key.startsWith("/") || key.startsWith("\\")) {
+            return true;
+        }
+        for (String segment : key.split("[/\\\\]")) {
+            if (segment.equals("..")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The next regular member with a webdataset name, its content read if the sample uses it; null at the end. */

@@ -306,6 +306,35 @@ class ExtractJobTest {
     }
 
     @Test
+    void linksLeavingTheInputAreNotFollowedAndAnOutputInsideTheInputIsRefused(@TempDir Path dir) throws Exception {
+        Path input = TestInputs.parityImageFolder(dir.resolve("in"));
+        Path secret = Files.writeString(dir.resolve("passwd"), "root:x:0:0:root:/root:/bin/bash\n");
+        Files.createSymbolicLink(input.resolve("a/leak.png"), secret);
+        Path foreign = TestInputs.parityImageFolder(dir.resolve("elsewhere")).resolve("b");
+        Files.createSymbolicLink(input.resolve("c-linked"), foreign);
+        Files.createSymbolicLink(input.resolve("a/inside.png"), input.resolve("b/img_3.png")); // stays inside: fine
+        Path out = dir.resolve("features");
+        ExtractSummary summary = extract(TestInputs.overrides(input, "image-folder", out, "views.random=0",
+                "max-reject-fraction=0.5"));
+        assertThat(summary.ok()).as(summary.toString()).isTrue();
+        assertThat(summary.images()).as("6 images + 2 links in class a").isEqualTo(8);
+        FeatureDataset dataset = FeatureDataset.open(SPARK, out.toString(), false);
+        assertThat(dataset.metadata().input().classNames()).containsExactly("a", "b");
+        assertThat(rows(out)).extracting(r -> r.<String>getAs("key")).contains("a/inside").doesNotContain("a/leak");
+        List<Row> rejects = SPARK.read().parquet(out.resolve("rejects").toString()).collectAsList();
+        assertThat(rejects).singleElement().satisfies(r -> {
+            assertThat(r.<String>getAs("key")).isEqualTo("a/leak");
+            assertThat(r.<String>getAs("reason")).isEqualTo("outside_input");
+            assertThat(r.<String>getAs("message")).doesNotContain("root:");
+        });
+
+        assertThatThrownBy(() -> extract(TestInputs.overrides(input, "image-folder", input.resolve("features"),
+                "views.random=0"))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("is inside input.path").hasMessageContaining("choose an output elsewhere");
+        assertThat(input.resolve("features")).doesNotExist();
+    }
+
+    @Test
     void aDifferentRecipeIsNotMixedIntoAnExistingDataset(@TempDir Path dir) throws Exception {
         Path input = TestInputs.parityImageFolder(dir.resolve("in"));
         Path out = dir.resolve("features");

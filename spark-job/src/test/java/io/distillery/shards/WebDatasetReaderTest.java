@@ -129,6 +129,19 @@ class WebDatasetReaderTest {
     }
 
     @Test
+    void memberNamesClimbingOutOfTheArchiveAreNeverKeys() throws IOException {
+        byte[] png = ShardTestData.image(200, 1);
+        Path tar = ShardTestData.tar(dir.resolve("00005.tar"),
+                new Member("../up.png", png), new Member("a/../../b.png", png), new Member("ok/c.png", png));
+        List<RawSample> samples = ShardTestData.readAll(shard(tar), OPTIONS, List.of());
+        assertThat(samples).extracting(RawSample::problem)
+                .containsExactly(SampleProblem.BAD_KEY, SampleProblem.BAD_KEY, null);
+        assertThat(samples.get(0).problemMessage()).isEqualTo("member name '../up.png' is absolute or climbs with "
+                + "'..'; not used as a key");
+        assertThat(samples.get(0).image()).isNull();
+    }
+
+    @Test
     void scatteredMembersOfOneSampleAreAnError() throws IOException {
         Path tar = ShardTestData.tar(dir.resolve("00003.tar"),
                 Member.bytes("a.jpg", 10, 1), Member.bytes("b.jpg", 10, 2), Member.text("a.cls", "1"));
