@@ -179,6 +179,30 @@ class TrainJobTest {
     }
 
     @Test
+    void resumingAFinishedRunLeavesItsExportAloneAndRepairsAMissingOne(@TempDir Path dir) throws Exception {
+        Path run = dir.resolve("run");
+        List<String> args = TrainFixtures.overrides(dataset, run, "iterations=2");
+        TrainJob.run(SPARK, TrainFixtures.settings(args), false);
+        Path weights = run.resolve("student/student.safetensors");
+        Object inode = Files.readAttributes(weights, java.nio.file.attribute.BasicFileAttributes.class).fileKey();
+        Path before = Files.copy(weights, dir.resolve("before.safetensors"));
+
+        // a second process reads the student while the run is resumed (quickstart reruns do this)
+        TrainJob.run(SPARK, TrainFixtures.settings(args), true);
+        assertThat(Files.readAttributes(weights, java.nio.file.attribute.BasicFileAttributes.class).fileKey())
+                .as("not rewritten").isEqualTo(inode);
+
+        // a lost file is restored from the final checkpoint by --resume, and nothing is left aside
+        Files.delete(weights);
+        TrainJob.run(SPARK, TrainFixtures.settings(args), true);
+        var restored = EncoderLoader.readTensors(weights);
+        EncoderLoader.readTensors(before).forEach((k, v) -> assertThat(restored.get(k)).as(k).isEqualTo(v));
+        try (Stream<Path> files = Files.list(run)) {
+            assertThat(files.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("_")).toList()).isEmpty();
+        }
+    }
+
+    @Test
     void aSecondRunOnTheSameRunDirIsRefusedAtOnce(@TempDir Path dir) throws Exception {
         Path run = dir.resolve("run");
         org.apache.hadoop.conf.Configuration conf = SPARK.sparkContext().hadoopConfiguration();
