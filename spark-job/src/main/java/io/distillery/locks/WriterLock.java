@@ -33,11 +33,14 @@ public final class WriterLock implements AutoCloseable {
     private final Path file;
     private final LockOwner owner;
     private final ScheduledExecutorService heartbeat;
+    /** Folders the lock had to create, deepest first: removed again if the run left them empty. */
+    private final java.util.List<Path> createdFolders;
 
-    private WriterLock(FileSystem fs, Path file, LockOwner owner, Duration every) {
+    private WriterLock(FileSystem fs, Path file, LockOwner owner, Duration every, java.util.List<Path> createdFolders) {
         this.fs = fs;
         this.file = file;
         this.owner = owner;
+        this.createdFolders = createdFolders;
         this.heartbeat = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "distillery-lock-heartbeat");
             t.setDaemon(true);
@@ -58,11 +61,15 @@ public final class WriterLock implements AutoCloseable {
     static WriterLock acquire(Path file, String output, String command, Configuration conf, Duration heartbeat,
                               Duration stale) throws IOException {
         FileSystem fs = file.getFileSystem(conf);
+        java.util.List<Path> created = new java.util.ArrayList<>();
+        for (Path p = file.getParent(); p != null && !fs.exists(p); p = p.getParent()) {
+            created.add(p);
+        }
         fs.mkdirs(file.getParent());
         LockOwner me = LockOwner.current(command);
         for (int attempt = 0; attempt < 3; attempt++) {
             if (publish(fs, file, me)) {
-                return new WriterLock(fs, file, me, heartbeat);
+                return new WriterLock(fs, file, me, heartbeat, created);
             }
             LockOwner holder = read(fs, file);
             long age;
@@ -155,6 +162,11 @@ public final class WriterLock implements AutoCloseable {
         LockOwner holder = read(fs, file);
         if (holder != null && holder.token().equals(owner.token())) {
             fs.delete(file, false);
+        }
+        for (Path folder : createdFolders) { // a run refused before writing anything leaves no trace
+            if (fs.exists(folder) && fs.listStatus(folder).length == 0) {
+                fs.delete(folder, false);
+            }
         }
     }
 }
