@@ -115,11 +115,19 @@ public final class WriterLock implements AutoCloseable {
         try {
             if (isLocal(fs)) {
                 java.nio.file.Path target = java.nio.file.Path.of(fs.makeQualified(file).toUri());
+                java.nio.file.Path source = java.nio.file.Path.of(fs.makeQualified(tmp).toUri());
                 try {
-                    java.nio.file.Files.createLink(target, java.nio.file.Path.of(fs.makeQualified(tmp).toUri()));
+                    java.nio.file.Files.createLink(target, source);
                     return true;
                 } catch (java.nio.file.FileAlreadyExistsException e) {
                     return false;
+                } catch (UnsupportedOperationException | java.nio.file.FileSystemException noHardLinks) {
+                    try { // a filesystem without hard links: a move that refuses an existing target
+                        java.nio.file.Files.move(source, target);
+                        return true;
+                    } catch (java.nio.file.FileAlreadyExistsException e) {
+                        return false;
+                    }
                 }
             }
             return fs.rename(tmp, file); // HDFS: false when the target exists
