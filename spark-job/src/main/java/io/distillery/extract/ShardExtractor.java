@@ -165,6 +165,9 @@ public final class ShardExtractor {
             fs.delete(tmpRejects, false);
             LOG.error("shard {} failed: {}", shard.id(), e.getMessage());
             return ShardResult.failed(shard.id(), e.getMessage());
+        } catch (IOException e) {
+            // e.g. "No space left on device", which names no file: say which shard and where it was writing
+            throw new IOException("shard " + shard.id() + " (writing under " + layout.tmpDir() + "): " + e.getMessage(), e);
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         ShardCommit record = new ShardCommit(shard.id(), images, rows, rejects, fs.getFileStatus(tmpData).getLen(), seconds,
