@@ -43,18 +43,14 @@ public final class ExtractJob {
     }
 
     /**
-     * Runs the job holding the output's writer lock ({@code _distillery/writer.lock}): a second run on the same
-     * output is refused at once, naming the owner.
+     * Runs the job. Everything it writes is written holding the output's writer lock
+     * ({@code _distillery/writer.lock}): a second run on the same output is refused at once, naming the owner. A
+     * rerun of a complete dataset takes no lock: it writes nothing at all.
      */
     public static ExtractSummary run(SparkSession spark, ExtractSettings settings) throws IOException {
-        Configuration conf = spark.sparkContext().hadoopConfiguration();
-        ExtractSettings s = settings.withQualifiedPaths(conf);
+        ExtractSettings s = settings.withQualifiedPaths(spark.sparkContext().hadoopConfiguration());
         refuseOutputInsideInput(s);
-        DatasetLayout layout = new DatasetLayout(s.outputPath());
-        new DatasetStatusStore(layout, conf).refuseForeignFolder(); // before the lock is written into it
-        try (WriterLock lock = WriterLock.acquire(layout.writerLock(), s.outputPath(), "extract", conf)) {
-            return runLocked(spark, s);
-        }
+        return runPlanned(spark, s);
     }
 
     /** An output inside the input would be read as input by the next run (a new class, stray tars). */
@@ -67,7 +63,7 @@ public final class ExtractJob {
         }
     }
 
-    private static ExtractSummary runLocked(SparkSession spark, ExtractSettings settings) throws IOException {
+    private static ExtractSummary runPlanned(SparkSession spark, ExtractSettings settings) throws IOException {
         long start = System.nanoTime();
         SparkContext sc = spark.sparkContext();
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(sc);
@@ -108,36 +104,40 @@ public final class ExtractJob {
                 return summary;
             }
         }
-        metadata = store.startOrResume(existing, metadata);
-        String metadataJson = FeatureMetadataJson.toJson(metadata);
+        // existing() above refused a folder that is not a dataset before the lock is written into it
+        try (WriterLock lock = WriterLock.acquire(layout.writerLock(), s.outputPath(), "extract", conf)) {
+            metadata = store.startOrResume(existing, metadata);
+            String metadataJson = FeatureMetadataJson.toJson(metadata);
 
-        if (!remaining.isEmpty()) {
-            LongAccumulator images = sc.longAccumulator("distillery.images");
-            LongAccumulator rejects = sc.longAccumulator("distillery.rejects");
-            ExtractTask task = new ExtractTask(s, metadataJson, plan.classNames(), new ExtractCounters(images, rejects),
-                    sc.getLocalProperty(CRASH_AFTER_ROWS), sc.getLocalProperty(BATCH_DELAY_MILLIS));
-            long estimated = remaining.stream().mapToLong(Shard::estimatedSamples).sum();
-            try (ExtractProgress progress = new ExtractProgress(images, estimated, s.progressIntervalMillis())) {
-                sc.addSparkListener(progress);
-                jsc.setJobGroup("distillery-extract-teacher", "extract: teacher pass over " + remaining.size()
-                        + " shards -> " + s.outputPath(), false);
-                results.addAll(jsc.parallelize(remaining, remaining.size()).map(task).collect());
-                sc.removeSparkListener(progress);
-                progress.log();
-            } finally {
-                jsc.clearJobGroup();
+            if (!remaining.isEmpty()) {
+                LongAccumulator images = sc.longAccumulator("distillery.images");
+                LongAccumulator rejects = sc.longAccumulator("distillery.rejects");
+                ExtractTask task = new ExtractTask(s, metadataJson, plan.classNames(),
+                        new ExtractCounters(images, rejects), sc.getLocalProperty(CRASH_AFTER_ROWS),
+                        sc.getLocalProperty(BATCH_DELAY_MILLIS));
+                long estimated = remaining.stream().mapToLong(Shard::estimatedSamples).sum();
+                try (ExtractProgress progress = new ExtractProgress(images, estimated, s.progressIntervalMillis())) {
+                    sc.addSparkListener(progress);
+                    jsc.setJobGroup("distillery-extract-teacher", "extract: teacher pass over " + remaining.size()
+                            + " shards -> " + s.outputPath(), false);
+                    results.addAll(jsc.parallelize(remaining, remaining.size()).map(task).collect());
+                    sc.removeSparkListener(progress);
+                    progress.log();
+                } finally {
+                    jsc.clearJobGroup();
+                }
             }
+            ExtractSummary summary = summarize(s, plan, results, (System.nanoTime() - start) / 1e9);
+            if (summary.ok()) {
+                summary = withoutDuplicates(summary, results, committer, layout, conf);
+            }
+            if (summary.ok()) {
+                store.complete(metadata, summary);
+                cleanTmp(layout, conf);
+            }
+            LOG.info("extract summary: {}", summary);
+            return summary;
         }
-        ExtractSummary summary = summarize(s, plan, results, (System.nanoTime() - start) / 1e9);
-        if (summary.ok()) {
-            summary = withoutDuplicates(summary, results, committer, layout, conf);
-        }
-        if (summary.ok()) {
-            store.complete(metadata, summary);
-            cleanTmp(layout, conf);
-        }
-        LOG.info("extract summary: {}", summary);
-        return summary;
     }
 
     /**

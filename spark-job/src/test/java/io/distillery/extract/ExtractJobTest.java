@@ -97,12 +97,15 @@ class ExtractJobTest {
         Path datasetJson = out.resolve("_distillery/dataset.json");
         String statusBefore = Files.readString(datasetJson);
         var modifiedBefore = Files.getLastModifiedTime(datasetJson);
+        var folderBefore = Files.getLastModifiedTime(out.resolve("_distillery"));
         ExtractSummary again = extract(args);
         assertThat(again.skipped()).isEqualTo(3);
         assertThat(again.rows()).isEqualTo(18);
         // a rerun of a complete dataset writes nothing, not even the status file
         assertThat(Files.readString(datasetJson)).isEqualTo(statusBefore);
         assertThat(Files.getLastModifiedTime(datasetJson)).isEqualTo(modifiedBefore);
+        assertThat(Files.getLastModifiedTime(out.resolve("_distillery"))).as("not even a lock file came and went")
+                .isEqualTo(folderBefore);
 
         // a crash after moving the data file but before the commit record: the shard is redone, not duplicated
         Path record = out.resolve("_distillery/commits/folder-0001.json");
