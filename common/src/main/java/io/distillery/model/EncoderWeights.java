@@ -2,6 +2,7 @@ package io.distillery.model;
 
 import io.distillery.checkpoint.CheckpointFormatException;
 import io.distillery.model.layers.SinCosPositions;
+import io.distillery.numerics.FiniteValues;
 import io.distillery.model.layers.TokenLayer;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -19,7 +20,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Moves weights between timm-named tensors and an encoder graph, strictly: a missing, unexpected or mis-shaped
- * tensor is an error naming the key and both shapes.
+ * tensor is an error naming the key and both shapes, and so is a tensor holding NaN or Inf.
  */
 public final class EncoderWeights {
     private static final Logger LOG = LoggerFactory.getLogger(EncoderWeights.class);
@@ -31,6 +32,7 @@ public final class EncoderWeights {
 
     /** A float32 encoder holding {@code tensors} (timm names, see {@link CheckpointKeys} for fairseq names). */
     public static Encoder load(ModelConfig config, Map<String, INDArray> tensors, String source) {
+        requireFinite(tensors, source);
         ComputationGraph graph = EncoderGraph.create(config, 0, DataType.FLOAT);
         Map<String, INDArray> expected = graphParams(graph);
         List<String> problems = new ArrayList<>();
@@ -62,6 +64,16 @@ public final class EncoderWeights {
         }
         LOG.info("loaded {} tensors from {} into {}", tensors.size(), source, config);
         return new Encoder(config, graph, head);
+    }
+
+    /** One NaN/Inf weight turns every output into NaN: refuse the checkpoint here, naming the tensor. */
+    private static void requireFinite(Map<String, INDArray> tensors, String source) {
+        for (Map.Entry<String, INDArray> e : tensors.entrySet()) {
+            if (!FiniteValues.allFinite(e.getValue())) {
+                throw new CheckpointFormatException(source + ": tensor '" + e.getKey()
+                        + "' holds NaN or Inf values; the checkpoint is damaged");
+            }
+        }
     }
 
     /** Every tensor of the encoder under its timm name, ready to be written as safetensors. */

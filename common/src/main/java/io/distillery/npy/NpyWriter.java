@@ -65,6 +65,10 @@ public final class NpyWriter {
                     writeFully(ch, chunk);
                 }
                 ch.force(true);
+            } catch (IOException e) {
+                // a full disk says only "No space left on device": name the file
+                throw e instanceof java.nio.file.FileSystemException ? e
+                        : new IOException("writing " + target + " failed: " + e.getMessage(), e);
             }
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } finally {

@@ -78,6 +78,25 @@ class EncoderWeightsTest {
     }
 
     @Test
+    void nonFiniteWeightIsRefusedAtLoadWithTheTensorsName(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        for (float bad : new float[] {Float.NaN, Float.NEGATIVE_INFINITY}) {
+            Map<String, INDArray> tensors = teacherTensors();
+            INDArray qkv = tensors.get("blocks.0.attn.qkv.weight").dup();
+            qkv.putScalar(7, bad);
+            tensors.put("blocks.0.attn.qkv.weight", qkv);
+            io.distillery.checkpoint.SafetensorsWriter writer = new io.distillery.checkpoint.SafetensorsWriter();
+            tensors.forEach((k, v) -> writer.addArray(k, v, io.distillery.checkpoint.DType.F32));
+            java.nio.file.Path file = dir.resolve("poisoned-" + bad + ".safetensors");
+            writer.write(file);
+            assertThatThrownBy(() -> EncoderLoader.load(TEACHER, file))
+                    .isInstanceOf(CheckpointFormatException.class)
+                    .hasMessage(file + ": tensor 'blocks.0.attn.qkv.weight' holds NaN or Inf values; "
+                            + "the checkpoint is damaged");
+        }
+    }
+
+    @Test
     void exportGivesBackExactlyTheCheckpointTensors() {
         Map<String, INDArray> original = studentTensors();
         Map<String, INDArray> exported = EncoderWeights.export(EncoderWeights.load(STUDENT, original, "s"));

@@ -60,16 +60,34 @@ public final class BenchmarkCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Path dir = work != null ? Files.createDirectories(work) : Files.createTempDirectory("distillery-bench");
-        List<String> table = switch (suite) {
-            case "extract" -> new ExtractBenchmark(dir, images, batch, ExtractBenchmark.defaultTeacher()).run();
-            case "train" -> new TrainBenchmark(dir, images, batch, python).run();
-            case "engine" -> new EngineBenchmark(dir, engineOptions()).run();
-            default -> throw new IllegalArgumentException("unknown benchmark suite '" + suite
+        // checked before any scratch folder exists: a bad argument must leave nothing behind
+        if (!suite.equals("extract") && !suite.equals("train") && !suite.equals("engine")) {
+            throw new IllegalArgumentException("unknown benchmark suite '" + suite
                     + "' (known: extract, train, engine)");
-        };
-        System.out.println();
-        table.forEach(System.out::println);
+        }
+        if (images < 1) {
+            throw new IllegalArgumentException("--images must be >= 1, got " + images);
+        }
+        if (batch < 1) {
+            throw new IllegalArgumentException("--batch must be >= 1, got " + batch);
+        }
+        EngineBenchmark.Options engineOptions = suite.equals("engine") ? engineOptions() : null;
+        // the engine suite keeps its folder: the table ends with the path of the children's logs
+        boolean scratch = work == null && !suite.equals("engine");
+        Path dir = work == null ? Files.createTempDirectory("distillery-bench") : Files.createDirectories(work);
+        try {
+            List<String> table = switch (suite) {
+                case "extract" -> new ExtractBenchmark(dir, images, batch, ExtractBenchmark.defaultTeacher()).run();
+                case "train" -> new TrainBenchmark(dir, images, batch, python).run();
+                default -> new EngineBenchmark(dir, engineOptions).run();
+            };
+            System.out.println();
+            table.forEach(System.out::println);
+        } finally {
+            if (scratch) {
+                deleteTree(dir);
+            }
+        }
         return 0;
     }
 
@@ -85,5 +103,13 @@ public final class BenchmarkCommand implements Callable<Integer> {
             throw new IllegalArgumentException("need --iters >= 1, --warmup >= 0, --peak-gflops > 0");
         }
         return new EngineBenchmark.Options(chosen, threads, iters, warm, peakGflops, python, engine, rssImages, 32, 2);
+    }
+
+    private static void deleteTree(Path dir) throws java.io.IOException {
+        try (java.util.stream.Stream<Path> files = Files.walk(dir)) {
+            for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
     }
 }

@@ -1,7 +1,5 @@
 package io.distillery.cli;
 
-import io.distillery.checkpoint.CheckpointFormatException;
-import io.distillery.importer.IdxFormatException;
 import io.distillery.provenance.BuildInfo;
 import java.io.PrintWriter;
 import picocli.CommandLine;
@@ -15,6 +13,7 @@ import picocli.CommandLine.Command;
                 ImportIdxCommand.class,
                 io.distillery.bench.BenchmarkCommand.class})
 public final class DistilleryCli implements Runnable {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(DistilleryCli.class);
     /** Exit code for bad input (arguments, files, checkpoints). */
     public static final int EXIT_BAD_INPUT = 2;
 
@@ -38,23 +37,30 @@ public final class DistilleryCli implements Runnable {
         spec.commandLine().usage(spec.commandLine().getOut());
     }
 
-    /** Bad input gets one line naming what is wrong; anything else keeps its stack trace. */
+    /**
+     * Bad input or environment gets one line naming what is wrong (the cause is searched through Spark's and DL4J's
+     * wrappers) and exit code 2; anything else is a bug: one line and exit 1. Traces go to the log file only.
+     */
     private static int handle(Exception e, CommandLine cli, CommandLine.ParseResult parsed) {
         PrintWriter err = cli.getErr();
-        if (e instanceof IllegalArgumentException || e instanceof CheckpointFormatException
-                || e instanceof IdxFormatException || e instanceof java.io.IOException
-                || e instanceof io.distillery.train.TrainingDivergedException) {
-            err.println("distillery " + cli.getCommandName() + ": error: " + oneLine(e.getMessage()));
+        FailureReport.Outcome outcome = FailureReport.of(e);
+        if (outcome.exitCode() == FailureReport.BAD_INPUT) {
+            LOG.debug("distillery {} failed", cli.getCommandName(), e);
+            err.println("distillery " + cli.getCommandName() + ": error: " + outcome.line());
             err.flush();
             return EXIT_BAD_INPUT;
         }
-        e.printStackTrace(err);
+        LOG.error("distillery {} failed with an internal error", cli.getCommandName(), e);
+        err.println("distillery " + cli.getCommandName() + ": internal error: " + outcome.line()
+                + " (stack trace in " + logFile() + "; please report it)");
         err.flush();
-        return 1;
+        return FailureReport.BUG;
     }
 
-    private static String oneLine(String message) {
-        return message == null ? "(no message)" : message.replace('\n', ' ');
+    /** Where conf/log4j2-cli.xml writes traces (the same default). */
+    static String logFile() {
+        return System.getProperty("distillery.log.file",
+                System.getProperty("java.io.tmpdir") + "/distillery-" + System.getProperty("user.name") + ".log");
     }
 
     /** Version string for {@code --version}. */

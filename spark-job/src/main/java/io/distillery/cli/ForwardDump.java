@@ -11,6 +11,7 @@ import io.distillery.model.EncoderActivations;
 import io.distillery.model.EncoderLoader;
 import io.distillery.model.ModelConfig;
 import io.distillery.npy.NpyWriter;
+import io.distillery.numerics.FiniteValues;
 import io.distillery.provenance.BuildInfo;
 import io.distillery.provenance.Sha256;
 import io.distillery.targets.ContextualizedTargets;
@@ -63,6 +64,9 @@ final class ForwardDump {
             throw new IllegalArgumentException("--top-k " + k + " must be within 1.." + config.depth());
         }
         TargetRecipe recipe = new TargetRecipe(targetTensor, targetTokens, k, TargetRecipe.DEFAULT_EPS);
+        if (Files.exists(out) && !Files.isDirectory(out)) {
+            throw new IllegalArgumentException("--out " + out + " is a file; give a folder (it is created if missing)");
+        }
         if (Files.exists(out.resolve(MANIFEST)) && !overwrite) {
             throw new IllegalArgumentException("--out " + out + " already holds a complete output; pass --overwrite to replace it");
         }
@@ -77,17 +81,36 @@ final class ForwardDump {
         EncoderActivations acts = encoder.forward(batch);
         List<INDArray> perBlock = targetTensor == TargetTensor.FFN ? acts.ffnBranches() : acts.blockOutputs();
 
+        Map<String, INDArray> outputs = new LinkedHashMap<>();
+        outputs.put("embed", acts.blockInput());
+        for (int b = 0; b < config.depth(); b++) {
+            String ll = String.format(Locale.ROOT, "%02d", b + 1);
+            outputs.put("block_out_" + ll, acts.blockOutputs().get(b));
+            outputs.put("mlp_out_" + ll, acts.mlpOutputs().get(b));
+        }
+        outputs.put("target", ContextualizedTargets.compute(perBlock, recipe));
+        outputs.forEach((name, array) -> requireFinite(name, array, files));
+
         Files.createDirectories(out);
         Files.deleteIfExists(out.resolve(MANIFEST)); // from here on the folder is partial until the new manifest lands
         Map<String, long[]> arrays = new LinkedHashMap<>();
-        write(arrays, "embed", acts.blockInput());
-        for (int b = 0; b < config.depth(); b++) {
-            String ll = String.format(Locale.ROOT, "%02d", b + 1);
-            write(arrays, "block_out_" + ll, acts.blockOutputs().get(b));
-            write(arrays, "mlp_out_" + ll, acts.mlpOutputs().get(b));
+        for (Map.Entry<String, INDArray> e : outputs.entrySet()) {
+            write(arrays, e.getKey(), e.getValue());
         }
-        write(arrays, "target", ContextualizedTargets.compute(perBlock, recipe));
         writeManifest(files, recipe, arrays);
+    }
+
+    /** A NaN/Inf output is refused before anything is written, naming the array and the first image it hits. */
+    private void requireFinite(String name, INDArray array, List<Path> files) {
+        if (FiniteValues.allFinite(array)) {
+            return;
+        }
+        int image = 0;
+        while (image < files.size() - 1 && FiniteValues.allFinite(array.slice(image))) {
+            image++;
+        }
+        throw new IllegalArgumentException(weights + ": output " + name + ".npy holds NaN or Inf values (first for image "
+                + files.get(image).getFileName() + "); nothing was written to " + out);
     }
 
     private void write(Map<String, long[]> arrays, String name, INDArray array) throws IOException {

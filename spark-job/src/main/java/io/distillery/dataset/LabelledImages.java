@@ -83,6 +83,10 @@ public record LabelledImages(Dataset<Row> rows, List<String> classNames, long es
             try (ShardReader reader = ShardReader.open(shard, input, classNames, conf)) {
                 while (reader.hasNext()) {
                     RawSample sample = reader.next();
+                    if (sample.problem() != null) { // e.g. no image member: nothing to evaluate
+                        rejected++;
+                        continue;
+                    }
                     RgbImage image;
                     try {
                         image = GuardedDecoder.decode(sample.image(), sample.imageName(), new DecodeLimits(100_000_000L, 20_000));
@@ -99,7 +103,7 @@ public record LabelledImages(Dataset<Row> rows, List<String> classNames, long es
                 }
             }
             if (rejected > 0) {
-                LOG.warn("shard {}: {} undecodable image(s) skipped", shard.id(), rejected);
+                LOG.warn("shard {}: {} sample(s) without a usable image skipped", shard.id(), rejected);
             }
             return out.iterator();
         }

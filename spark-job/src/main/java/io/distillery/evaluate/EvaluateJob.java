@@ -63,7 +63,16 @@ public final class EvaluateJob {
     private EvaluateJob() {
     }
 
+    /** Runs holding {@code <out>/writer.lock}: one evaluate per output folder at a time. */
     public static Outcome run(SparkSession spark, EvaluateSettings s) throws IOException {
+        Path out = Files.createDirectories(Path.of(s.out()).toAbsolutePath());
+        try (var lock = io.distillery.locks.WriterLock.acquire(new org.apache.hadoop.fs.Path(out.resolve("writer.lock").toUri()),
+                out.toString(), "evaluate", spark.sparkContext().hadoopConfiguration())) {
+            return runLocked(spark, s);
+        }
+    }
+
+    private static Outcome runLocked(SparkSession spark, EvaluateSettings s) throws IOException {
         Configuration conf = spark.sparkContext().hadoopConfiguration();
         Path out = Files.createDirectories(Path.of(s.out()).toAbsolutePath());
         List<ResolvedModel> models = new ArrayList<>();
@@ -146,8 +155,14 @@ public final class EvaluateJob {
         if (!ModelSpec.RANDOM.equals(spec.checkpoint())) {
             String model = ModelConfigs.presets().containsKey(spec.model()) ? spec.model()
                     : QualifiedPaths.of("models[" + spec.name() + "].model", spec.model(), conf);
-            return new ResolvedModel(spec, config, model,
-                    QualifiedPaths.of("models[" + spec.name() + "].checkpoint", spec.checkpoint(), conf));
+            String checkpoint = QualifiedPaths.of("models[" + spec.name() + "].checkpoint", spec.checkpoint(), conf);
+            org.apache.hadoop.fs.Path file = new org.apache.hadoop.fs.Path(checkpoint);
+            if (!file.getFileSystem(conf).isFile(file)) { // checked here, not in every executor's task
+                throw new IllegalArgumentException("models." + spec.name() + " (" + spec.kind() + "): checkpoint "
+                        + checkpoint + " does not exist" + (spec.runDir() != null
+                        ? " (is " + spec.runDir() + " a finished train run?)" : ""));
+            }
+            return new ResolvedModel(spec, config, model, checkpoint);
         }
         // a randomly initialised encoder of the same architecture, written once so executors can load it
         Path dir = Files.createDirectories(out.resolve("_models"));

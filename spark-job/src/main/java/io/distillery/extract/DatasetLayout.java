@@ -56,6 +56,11 @@ public final class DatasetLayout {
         return new Path(new Path(root, META), DATASET_JSON);
     }
 
+    /** The writer lock held by the extract run writing this dataset. */
+    public Path writerLock() {
+        return new Path(new Path(root, META), "writer.lock");
+    }
+
     public Path tmpDir() {
         return new Path(root, TMP);
     }

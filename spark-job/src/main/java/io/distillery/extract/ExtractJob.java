@@ -3,6 +3,7 @@ package io.distillery.extract;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.distillery.features.FeatureMetadata;
 import io.distillery.features.FeatureMetadataJson;
+import io.distillery.locks.WriterLock;
 import io.distillery.model.ModelConfig;
 import io.distillery.provenance.Sha256;
 import io.distillery.shards.Shard;
@@ -41,7 +42,28 @@ public final class ExtractJob {
     private ExtractJob() {
     }
 
+    /**
+     * Runs the job. Everything it writes is written holding the output's writer lock
+     * ({@code _distillery/writer.lock}): a second run on the same output is refused at once, naming the owner. A
+     * rerun of a complete dataset takes no lock: it writes nothing at all.
+     */
     public static ExtractSummary run(SparkSession spark, ExtractSettings settings) throws IOException {
+        ExtractSettings s = settings.withQualifiedPaths(spark.sparkContext().hadoopConfiguration());
+        refuseOutputInsideInput(s);
+        return runPlanned(spark, s);
+    }
+
+    /** An output inside the input would be read as input by the next run (a new class, stray tars). */
+    private static void refuseOutputInsideInput(ExtractSettings s) {
+        String in = s.input().path().endsWith("/") ? s.input().path() : s.input().path() + "/";
+        String out = s.outputPath().endsWith("/") ? s.outputPath() : s.outputPath() + "/";
+        if (out.startsWith(in) || in.equals(out)) {
+            throw new IllegalArgumentException("output.path " + s.outputPath() + " is inside input.path "
+                    + s.input().path() + "; a rerun would read the dataset as input: choose an output elsewhere");
+        }
+    }
+
+    private static ExtractSummary runPlanned(SparkSession spark, ExtractSettings settings) throws IOException {
         long start = System.nanoTime();
         SparkContext sc = spark.sparkContext();
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(sc);
@@ -82,33 +104,72 @@ public final class ExtractJob {
                 return summary;
             }
         }
-        metadata = store.startOrResume(existing, metadata);
-        String metadataJson = FeatureMetadataJson.toJson(metadata);
+        // existing() above refused a folder that is not a dataset before the lock is written into it
+        try (WriterLock lock = WriterLock.acquire(layout.writerLock(), s.outputPath(), "extract", conf)) {
+            metadata = store.startOrResume(existing, metadata);
+            String metadataJson = FeatureMetadataJson.toJson(metadata);
 
-        if (!remaining.isEmpty()) {
-            LongAccumulator images = sc.longAccumulator("distillery.images");
-            LongAccumulator rejects = sc.longAccumulator("distillery.rejects");
-            ExtractTask task = new ExtractTask(s, metadataJson, plan.classNames(), new ExtractCounters(images, rejects),
-                    sc.getLocalProperty(CRASH_AFTER_ROWS), sc.getLocalProperty(BATCH_DELAY_MILLIS));
-            long estimated = remaining.stream().mapToLong(Shard::estimatedSamples).sum();
-            try (ExtractProgress progress = new ExtractProgress(images, estimated, s.progressIntervalMillis())) {
-                sc.addSparkListener(progress);
-                jsc.setJobGroup("distillery-extract-teacher", "extract: teacher pass over " + remaining.size()
-                        + " shards -> " + s.outputPath(), false);
-                results.addAll(jsc.parallelize(remaining, remaining.size()).map(task).collect());
-                sc.removeSparkListener(progress);
-                progress.log();
-            } finally {
-                jsc.clearJobGroup();
+            if (!remaining.isEmpty()) {
+                LongAccumulator images = sc.longAccumulator("distillery.images");
+                LongAccumulator rejects = sc.longAccumulator("distillery.rejects");
+                ExtractTask task = new ExtractTask(s, metadataJson, plan.classNames(),
+                        new ExtractCounters(images, rejects), sc.getLocalProperty(CRASH_AFTER_ROWS),
+                        sc.getLocalProperty(BATCH_DELAY_MILLIS));
+                long estimated = remaining.stream().mapToLong(Shard::estimatedSamples).sum();
+                try (ExtractProgress progress = new ExtractProgress(images, estimated, s.progressIntervalMillis())) {
+                    sc.addSparkListener(progress);
+                    jsc.setJobGroup("distillery-extract-teacher", "extract: teacher pass over " + remaining.size()
+                            + " shards -> " + s.outputPath(), false);
+                    results.addAll(jsc.parallelize(remaining, remaining.size()).map(task).collect());
+                    sc.removeSparkListener(progress);
+                    progress.log();
+                } finally {
+                    jsc.clearJobGroup();
+                }
             }
+            ExtractSummary summary = summarize(s, plan, results, (System.nanoTime() - start) / 1e9);
+            if (summary.ok()) {
+                summary = withoutDuplicates(summary, results, committer, layout, conf);
+            }
+            if (summary.ok()) {
+                store.complete(metadata, summary);
+                cleanTmp(layout, conf);
+            }
+            LOG.info("extract summary: {}", summary);
+            return summary;
         }
-        ExtractSummary summary = summarize(s, plan, results, (System.nanoTime() - start) / 1e9);
-        if (summary.ok()) {
-            store.complete(metadata, summary);
-            cleanTmp(layout, conf);
+    }
+
+    /**
+     * Keys must be unique within a dataset: a key committed by two shards keeps the dataset incomplete, and the later
+     * shard is withdrawn (a rerun redoes it once its input no longer repeats the key).
+     */
+    private static ExtractSummary withoutDuplicates(ExtractSummary summary, List<ShardResult> results,
+                                                    ShardCommitter committer, DatasetLayout layout,
+                                                    Configuration conf) throws IOException {
+        List<ShardCommit> records = new ArrayList<>();
+        for (ShardResult r : results) {
+            records.add(committer.record(r.shard()).orElseThrow(() -> new java.io.FileNotFoundException(
+                    layout.commitRecord(r.shard()) + ": commit record vanished while the job ran")));
         }
-        LOG.info("extract summary: {}", summary);
-        return summary;
+        List<DuplicateKeys.Duplicate> duplicates = DuplicateKeys.find(records,
+                shard -> ParquetFiles.keys(layout.dataFile(shard), conf));
+        if (duplicates.isEmpty()) {
+            return summary;
+        }
+        List<String> failures = new ArrayList<>();
+        for (DuplicateKeys.Duplicate d : duplicates) {
+            committer.withdraw(d.later());
+            String line = "key '" + d.key() + "' is in shard " + d.first() + " and shard " + d.later()
+                    + (d.count() > 1 ? " (" + d.count() + " keys shared by the two)" : "")
+                    + "; keys must be unique within a dataset: shard " + d.later() + " was withdrawn, remove the "
+                    + "repeated samples from its input and rerun";
+            LOG.error(line);
+            failures.add(line);
+        }
+        return new ExtractSummary(summary.shards(), summary.skipped(), summary.images(), summary.rows(),
+                summary.rejects(), summary.dataBytes(), summary.seconds(), List.copyOf(failures),
+                summary.rejectLimitExceeded(), summary.output());
     }
 
     private static ExtractSummary summarize(ExtractSettings s, ShardPlan plan, List<ShardResult> results, double seconds) {
@@ -167,11 +228,22 @@ public final class ExtractJob {
                 }
                 return existing;
             }
-            if (fs.exists(layout.root()) && fs.listStatus(layout.root()).length > 0) {
-                throw new IllegalArgumentException("output " + layout.root() + " exists and is not a Distillery feature "
-                        + "dataset; refusing to write into it");
-            }
+            refuseForeignFolder();
             return null;
+        }
+
+        /** A folder holding anything but a dataset (or only our own {@code _distillery/}) is never written into. */
+        void refuseForeignFolder() throws IOException {
+            FileSystem fs = layout.root().getFileSystem(conf);
+            if (!fs.exists(layout.root()) || fs.exists(layout.datasetJson())) {
+                return;
+            }
+            for (org.apache.hadoop.fs.FileStatus entry : fs.listStatus(layout.root())) {
+                if (!entry.getPath().getName().equals(DatasetLayout.META)) {
+                    throw new IllegalArgumentException("output " + layout.root() + " exists and is not a Distillery "
+                            + "feature dataset; refusing to write into it");
+                }
+            }
         }
 
         /** Starts a new dataset, or resumes {@code existing} (keeping its original metadata); marks it in progress. */

@@ -50,6 +50,21 @@ public record ExtractSettings(InputOptions input, String outputPath, String teac
         if (topK < 0) {
             throw new IllegalArgumentException("distillery.extract.target.top-k must be 'all' or >= 1, got " + topK);
         }
+        // checked here, on the driver: inside a task these would fail every shard with a trace
+        if (!(targetEps > 0 && Double.isFinite(targetEps))) {
+            throw new IllegalArgumentException("distillery.extract.target.eps must be a finite number > 0, got " + targetEps);
+        }
+        if (maxPixels < 1) {
+            throw new IllegalArgumentException("distillery.extract.decode.max-pixels must be >= 1, got " + maxPixels);
+        }
+        if (maxSide < 1) {
+            throw new IllegalArgumentException("distillery.extract.decode.max-side must be >= 1, got " + maxSide);
+        }
+        if (progressIntervalMillis < 1) {
+            throw new IllegalArgumentException("distillery.extract.progress-interval must be > 0, got "
+                    + progressIntervalMillis + " ms");
+        }
+        io.distillery.spark.SparkMasters.check("distillery.extract.spark.master", sparkMaster);
         for (int layer : storeLayers) {
             if (layer < 1) {
                 throw new IllegalArgumentException("distillery.extract.store.layers are 1-based block numbers, got " + layer);

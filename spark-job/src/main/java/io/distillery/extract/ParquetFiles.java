@@ -45,6 +45,21 @@ public final class ParquetFiles {
         }
     }
 
+    /** The {@code key} column of a feature data file, in file order (only that column is read). */
+    static java.util.List<String> keys(Path path, Configuration conf) throws IOException {
+        Configuration projected = new Configuration(conf);
+        projected.set(org.apache.parquet.hadoop.api.ReadSupport.PARQUET_READ_SCHEMA,
+                "message keys { required binary " + io.distillery.features.FeatureColumns.KEY + " (UTF8); }");
+        java.util.List<String> keys = new java.util.ArrayList<>();
+        try (org.apache.parquet.hadoop.ParquetReader<Group> reader = org.apache.parquet.hadoop.ParquetReader
+                .builder(new org.apache.parquet.hadoop.example.GroupReadSupport(), path).withConf(projected).build()) {
+            for (Group row = reader.read(); row != null; row = reader.read()) {
+                keys.add(row.getString(io.distillery.features.FeatureColumns.KEY, 0));
+            }
+        }
+        return keys;
+    }
+
     public static long rowCount(Path path, Configuration conf) throws IOException {
         long rows = 0;
         for (BlockMetaData block : footer(path, conf).getBlocks()) {

@@ -11,6 +11,9 @@ package io.distillery.extract;
  * @param rejects   rows in {@code rejects/<shard>.parquet}
  * @param dataBytes size of the data file
  * @param seconds   wall time of the task that produced it
+ * @param keyDigests the {@link KeyDigests} of the keys in the data file (null in records written before they
+ *                   existed: the driver then reads the keys from the data file)
  */
-public record ShardCommit(String shard, long images, long rows, long rejects, long dataBytes, double seconds) {
+public record ShardCommit(String shard, long images, long rows, long rejects, long dataBytes, double seconds,
+                          String keyDigests) {
 }

@@ -80,6 +80,29 @@ public final class ShardCommitter {
         return Optional.of(record);
     }
 
+    /**
+     * Takes a committed shard back (its record first, so it is never half-committed): a rerun redoes it. Used when
+     * the shard repeats keys of another shard.
+     */
+    public void withdraw(String shardId) throws IOException {
+        FileSystem fs = layout.root().getFileSystem(conf);
+        fs.delete(layout.commitRecord(shardId), false);
+        fs.delete(layout.dataFile(shardId), false);
+        fs.delete(layout.rejectsFile(shardId), false);
+    }
+
+    /** The shard's commit record as written (not checked against the files); empty if there is none. */
+    public Optional<ShardCommit> record(String shardId) throws IOException {
+        FileSystem fs = layout.root().getFileSystem(conf);
+        Path recordPath = layout.commitRecord(shardId);
+        if (!fs.exists(recordPath)) {
+            return Optional.empty();
+        }
+        try (InputStream in = fs.open(recordPath)) {
+            return Optional.of(JSON.readValue(in, ShardCommit.class));
+        }
+    }
+
     private static void moveReplacing(FileSystem fs, Path from, Path to) throws IOException {
         if (fs.exists(to)) {
             fs.delete(to, false);

@@ -97,6 +97,7 @@ public final class ShardExtractor {
         long images = 0;
         long rows = 0;
         long rejects = 0;
+        KeyDigests keys = new KeyDigests();
         try (ParquetWriter<Group> data = ParquetFiles.create(tmpData, schema, conf, footer, dense);
              ParquetWriter<Group> rejectsOut = ParquetFiles.create(tmpRejects, FeatureSchema.rejects(), conf, footer, Set.of());
              ShardReader reader = ShardReader.open(shard, settings.input(), classNames, conf)) {
@@ -106,12 +107,20 @@ public final class ShardExtractor {
             ViewSampler sampler = new ViewSampler(teacher.imgSize(), settings.evalCropPct(), settings.scaleMin(),
                     settings.scaleMax(), settings.ratioMin(), settings.ratioMax(), settings.hflip());
             DecodeLimits limits = new DecodeLimits(settings.maxPixels(), settings.maxSide());
+            SampleScreen screen = new SampleScreen(shard.id(), classNames);
             List<PendingView> pending = new ArrayList<>();
             long t = System.nanoTime();
             while (reader.hasNext()) {
                 RawSample sample = reader.next();
                 t = timings.add(Phase.READ, t);
                 images++;
+                SampleScreen.Verdict verdict = screen.check(sample);
+                if (verdict != null) {
+                    rejects++;
+                    counters.rejected();
+                    rejectsOut.write(rejectRow(rejectRows, sample, shard.id(), verdict.problem().id(), verdict.message()));
+                    continue;
+                }
                 RgbImage image;
                 try {
                     image = GuardedDecoder.decode(sample.image(), sample.imageName(), limits);
@@ -119,13 +128,12 @@ public final class ShardExtractor {
                 } catch (ImageRejectedException e) {
                     rejects++;
                     counters.rejected();
-                    rejectsOut.write(rejectRows.newGroup().append(FeatureColumns.KEY, sample.key())
-                            .append(FeatureColumns.SHARD, shard.id()).append("image", sample.imageName())
-                            .append("reason", e.reason().name().toLowerCase(java.util.Locale.ROOT))
-                            .append("message", e.getMessage()));
+                    rejectsOut.write(rejectRow(rejectRows, sample, shard.id(),
+                            e.reason().name().toLowerCase(java.util.Locale.ROOT), e.getMessage()));
                     t = timings.add(Phase.DECODE, t);
                     continue;
                 }
+                keys.add(sample.key());
                 for (int v = 0; v <= settings.randomViews(); v++) {
                     ViewSpec view = v == 0 ? sampler.evalView(image.width(), image.height())
                             : sampler.randomView(settings.seed(), sample.key(), v, image.width(), image.height());
@@ -152,18 +160,28 @@ public final class ShardExtractor {
                 rows += rowWriter.write(pending, outputs);
                 timings.add(Phase.WRITE, t);
             }
-        } catch (ShardCorruptException e) {
+        } catch (ShardCorruptException | OutputGuard.NonFiniteOutputException e) {
             fs.delete(tmpData, false);
             fs.delete(tmpRejects, false);
             LOG.error("shard {} failed: {}", shard.id(), e.getMessage());
             return ShardResult.failed(shard.id(), e.getMessage());
+        } catch (IOException e) {
+            // e.g. "No space left on device", which names no file: say which shard and where it was writing
+            throw new IOException("shard " + shard.id() + " (writing under " + layout.tmpDir() + "): " + e.getMessage(), e);
         }
         double seconds = (System.nanoTime() - start) / 1e9;
-        ShardCommit record = new ShardCommit(shard.id(), images, rows, rejects, fs.getFileStatus(tmpData).getLen(), seconds);
+        ShardCommit record = new ShardCommit(shard.id(), images, rows, rejects, fs.getFileStatus(tmpData).getLen(), seconds,
+                keys.encode());
         ShardCommit committed = committer.commit(record, tmpData, tmpRejects);
         LOG.info("shard {}: {} images, {} rows, {} rejects in {} s ({})", shard.id(), images, rows, rejects,
                 String.format(java.util.Locale.ROOT, "%.1f", seconds), timings);
         return ShardResult.committed(committed, false);
+    }
+
+    private static Group rejectRow(SimpleGroupFactory rows, RawSample sample, String shard, String reason, String message) {
+        return rows.newGroup().append(FeatureColumns.KEY, sample.key())
+                .append(FeatureColumns.SHARD, shard).append("image", sample.imageName())
+                .append("reason", reason).append("message", RejectMessages.clean(message));
     }
 
     private static void pause(long millis) throws IOException {
@@ -217,6 +235,7 @@ public final class ShardExtractor {
                     }
                     float[] flat = tensors.get(column.name());
                     int length = flat.length / views.size();
+                    OutputGuard.check(shardId, pv, column.name(), flat, i * length, length, dtype);
                     g.append(column.name(), Binary.fromConstantByteArray(TensorPacking.pack(flat, i * length, length, dtype)));
                 }
                 out.write(g);

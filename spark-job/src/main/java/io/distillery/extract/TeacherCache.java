@@ -64,7 +64,7 @@ public final class TeacherCache {
         if ("file".equals(fs.getScheme())) {
             java.nio.file.Path local = java.nio.file.Path.of(fs.makeQualified(path).toUri());
             if (!Files.isRegularFile(local)) {
-                throw new IllegalArgumentException("teacher file " + uri + " does not exist");
+                throw new IllegalArgumentException("model file " + uri + " does not exist"); // teacher, student or config
             }
             return local;
         }

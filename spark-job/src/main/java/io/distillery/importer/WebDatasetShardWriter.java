@@ -130,9 +130,19 @@ final class WebDatasetShardWriter implements AutoCloseable {
             entry.setIds(0, 0);
             entry.setUserName("");
             entry.setGroupName("");
-            tar.putArchiveEntry(entry);
-            tar.write(content);
-            tar.closeArchiveEntry();
+            try {
+                tar.putArchiveEntry(entry);
+                tar.write(content);
+                tar.closeArchiveEntry();
+            } catch (IOException e) {
+                throw named(e);
+            }
+        }
+
+        /** A write error ("No space left on device") says nothing about where: name the file. */
+        private IOException named(IOException e) {
+            return e instanceof java.nio.file.FileSystemException ? e
+                    : new IOException("writing " + tmp + " failed: " + e.getMessage(), e);
         }
 
         void sampleDone(String key) {
@@ -144,8 +154,12 @@ final class WebDatasetShardWriter implements AutoCloseable {
         }
 
         ShardInfo commit() throws IOException {
-            tar.finish();
-            tar.close();
+            try {
+                tar.finish();
+                tar.close();
+            } catch (IOException e) {
+                throw named(e);
+            }
             try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
                 channel.force(true);
             }

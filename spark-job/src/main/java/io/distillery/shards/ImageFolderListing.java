@@ -37,8 +37,16 @@ final class ImageFolderListing {
             throw new IllegalArgumentException("input.path " + root + " must be a folder of class folders for "
                     + ShardFormat.IMAGE_FOLDER.id() + " input");
         }
-        List<String> classNames = Stream.of(fs.listStatus(rootStatus.getPath()))
-                .filter(FileStatus::isDirectory)
+        List<FileStatus> classDirs = new ArrayList<>();
+        for (FileStatus status : fs.listStatus(rootStatus.getPath())) {
+            if (status.isDirectory() && LocalLinks.isLink(fs, status.getPath())
+                    && LocalLinks.leavesRoot(fs, rootStatus.getPath(), status.getPath())) {
+                LOG.warn("not a class: {} is a link to a folder outside {}", status.getPath(), root);
+            } else if (status.isDirectory()) {
+                classDirs.add(status);
+            }
+        }
+        List<String> classNames = classDirs.stream()
                 .map(s -> s.getPath().getName())
                 .filter(name -> !InputFiles.isHidden(name))
                 .sorted()

@@ -40,8 +40,13 @@ final class ImageFolderReader extends LookaheadReader {
             throw new IllegalArgumentException("shard " + shardId + ": class folder '" + className + "' of " + relative
                     + " is not among the class names given; pass the ShardPlan's classNames");
         }
+        Path file = new Path(root, relative);
+        if (LocalLinks.leavesRoot(fs, root, file)) { // checked again at read time: the listing may be old
+            return RawSample.rejected(ShardIds.withoutExtension(relative), relative, SampleProblem.OUTSIDE_INPUT,
+                    "a link leading outside input.path; not followed");
+        }
         byte[] image;
-        try (InputStream in = fs.open(new Path(root, relative))) {
+        try (InputStream in = fs.open(file)) {
             image = in.readAllBytes();
         }
         return new RawSample(ShardIds.withoutExtension(relative), image, relative, label, null);
@@ -49,7 +54,7 @@ final class ImageFolderReader extends LookaheadReader {
 
     /** Image folders have no image-less samples. */
     @Override
-    public long skippedWithoutImage() {
+    public long withoutImage() {
         return 0;
     }
 

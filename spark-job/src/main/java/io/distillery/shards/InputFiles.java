@@ -16,6 +16,7 @@ import org.apache.hadoop.fs.RemoteIterator;
 
 /** Lists the files under an input path, leaving out hidden ones ({@code .} or {@code _} in any path segment). */
 final class InputFiles {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(InputFiles.class);
     /**
      * A listed file; the folder's path is shared, not repeated, as image folders can list millions of files.
      *
@@ -68,7 +69,7 @@ final class InputFiles {
     private static List<FileStatus> fileStatuses(FileSystem fs, Path folder) throws IOException {
         List<FileStatus> out = new ArrayList<>();
         if (fs instanceof LocalFileSystem || fs instanceof RawLocalFileSystem) {
-            walk(fs, folder, out);
+            walk(fs, folder, folder, out);
             return out;
         }
         RemoteIterator<LocatedFileStatus> it = fs.listFiles(folder, true);
@@ -81,10 +82,18 @@ final class InputFiles {
         return out;
     }
 
-    private static void walk(FileSystem fs, Path folder, List<FileStatus> out) throws IOException {
+    /**
+     * Folder links leading outside {@code root} are not entered; file links are listed whatever their target, so
+     * that the reader counts one leading outside as a reject rather than letting it vanish.
+     */
+    private static void walk(FileSystem fs, Path root, Path folder, List<FileStatus> out) throws IOException {
         for (FileStatus status : fs.listStatus(folder)) {
             if (status.isDirectory()) {
-                walk(fs, status.getPath(), out);
+                if (LocalLinks.isLink(fs, status.getPath()) && LocalLinks.leavesRoot(fs, root, status.getPath())) {
+                    LOG.warn("not following {}: a link to a folder outside {}", status.getPath(), root);
+                    continue;
+                }
+                walk(fs, root, status.getPath(), out);
             } else if (status.isFile()) {
                 out.add(status);
             }

@@ -17,7 +17,7 @@ import org.apache.parquet.schema.MessageType;
 
 /**
  * Reads the rows of a Parquet shard's row groups {@code [first, end)} and nothing else, so the splits of one file
- * partition its rows; one row group is in memory at a time. Rows with a null image are skipped and counted.
+ * partition its rows; one row group is in memory at a time. Rows with a null image are returned as rejects.
  * Row indices (in generated keys and image names) count from the start of the file, so they are unique across splits.
  */
 final class ParquetShardReader extends LookaheadReader {
@@ -73,13 +73,14 @@ final class ParquetShardReader extends LookaheadReader {
             Group row = readRow();
             long index = rowIndex++;
             byte[] image = columns.image(row);
+            String key = columns.key(row);
+            key = key != null ? key : fileStem + ":" + index;
             if (image == null) {
                 skipped++;
-                continue;
+                return RawSample.rejected(key, fileName + "#" + index, SampleProblem.NO_IMAGE,
+                        "row " + index + " has no image bytes");
             }
-            String key = columns.key(row);
-            return new RawSample(key != null ? key : fileStem + ":" + index, image, fileName + "#" + index,
-                    columns.label(row, index), columns.caption(row));
+            return new RawSample(key, image, fileName + "#" + index, columns.label(row, index), columns.caption(row));
         }
     }
 
@@ -103,7 +104,7 @@ final class ParquetShardReader extends LookaheadReader {
     }
 
     @Override
-    public long skippedWithoutImage() {
+    public long withoutImage() {
         return skipped;
     }
 

@@ -28,8 +28,11 @@ public interface ShardReader extends Iterator<RawSample>, AutoCloseable {
         };
     }
 
-    /** Samples left out so far because they have no image (webdataset: no image member; Parquet: null image). */
-    long skippedWithoutImage();
+    /**
+     * Samples so far without an image (webdataset: no image member; Parquet: null image); each was returned as a
+     * {@link SampleProblem#NO_IMAGE} reject, never dropped.
+     */
+    long withoutImage();
 
     @Override
     void close() throws IOException;

@@ -49,10 +49,19 @@ final class StrictTarInputStream extends TarArchiveInputStream {
         }
         if (isEOFRecord(record)) {
             endMarkerSeen = true;
-        } else if (!endMarkerSeen && !TarUtils.verifyCheckSum(record)) {
+        } else if (!endMarkerSeen && !validChecksum(record, offset)) {
             throw new IOException("bad header checksum at byte " + offset);
         }
         return record;
+    }
+
+    /** commons-compress throws IllegalArgumentException for a checksum field that is not octal (a file that is no tar). */
+    private static boolean validChecksum(byte[] record, long offset) throws IOException {
+        try {
+            return TarUtils.verifyCheckSum(record);
+        } catch (IllegalArgumentException e) {
+            throw new IOException("no tar header at byte " + offset + " (not a tar file?)", e);
+        }
     }
 
     /** Tags source errors and skips by reading, so a skip never claims bytes beyond the end of the file. */

@@ -10,7 +10,9 @@ import org.apache.hadoop.fs.Path;
 
 /**
  * Reads a webdataset tar: consecutive members sharing a key form one sample (see {@link WebDatasetName}); directories,
- * links and members without an extension are ignored; samples without an image are skipped and counted.
+ * links and members without an extension are ignored. A sample without an image is returned as a reject; a member
+ * whose extension the sample already has starts a second copy of the sample under the same key, which the extract
+ * job rejects as a duplicate (never silently dropped). Members of one key separated by another key are an error.
  */
 final class WebDatasetReader extends LookaheadReader {
     /** Members are read into one array. */
@@ -27,7 +29,9 @@ final class WebDatasetReader extends LookaheadReader {
     /** The first member of the next sample, read while looking for the end of the current one. */
     private Member pending;
     private String lastMemberPath = "(none)";
-    private long skipped;
+    /** Key of the sample returned last: a consecutive repeat of it is a duplicate copy, not scattered members. */
+    private String previousKey;
+    private long withoutImage;
 
     WebDatasetReader(Shard shard, Configuration conf) throws IOException {
         Path path = new Path(shard.uri());
@@ -38,30 +42,46 @@ final class WebDatasetReader extends LookaheadReader {
 
     @Override
     protected RawSample fetch() throws IOException {
-        while (true) {
-            Member first = pending != null ? pending : nextMember();
-            pending = null;
-            if (first == null) {
-                return null;
-            }
-            String key = first.name().key();
-            if (!finishedKeys.add(key)) {
-                throw new ShardCorruptException(uri + ": member '" + first.path() + "' belongs to sample '" + key
-                        + "', whose other members came earlier; members of a sample must be consecutive");
-            }
-            WebDatasetSample sample = new WebDatasetSample(uri, tarName, key);
-            Member member = first;
-            while (member != null && member.name().key().equals(key)) {
-                sample.add(member.name(), member.path(), member.content());
-                member = nextMember();
-            }
-            pending = member;
-            RawSample raw = sample.toRawSample();
-            if (raw != null) {
-                return raw;
-            }
-            skipped++;
+        Member first = pending != null ? pending : nextMember();
+        pending = null;
+        if (first == null) {
+            return null;
         }
+        String key = first.name().key();
+        if (!finishedKeys.add(key) && !key.equals(previousKey)) {
+            throw new ShardCorruptException(uri + ": member '" + first.path() + "' belongs to sample '" + key
+                    + "', whose other members came earlier; members of a sample must be consecutive");
+        }
+        previousKey = key;
+        WebDatasetSample sample = new WebDatasetSample(uri, tarName, key);
+        Member member = first;
+        while (member != null && member.name().key().equals(key) && !sample.has(member.name())) {
+            sample.add(member.name(), member.path(), member.content());
+            member = nextMember();
+        }
+        pending = member;
+        if (leavesArchive(key)) {
+            return RawSample.rejected(key, tarName + "/" + first.path(), SampleProblem.BAD_KEY,
+                    "member name '" + first.path() + "' is absolute or climbs with '..'; not used as a key");
+        }
+        RawSample raw = sample.toRawSample();
+        if (raw.problem() == SampleProblem.NO_IMAGE) {
+            withoutImage++;
+        }
+        return raw;
+    }
+
+    /** Keys end up in paths and tables downstream: an absolute or climbing member name is refused. */
+    private static boolean leavesArchive(String key) {
+        if (key.startsWith("/") || key.startsWith("\\")) {
+            return true;
+        }
+        for (String segment : key.split("[/\\\\]")) {
+            if (segment.equals("..")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The next regular member with a webdataset name, its content read if the sample uses it; null at the end. */
@@ -95,8 +115,8 @@ final class WebDatasetReader extends LookaheadReader {
     }
 
     @Override
-    public long skippedWithoutImage() {
-        return skipped;
+    public long withoutImage() {
+        return withoutImage;
     }
 
     @Override

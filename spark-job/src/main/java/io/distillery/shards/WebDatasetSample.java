@@ -21,6 +21,9 @@ final class WebDatasetSample {
     private byte[] cls;
     private byte[] txt;
     private byte[] json;
+    /** Extensions of the members added so far, in order (a repeat starts a new copy of the sample). */
+    private final java.util.List<String> extensions = new java.util.ArrayList<>();
+    private String firstMember;
 
     WebDatasetSample(String shardUri, String tarName, String key) {
         this.shardUri = shardUri;
@@ -36,8 +39,17 @@ final class WebDatasetSample {
         };
     }
 
+    /** Whether this sample already has a member with {@code name}'s extension. */
+    boolean has(WebDatasetName name) {
+        return extensions.contains(name.extension());
+    }
+
     /** Adds a member of this sample; {@code content} may be null for members that are not {@link #uses used}. */
     void add(WebDatasetName name, String memberPath, byte[] content) {
+        extensions.add(name.extension());
+        if (firstMember == null) {
+            firstMember = tarName + "/" + memberPath;
+        }
         if (name.isImage()) {
             if (image == null) {
                 image = content;
@@ -53,9 +65,13 @@ final class WebDatasetSample {
         }
     }
 
-    /** The sample, or null when it has no image member. */
+    /** The sample; one without an image member is returned as a {@link SampleProblem#NO_IMAGE} reject. */
     RawSample toRawSample() {
-        return image == null ? null : new RawSample(key, image, imageName, label(), caption());
+        if (image == null) {
+            return RawSample.rejected(key, firstMember, SampleProblem.NO_IMAGE, "sample '" + key
+                    + "' has no image member (.jpg/.jpeg/.png/.webp), only ." + String.join(", .", extensions));
+        }
+        return new RawSample(key, image, imageName, label(), caption());
     }
 
     private Integer label() {

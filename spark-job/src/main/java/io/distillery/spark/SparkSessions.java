@@ -13,6 +13,7 @@ public final class SparkSessions {
         if (!conf.contains("spark.master")) {
             conf.setMaster(defaultMaster);
         }
+        SparkMasters.check("spark.master", conf.get("spark.master")); // spark-submit's value too
         if (!conf.contains("spark.app.name")) {
             conf.setAppName(appName);
         }

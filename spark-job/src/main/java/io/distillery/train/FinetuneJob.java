@@ -44,6 +44,12 @@ public final class FinetuneJob {
     }
 
     public static Summary run(SparkSession spark, FinetuneSettings f, boolean resume) throws IOException {
+        try (var lock = TrainingLoop.lockRunDir(spark, f.common(), "finetune")) {
+            return runLocked(spark, f, resume);
+        }
+    }
+
+    private static Summary runLocked(SparkSession spark, FinetuneSettings f, boolean resume) throws IOException {
         TrainSettings s = f.common();
         ModelConfig encoder = StudentFactory.config(s, spark.sparkContext().hadoopConfiguration());
         Labelled train = labelled(spark, f, f.images(), encoder);

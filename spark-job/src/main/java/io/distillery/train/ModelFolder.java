@@ -60,12 +60,28 @@ final class ModelFolder {
         try (OutputStream out = fs.create(new Path(tmp, CONFIG), false)) {
             new ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(out, ModelConfigs.toJsonMap(encoder.config()));
         }
-        if (fs.exists(target)) {
-            fs.delete(target, true); // an earlier export of this run: the new one is complete in tmp
+        // An earlier export is moved aside whole, never deleted in place: a recursive delete removes file by file,
+        // so an interruption (or a reader) could meet a folder without its safetensors.
+        Path old = new Path(runDir, "_old-" + name + "-" + System.nanoTime());
+        boolean replacing = fs.exists(target);
+        if (replacing && !fs.rename(target, old)) {
+            throw new IOException("could not move the earlier export " + target + " aside to " + old);
         }
         if (!fs.rename(tmp, target)) {
+            if (replacing) {
+                fs.rename(old, target); // put the earlier export back
+            }
             throw new IOException("could not rename " + tmp + " to " + target);
         }
+        if (replacing) {
+            fs.delete(old, true);
+        }
         return target;
+    }
+
+    /** Whether {@code runDir/name} holds a whole export: the training graph, the weights and the config. */
+    static boolean complete(FileSystem fs, Path runDir, String name, String weightsName) throws IOException {
+        Path dir = new Path(runDir, name);
+        return fs.isFile(new Path(dir, MODEL)) && fs.isFile(new Path(dir, weightsName)) && fs.isFile(new Path(dir, CONFIG));
     }
 }

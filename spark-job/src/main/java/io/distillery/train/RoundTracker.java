@@ -59,8 +59,7 @@ final class RoundTracker implements TrainingEngine.RoundListener {
                 || BooleanIndexing.or(network.params(), Conditions.isInfinite())) {
             flushQuietly();
             throw new TrainingDivergedException("training diverged: loss " + loss + " at iteration " + iteration
-                    + " (epoch " + state.epoch() + "); nothing was saved after iteration " + lastCheckpointIteration
-                    + " (last good checkpoint in " + checkpoints.dir() + "); lower optimizer.lr or check the dataset");
+                    + " (epoch " + state.epoch() + "); " + lastGood() + "; lower optimizer.lr");
         }
         if (Double.isNaN(firstLoss)) {
             firstLoss = loss;
@@ -84,6 +83,20 @@ final class RoundTracker implements TrainingEngine.RoundListener {
                 state.epoch(), String.format("%.5f", loss), String.format("%.3g", lr),
                 String.format("%.1f", examplesPerRound / roundSeconds));
         return iteration < settings.iterations();
+    }
+
+    /** Where a rerun can start from: only a checkpoint that is really on disk is cited. */
+    private String lastGood() {
+        try {
+            var newest = checkpoints.newest();
+            if (newest.isPresent()) {
+                return "nothing was saved after iteration " + newest.get().state().iteration() + " (last good checkpoint: "
+                        + newest.get().dir() + ")";
+            }
+        } catch (IOException e) {
+            LOG.warn("could not list the checkpoints: {}", e.toString());
+        }
+        return "no checkpoint had been written yet (nothing to resume from)";
     }
 
     /** The good rounds before a divergence stay in the metrics; a failure to write them must not hide the cause. */

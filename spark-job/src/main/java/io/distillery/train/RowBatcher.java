@@ -1,7 +1,9 @@
 package io.distillery.train;
 
 import io.distillery.features.FeatureColumns;
+import io.distillery.features.FeatureFormatException;
 import io.distillery.features.TensorPacking;
+import io.distillery.numerics.FiniteValues;
 import io.distillery.scoring.PixelBatch;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -83,5 +85,13 @@ final class RowBatcher implements FlatMapFunction<Iterator<Row>, MultiDataSet> {
                     + (cell == null ? "no" : cell.length) + " bytes, expected " + bytes);
         }
         TensorPacking.unpack(cell, spec.labelDType(), labels, offset, spec.labelWidth());
+        int bad = FiniteValues.firstNonFinite(labels, offset, spec.labelWidth());
+        if (bad >= 0) {
+            // a poisoned dataset would otherwise surface as a "training diverged" error, blaming the learning rate
+            throw new FeatureFormatException("row " + row.getAs(FeatureColumns.KEY) + " view "
+                    + row.getAs(FeatureColumns.VIEW) + ": column '" + spec.labelColumn() + "' holds "
+                    + FiniteValues.describe(labels[offset + bad]) + " at element " + bad + "; the feature dataset itself "
+                    + "holds non-finite targets (extract it again with a sound teacher)");
+        }
     }
 }

@@ -38,6 +38,12 @@ public final class TrainJob {
         if (s.dataset() == null) {
             throw new IllegalArgumentException(s.section() + ".dataset is required (a feature dataset written by extract)");
         }
+        try (var lock = TrainingLoop.lockRunDir(spark, s, "train")) {
+            return runLocked(spark, s, resume);
+        }
+    }
+
+    private static TrainSummary runLocked(SparkSession spark, TrainSettings s, boolean resume) throws IOException {
         FeatureDataset dataset = FeatureDataset.open(spark, s.dataset(), false);
         FeatureMetadata md = dataset.metadata();
         ModelConfig student = StudentFactory.config(s, spark.sparkContext().hadoopConfiguration());
@@ -63,9 +69,17 @@ public final class TrainJob {
                 net -> StudentFactory.initialise(s, student, net, spark.sparkContext().hadoopConfiguration()),
                 s.dataset(), batches, resume, "train");
         TrainingState end = outcome.end();
-        Path studentDir = RunOutputs.write(outcome.fs(), outcome.runDir(), outcome.network(), student, Map.of(
-                "distillery.dataset", s.dataset(), "distillery.iterations", String.valueOf(end.iteration()),
-                "distillery.target", md.target().tensor() + " top-" + topK + " " + s.tokens()));
+        Path studentDir;
+        if (end.iteration() == outcome.startIteration()
+                && ModelFolder.complete(outcome.fs(), outcome.runDir(), RunOutputs.STUDENT, RunOutputs.SAFETENSORS)) {
+            // --resume of a finished run: the export is already this iteration's; rewriting it only risks it
+            studentDir = new Path(outcome.runDir(), RunOutputs.STUDENT);
+            LOG.info("train: {} already holds the export of iteration {}; left as it is", studentDir, end.iteration());
+        } else {
+            studentDir = RunOutputs.write(outcome.fs(), outcome.runDir(), outcome.network(), student, Map.of(
+                    "distillery.dataset", s.dataset(), "distillery.iterations", String.valueOf(end.iteration()),
+                    "distillery.target", md.target().tensor() + " top-" + topK + " " + s.tokens()));
+        }
         TrainSummary summary = new TrainSummary(outcome.startIteration(), end.iteration(), end.epoch(), end.rounds(),
                 outcome.firstLoss(), end.loss(), end.wallSeconds(), studentDir.toString());
         LOG.info("train summary: {}", summary);

@@ -30,6 +30,13 @@ final class TrainingLoop {
     private TrainingLoop() {
     }
 
+    /** Takes the run dir's writer lock ({@code <run-dir>/writer.lock}): one train/finetune per run dir at a time. */
+    static io.distillery.locks.WriterLock lockRunDir(SparkSession spark, TrainSettings s, String what) throws IOException {
+        org.apache.hadoop.conf.Configuration conf = spark.sparkContext().hadoopConfiguration();
+        Path runDir = new Path(QualifiedPaths.of("run-dir", s.runDir(), conf));
+        return io.distillery.locks.WriterLock.acquire(new Path(runDir, "writer.lock"), runDir.toString(), what, conf);
+    }
+
     /**
      * @param fresh      a newly built, initialised network (used unless resuming; also checks the checkpoint's shape)
      * @param initialise seeds {@code fresh} with pretrained weights; not called when resuming
@@ -72,7 +79,9 @@ final class TrainingLoop {
                 workers, s.averaging().batchSizePerWorker(), s.averaging().averagingFrequency(), s.iterations(), runDir);
         RoundTracker tracker = new RoundTracker(what, s, checkpoints, metrics, s.optimization().schedule(),
                 examplesPerRound, start);
-        String export = new Path(runDir, "_tmp/export").toString();
+        Path scratch = new Path(runDir, "_tmp");
+        removeScratch(fs, scratch, "left by an earlier run"); // a killed run's exported batches (MBs each); we hold the lock
+        String export = new Path(scratch, "export").toString();
         try (TrainingEngine engine = new ParameterAveragingEngine(JavaSparkContext.fromSparkContext(spark.sparkContext()),
                 network, s.averaging(), workers, s.optimization().seed() + start.epoch(), export)) {
             spark.sparkContext().setJobGroup("distillery-" + what, what + " " + runDir, false);
@@ -92,7 +101,15 @@ final class TrainingLoop {
             checkpoints.save(network, end);
         }
         LossCurve.write(fs, runDir, metrics.records());
+        removeScratch(fs, scratch, "no longer needed");
         return new Outcome(network, end, startIteration, tracker.firstLoss(), metrics.records(), fs, runDir);
+    }
+
+    private static void removeScratch(FileSystem fs, Path scratch, String why) throws IOException {
+        if (fs.exists(scratch)) {
+            LOG.info("removing {} ({})", scratch, why);
+            fs.delete(scratch, true);
+        }
     }
 
     /** A checkpoint must belong to this job: same data and the same graph shape. */

@@ -77,6 +77,25 @@ class ForwardCommandTest {
     }
 
     @Test
+    void nonFiniteOutputsAreRefusedAndNothingIsWritten(@TempDir Path dir) throws Exception {
+        Path overflowing = io.distillery.extract.TestInputs.scaledTeacher(dir.resolve("inf.safetensors"), 3e38f);
+        String[] args = forward("teacher_beitv2", dir.resolve("out"));
+        args[4] = overflowing.toString();
+        assertThat(runCapturingErr(args)).startsWith("distillery forward: error: " + overflowing + ": output ")
+                .containsPattern("(block_out_04|mlp_out_04|target)\\.npy holds NaN or Inf values \\(first for image img_0\\.png\\)")
+                .endsWith("nothing was written to " + dir.resolve("out"));
+        assertThat(dir.resolve("out")).doesNotExist();
+    }
+
+    @Test
+    void anOutThatIsAFileIsNamedAsSuch(@TempDir Path dir) throws Exception {
+        Path file = Files.writeString(dir.resolve("out.txt"), "not a folder");
+        assertThat(runCapturingErr(forward("student_d2v2", file)))
+                .isEqualTo("distillery forward: error: --out " + file + " is a file; give a folder (it is created if missing)");
+        assertThat(Files.readString(file)).isEqualTo("not a folder");
+    }
+
+    @Test
     void refusesToOverwriteACompleteOutputUnlessAsked(@TempDir Path out) throws Exception {
         assertThat(DistilleryCli.run(forward("student_d2v2", out))).isZero();
         assertThat(runCapturingErr(forward("student_d2v2", out)))

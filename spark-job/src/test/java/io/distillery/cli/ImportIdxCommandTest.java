@@ -43,6 +43,18 @@ class ImportIdxCommandTest {
     }
 
     @Test
+    void aFullDiskNamesTheFileBeingWritten() throws IOException {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isWritable(Path.of("/dev/full")), "needs /dev/full");
+        Path out = Files.createDirectories(dir.resolve("full"));
+        // the shard's temp file is a link to /dev/full: every write fails with ENOSPC, as on a full disk
+        Path tmp = out.resolve(".train-000000.tar.tmp");
+        Files.createSymbolicLink(tmp, Path.of("/dev/full"));
+        assertThat(runCapturingErr(importIdx(out))).startsWith("distillery import-idx: error: writing " + tmp + " failed: ")
+                .containsIgnoringCase("no space left on device");
+        assertThat(out.resolve("import.json")).doesNotExist();
+    }
+
+    @Test
     void importsWithDefaultsAndOptions() throws IOException {
         Path out = dir.resolve("out");
         assertThat(DistilleryCli.run(importIdx(out))).isZero();

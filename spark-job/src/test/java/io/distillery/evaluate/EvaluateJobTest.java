@@ -53,6 +53,38 @@ class EvaluateJobTest {
     }
 
     @Test
+    void aMissingStudentIsNamedAsSuchOnTheDriver(@TempDir Path dir) throws Exception {
+        Path teacher = ParityFiles.root().resolve("teacher_beitv2");
+        Path missing = dir.resolve("run/student/student.safetensors");
+        List<String> o = List.of("train-images.path=\"" + dir + "\"", "test-images.path=\"" + dir + "\"",
+                "out=\"" + dir.resolve("r") + "\"",
+                "models=[{name = s, kind = student, model = \"" + teacher.resolve("config.json") + "\", checkpoint = \""
+                        + missing + "\"}]");
+        assertThatThrownBy(() -> EvaluateJob.run(SparkTestSession.get(),
+                EvaluateSettings.from(JobConfigLoader.load(null, o, EvaluateSettings.SECTION))))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("models.s (student): checkpoint file:" + missing + " does not exist");
+    }
+
+    @Test
+    void aSecondEvaluateOnTheSameOutIsRefusedAtOnce(@TempDir Path dir) throws Exception {
+        Path teacher = ParityFiles.root().resolve("teacher_beitv2");
+        Path out = Files.createDirectories(dir.resolve("r"));
+        List<String> o = List.of("train-images.path=\"" + dir + "\"", "test-images.path=\"" + dir + "\"",
+                "out=\"" + out + "\"", "models=[{name = a, model = \"" + teacher.resolve("config.json")
+                        + "\", checkpoint = random}]");
+        try (var held = io.distillery.locks.WriterLock.acquire(new org.apache.hadoop.fs.Path(out.resolve("writer.lock")
+                .toUri()), out.toString(), "evaluate", SparkTestSession.get().sparkContext().hadoopConfiguration())) {
+            assertThatThrownBy(() -> EvaluateJob.run(SparkTestSession.get(),
+                    EvaluateSettings.from(JobConfigLoader.load(null, o, EvaluateSettings.SECTION))))
+                    .isInstanceOf(io.distillery.locks.OutputLockedException.class)
+                    .hasMessageStartingWith(out + " is being written by another run: ")
+                    .hasMessageContaining("(evaluate, started ");
+        }
+        assertThat(out.resolve("_models")).as("nothing written").doesNotExist();
+    }
+
+    @Test
     void modelsOfDifferentInputSizesAreRefused(@TempDir Path dir) throws Exception {
         Path teacher = ParityFiles.root().resolve("teacher_beitv2");
         List<String> o = List.of("train-images.path=\"" + dir + "\"", "test-images.path=\"" + dir + "\"",

@@ -97,12 +97,15 @@ class ExtractJobTest {
         Path datasetJson = out.resolve("_distillery/dataset.json");
         String statusBefore = Files.readString(datasetJson);
         var modifiedBefore = Files.getLastModifiedTime(datasetJson);
+        var folderBefore = Files.getLastModifiedTime(out.resolve("_distillery"));
         ExtractSummary again = extract(args);
         assertThat(again.skipped()).isEqualTo(3);
         assertThat(again.rows()).isEqualTo(18);
         // a rerun of a complete dataset writes nothing, not even the status file
         assertThat(Files.readString(datasetJson)).isEqualTo(statusBefore);
         assertThat(Files.getLastModifiedTime(datasetJson)).isEqualTo(modifiedBefore);
+        assertThat(Files.getLastModifiedTime(out.resolve("_distillery"))).as("not even a lock file came and went")
+                .isEqualTo(folderBefore);
 
         // a crash after moving the data file but before the commit record: the shard is redone, not duplicated
         Path record = out.resolve("_distillery/commits/folder-0001.json");
@@ -208,6 +211,133 @@ class ExtractJobTest {
     }
 
     @Test
+    void nonFiniteTeacherOutputFailsItsShardNamingShardKeyAndColumn(@TempDir Path dir) throws Exception {
+        Path input = TestInputs.parityImageFolder(dir.resolve("in"));
+        Path inf = TestInputs.scaledTeacher(dir.resolve("overflowing.safetensors"), 3e38f);
+        Path out = dir.resolve("features");
+        ExtractSummary summary = extract(TestInputs.overrides(input, "image-folder", out, "views.random=0",
+                "input.files-per-shard=3", "target.dtype=fp32", "teacher.checkpoint=\"" + inf + "\""));
+        assertThat(summary.ok()).isFalse();
+        assertThat(summary.failures()).hasSize(2);
+        assertThat(summary.failures()).allSatisfy(f -> assertThat(f)
+                .matches("shard folder-000[01]: key '[ab]/img_[0-5]' view 0: column 'target' holds (NaN|-?Inf) at "
+                        + "element \\d+ \\(the teacher's output is not finite\\); the shard was not committed"));
+        assertThat(out.resolve("data")).doesNotExist();
+        assertThat(out.resolve("_distillery/commits")).doesNotExist();
+        assertThatThrownBy(() -> FeatureDataset.open(SPARK, out.toString(), false)).hasMessageContaining("in_progress");
+
+        // finite in float32 but beyond fp16: packing would store Inf
+        Path big = TestInputs.scaledTeacher(dir.resolve("big.safetensors"), 1e6f);
+        Path out16 = dir.resolve("features16");
+        ExtractSummary fp16 = extract(TestInputs.overrides(input, "image-folder", out16, "views.random=0",
+                "target.dtype=fp16", "store.layers=[4]", "teacher.checkpoint=\"" + big + "\""));
+        assertThat(fp16.failures()).singleElement().asString()
+                .contains("column 'layer_04' holds value").contains("beyond the range of fp16 (store it as fp32)");
+        assertThat(out16.resolve("data")).doesNotExist();
+    }
+
+    @Test
+    void aKeyInTwoShardsKeepsTheDatasetIncompleteUntilTheInputIsFixed(@TempDir Path dir) throws Exception {
+        Path input = Files.createDirectories(dir.resolve("tars"));
+        Files.write(input.resolve("00000.tar"), TestInputs.webDatasetTar("a", 3, 1));
+        Files.write(input.resolve("00001.tar"), TestInputs.webDatasetTar("a", 3, 2)); // same keys a000..a002
+        Path out = dir.resolve("features");
+        List<String> args = TestInputs.overrides(input, "webdataset", out, "views.random=1");
+        ExtractSummary summary = extract(args);
+        assertThat(summary.failures()).containsExactly("key 'a000' is in shard 00000 and shard 00001 (3 keys shared "
+                + "by the two); keys must be unique within a dataset: shard 00001 was withdrawn, remove the repeated "
+                + "samples from its input and rerun");
+        assertThatThrownBy(() -> FeatureDataset.open(SPARK, out.toString(), false)).hasMessageContaining("in_progress");
+        assertThat(out.resolve("data/00001.parquet")).doesNotExist();
+        assertThat(out.resolve("_distillery/commits/00001.json")).doesNotExist();
+
+        Files.write(input.resolve("00001.tar"), TestInputs.webDatasetTar("b", 3, 2));
+        ExtractSummary fixed = extract(args);
+        assertThat(fixed.ok()).as(fixed.toString()).isTrue();
+        assertThat(fixed.skipped()).isEqualTo(1);
+        List<Row> rows = rows(out);
+        assertThat(rows).hasSize(12);
+        assertThat(rows.stream().map(r -> r.getAs("key") + "/" + r.getAs("view")).distinct().count()).isEqualTo(12);
+    }
+
+    @Test
+    void samplesWithoutImageRepeatedOrWithUnknownLabelsAreCountedRejects(@TempDir Path dir) throws Exception {
+        java.util.Random random = new java.util.Random(3);
+        byte[] png = TestInputs.randomPng(random, 40, 30);
+        Path input = Files.createDirectories(dir.resolve("tars"));
+        TestInputs.tar(input.resolve("00000.tar"),
+                "k0.png", png, "k0.cls", "0",
+                "k0.png", TestInputs.randomPng(random, 40, 30), "k0.cls", "1", // repeated: a second copy of k0
+                "k1.txt", "a caption, no image", "k1.cls", "1",
+                "k2.png", png, "k2.cls", "-7",
+                "k3.unknown", "?",
+                "k4.png", png, "k4.cls", "2");
+        Path out = dir.resolve("features");
+        ExtractSummary summary = extract(TestInputs.overrides(input, "webdataset", out, "views.random=0",
+                "max-reject-fraction=0.9"));
+        assertThat(summary.ok()).as(summary.toString()).isTrue();
+        assertThat(summary.images()).isEqualTo(6);
+        assertThat(summary.rejects()).isEqualTo(4);
+        List<Row> rows = rows(out);
+        assertThat(rows).extracting(r -> r.<String>getAs("key") + "=" + r.getAs("label")).containsExactly("k0=0", "k4=2");
+        List<Row> rejects = SPARK.read().parquet(out.resolve("rejects").toString()).orderBy("key").collectAsList();
+        assertThat(rejects).extracting(r -> r.<String>getAs("key") + " " + r.<String>getAs("reason") + ": "
+                + r.<String>getAs("message")).containsExactly(
+                "k0 duplicate: key 'k0' was already read in shard 00000; the first copy is kept",
+                "k1 no_image: sample 'k1' has no image member (.jpg/.jpeg/.png/.webp), only .txt, .cls",
+                "k2 bad_label: label -7 is outside the known classes (labels are class indices >= 0)",
+                "k3 no_image: sample 'k3' has no image member (.jpg/.jpeg/.png/.webp), only .unknown");
+        assertThat(rejects.get(1).<String>getAs("image")).isEqualTo("00000.tar/k1.txt");
+    }
+
+    @Test
+    void aSecondWriterOnTheSameOutputIsRefusedAtOnce(@TempDir Path dir) throws Exception {
+        Path input = TestInputs.parityImageFolder(dir.resolve("in"));
+        Path out = dir.resolve("features");
+        List<String> args = TestInputs.overrides(input, "image-folder", out, "views.random=0");
+        org.apache.hadoop.fs.Path lock = new org.apache.hadoop.fs.Path(out.resolve("_distillery/writer.lock").toUri());
+        try (var held = io.distillery.locks.WriterLock.acquire(lock, out.toString(), "extract",
+                SPARK.sparkContext().hadoopConfiguration())) {
+            assertThatThrownBy(() -> extract(args))
+                    .isInstanceOf(io.distillery.locks.OutputLockedException.class)
+                    .hasMessageStartingWith(out.toUri().toString().replaceAll("/$", "").replace("file:///", "file:/")
+                            + " is being written by another run: ")
+                    .hasMessageContaining(" pid " + ProcessHandle.current().pid() + " (extract, started ");
+        }
+        assertThat(extract(args).ok()).isTrue();
+        assertThat(out.resolve("_distillery/writer.lock")).as("released at the end").doesNotExist();
+    }
+
+    @Test
+    void linksLeavingTheInputAreNotFollowedAndAnOutputInsideTheInputIsRefused(@TempDir Path dir) throws Exception {
+        Path input = TestInputs.parityImageFolder(dir.resolve("in"));
+        Path secret = Files.writeString(dir.resolve("passwd"), "root:x:0:0:root:/root:/bin/bash\n");
+        Files.createSymbolicLink(input.resolve("a/leak.png"), secret);
+        Path foreign = TestInputs.parityImageFolder(dir.resolve("elsewhere")).resolve("b");
+        Files.createSymbolicLink(input.resolve("c-linked"), foreign);
+        Files.createSymbolicLink(input.resolve("a/inside.png"), input.resolve("b/img_3.png")); // stays inside: fine
+        Path out = dir.resolve("features");
+        ExtractSummary summary = extract(TestInputs.overrides(input, "image-folder", out, "views.random=0",
+                "max-reject-fraction=0.5"));
+        assertThat(summary.ok()).as(summary.toString()).isTrue();
+        assertThat(summary.images()).as("6 images + 2 links in class a").isEqualTo(8);
+        FeatureDataset dataset = FeatureDataset.open(SPARK, out.toString(), false);
+        assertThat(dataset.metadata().input().classNames()).containsExactly("a", "b");
+        assertThat(rows(out)).extracting(r -> r.<String>getAs("key")).contains("a/inside").doesNotContain("a/leak");
+        List<Row> rejects = SPARK.read().parquet(out.resolve("rejects").toString()).collectAsList();
+        assertThat(rejects).singleElement().satisfies(r -> {
+            assertThat(r.<String>getAs("key")).isEqualTo("a/leak");
+            assertThat(r.<String>getAs("reason")).isEqualTo("outside_input");
+            assertThat(r.<String>getAs("message")).doesNotContain("root:");
+        });
+
+        assertThatThrownBy(() -> extract(TestInputs.overrides(input, "image-folder", input.resolve("features"),
+                "views.random=0"))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("is inside input.path").hasMessageContaining("choose an output elsewhere");
+        assertThat(input.resolve("features")).doesNotExist();
+    }
+
+    @Test
     void aDifferentRecipeIsNotMixedIntoAnExistingDataset(@TempDir Path dir) throws Exception {
         Path input = TestInputs.parityImageFolder(dir.resolve("in"));
         Path out = dir.resolve("features");
@@ -252,7 +382,7 @@ class ExtractJobTest {
             var groups = new org.apache.parquet.example.data.simple.SimpleGroupFactory(schema);
             for (int i = 0; i < 10; i++) {
                 var g = groups.newGroup().append("key", String.format("p%03d", i));
-                if (i != 7) { // a row without image bytes is skipped
+                if (i != 7) { // a row without image bytes is a reject (no_image)
                     g.append("jpg", org.apache.parquet.io.api.Binary.fromConstantByteArray(TestInputs.randomPng(random, 36, 36)));
                 }
                 writer.write(g.append("caption", "row " + i));
@@ -266,8 +396,11 @@ class ExtractJobTest {
 
         Path out = dir.resolve("features");
         ExtractSummary summary = extract(TestInputs.overrides(input, "parquet", out, "views.random=0",
-                "input.row-groups-per-split=2"));
+                "input.row-groups-per-split=2", "max-reject-fraction=0.2"));
         assertThat(summary.ok()).as(summary.toString()).isTrue();
+        assertThat(summary.rejects()).isEqualTo(1);
+        assertThat(SPARK.read().parquet(out.resolve("rejects").toString()).where("reason = 'no_image'")
+                .select("key").as(org.apache.spark.sql.Encoders.STRING()).collectAsList()).containsExactly("p007");
         List<Row> rows = rows(out);
         assertThat(rows.stream().map(r -> r.<String>getAs("key")).toList())
                 .containsExactly("p000", "p001", "p002", "p003", "p004", "p005", "p006", "p008", "p009");

@@ -33,6 +33,23 @@ class ExtractSettingsTest {
     }
 
     @Test
+    void settingsThatWouldFailInsideTasksAreRefusedOnTheDriver() {
+        assertThatThrownBy(() -> settings("decode.max-pixels=-5"))
+                .hasMessage("distillery.extract.decode.max-pixels must be >= 1, got -5");
+        assertThatThrownBy(() -> settings("decode.max-side=0"))
+                .hasMessage("distillery.extract.decode.max-side must be >= 1, got 0");
+        assertThatThrownBy(() -> settings("target.eps=-1e-5"))
+                .hasMessage("distillery.extract.target.eps must be a finite number > 0, got -1.0E-5");
+        assertThatThrownBy(() -> settings("target.eps=0"))
+                .hasMessageStartingWith("distillery.extract.target.eps must be a finite number > 0");
+        assertThatThrownBy(() -> settings("spark.master=\"bogus://x\""))
+                .hasMessage("distillery.extract.spark.master 'bogus://x' is not a Spark master URL (local, local[N], "
+                        + "local[*], local-cluster[N,C,M], spark://host:port, yarn, k8s://..., mesos://...)");
+        assertThat(settings("spark.master=\"local[*]\"").sparkMaster()).isEqualTo("local[*]");
+        assertThat(settings("spark.master=\"spark://10.0.0.1:7077\"").sparkMaster()).isEqualTo("spark://10.0.0.1:7077");
+    }
+
+    @Test
     void anUnreachableFilesystemIsReportedWithItsKey() {
         ExtractSettings s = settings("teacher.checkpoint=hdfs://no-such-namenode.invalid:8020/m.safetensors");
         assertThatThrownBy(() -> s.withQualifiedPaths(new org.apache.hadoop.conf.Configuration()))

@@ -81,12 +81,39 @@ public final class TestInputs {
         Files.write(file, bytes.toByteArray());
     }
 
+    /** A tar of the given members, in order: name, content, name, content, ... (String contents are UTF-8). */
+    public static Path tar(Path file, Object... members) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (TarArchiveOutputStream tar = new TarArchiveOutputStream(bytes)) {
+            for (int i = 0; i < members.length; i += 2) {
+                Object content = members[i + 1];
+                put(tar, (String) members[i], content instanceof String text
+                        ? text.getBytes(java.nio.charset.StandardCharsets.UTF_8) : (byte[]) content);
+            }
+        }
+        Files.write(file, bytes.toByteArray());
+        return file;
+    }
+
     private static void put(TarArchiveOutputStream tar, String name, byte[] data) throws IOException {
         TarArchiveEntry entry = new TarArchiveEntry(name);
         entry.setSize(data.length);
         tar.putArchiveEntry(entry);
         tar.write(data);
         tar.closeArchiveEntry();
+    }
+
+    /**
+     * The parity teacher with every {@code gamma_2} of its last block set to {@code value}: finite weights whose
+     * outputs overflow (3e38: Inf/NaN in float32; 1e6: beyond fp16's range).
+     */
+    public static Path scaledTeacher(Path file, float value) throws IOException {
+        var tensors = io.distillery.model.EncoderLoader.readTensors(ParityFiles.root().resolve("teacher_beitv2/weights.safetensors"));
+        io.distillery.checkpoint.SafetensorsWriter writer = new io.distillery.checkpoint.SafetensorsWriter();
+        tensors.forEach((k, v) -> writer.addArray(k, k.equals("blocks.3.gamma_2") ? v.like().assign(value) : v,
+                io.distillery.checkpoint.DType.F32));
+        writer.write(file);
+        return file;
     }
 
     public static List<String> overrides(Path input, String format, Path output, String... extra) {

@@ -45,26 +45,28 @@ class ParquetShardReaderTest {
         assertThat(plan.shards()).as("splits").hasSizeGreaterThan(2);
 
         Map<String, RawSample> byKey = new HashMap<>();
-        long skipped = 0;
+        long withoutImage = 0;
         for (Shard split : plan.shards()) {
             try (ShardReader reader = ShardReader.open(split, options, plan.classNames(), new Configuration())) {
                 List<RawSample> samples = new ArrayList<>();
                 reader.forEachRemaining(samples::add);
-                skipped += reader.skippedWithoutImage();
-                assertThat(samples.size() + reader.skippedWithoutImage()).as(split.id())
-                        .isEqualTo(split.estimatedSamples());
+                withoutImage += reader.withoutImage();
+                assertThat(samples.size()).as(split.id()).isEqualTo(split.estimatedSamples());
                 for (RawSample s : samples) {
                     assertThat(byKey.put(s.key(), s)).as("row %s read twice", s.key()).isNull();
                 }
             }
         }
 
-        assertThat(skipped).isEqualTo(4);
-        assertThat(byKey).hasSize(ROWS - 4);
+        assertThat(withoutImage).isEqualTo(4);
+        assertThat(byKey).hasSize(ROWS);
         for (int i = 0; i < ROWS; i++) {
             RawSample s = byKey.get(String.format("%06d", i));
             if (i % 10 == 7) {
-                assertThat(s).isNull();
+                assertThat(s.image()).isNull();
+                assertThat(s.problem()).isEqualTo(SampleProblem.NO_IMAGE);
+                assertThat(s.problemMessage()).isEqualTo("row " + i + " has no image bytes");
+                assertThat(s.imageName()).isEqualTo("part-00000.parquet#" + i);
                 continue;
             }
             assertThat(s.image()).isEqualTo(ShardTestData.image(300, i));

@@ -46,15 +46,23 @@ class WebDatasetReaderTest {
                 new Member(longDir + "/000005.jpg", png));
 
         List<RawSample> samples;
-        long skipped;
+        long withoutImage;
         try (ShardReader reader = ShardReader.open(shard(tar), OPTIONS, List.of(), new Configuration())) {
             samples = new ArrayList<>();
             reader.forEachRemaining(samples::add);
-            skipped = reader.skippedWithoutImage();
+            withoutImage = reader.withoutImage();
         }
 
         assertThat(samples).extracting(RawSample::key)
-                .containsExactly("000000", "000001", "000003", "sub/000004", longDir + "/000005");
+                .containsExactly("000000", "000001", "000002", "000003", "sub/000004", longDir + "/000005");
+        assertThat(samples.get(2)).satisfies(s -> {
+            assertThat(s.image()).isNull();
+            assertThat(s.problem()).isEqualTo(SampleProblem.NO_IMAGE);
+            assertThat(s.imageName()).isEqualTo("00017.tar/000002.txt");
+            assertThat(s.problemMessage()).isEqualTo("sample '000002' has no image member (.jpg/.jpeg/.png/.webp), "
+                    + "only .txt, .cls");
+        });
+        samples.remove(2);
         assertThat(samples.get(0)).satisfies(s -> {
             assertThat(s.image()).isEqualTo(jpg);
             assertThat(s.imageName()).isEqualTo("00017.tar/./000000.jpg");
@@ -72,7 +80,7 @@ class WebDatasetReaderTest {
             assertThat(s.caption()).as("json without caption").isNull();
         });
         assertThat(samples.get(3).imageName()).isEqualTo("00017.tar/sub/000004.jpeg");
-        assertThat(skipped).isEqualTo(1);
+        assertThat(withoutImage).isEqualTo(1);
     }
 
     @Test
@@ -101,6 +109,36 @@ class WebDatasetReaderTest {
         assertThatThrownBy(() -> ShardTestData.readAll(shard(tar), OPTIONS, List.of()))
                 .isInstanceOf(ShardCorruptException.class)
                 .hasMessageContaining(tar.toString()).hasMessageContaining("'a'").hasMessageContaining(".json");
+    }
+
+    @Test
+    void aRepeatedMemberStartsASecondCopyOfTheSampleNeverDroppedSilently() throws IOException {
+        byte[] first = ShardTestData.image(200, 1);
+        byte[] second = ShardTestData.image(200, 2);
+        Path tar = ShardTestData.tar(dir.resolve("00004.tar"),
+                new Member("a.png", first), Member.text("a.cls", "1"), new Member("a.png", second),
+                Member.text("a.cls", "2"), Member.text("b.txt", "only a caption"), new Member("c.jpg", first));
+        List<RawSample> samples = ShardTestData.readAll(shard(tar), OPTIONS, List.of());
+        assertThat(samples).extracting(RawSample::key).containsExactly("a", "a", "b", "c");
+        assertThat(samples.get(0).image()).isEqualTo(first);
+        assertThat(samples.get(0).label()).isEqualTo(1);
+        assertThat(samples.get(1).image()).isEqualTo(second);
+        assertThat(samples.get(1).label()).isEqualTo(2);
+        assertThat(samples.get(2).problem()).isEqualTo(SampleProblem.NO_IMAGE);
+        assertThat(samples.get(3).problem()).isNull();
+    }
+
+    @Test
+    void memberNamesClimbingOutOfTheArchiveAreNeverKeys() throws IOException {
+        byte[] png = ShardTestData.image(200, 1);
+        Path tar = ShardTestData.tar(dir.resolve("00005.tar"),
+                new Member("../up.png", png), new Member("a/../../b.png", png), new Member("ok/c.png", png));
+        List<RawSample> samples = ShardTestData.readAll(shard(tar), OPTIONS, List.of());
+        assertThat(samples).extracting(RawSample::problem)
+                .containsExactly(SampleProblem.BAD_KEY, SampleProblem.BAD_KEY, null);
+        assertThat(samples.get(0).problemMessage()).isEqualTo("member name '../up.png' is absolute or climbs with "
+                + "'..'; not used as a key");
+        assertThat(samples.get(0).image()).isNull();
     }
 
     @Test
@@ -155,6 +193,20 @@ class WebDatasetReaderTest {
         Files.write(tar, bytes);
 
         assertCorrupt(tar, "checksum");
+    }
+
+    @Test
+    void aFileThatIsNotATarIsNamed() throws IOException {
+        byte[] notTar = new byte[4096];
+        java.util.Arrays.fill(notTar, (byte) 16);
+        Path tar = Files.write(dir.resolve("00011.tar"), notTar);
+        assertCorrupt(tar, "no tar header at byte 0 (not a tar file?)");
+        Path png = Files.write(dir.resolve("00012.tar"), ShardTestData.image(3000, 4));
+        assertCorrupt(png, tar.getFileSystem() == null ? "" : "00012.tar");
+        // the driver's sample-size estimate reads the same headers: it must not fail either
+        org.apache.hadoop.fs.FileSystem fs = org.apache.hadoop.fs.FileSystem.getLocal(new Configuration());
+        assertThat(TarSampleSize.bytesPerSample(fs, new org.apache.hadoop.fs.Path(tar.toUri())))
+                .isEqualTo(TarSampleSize.TYPICAL_SAMPLE_BYTES);
     }
 
     @Test

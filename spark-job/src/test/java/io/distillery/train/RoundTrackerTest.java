@@ -43,7 +43,8 @@ class RoundTrackerTest {
         assertThatThrownBy(() -> tracker.afterRound(net, Double.NaN))
                 .isInstanceOf(TrainingDivergedException.class)
                 .hasMessageContaining("loss NaN at iteration 8")
-                .hasMessageContaining("nothing was saved after iteration 4");
+                .hasMessageContaining("nothing was saved after iteration 4 (last good checkpoint: ")
+                .hasMessageContaining("iter-00000004)");
         net.getConfiguration().setIterationCount(10);
         net.params().putScalar(0, Float.POSITIVE_INFINITY);
         assertThatThrownBy(() -> tracker.afterRound(net, 0.5)).hasMessageContaining("diverged");
@@ -53,6 +54,26 @@ class RoundTrackerTest {
         }
         assertThat(Files.readAllLines(dir.resolve("run/metrics.jsonl"))).hasSize(3);
         assertThat(store.newest().orElseThrow().state().loss()).isEqualTo(0.25);
+    }
+
+    @Test
+    void divergenceBeforeTheFirstCheckpointCitesNone(@TempDir Path dir) throws Exception {
+        TrainSettings s = TrainFixtures.settings(TrainFixtures.overrides(dir.resolve("ds"), dir.resolve("run"),
+                "checkpoint.every=100", "iterations=100"));
+        ModelConfig config = ModelConfigs.fromJson(ParityFiles.file("student_d2v2/config.json"));
+        ComputationGraph net = StudentGraph.create(config, TargetRecipe.defaults(3), 64, s.optimization(),
+                DataType.FLOAT);
+        FileSystem fs = FileSystem.getLocal(new Configuration());
+        org.apache.hadoop.fs.Path run = new org.apache.hadoop.fs.Path(dir.resolve("run").toUri());
+        RoundTracker tracker = new RoundTracker("train", s, new CheckpointStore(fs, run, 1),
+                new MetricsFile(fs, new org.apache.hadoop.fs.Path(run, "metrics.jsonl")), s.optimization().schedule(),
+                16, new TrainingState(0, 0, 0, 0, Double.NaN, "ds", 0));
+        net.getConfiguration().setIterationCount(2);
+        assertThatThrownBy(() -> tracker.afterRound(net, Double.NaN))
+                .isInstanceOf(TrainingDivergedException.class)
+                .hasMessageContaining("no checkpoint had been written yet (nothing to resume from)")
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("last good checkpoint"));
+        assertThat(dir.resolve("run/checkpoints")).doesNotExist();
     }
 
     @Test

@@ -148,7 +148,7 @@ class TrainJobTest {
     }
 
     @Test
-    void nanTargetsStopTheJobWithoutSavingAnything(@TempDir Path dir) throws Exception {
+    void nanTargetsStopTheJobNamingTheDatasetWithoutSavingAnything(@TempDir Path dir) throws Exception {
         Path broken = dir.resolve("nan-features");
         byte[] nan = io.distillery.features.TensorPacking.pack(filled(16 * 64, Float.NaN), 0, 16 * 64,
                 io.distillery.features.TensorDType.FP16);
@@ -160,11 +160,61 @@ class TrainJobTest {
         Path run = dir.resolve("run");
         assertThatThrownBy(() -> TrainJob.run(SPARK, TrainFixtures.settings(TrainFixtures.overrides(broken, run,
                 "iterations=8")), false))
-                .isInstanceOf(TrainingDivergedException.class)
-                .hasMessageContaining("training diverged: loss NaN at iteration 2");
+                .hasRootCauseInstanceOf(io.distillery.features.FeatureFormatException.class)
+                .rootCause().hasMessageContaining(": column 'target' holds NaN at element 0; the feature dataset "
+                        + "itself holds non-finite targets (extract it again with a sound teacher)");
         assertThat(Files.exists(run.resolve("student"))).isFalse();
         assertThat(Files.exists(run.resolve("checkpoints"))
                 && Files.list(run.resolve("checkpoints")).findAny().isPresent()).isFalse();
+    }
+
+    @Test
+    void aKilledRunsExportedBatchesAreRemovedAndNoneAreLeftBehind(@TempDir Path dir) throws Exception {
+        Path run = dir.resolve("run");
+        Path leftover = Files.createDirectories(run.resolve("_tmp/export/0_12345"));
+        Files.write(leftover.resolve("dataset_0.bin"), new byte[5_000]);
+        TrainJob.run(SPARK, TrainFixtures.settings(TrainFixtures.overrides(dataset, run, "iterations=2")), false);
+        assertThat(run.resolve("_tmp")).doesNotExist();
+        assertThat(run.resolve("student/student.safetensors")).isRegularFile();
+    }
+
+    @Test
+    void resumingAFinishedRunLeavesItsExportAloneAndRepairsAMissingOne(@TempDir Path dir) throws Exception {
+        Path run = dir.resolve("run");
+        List<String> args = TrainFixtures.overrides(dataset, run, "iterations=2");
+        TrainJob.run(SPARK, TrainFixtures.settings(args), false);
+        Path weights = run.resolve("student/student.safetensors");
+        Object inode = Files.readAttributes(weights, java.nio.file.attribute.BasicFileAttributes.class).fileKey();
+        Path before = Files.copy(weights, dir.resolve("before.safetensors"));
+
+        // a second process reads the student while the run is resumed (quickstart reruns do this)
+        TrainJob.run(SPARK, TrainFixtures.settings(args), true);
+        assertThat(Files.readAttributes(weights, java.nio.file.attribute.BasicFileAttributes.class).fileKey())
+                .as("not rewritten").isEqualTo(inode);
+
+        // a lost file is restored from the final checkpoint by --resume, and nothing is left aside
+        Files.delete(weights);
+        TrainJob.run(SPARK, TrainFixtures.settings(args), true);
+        var restored = EncoderLoader.readTensors(weights);
+        EncoderLoader.readTensors(before).forEach((k, v) -> assertThat(restored.get(k)).as(k).isEqualTo(v));
+        try (Stream<Path> files = Files.list(run)) {
+            assertThat(files.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("_")).toList()).isEmpty();
+        }
+    }
+
+    @Test
+    void aSecondRunOnTheSameRunDirIsRefusedAtOnce(@TempDir Path dir) throws Exception {
+        Path run = dir.resolve("run");
+        org.apache.hadoop.conf.Configuration conf = SPARK.sparkContext().hadoopConfiguration();
+        try (var held = io.distillery.locks.WriterLock.acquire(
+                new org.apache.hadoop.fs.Path(run.resolve("writer.lock").toUri()), run.toString(), "train", conf)) {
+            assertThatThrownBy(() -> TrainJob.run(SPARK, TrainFixtures.settings(TrainFixtures.overrides(dataset, run,
+                    "iterations=2")), false))
+                    .isInstanceOf(io.distillery.locks.OutputLockedException.class)
+                    .hasMessageContaining(run.getFileName() + " is being written by another run: ")
+                    .hasMessageContaining("(train, started ");
+        }
+        assertThat(Files.exists(run.resolve("checkpoints"))).isFalse();
     }
 
     private static float[] filled(int n, float value) {
