@@ -132,4 +132,21 @@ class NpyWriterTest {
                 .hasMessageContaining("[2, 3]").hasMessageContaining("5 values");
         assertThat(dir.resolve("bad.npy")).doesNotExist();
     }
+
+    /** A full disk says only "No space left on device" (or "out of space"): the error must name the file. */
+    @Test
+    void aFullDiskNamesTheFile() throws IOException {
+        try (java.nio.file.FileSystem small = com.google.common.jimfs.Jimfs.newFileSystem(
+                com.google.common.jimfs.Configuration.unix().toBuilder().setMaxSize(64 * 1024).setBlockSize(4096)
+                        .build())) {
+            Path dir = Files.createDirectories(small.getPath("/out"));
+            Path file = dir.resolve("block_out_01.npy");
+            assertThatThrownBy(() -> NpyWriter.write(file, new float[200_000], 200_000))
+                    .isInstanceOf(IOException.class)
+                    .hasMessageContaining("/out/block_out_01.npy");
+            try (Stream<Path> left = Files.list(dir)) {
+                assertThat(left).as("no partial file left behind").isEmpty();
+            }
+        }
+    }
 }

@@ -84,11 +84,7 @@ public final class AttentionKernel {
             }
         }
         // softmax: dS = P * (dP - rowsum(dP * P))
-        INDArray weighted = dScores.mul(probs);
-        INDArray rowSums = weighted.sum(1);
-        Release.close(weighted);
-        dScores.subiColumnVector(rowSums).muli(probs);
-        rowSums.close();
+        Elementwise.of(dScores.dataType()).softmaxBackwardRows(dScores, probs);
         INDArray bias = null;
         if (biasGrad) {
             bias = Nd4j.createUninitialized(dScores.dataType(), heads * t * t);

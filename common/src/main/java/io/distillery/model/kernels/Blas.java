@@ -54,9 +54,19 @@ public final class Blas {
      * row: ND4J's sum over dimension 0 walks the matrix with a stride and is ~10x slower.
      */
     public static void columnSums(INDArray x, INDArray out) {
-        long rows = x.size(0);
-        long cols = x.size(1);
-        gemm(false, false, 1, cols, rows, 1, ones(x.dataType(), rows), 0, rows, x, 0, cols, 0, out, 0, cols);
+        int rows = (int) x.size(0);
+        int cols = (int) x.size(1);
+        INDArray ones = ones(x.dataType(), rows);
+        // x^T ones as a gemv: OpenBLAS's gemm with one output row is several times slower
+        if (out.dataType() == DataType.FLOAT) {
+            openblas_nolapack.cblas_sgemv(openblas_nolapack.CblasRowMajor, openblas_nolapack.CblasTrans, rows, cols,
+                    1f, floats(x, 0), cols, floats(ones, 0), 1, 0f, floats(out, 0), 1);
+        } else if (out.dataType() == DataType.DOUBLE) {
+            openblas_nolapack.cblas_dgemv(openblas_nolapack.CblasRowMajor, openblas_nolapack.CblasTrans, rows, cols,
+                    1, doubles(x, 0), cols, doubles(ones, 0), 1, 0, doubles(out, 0), 1);
+        } else {
+            throw new IllegalArgumentException("native engine supports FLOAT and DOUBLE, not " + out.dataType());
+        }
     }
 
     private static final ThreadLocal<java.util.Map<DataType, INDArray>> ONES =

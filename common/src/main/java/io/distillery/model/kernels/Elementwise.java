@@ -19,6 +19,9 @@ public interface Elementwise {
     /** Softmax along each row of a dense [rows, cols] matrix, in place. */
     void softmaxRows(INDArray scores);
 
+    /** Softmax backward per row, in place: {@code dp = p * (dp - sum(dp * p))}. */
+    void softmaxBackwardRows(INDArray dp, INDArray p);
+
     /**
      * The vectorised kernels for FLOAT when the JVM has {@code --add-modules jdk.incubator.vector} (deploy/jvm.args
      * adds it everywhere Distillery starts a JVM), else ND4J's ops (DOUBLE, or a JVM started without the flag).

@@ -237,6 +237,31 @@ public final class FloatNorms {
         }
     }
 
+    /** {@code out[b] = merged[b, :TD] + merged[b, TD:]} for the merged [B, 2*TD] input of a data2vec block end. */
+    static void halvesSum(INDArray merged, int td, INDArray out) {
+        long batch = merged.size(0);
+        float[] pair = scratch(0, 2 * td);
+        float[] sum = scratch(1, td);
+        for (long b = 0; b < batch; b++) {
+            read(merged, b * 2 * td, pair, 2 * td);
+            for (int i = 0; i < td; i++) {
+                sum[i] = pair[i] + pair[td + i];
+            }
+            write(out, b * td, sum, td);
+        }
+    }
+
+    /** {@code out[b, :TD] = out[b, TD:] = grad[b]}: the gradient of {@link #halvesSum} for both halves. */
+    static void duplicateIntoHalves(INDArray grad, int td, INDArray out) {
+        long batch = grad.size(0);
+        float[] row = scratch(0, td);
+        for (long b = 0; b < batch; b++) {
+            read(grad, b * td, row, td);
+            write(out, b * 2 * td, row, td);
+            write(out, b * 2 * td + td, row, td);
+        }
+    }
+
     /** Backward of {@link #instanceNormForward}: dAverage [B, T, D] to dx [G, T, D]. */
     static void instanceNormBackward(INDArray dAverage, INDArray z, INDArray inverseStd, int groupsPerSample,
                                      INDArray dx) {

@@ -36,4 +36,13 @@ final class Nd4jElementwise implements Elementwise {
     public void softmaxRows(INDArray scores) {
         Transforms.softmax(scores, false);
     }
+
+    @Override
+    public void softmaxBackwardRows(INDArray dp, INDArray p) {
+        INDArray weighted = dp.mul(p);
+        INDArray rowSums = weighted.sum(1);
+        Release.close(weighted);
+        dp.subiColumnVector(rowSums).muli(p);
+        Release.close(rowSums);
+    }
 }

@@ -46,7 +46,11 @@ public final class ResidualJoinMath implements NativeLayerMath {
             Release.close(tiled);
             return out;
         }
-        part(input, 0).add(part(input, 1), out);
+        if (FloatNorms.applies(input, out)) {
+            FloatNorms.halvesSum(input, (int) td, out);
+        } else {
+            part(input, 0).add(part(input, 1), out);
+        }
         INDArray rows = out.reshape('c', batch * tokens, dim);
         LayerNormKernel.forward(rows, p.get("norm2W"), p.get("norm2B"), eps, rows, saved, "norm2");
         return out;
@@ -72,6 +76,10 @@ public final class ResidualJoinMath implements NativeLayerMath {
         LayerNormKernel.backward(Blas.rows(epsilon, batch * tokens, dim), saved.norm("norm2"), p.get("norm2W"),
                 g.get("norm2W"), g.get("norm2B"), dSum);
         INDArray flat = dSum.reshape('c', batch, td);
+        if (FloatNorms.applies(flat, dIn)) {
+            FloatNorms.duplicateIntoHalves(flat, (int) td, dIn);
+            return dIn;
+        }
         part(dIn, 0).assign(flat);
         part(dIn, 1).assign(flat);
         return dIn;

@@ -159,6 +159,40 @@ final class VectorElementwise implements Elementwise, RowSums {
     }
 
     /** Full vectors plus a scalar tail: masked loads and stores are not intrinsified on JDK 17 and cost 10x. */
+    @Override
+    public void softmaxBackwardRows(INDArray dp, INDArray p) {
+        FloatPointer pd = pointer(dp);
+        FloatPointer pp = pointer(p);
+        long bd = pd.position();
+        long bp = pp.position();
+        int cols = (int) dp.size(1);
+        long rows = dp.size(0);
+        int rowsPerChunk = Math.max(1, CHUNK / cols);
+        float[][] buf = SCRATCH.get();
+        if (cols > CHUNK) {
+            buf = new float[][] {new float[cols], new float[cols]};
+        }
+        for (long row = 0; row < rows; row += rowsPerChunk) {
+            int count = (int) Math.min(rowsPerChunk, rows - row);
+            int len = count * cols;
+            at(pd, bd, row * cols).get(buf[0], 0, len);
+            at(pp, bp, row * cols).get(buf[1], 0, len);
+            for (int r = 0; r < count; r++) {
+                int o = r * cols;
+                float dot = dot(buf[0], buf[1], o, cols);
+                int i = 0;
+                for (int up = S.loopBound(cols); i < up; i += S.length()) {
+                    FloatVector g = FloatVector.fromArray(S, buf[0], o + i);
+                    g.sub(dot).mul(FloatVector.fromArray(S, buf[1], o + i)).intoArray(buf[0], o + i);
+                }
+                for (; i < cols; i++) {
+                    buf[0][o + i] = (buf[0][o + i] - dot) * buf[1][o + i];
+                }
+            }
+            at(pd, bd, row * cols).put(buf[0], 0, len);
+        }
+    }
+
     private static void softmaxRow(float[] a, int offset, int cols) {
         int up = S.loopBound(cols);
         float max = Float.NEGATIVE_INFINITY;

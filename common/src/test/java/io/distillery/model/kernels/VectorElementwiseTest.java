@@ -57,6 +57,19 @@ class VectorElementwiseTest {
         assertThat(scores.castTo(DataType.DOUBLE).sum(1).sub(1.0).amaxNumber().doubleValue()).isLessThan(1e-5);
     }
 
+    @ParameterizedTest
+    @ValueSource(ints = {1, 5, 65, 197, 20000})
+    void softmaxBackwardMatchesNd4j(int cols) {
+        Nd4j.getRandom().setSeed(cols + 1);
+        INDArray p = Nd4j.randn(DataType.FLOAT, 23, cols);
+        reference.softmaxRows(p);
+        INDArray dp = Nd4j.randn(DataType.FLOAT, 23, cols);
+        INDArray expected = dp.castTo(DataType.DOUBLE);
+        vector.softmaxBackwardRows(dp, p);
+        reference.softmaxBackwardRows(expected, p.castTo(DataType.DOUBLE));
+        assertThat(maxDiff(dp.castTo(DataType.DOUBLE), expected)).isLessThan(1e-5);
+    }
+
     @Test
     void worksOnADenseViewWithAnOffset() {
         INDArray whole = Nd4j.randn(DataType.FLOAT, 6, 70);
