@@ -151,7 +151,36 @@ public final class FloatNorms {
                                     INDArray average) {
         int t = (int) x.size(1);
         int d = (int) x.size(2);
-        long groups = x.size(0);
+        instanceNormForward(x, new GroupLayout(x.size(0) / groupsPerSample, groupsPerSample, groupsPerSample, t, 0),
+                d, eps, z, inverseStd, average);
+    }
+
+    /**
+     * Where group g = (sample, block) of a merged [B, blocksTotal * tokensTotal * D] input starts: its first
+     * {@code blocksUsed} blocks, tokens from {@code skip} on (the CLS token dropped when skip = 1).
+     */
+    record GroupLayout(long samples, int blocksTotal, int blocksUsed, int tokensTotal, int skip) {
+        long groups() {
+            return samples * blocksUsed;
+        }
+
+        int tokens() {
+            return tokensTotal - skip;
+        }
+
+        long offset(long group, int d) {
+            long sample = group / blocksUsed;
+            long block = group % blocksUsed;
+            return ((sample * blocksTotal + block) * tokensTotal + skip) * d;
+        }
+    }
+
+    /** {@link #instanceNormForward(INDArray, int, double, INDArray, INDArray, INDArray)} reading groups in place. */
+    static void instanceNormForward(INDArray x, GroupLayout layout, int d, double eps, INDArray z,
+                                    INDArray inverseStd, INDArray average) {
+        int groupsPerSample = layout.blocksUsed();
+        int t = layout.tokens();
+        long groups = layout.groups();
         int size = t * d;
         float[] in = scratch(0, size);
         float[] avg = scratch(1, size);
@@ -163,7 +192,7 @@ public final class FloatNorms {
             if (l == 0) {
                 java.util.Arrays.fill(avg, 0, size, 0f);
             }
-            read(x, gIdx * size, in, size);
+            read(x, layout.offset(gIdx, d), in, size);
             java.util.Arrays.fill(acc, 0f);
             for (int r = 0; r < t; r++) {
                 for (int k = 0; k < d; k++) {
@@ -266,8 +295,17 @@ public final class FloatNorms {
     static void instanceNormBackward(INDArray dAverage, INDArray z, INDArray inverseStd, int groupsPerSample,
                                      INDArray dx) {
         int t = (int) z.size(1);
+        instanceNormBackward(dAverage, z, inverseStd,
+                new GroupLayout(z.size(0) / groupsPerSample, groupsPerSample, groupsPerSample, t, 0), dx);
+    }
+
+    /** Backward writing each group's gradient where {@code layout} puts the group (the rest of dx untouched). */
+    static void instanceNormBackward(INDArray dAverage, INDArray z, INDArray inverseStd, GroupLayout layout,
+                                     INDArray dx) {
+        int groupsPerSample = layout.blocksUsed();
+        int t = layout.tokens();
         int d = (int) z.size(2);
-        long groups = z.size(0);
+        long groups = layout.groups();
         int size = t * d;
         float[] dz = scratch(0, size);
         float[] zs = scratch(1, size);
@@ -300,7 +338,7 @@ public final class FloatNorms {
                     out[i] = inv[k] * (dz[i] - m1[k] / t - zs[i] * (m2[k] / t));
                 }
             }
-            write(dx, gIdx * size, out, size);
+            write(dx, layout.offset(gIdx, d), out, size);
         }
     }
 }

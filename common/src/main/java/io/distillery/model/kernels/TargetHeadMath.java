@@ -47,7 +47,7 @@ public final class TargetHeadMath implements NativeLayerMath {
         long batch = input.size(0);
         INDArray x = chosen(input);
         if (input.dataType() == DataType.FLOAT) {
-            return forwardFloat(x, batch, p, saved, output);
+            return forwardFloat(input, batch, p, saved, output);
         }
         INDArray mean = x.mean(true, 2);
         INDArray normalized = x.sub(mean); // [B, L, T', D]
@@ -85,17 +85,20 @@ public final class TargetHeadMath implements NativeLayerMath {
         return output;
     }
 
-    /** Same math with the fused instance norm of {@link FloatNorms}. */
-    private INDArray forwardFloat(INDArray x, long batch, Map<String, INDArray> p, SavedTensors saved,
+    /** Same math with the fused instance norm of {@link FloatNorms}, reading the chosen blocks in place. */
+    private INDArray forwardFloat(INDArray input, long batch, Map<String, INDArray> p, SavedTensors saved,
                                   OutputAllocator output) {
-        INDArray copy = x.dup('c');
-        INDArray groups = copy.reshape('c', batch * blocks, kept(), dim);
-        INDArray normalized = Nd4j.createUninitialized(DataType.FLOAT, batch * blocks, kept(), dim);
-        INDArray inverseStd = Nd4j.createUninitialized(DataType.FLOAT, batch * blocks, dim);
-        INDArray average = Nd4j.createUninitialized(DataType.FLOAT, batch * kept(), dim);
-        FloatNorms.instanceNormForward(groups, blocks, eps, normalized, inverseStd, average);
-        Release.close(copy);
+        Buffers buf = NativeLayerMath.buffers(saved);
+        INDArray merged = Blas.rows(input, batch, input.size(1));
+        INDArray normalized = buf.obtain("head.z", DataType.FLOAT, batch * blocks, kept(), dim);
+        INDArray inverseStd = buf.obtain("head.rstd", DataType.FLOAT, batch * blocks, dim);
+        INDArray average = buf.obtain("head.avg", DataType.FLOAT, batch * kept(), dim);
+        FloatNorms.instanceNormForward(merged, layout(batch), dim, eps, normalized, inverseStd, average);
         return finish(batch, average, normalized, inverseStd, p, saved, output);
+    }
+
+    private FloatNorms.GroupLayout layout(long batch) {
+        return new FloatNorms.GroupLayout(batch, blocks + unused, blocks, tokens, dropCls ? 1 : 0);
     }
 
     @Override
@@ -113,13 +116,11 @@ public final class TargetHeadMath implements NativeLayerMath {
             Release.close(dProjected);
         }
         if (dAverage.dataType() == DataType.FLOAT) {
-            INDArray dGroups = Nd4j.createUninitialized(DataType.FLOAT, batch * blocks, kept(), dim);
+            // CLS rows and unused blocks get no gradient; the chosen groups are written in place
+            INDArray dInput = inputGrad.create(DataType.FLOAT, input.shape()).assign(0);
             FloatNorms.instanceNormBackward(Blas.rows(dAverage, batch * kept(), dim), saved.get("normalized"),
-                    saved.get("inverseStd"), blocks, dGroups);
+                    saved.get("inverseStd"), layout(batch), dInput);
             Release.close(dAverage);
-            INDArray dInput = Nd4j.zeros(input.dataType(), input.shape());
-            chosen(dInput).assign(dGroups.reshape('c', batch, blocks, kept(), dim));
-            Release.close(dGroups);
             return dInput;
         }
         // d(mean over L) spreads 1/L to every block; then instance-norm backward over the tokens (axis 2)

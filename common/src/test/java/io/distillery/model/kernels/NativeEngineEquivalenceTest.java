@@ -104,8 +104,17 @@ class NativeEngineEquivalenceTest {
     @ParameterizedTest
     @EnumSource(ModelFamily.class)
     void floatKernelsMatchTheDoublePath(ModelFamily family) {
-        ModelConfig c = tiny(family, 2);
-        TargetRecipe recipe = new TargetRecipe(TargetTensor.BLOCK, TargetTokens.PATCHES, 2, 1e-5);
+        floatMatchesDouble(tiny(family, 2), new TargetRecipe(TargetTensor.BLOCK, TargetTokens.PATCHES, 2, 1e-5));
+    }
+
+    /** FFN targets: the head skips the last block's merged output and reads the chosen blocks in place. */
+    @Test
+    void floatKernelsMatchTheDoublePathWithFfnTargets() {
+        floatMatchesDouble(tiny(ModelFamily.DATA2VEC2, 3),
+                new TargetRecipe(TargetTensor.FFN, TargetTokens.PATCHES, 2, 1e-5));
+    }
+
+    private static void floatMatchesDouble(ModelConfig c, TargetRecipe recipe) {
         Nd4j.getRandom().setSeed(9);
         INDArray images = Nd4j.randn(DataType.DOUBLE, 4, 3, c.imgSize(), c.imgSize());
         INDArray labels = Nd4j.randn(DataType.DOUBLE, 4, (long) c.numPatches() * 12);
