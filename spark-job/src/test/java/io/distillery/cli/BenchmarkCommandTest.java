@@ -27,7 +27,9 @@ class BenchmarkCommandTest {
         assertThat(runCapturingErr("benchmark", "train", "--batch", "0"))
                 .isEqualTo("distillery benchmark: error: --batch must be >= 1, got 0");
         assertThat(runCapturingErr("benchmark", "nothing"))
-                .isEqualTo("distillery benchmark: error: unknown benchmark suite 'nothing' (known: extract, train)");
+                .isEqualTo("distillery benchmark: error: unknown benchmark suite 'nothing' (known: extract, train, engine)");
+        assertThat(runCapturingErr("benchmark", "engine", "--threads", "0"))
+                .isEqualTo("distillery benchmark: error: --threads must be positive, got [0]");
         assertThat(scratchFolders()).isEqualTo(before);
     }
 }
