@@ -14,6 +14,7 @@ import io.distillery.image.RgbImage;
 import io.distillery.image.ViewRenderer;
 import io.distillery.image.ViewSampler;
 import io.distillery.model.Encoder;
+import io.distillery.model.EncoderActivations;
 import io.distillery.model.EncoderExport;
 import io.distillery.model.EncoderGraph;
 import io.distillery.model.EncoderLoader;
@@ -206,7 +207,9 @@ public final class ExtractBenchmark {
                 long views = 0;
                 for (int i = first; i < batches.size(); i += threads) {
                     INDArray b = batches.get(i);
-                    ContextualizedTargets.compute(copy.forward(b).ffnBranches(), recipe).dup('c').data().asFloat();
+                    try (EncoderActivations acts = copy.forward(b)) { // freed after use, as TeacherRunner does
+                        ContextualizedTargets.compute(acts.ffnBranches(), recipe).dup('c').data().asFloat();
+                    }
                     views += b.size(0);
                 }
                 return views;
