@@ -55,10 +55,8 @@ public class PooledTokens extends SameDiffLayer {
     public org.deeplearning4j.nn.api.Layer instantiate(org.deeplearning4j.nn.conf.NeuralNetConfiguration conf,
             java.util.Collection<org.deeplearning4j.optimize.api.TrainingListener> listeners, int index,
             INDArray paramsView, boolean initializeParams, org.nd4j.linalg.api.buffer.DataType dataType) {
-        if (!io.distillery.model.kernels.NativeEngine.enabled(dataType)) {
-            return super.instantiate(conf, listeners, index, paramsView, initializeParams, dataType);
-        }
-        return io.distillery.model.kernels.NativeLayer.create(this, new io.distillery.model.kernels.PooledTokensMath(tokens, dim, eps), conf, index, paramsView,
+        return io.distillery.model.kernels.NativeLayer.instantiate(this,
+                () -> new io.distillery.model.kernels.PooledTokensMath(tokens, dim, eps), conf, index, paramsView,
                 initializeParams, dataType);
     }
 

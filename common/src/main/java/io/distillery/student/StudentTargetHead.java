@@ -114,12 +114,10 @@ public class StudentTargetHead extends SameDiffLayer {
     public org.deeplearning4j.nn.api.Layer instantiate(org.deeplearning4j.nn.conf.NeuralNetConfiguration conf,
             java.util.Collection<org.deeplearning4j.optimize.api.TrainingListener> listeners, int index,
             INDArray paramsView, boolean initializeParams, org.nd4j.linalg.api.buffer.DataType dataType) {
-        if (!io.distillery.model.kernels.NativeEngine.enabled(dataType)) {
-            return super.instantiate(conf, listeners, index, paramsView, initializeParams, dataType);
-        }
-        return io.distillery.model.kernels.NativeLayer.create(this, new io.distillery.model.kernels.TargetHeadMath(blocks, unusedInputs, tokens, dim, targetDim,
-                dropCls, eps), conf, index, paramsView,
-                initializeParams, dataType);
+        return io.distillery.model.kernels.NativeLayer.instantiate(this,
+                () -> new io.distillery.model.kernels.TargetHeadMath(blocks, unusedInputs, tokens, dim, targetDim,
+                        dropCls, eps),
+                conf, index, paramsView, initializeParams, dataType);
     }
 
     /** Checkpoint names of the projection (empty without one). */

@@ -33,6 +33,24 @@ public final class NativeLayer extends SameDiffLayer {
         this.math = math;
     }
 
+    /**
+     * A layer's implementation for {@code instantiate}: this class when {@link NativeEngine#enabled} says so, else
+     * DL4J's SameDiff implementation, set up exactly as {@code SameDiffLayer.instantiate} does.
+     */
+    public static Layer instantiate(AbstractSameDiffLayer layerConf, java.util.function.Supplier<NativeLayerMath> math,
+                                    NeuralNetConfiguration conf, int index, INDArray paramsView,
+                                    boolean initializeParams, DataType dataType) {
+        if (NativeEngine.enabled(dataType)) {
+            return create(layerConf, math.get(), conf, index, paramsView, initializeParams, dataType);
+        }
+        SameDiffLayer layer = new SameDiffLayer(conf, dataType);
+        layer.setIndex(index);
+        layer.setParamsViewArray(paramsView);
+        layer.setParamTable(layerConf.initializer().init(conf, paramsView, initializeParams));
+        layer.setConf(conf);
+        return layer;
+    }
+
     /** What {@code SameDiffLayer.instantiate} does, with this implementation. */
     public static Layer create(AbstractSameDiffLayer layerConf, NativeLayerMath math, NeuralNetConfiguration conf,
                                int index, INDArray paramsView, boolean initializeParams, DataType dataType) {

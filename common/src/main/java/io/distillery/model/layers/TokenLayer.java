@@ -50,11 +50,8 @@ public abstract class TokenLayer extends SameDiffLayer {
     public org.deeplearning4j.nn.api.Layer instantiate(org.deeplearning4j.nn.conf.NeuralNetConfiguration conf,
             java.util.Collection<org.deeplearning4j.optimize.api.TrainingListener> listeners, int index,
             INDArray paramsView, boolean initializeParams, org.nd4j.linalg.api.buffer.DataType dataType) {
-        if (!io.distillery.model.kernels.NativeEngine.enabled(dataType)) {
-            return super.instantiate(conf, listeners, index, paramsView, initializeParams, dataType);
-        }
-        return io.distillery.model.kernels.NativeLayer.create(this, nativeMath(), conf, index, paramsView,
-                initializeParams, dataType);
+        return io.distillery.model.kernels.NativeLayer.instantiate(this, this::nativeMath, conf, index,
+                paramsView, initializeParams, dataType);
     }
 
     /** Parameter name to full checkpoint key (timm naming), for every parameter of the layer. */
