@@ -277,7 +277,7 @@ final class VectorElementwise implements Elementwise, RowSums {
      * and a result must not depend on the JIT's state.
      */
     private static float lanesSum(FloatVector v) {
-        float[] lanes = LANES.get();
+        float[] lanes = new float[S.length()]; // a TLAB bump; a ThreadLocal probes Spark's crowded thread maps per row
         v.intoArray(lanes, 0);
         float s = 0f;
         for (int i = 0; i < lanes.length; i++) {
@@ -285,8 +285,6 @@ final class VectorElementwise implements Elementwise, RowSums {
         }
         return s;
     }
-
-    private static final ThreadLocal<float[]> LANES = ThreadLocal.withInitial(() -> new float[S.length()]);
 
     /** e^x for x in [-87, 88] (clamped), about 1 ulp. */
     private static FloatVector exp(FloatVector x) {
