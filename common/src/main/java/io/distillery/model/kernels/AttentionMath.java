@@ -59,7 +59,7 @@ public final class AttentionMath implements NativeLayerMath {
         if (beit) {
             INDArray attn = buf.obtain("attn.out", type, rows, dim);
             LinearKernel.forward(context, p.get("projW"), p.get("projB"), attn);
-            Nd4j.exec(new BroadcastMulOp(attn, vector(p.get("gamma1")), out, 1));
+            Nd4j.exec(new BroadcastMulOp(attn, Blas.vector(p.get("gamma1")), out, 1));
             out.addi(x);
             if (saved != null) {
                 saved.put("attn", attn);
@@ -90,7 +90,7 @@ public final class AttentionMath implements NativeLayerMath {
         if (beit) {
             dOut.mul(saved.get("attn"), dAttn);
             Blas.columnSums(dAttn, g.get("gamma1"));
-            Nd4j.exec(new BroadcastMulOp(dOut, vector(p.get("gamma1")), dAttn, 1));
+            Nd4j.exec(new BroadcastMulOp(dOut, Blas.vector(p.get("gamma1")), dAttn, 1));
         } else {
             LayerNormKernel.backward(dOut, saved.norm("norm1"), p.get("norm1W"), g.get("norm1W"), g.get("norm1B"),
                     dAttn);
@@ -123,17 +123,13 @@ public final class AttentionMath implements NativeLayerMath {
     /** BEiT's qkv bias is [q_bias, 0, v_bias] (no key bias); data2vec's is one parameter. */
     private INDArray qkvBias(Map<String, INDArray> p) {
         if (!beit) {
-            return vector(p.get("qkvB")).dup();
+            return Blas.vector(p.get("qkvB")).dup();
         }
-        INDArray q = vector(p.get("qBias"));
-        return Nd4j.concat(0, q, Nd4j.zeros(q.dataType(), dim), vector(p.get("vBias")));
+        INDArray q = Blas.vector(p.get("qBias"));
+        return Nd4j.concat(0, q, Nd4j.zeros(q.dataType(), dim), Blas.vector(p.get("vBias")));
     }
 
     private void assignPart(INDArray target, INDArray source, long from) {
         target.assign(source.get(NDArrayIndex.interval(from, from + dim)).reshape(target.shape()));
-    }
-
-    static INDArray vector(INDArray param) {
-        return param.reshape(param.length());
     }
 }

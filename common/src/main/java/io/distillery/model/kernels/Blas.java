@@ -121,6 +121,11 @@ public final class Blas {
         return x;
     }
 
+    /** A parameter stored as [1, n] or [n] as a rank-1 view, for row-vector broadcasts. */
+    static INDArray vector(INDArray param) {
+        return param.reshape(param.length());
+    }
+
     private static FloatPointer floats(INDArray x, long offset) {
         FloatPointer p = new FloatPointer(x.data().addressPointer());
         return offset == 0 ? p : p.position(p.position() + offset);

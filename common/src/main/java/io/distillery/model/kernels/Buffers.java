@@ -47,10 +47,4 @@ public class Buffers {
         }
         return false;
     }
-
-    /** Frees every array now. */
-    public void release() {
-        arrays.values().forEach(Release::close);
-        arrays.clear();
-    }
 }

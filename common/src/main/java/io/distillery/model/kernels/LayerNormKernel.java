@@ -51,9 +51,9 @@ public final class LayerNormKernel {
         }
         Release.close(rstd);
         if (weight != null) {
-            out.muliRowVector(AttentionMath.vector(weight));
+            out.muliRowVector(Blas.vector(weight));
             if (bias != null) {
-                out.addiRowVector(AttentionMath.vector(bias));
+                out.addiRowVector(Blas.vector(bias));
             }
         }
     }
@@ -74,7 +74,7 @@ public final class LayerNormKernel {
         INDArray temp = dy.mul(xhat);
         INDArray g = dx;
         if (weight != null) {
-            INDArray w = AttentionMath.vector(weight);
+            INDArray w = Blas.vector(weight);
             Blas.columnSums(temp, weightGrad);
             if (biasGrad != null) {
                 Blas.columnSums(dy, biasGrad);

@@ -11,7 +11,7 @@ public final class LinearKernel {
     public static void forward(INDArray x, INDArray weight, INDArray bias, INDArray out) {
         Blas.linear(x, weight, out);
         if (bias != null) {
-            out.addiRowVector(AttentionMath.vector(bias));
+            out.addiRowVector(Blas.vector(bias));
         }
     }
 

@@ -121,13 +121,4 @@ public final class NativeLayer extends SameDiffLayer {
         super.clear();
         savedValid = false;
     }
-
-    /** Frees the saved buffers now (a graph that stops training). */
-    public void releaseBuffers() {
-        if (saved != null) {
-            saved.release();
-            saved = null;
-        }
-        savedValid = false;
-    }
 }

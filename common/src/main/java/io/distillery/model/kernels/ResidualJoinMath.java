@@ -40,7 +40,7 @@ public final class ResidualJoinMath implements NativeLayerMath {
         }
         if (beit) {
             // r + m * gamma2: gamma2 tiled over the tokens so that one broadcast along the rows does it
-            INDArray tiled = AttentionMath.vector(p.get("gamma2")).reshape(1, dim).repeat(0, tokens).reshape(td);
+            INDArray tiled = Blas.vector(p.get("gamma2")).reshape(1, dim).repeat(0, tokens).reshape(td);
             Nd4j.exec(new BroadcastMulOp(part(input, 1), tiled, out, 1));
             out.addi(part(input, 0));
             Release.close(tiled);
@@ -67,7 +67,7 @@ public final class ResidualJoinMath implements NativeLayerMath {
             epsilon.mul(part(input, 1), product);
             Blas.columnSums(product.reshape('c', batch * tokens, dim), g.get("gamma2"));
             part(dIn, 0).assign(epsilon);
-            INDArray tiled = AttentionMath.vector(p.get("gamma2")).reshape(1, dim).repeat(0, tokens).reshape(td);
+            INDArray tiled = Blas.vector(p.get("gamma2")).reshape(1, dim).repeat(0, tokens).reshape(td);
             Nd4j.exec(new BroadcastMulOp(epsilon, tiled, part(dIn, 1), 1));
             Release.close(tiled);
             return dIn;

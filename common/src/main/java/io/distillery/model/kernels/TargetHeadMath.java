@@ -45,10 +45,10 @@ public final class TargetHeadMath implements NativeLayerMath {
     @Override
     public INDArray forward(INDArray input, Map<String, INDArray> p, SavedTensors saved, OutputAllocator output) {
         long batch = input.size(0);
-        INDArray x = chosen(input);
         if (input.dataType() == DataType.FLOAT) {
             return forwardFloat(input, batch, p, saved, output);
         }
+        INDArray x = chosen(input);
         INDArray mean = x.mean(true, 2);
         INDArray normalized = x.sub(mean); // [B, L, T', D]
         Release.close(mean);
