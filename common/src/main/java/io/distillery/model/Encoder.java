@@ -11,6 +11,7 @@ public final class Encoder {
     private final ModelConfig config;
     private final ComputationGraph graph;
     private final PoolingHead head;
+    private final ActivationRecycler recycler = new ActivationRecycler();
 
     public Encoder(ModelConfig config, ComputationGraph graph, PoolingHead head) {
         this.config = config;
@@ -45,9 +46,11 @@ public final class Encoder {
     /** Inference forward pass on normalised images [B, C, H, W]. */
     public EncoderActivations forward(INDArray images) {
         boolean nativePass = NativeEncoderPass.supports(graph, config);
+        NativeEncoderPass.Result pass = nativePass ? NativeEncoderPass.run(graph, config, images, recycler::take) : null;
         Map<String, INDArray> acts = nativePass
-                ? NativeEncoderPass.run(graph, config, images)
+                ? pass.activations()
                 : graph.feedForward(new INDArray[] {images}, false, false);
+        List<INDArray> scaledBranches = nativePass ? pass.scaledBranches() : List.of();
         int t = config.tokens();
         int d = config.embedDim();
         INDArray embeddings = tokens(acts, VertexNames.EMBED, t, d);
@@ -60,10 +63,36 @@ public final class Encoder {
             outs.add(tokens(acts, VertexNames.block(b), t, d));
             INDArray mlp = tokens(acts, VertexNames.mlp(b), t, d);
             mlps.add(mlp);
-            ffns.add(config.family() == ModelFamily.BEITV2 ? mlp.mul(layerScale(b)) : mlp);
+            if (config.family() != ModelFamily.BEITV2) {
+                ffns.add(mlp);
+            } else if (scaledBranches.isEmpty()) {
+                ffns.add(mlp.mul(layerScale(b)));
+            } else {
+                ffns.add(scaledBranches.get(b).reshape('c', mlp.size(0), t, d)); // gamma_2 * mlp, from the join
+            }
         }
         return new EncoderActivations(embeddings, blockInput, List.copyOf(outs), List.copyOf(mlps), List.copyOf(ffns),
-                nativePass ? List.copyOf(acts.values()) : List.of()); // DL4J's own arrays are left to DL4J
+                nativePass ? concat(acts.values(), scaledBranches) : List.of(), // DL4J's own arrays are left to DL4J
+                nativePass ? recycler::giveBack : null);
+    }
+
+    /**
+     * Frees the activation memory kept for the next {@link #forward} (an encoder keeps one pass's activations after
+     * they are closed): call when the encoder goes idle.
+     */
+    public void releaseBuffers() {
+        recycler.release();
+    }
+
+    /** How many activation arrays are kept for the next pass (for tests). */
+    int forwardBuffersHeld() {
+        return recycler.held();
+    }
+
+    private static List<INDArray> concat(java.util.Collection<INDArray> a, List<INDArray> b) {
+        List<INDArray> all = new ArrayList<>(a);
+        all.addAll(b);
+        return List.copyOf(all);
     }
 
     /** BEiT's gamma_2 of a block, [1, D] for broadcasting. */

@@ -1,6 +1,7 @@
 package io.distillery.model;
 
 import java.util.List;
+import java.util.function.Consumer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -13,14 +14,16 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * @param ffnBranches  what each block adds to its residual through the FFN (BEiT: gamma_2 * mlp; data2vec 2.0:
  *                     mlp): data2vec's {@code ffn} target tensor
  * @param owned        the arrays behind those tensors (which may be reshaped views of them), freed by {@link #close}
+ * @param recycle      takes the owned arrays at {@link #close} for the encoder's next pass; null: they are freed
  */
 public record EncoderActivations(INDArray embeddings, INDArray blockInput, List<INDArray> blockOutputs,
-                                 List<INDArray> mlpOutputs, List<INDArray> ffnBranches, List<INDArray> owned)
+                                 List<INDArray> mlpOutputs, List<INDArray> ffnBranches, List<INDArray> owned,
+                                 Consumer<List<INDArray>> recycle)
         implements AutoCloseable {
 
     public EncoderActivations(INDArray embeddings, INDArray blockInput, List<INDArray> blockOutputs,
                               List<INDArray> mlpOutputs, List<INDArray> ffnBranches) {
-        this(embeddings, blockInput, blockOutputs, mlpOutputs, ffnBranches, List.of());
+        this(embeddings, blockInput, blockOutputs, mlpOutputs, ffnBranches, List.of(), null);
     }
 
     public INDArray lastBlockOutput() {
@@ -28,9 +31,10 @@ public record EncoderActivations(INDArray embeddings, INDArray blockInput, List<
     }
 
     /**
-     * Frees the tensors' native memory now rather than at a later GC, so that the next batch reuses it instead of
-     * faulting in fresh pages (a teacher pass allocates several batch-sized tensors per block). The tensors must not
-     * be used afterwards; views and arrays that cannot be closed are left alone.
+     * Hands the owned arrays to the encoder's next pass (or frees their native memory now rather than at a later
+     * GC), so that the next batch does not fault in fresh pages (a teacher pass allocates several batch-sized
+     * tensors per block). The tensors must not be used afterwards; views and arrays that cannot be closed are left
+     * alone.
      */
     @Override
     public void close() {
@@ -41,6 +45,10 @@ public record EncoderActivations(INDArray embeddings, INDArray blockInput, List<
         seen.addAll(mlpOutputs);
         seen.addAll(ffnBranches);
         seen.addAll(owned);
+        if (recycle != null) {
+            owned.forEach(seen::remove);
+            recycle.accept(owned);
+        }
         for (INDArray a : seen) {
             if (a != null && !a.wasClosed() && a.closeable()) {
                 a.close();

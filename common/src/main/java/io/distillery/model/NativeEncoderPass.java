@@ -1,7 +1,10 @@
 package io.distillery.model;
 
 import io.distillery.model.kernels.NativeLayer;
+import io.distillery.model.kernels.OutputAllocator;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -11,7 +14,8 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * The encoder's inference pass run layer by layer on the native engine, outside DL4J's graph executor: the same
  * vertices in the same order with the same parameters (so the same numbers, bit for bit), without the executor's
- * per-vertex workspace copies of every activation it hands back. That was 7 % of a small teacher's forward pass.
+ * per-vertex workspace copies of every activation it hands back (7 % of a small teacher's forward pass), and without
+ * merging each block's residual and FFN branch into one array for its join.
  */
 final class NativeEncoderPass {
     private NativeEncoderPass() {
@@ -32,26 +36,60 @@ final class NativeEncoderPass {
         return config.family() != ModelFamily.DATA2VEC2 || graph.getLayer(VertexNames.EMBED_NORM) instanceof NativeLayer;
     }
 
-    /** Vertex name to activation ([B, T*D]), like {@code ComputationGraph.feedForward} for the vertices used. */
-    static Map<String, INDArray> run(ComputationGraph graph, ModelConfig config, INDArray images) {
+    /**
+     * What the pass hands back.
+     *
+     * @param activations   vertex name to activation ([B, T*D]), like {@code ComputationGraph.feedForward} for the
+     *                      vertices used
+     * @param scaledBranches BEiT: each block's {@code gamma2 * mlp} ([B, T*D]), computed by the block end's fused
+     *                      join; empty when the join ran merged or for data2vec 2.0
+     */
+    record Result(Map<String, INDArray> activations, List<INDArray> scaledBranches) {
+    }
+
+    /** The pass, every activation (and BEiT's scaled branches) allocated by {@code output}. */
+    static Result run(ComputationGraph graph, ModelConfig config, INDArray images, OutputAllocator output) {
         Map<String, INDArray> acts = new HashMap<>();
-        INDArray x = layer(graph, VertexNames.EMBED).infer(images);
+        List<INDArray> scaled = new ArrayList<>();
+        boolean beit = config.family() == ModelFamily.BEITV2;
+        INDArray x = layer(graph, VertexNames.EMBED).infer(images, output);
         acts.put(VertexNames.EMBED, x);
-        if (config.family() == ModelFamily.DATA2VEC2) {
-            x = layer(graph, VertexNames.EMBED_NORM).infer(x);
+        if (!beit) {
+            x = layer(graph, VertexNames.EMBED_NORM).infer(x, output);
             acts.put(VertexNames.EMBED_NORM, x);
         }
         for (int b = 0; b < config.depth(); b++) {
-            INDArray attention = layer(graph, VertexNames.attention(b)).infer(x);
-            INDArray mlp = layer(graph, VertexNames.mlp(b)).infer(attention);
-            INDArray merged = Nd4j.concat(1, attention, mlp); // what the MergeVertex feeds the join
-            x = layer(graph, VertexNames.block(b)).infer(merged);
-            merged.close();
+            INDArray attention = layer(graph, VertexNames.attention(b)).infer(x, output);
+            INDArray mlp = layer(graph, VertexNames.mlp(b)).infer(attention, output);
+            NativeLayer end = layer(graph, VertexNames.block(b));
+            INDArray branch = beit ? output.create(mlp.dataType(), mlp.shape()) : null;
+            x = end.inferJoin(attention, mlp, branch, output);
+            if (x == null) {
+                close(branch);
+                branch = null;
+                INDArray merged = Nd4j.concat(1, attention, mlp); // what the MergeVertex feeds the join
+                x = end.infer(merged, output);
+                merged.close();
+            }
+            if (branch != null) {
+                scaled.add(branch);
+            }
             acts.put(VertexNames.attention(b), attention);
             acts.put(VertexNames.mlp(b), mlp);
             acts.put(VertexNames.block(b), x);
         }
-        return acts;
+        return new Result(acts, scaled.size() == config.depth() ? scaled : closeAll(scaled));
+    }
+
+    private static List<INDArray> closeAll(List<INDArray> arrays) {
+        arrays.forEach(NativeEncoderPass::close);
+        return List.of();
+    }
+
+    private static void close(INDArray array) {
+        if (array != null && !array.wasClosed() && array.closeable()) {
+            array.close();
+        }
     }
 
     private static NativeLayer layer(ComputationGraph graph, String vertex) {

@@ -6,6 +6,7 @@ import java.util.List;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Broadcast;
+import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
@@ -35,6 +36,18 @@ public final class ContextualizedTargets {
      * @param perBlock one [B, T, D] tensor per block, in block order, of the kind {@code recipe.tensor()} names
      */
     public static INDArray compute(List<INDArray> perBlock, TargetRecipe recipe) {
+        validate(perBlock, recipe);
+        List<INDArray> used = perBlock.subList(perBlock.size() - recipe.topK(), perBlock.size());
+        if (FloatNorms.applies(used.toArray(INDArray[]::new))) {
+            // one fused pass per sample (io.distillery.model.kernels.FloatNorms), the same float operations in the
+            // same order as the steps below
+            INDArray first = used.get(0);
+            int skip = recipe.tokens() == TargetTokens.ALL ? 0 : 1;
+            INDArray out = Nd4j.createUninitialized(DataType.FLOAT, first.size(0), first.size(TOKEN_AXIS) - skip,
+                    first.size(CHANNEL_AXIS));
+            FloatNorms.contextualizedTargets(used, skip, recipe.eps(), out);
+            return out;
+        }
         INDArray average = average(perBlock, recipe);
         if (average.dataType() == DataType.FLOAT) {
             // fused loops (io.distillery.model.kernels.FloatNorms): ND4J's broadcast ops cost several passes each
@@ -43,6 +56,29 @@ public final class ContextualizedTargets {
             return average;
         }
         return normalize(average, CHANNEL_AXIS, recipe.eps());
+    }
+
+    /**
+     * {@link #compute} as a flat C-order float array ([B, T', D]), without a native result array when the fused float
+     * path applies (what extract stores).
+     */
+    public static float[] computeFlat(List<INDArray> perBlock, TargetRecipe recipe) {
+        validate(perBlock, recipe);
+        List<INDArray> used = perBlock.subList(perBlock.size() - recipe.topK(), perBlock.size());
+        if (FloatNorms.applies(used.toArray(INDArray[]::new))) {
+            INDArray first = used.get(0);
+            int skip = recipe.tokens() == TargetTokens.ALL ? 0 : 1;
+            float[] out = new float[Math.toIntExact(
+                    first.size(0) * (first.size(TOKEN_AXIS) - skip) * first.size(CHANNEL_AXIS))];
+            FloatNorms.contextualizedTargets(used, skip, recipe.eps(), out);
+            return out;
+        }
+        INDArray targets = compute(perBlock, recipe);
+        INDArray dense = targets.dup('c');
+        float[] out = dense.data().asFloat();
+        dense.close();
+        targets.close();
+        return out;
     }
 
     /** The average of the instance-normalised last K blocks: the targets before the final layer norm. */

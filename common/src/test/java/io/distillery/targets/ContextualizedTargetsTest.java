@@ -74,6 +74,31 @@ class ContextualizedTargetsTest {
     }
 
     @Test
+    void fusedFloatPathMatchesTheStepwiseFloatOperationsBitForBit() {
+        Random random = new Random(13);
+        for (TargetTokens tokens : TargetTokens.values()) {
+            for (int k : new int[] {1, 3}) {
+                List<INDArray> blocks = new ArrayList<>();
+                for (int l = 0; l < 4; l++) {
+                    // wide enough rows for the SIMD sums, offsets so the statistics matter
+                    blocks.add(Nd4j.rand(DataType.FLOAT, 3, 17, 40).muli(1 + l).addi(random.nextGaussian()));
+                }
+                TargetRecipe recipe = new TargetRecipe(TargetTensor.FFN, tokens, k, EPS);
+                INDArray fused = ContextualizedTargets.compute(blocks, recipe);
+                INDArray stepwise = ContextualizedTargets.average(blocks, recipe).dup('c');
+                io.distillery.model.kernels.FloatNorms.standardize(
+                        stepwise.reshape('c', stepwise.size(0) * stepwise.size(1), stepwise.size(2)), EPS,
+                        stepwise.reshape('c', stepwise.size(0) * stepwise.size(1), stepwise.size(2)));
+                assertThat(fused.shape()).isEqualTo(stepwise.shape());
+                assertThat(fused.data().asFloat()).as("%s, top-%d", tokens, k)
+                        .containsExactly(stepwise.data().asFloat());
+                assertThat(ContextualizedTargets.computeFlat(blocks, recipe)).as("flat %s, top-%d", tokens, k)
+                        .containsExactly(stepwise.data().asFloat());
+            }
+        }
+    }
+
+    @Test
     void topKLargerThanTheNumberOfBlocksIsRejected() {
         List<INDArray> blocks = toNd4j(randomBlocks(2, new Random(1)));
         assertThatThrownBy(() -> ContextualizedTargets.compute(blocks, TargetRecipe.defaults(3)))

@@ -72,7 +72,7 @@ public final class EngineProbe {
         INDArray batch = images(c, row.batch());
         return () -> {
             try (EncoderActivations acts = teacher.forward(batch)) { // freed after use, as TeacherRunner does
-                ContextualizedTargets.compute(acts.ffnBranches(), recipe).dup('c').data().asFloat();
+                ContextualizedTargets.computeFlat(acts.ffnBranches(), recipe);
             }
         };
     }

@@ -208,7 +208,7 @@ public final class ExtractBenchmark {
                 for (int i = first; i < batches.size(); i += threads) {
                     INDArray b = batches.get(i);
                     try (EncoderActivations acts = copy.forward(b)) { // freed after use, as TeacherRunner does
-                        ContextualizedTargets.compute(acts.ffnBranches(), recipe).dup('c').data().asFloat();
+                        ContextualizedTargets.computeFlat(acts.ffnBranches(), recipe);
                     }
                     views += b.size(0);
                 }

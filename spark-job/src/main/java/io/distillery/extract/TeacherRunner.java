@@ -57,7 +57,7 @@ final class TeacherRunner {
     private Map<String, float[]> columns(Encoder teacher, EncoderActivations acts) {
         Map<String, float[]> out = new LinkedHashMap<>();
         List<INDArray> perBlock = recipe.tensor() == TargetTensor.FFN ? acts.ffnBranches() : acts.blockOutputs();
-        out.put(FeatureColumns.TARGET, flat(ContextualizedTargets.compute(perBlock, recipe)));
+        out.put(FeatureColumns.TARGET, ContextualizedTargets.computeFlat(perBlock, recipe));
         for (int layer : settings.storeLayers()) {
             out.put(FeatureColumns.layer(layer), flat(acts.blockOutputs().get(layer - 1)));
         }
@@ -78,6 +78,9 @@ final class TeacherRunner {
     }
 
     private static float[] flat(INDArray array) {
-        return array.dup('c').data().asFloat();
+        INDArray dense = array.dup('c');
+        float[] out = dense.data().asFloat();
+        dense.close(); // now, not at a GC: a batch-sized native copy per column
+        return out;
     }
 }

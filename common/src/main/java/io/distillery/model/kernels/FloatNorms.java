@@ -193,25 +193,7 @@ public final class FloatNorms {
                 java.util.Arrays.fill(avg, 0, size, 0f);
             }
             read(x, layout.offset(gIdx, d), in, size);
-            java.util.Arrays.fill(acc, 0f);
-            for (int r = 0; r < t; r++) {
-                for (int k = 0; k < d; k++) {
-                    acc[k] += in[r * d + k];
-                }
-            }
-            for (int k = 0; k < d; k++) {
-                mean[k] = acc[k] / t;
-            }
-            java.util.Arrays.fill(acc, 0f);
-            for (int r = 0; r < t; r++) {
-                for (int k = 0; k < d; k++) {
-                    float c = in[r * d + k] - mean[k];
-                    acc[k] += c * c;
-                }
-            }
-            for (int k = 0; k < d; k++) {
-                inv[k] = (float) (1.0 / Math.sqrt(acc[k] / t + eps));
-            }
+            channelStatistics(in, t, d, eps, acc, mean, inv);
             float share = 1f / groupsPerSample;
             for (int r = 0; r < t; r++) {
                 for (int k = 0; k < d; k++) {
@@ -238,6 +220,100 @@ public final class FloatNorms {
         instanceNormForward(x, 1, eps, out, inverseStd, out);
     }
 
+    /**
+     * data2vec's targets in one pass per sample: the instance norms (over tokens, per channel) of the given blocks
+     * [B, T, D] (dense FLOAT), tokens from {@code skip} on, summed in block order and divided by their count, then
+     * layer-normed per token (no affine) into {@code out} [B, T - skip, D] (dense FLOAT). The same float operations
+     * in the same order as {@link #instanceNorm}, an add per block, a divide and {@link #standardize}, so the bytes
+     * match that sequence; each block is read once and the result written once.
+     */
+    public static void contextualizedTargets(java.util.List<INDArray> blocks, int skip, double eps, INDArray out) {
+        contextualizedTargets(blocks, skip, eps, (b, sample, size) -> write(out, b * size, sample, size));
+    }
+
+    /** {@link #contextualizedTargets(java.util.List, int, double, INDArray)} into a heap array [B * (T - skip) * D]. */
+    public static void contextualizedTargets(java.util.List<INDArray> blocks, int skip, double eps, float[] out) {
+        contextualizedTargets(blocks, skip, eps,
+                (b, sample, size) -> System.arraycopy(sample, 0, out, Math.toIntExact(b * size), size));
+    }
+
+    /** Takes sample b's finished targets ({@code size} floats). */
+    private interface SampleSink {
+        void accept(long b, float[] sample, int size);
+    }
+
+    private static void contextualizedTargets(java.util.List<INDArray> blocks, int skip, double eps, SampleSink sink) {
+        INDArray first = blocks.get(0);
+        long batch = first.size(0);
+        int tokensTotal = (int) first.size(1);
+        int d = (int) first.size(2);
+        int t = tokensTotal - skip;
+        int size = t * d;
+        int k = blocks.size();
+        float[] in = scratch(0, size);
+        float[] sum = scratch(1, size);
+        float[] mean = new float[d];
+        float[] inv = new float[d];
+        float[] acc = new float[d];
+        for (long b = 0; b < batch; b++) {
+            for (int l = 0; l < k; l++) {
+                read(blocks.get(l), (b * tokensTotal + skip) * d, in, size);
+                channelStatistics(in, t, d, eps, acc, mean, inv);
+                // two loops rather than a select inside one: C2 does not vectorise a conditional float store
+                for (int r = 0; r < t; r++) {
+                    int o = r * d;
+                    if (l == 0) {
+                        for (int c = 0; c < d; c++) {
+                            sum[o + c] = (in[o + c] - mean[c]) * inv[c];
+                        }
+                    } else {
+                        for (int c = 0; c < d; c++) {
+                            sum[o + c] += (in[o + c] - mean[c]) * inv[c];
+                        }
+                    }
+                }
+            }
+            float count = k;
+            for (int r = 0; r < t; r++) {
+                int o = r * d;
+                for (int c = 0; c < d; c++) {
+                    sum[o + c] = sum[o + c] / count;
+                }
+                float rowMean = SUMS.sum(sum, o, d) / d;
+                float squares = SUMS.centeredSquares(sum, o, d, rowMean);
+                float rowInv = (float) (1.0 / Math.sqrt((double) squares / d + eps));
+                for (int c = 0; c < d; c++) {
+                    sum[o + c] = (sum[o + c] - rowMean) * rowInv;
+                }
+            }
+            sink.accept(b, sum, size);
+        }
+    }
+
+    /** Per-channel mean and 1 / sqrt(biased variance + eps) over the t rows of {@code in} [t, d]. */
+    private static void channelStatistics(float[] in, int t, int d, double eps, float[] acc, float[] mean,
+                                          float[] inv) {
+        java.util.Arrays.fill(acc, 0f);
+        for (int r = 0; r < t; r++) {
+            for (int c = 0; c < d; c++) {
+                acc[c] += in[r * d + c];
+            }
+        }
+        for (int c = 0; c < d; c++) {
+            mean[c] = acc[c] / t;
+        }
+        java.util.Arrays.fill(acc, 0f);
+        for (int r = 0; r < t; r++) {
+            for (int c = 0; c < d; c++) {
+                float centered = in[r * d + c] - mean[c];
+                acc[c] += centered * centered;
+            }
+        }
+        for (int c = 0; c < d; c++) {
+            inv[c] = (float) (1.0 / Math.sqrt(acc[c] / t + eps));
+        }
+    }
+
     /** Layer norm without affine over the last axis of a dense FLOAT [N, D] matrix, into {@code out} (may be x). */
     public static void standardize(INDArray x, double eps, INDArray out) {
         layerNormForward(x, null, null, eps, out, null, null);
@@ -248,35 +324,69 @@ public final class FloatNorms {
      * gamma [D] broadcast over tokens; all FLOAT, input and out dense.
      */
     static void scaledResidual(INDArray merged, INDArray gamma, int tokens, INDArray out) {
+        int td = tokens * (int) gamma.length();
+        scaledResidual(merged, 0, merged, td, 2L * td, gamma, tokens, out, null);
+    }
+
+    /**
+     * {@link #scaledResidual(INDArray, INDArray, int, INDArray)} from separate residual and branch arrays [B, T*D],
+     * also writing {@code gamma * m} (BEiT's FFN branch, a target tensor) into {@code scaledBranch} when non-null.
+     */
+    static void scaledResidual(INDArray residual, INDArray branch, INDArray gamma, int tokens, INDArray out,
+                               INDArray scaledBranch) {
+        int td = tokens * (int) gamma.length();
+        scaledResidual(residual, 0, branch, 0, td, gamma, tokens, out, scaledBranch);
+    }
+
+    /** Sample b's residual starts at {@code rOffset + b * pitch} of r, its branch at {@code mOffset + b * pitch}. */
+    private static void scaledResidual(INDArray r, long rOffset, INDArray m, long mOffset, long pitch,
+                                       INDArray gamma, int tokens, INDArray out, INDArray scaledBranch) {
         int d = (int) gamma.length();
         int td = tokens * d;
-        long batch = merged.size(0);
+        long batch = out.size(0);
         float[] g = vector(gamma, d);
-        float[] pair = scratch(0, 2 * td);
-        float[] result = scratch(1, td);
+        float[] res = scratch(0, td);
+        float[] branch = scratch(1, td);
+        float[] result = scratch(2, td);
         for (long b = 0; b < batch; b++) {
-            read(merged, b * 2 * td, pair, 2 * td);
+            read(r, rOffset + b * pitch, res, td);
+            read(m, mOffset + b * pitch, branch, td);
             for (int t = 0; t < tokens; t++) {
                 int o = t * d;
                 for (int k = 0; k < d; k++) {
-                    result[o + k] = pair[o + k] + g[k] * pair[td + o + k];
+                    float scaled = g[k] * branch[o + k];
+                    branch[o + k] = scaled;
+                    result[o + k] = res[o + k] + scaled;
                 }
             }
             write(out, b * td, result, td);
+            if (scaledBranch != null) {
+                write(scaledBranch, b * td, branch, td);
+            }
         }
     }
 
     /** {@code out[b] = merged[b, :TD] + merged[b, TD:]} for the merged [B, 2*TD] input of a data2vec block end. */
     static void halvesSum(INDArray merged, int td, INDArray out) {
-        long batch = merged.size(0);
-        float[] pair = scratch(0, 2 * td);
-        float[] sum = scratch(1, td);
-        for (long b = 0; b < batch; b++) {
-            read(merged, b * 2 * td, pair, 2 * td);
+        sum(merged, 0, merged, td, 2L * td, td, out);
+    }
+
+    /** {@code out = a + b} for dense [B, TD] arrays. */
+    static void sum(INDArray a, INDArray b, int td, INDArray out) {
+        sum(a, 0, b, 0, td, td, out);
+    }
+
+    private static void sum(INDArray a, long aOffset, INDArray b, long bOffset, long pitch, int td, INDArray out) {
+        long batch = out.size(0);
+        float[] x = scratch(0, td);
+        float[] y = scratch(1, td);
+        for (long s = 0; s < batch; s++) {
+            read(a, aOffset + s * pitch, x, td);
+            read(b, bOffset + s * pitch, y, td);
             for (int i = 0; i < td; i++) {
-                sum[i] = pair[i] + pair[td + i];
+                x[i] = x[i] + y[i];
             }
-            write(out, b * td, sum, td);
+            write(out, s * td, x, td);
         }
     }
 

@@ -110,8 +110,26 @@ public final class NativeLayer extends SameDiffLayer {
      * new detached array, nothing is kept.
      */
     public INDArray infer(INDArray in) {
+        return infer(in, Nd4j::createUninitialized);
+    }
+
+    /** {@link #infer(INDArray)} with the result allocated by {@code output}. */
+    public INDArray infer(INDArray in, OutputAllocator output) {
         try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-            return math.forward(in, paramTable, null, Nd4j::createUninitialized);
+            return math.forward(in, paramTable, null, output);
+        }
+    }
+
+    /**
+     * A block end's inference from its residual and FFN branch without merging them first (see
+     * {@link ResidualJoinMath#join}); null when this layer is not a block end or the fused path does not apply.
+     */
+    public INDArray inferJoin(INDArray residual, INDArray branch, INDArray scaledBranch, OutputAllocator output) {
+        if (!(math instanceof ResidualJoinMath join)) {
+            return null;
+        }
+        try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+            return join.join(residual, branch, paramTable, output, scaledBranch);
         }
     }
 

@@ -56,6 +56,31 @@ public final class ResidualJoinMath implements NativeLayerMath {
         return out;
     }
 
+    /**
+     * Inference from the two halves as separate dense [B, T*D] arrays (no merged copy): the block's output, and for
+     * BEiT {@code gamma2 * m} into {@code scaledBranch} when non-null (computed anyway, so the FFN target tensor
+     * costs no extra pass). Null when the fused float path does not apply; the caller then merges and runs
+     * {@link #forward}.
+     */
+    INDArray join(INDArray residual, INDArray branch, Map<String, INDArray> p, OutputAllocator output,
+                  INDArray scaledBranch) {
+        long batch = residual.size(0);
+        long td = (long) tokens * dim;
+        if (!FloatNorms.applies(residual, branch, scaledBranch, beit ? p.get("gamma2") : null)
+                || residual.size(1) != td) {
+            return null;
+        }
+        INDArray out = output.create(residual.dataType(), batch, td);
+        if (beit) {
+            FloatNorms.scaledResidual(residual, branch, p.get("gamma2"), tokens, out, scaledBranch);
+            return out;
+        }
+        FloatNorms.sum(residual, branch, (int) td, out);
+        INDArray rows = out.reshape('c', batch * tokens, dim);
+        LayerNormKernel.forward(rows, p.get("norm2W"), p.get("norm2B"), eps, rows, null, "norm2");
+        return out;
+    }
+
     @Override
     public INDArray backward(INDArray epsilon, INDArray input, Map<String, INDArray> p, Map<String, INDArray> g,
                              SavedTensors saved, OutputAllocator inputGrad) {
