@@ -192,6 +192,8 @@ def main():
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--iters", type=int, default=10, help="timed iterations (the median is reported)")
     p.add_argument("--warmup", type=int, default=2)
+    p.add_argument("--min-seconds", type=float, default=0,
+                   help="keep timing past --iters until this many seconds of timed iterations")
     for key in ("img", "patch", "dim", "depth", "heads", "target-dim"):
         p.add_argument("--" + key, type=int, help="override the preset's " + key)
     a = p.parse_args()
@@ -231,7 +233,7 @@ def main():
     for _ in range(a.warmup):
         step()
     times = []
-    for _ in range(a.iters):
+    while len(times) < a.iters or sum(times) < a.min_seconds:
         t = time.perf_counter()
         step()
         times.append(time.perf_counter() - t)

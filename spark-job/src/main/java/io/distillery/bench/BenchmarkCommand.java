@@ -40,7 +40,16 @@ public final class BenchmarkCommand implements Callable<Integer> {
     @Option(names = "--warmup", description = "engine: warm-up iterations per measurement (default 2, --quick 1).")
     Integer warmup;
 
-    @Option(names = "--quick", description = "engine: fewer iterations (3 timed, 1 warm-up) unless given.")
+    @Option(names = "--min-seconds", description = "engine: each measurement times iterations past --iters until "
+            + "this many seconds (default 10, --quick 3): the small rows' steps take a third of a second.")
+    Double minSeconds;
+
+    @Option(names = "--rounds", defaultValue = "1", description = "engine: measure each row and thread count this "
+            + "many times, alternating DL4J and PyTorch; the round with the median ratio is shown (default "
+            + "${DEFAULT-VALUE}).")
+    int rounds;
+
+    @Option(names = "--quick", description = "engine: fewer iterations (3 timed, 1 warm-up, 3 s) unless given.")
     boolean quick;
 
     @Option(names = "--peak-gflops", defaultValue = "100",
@@ -99,10 +108,13 @@ public final class BenchmarkCommand implements Callable<Integer> {
         }
         int iters = iterations != null ? iterations : quick ? 3 : 10;
         int warm = warmup != null ? warmup : quick ? 1 : 2;
-        if (iters < 1 || warm < 0 || !(peakGflops > 0)) {
-            throw new IllegalArgumentException("need --iters >= 1, --warmup >= 0, --peak-gflops > 0");
+        double seconds = minSeconds != null ? minSeconds : quick ? 3 : 10;
+        if (iters < 1 || warm < 0 || !(peakGflops > 0) || !(seconds >= 0) || rounds < 1) {
+            throw new IllegalArgumentException("need --iters >= 1, --warmup >= 0, --min-seconds >= 0, --rounds >= 1, "
+                    + "--peak-gflops > 0");
         }
-        return new EngineBenchmark.Options(chosen, threads, iters, warm, peakGflops, python, engine, rssImages, 32, 2);
+        return new EngineBenchmark.Options(chosen, threads, iters, warm, seconds, rounds, peakGflops, python, engine,
+                rssImages, 32, 2);
     }
 
     private static void deleteTree(Path dir) throws java.io.IOException {

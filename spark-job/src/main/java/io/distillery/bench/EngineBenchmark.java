@@ -22,8 +22,9 @@ public final class EngineBenchmark {
      * @param engine passed to the DL4J children as {@code -Ddistillery.engine}; null: not passed
      * @param rssImages images of the extract RSS run; 0 skips it
      */
-    public record Options(List<EngineRow> rows, List<Integer> threads, int iterations, int warmup, double peakGflops,
-                          String python, String engine, int rssImages, int rssBatch, int rssCopies) {
+    public record Options(List<EngineRow> rows, List<Integer> threads, int iterations, int warmup, double minSeconds,
+                          int rounds, double peakGflops, String python, String engine, int rssImages, int rssBatch,
+                          int rssCopies) {
     }
 
     private final Path work;
@@ -39,42 +40,55 @@ public final class EngineBenchmark {
         EngineTable table = new EngineTable(options.peakGflops());
         Map<String, Double> gemm = new TreeMap<>();
         String torchNote = null;
+        List<String> roundNotes = new ArrayList<>();
         for (EngineRow row : options.rows()) {
             for (int threads : options.threads()) {
-                JsonNode dl4j = dl4j(row, threads);
-                JsonNode torch = null;
-                if (torchNote == null) {
-                    try {
-                        torch = torch(row, threads);
-                    } catch (IOException e) {
-                        torchNote = "PyTorch n/a: " + e.getMessage().lines().findFirst().orElse("")
-                                + " (needs python3-torch and libopenblas0-pthread, see docs/benchmarks.md)";
+                List<JsonNode[]> pairs = new ArrayList<>();
+                for (int round = 0; round < options.rounds(); round++) {
+                    JsonNode dl4j = dl4j(row, threads);
+                    if (dl4j.path("nd4j_max_threads").asInt() != threads) {
+                        throw new IllegalStateException("the DL4J child ran " + dl4j.path("nd4j_max_threads").asInt()
+                                + " ND4J threads instead of " + threads);
+                    }
+                    JsonNode torch = null;
+                    if (torchNote == null) {
+                        try {
+                            torch = torch(row, threads);
+                        } catch (IOException e) {
+                            torchNote = "PyTorch n/a: " + e.getMessage().lines().findFirst().orElse("")
+                                    + " (needs python3-torch and libopenblas0-pthread, see docs/benchmarks.md)";
+                        }
+                    }
+                    pairs.add(new JsonNode[] {dl4j, torch});
+                    if (torch != null) {
+                        gemm.merge("torch " + threads + ", OpenBLAS " + torch.path("blas_threads").asInt(),
+                                torch.path("gemm_gflops").asDouble(), Math::max);
                     }
                 }
-                table.add(row, threads, dl4j, torch);
-                if (dl4j.path("nd4j_max_threads").asInt() != threads) {
-                    throw new IllegalStateException("the DL4J child ran " + dl4j.path("nd4j_max_threads").asInt()
-                            + " ND4J threads instead of " + threads);
-                }
-                if (torch != null) {
-                    gemm.merge("torch " + threads + ", OpenBLAS " + torch.path("blas_threads").asInt(),
-                            torch.path("gemm_gflops").asDouble(), Math::max);
+                JsonNode[] shown = medianRound(pairs);
+                table.add(row, threads, shown[0], shown[1]);
+                if (pairs.size() > 1) {
+                    roundNotes.add(row.id() + " at " + threads + " thread(s): ratios per round "
+                            + pairs.stream().map(p -> String.format(Locale.ROOT, "%.2f", ratio(p)))
+                                    .collect(java.util.stream.Collectors.joining(", ")));
                 }
                 System.err.println("engine benchmark: " + table.lastLine());
             }
         }
         List<String> lines = new ArrayList<>();
-        lines.add(String.format(Locale.ROOT, "engine benchmark; %d cores; load average %s before, %s after; %d timed "
-                        + "iterations (median) after %d warm-up; FLOP limit %.0f GFLOP/s per thread; DL4J engine "
-                        + "property: %s", Runtime.getRuntime().availableProcessors(), loadBefore, loadAverage(),
-                options.iterations(), options.warmup(), options.peakGflops(),
-                options.engine() == null ? "(not set)" : options.engine()));
+        lines.add(String.format(Locale.ROOT, "engine benchmark; %d cores; load average %s before, %s after; median "
+                        + "of >= %d timed iterations and >= %.0f s after %d warm-up; %d round(s) per row, DL4J and "
+                        + "PyTorch alternating, the median-ratio round shown; FLOP limit %.0f GFLOP/s per thread; "
+                        + "DL4J engine property: %s", Runtime.getRuntime().availableProcessors(), loadBefore,
+                loadAverage(), options.iterations(), options.minSeconds(), options.warmup(), options.rounds(),
+                options.peakGflops(), options.engine() == null ? "(not set)" : options.engine()));
         lines.add("threads n: DL4J in a child JVM with OMP_NUM_THREADS=OPENBLAS_NUM_THREADS=MKL_NUM_THREADS=n; "
                 + "PyTorch eager with the same variables and torch.set_num_threads(n), for n > 1 also with "
                 + "OPENBLAS_NUM_THREADS=1, the faster one shown (the threads column states the settings)");
         lines.add("ratio: DL4J images/s / PyTorch images/s; % limit: achieved FLOP/s / (n x limit); "
                 + "peak RSS: the measuring process's VmHWM / ru_maxrss");
         lines.addAll(table.lines());
+        lines.addAll(roundNotes);
         if (torchNote != null) {
             lines.add(torchNote);
         }
@@ -87,9 +101,24 @@ public final class EngineBenchmark {
         return lines;
     }
 
+    /** The round whose DL4J / PyTorch ratio is the median (the lower one for an even count); without PyTorch, the first. */
+    static JsonNode[] medianRound(List<JsonNode[]> pairs) {
+        if (pairs.stream().anyMatch(p -> p[1] == null)) {
+            return pairs.get(0);
+        }
+        List<JsonNode[]> sorted = new ArrayList<>(pairs);
+        sorted.sort(java.util.Comparator.comparingDouble(EngineBenchmark::ratio));
+        return sorted.get((sorted.size() - 1) / 2);
+    }
+
+    private static double ratio(JsonNode[] pair) {
+        return pair[1] == null ? Double.NaN
+                : pair[0].path("images_per_second").asDouble() / pair[1].path("images_per_second").asDouble();
+    }
+
     private JsonNode dl4j(EngineRow row, int threads) throws IOException, InterruptedException {
         List<String> command = ChildProcess.java(EngineProbe.class, engineFlags(), row.id(), "" + options.iterations(),
-                "" + options.warmup());
+                "" + options.warmup(), "" + options.minSeconds());
         return ChildProcess.run(command, ChildProcess.threadEnv(threads), log("dl4j-" + row.id() + "-t" + threads));
     }
 
@@ -117,7 +146,7 @@ public final class EngineBenchmark {
         List<String> command = new ArrayList<>(List.of(options.python(), script.toString()));
         command.addAll(List.of(row.torchArgs()));
         command.addAll(List.of("--threads", "" + threads, "--iters", "" + options.iterations(), "--warmup",
-                "" + options.warmup()));
+                "" + options.warmup(), "--min-seconds", "" + options.minSeconds()));
         Map<String, String> env = new java.util.HashMap<>(ChildProcess.threadEnv(threads));
         env.put("OPENBLAS_NUM_THREADS", Integer.toString(blasThreads));
         JsonNode result = ChildProcess.run(command, env, log("torch-" + row.id() + "-t" + threads + "-blas" + blasThreads));

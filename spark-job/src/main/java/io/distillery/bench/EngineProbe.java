@@ -23,8 +23,9 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * One DL4J measurement of {@code distillery benchmark engine}, run in a child JVM so that ND4J starts with the
  * child's {@code OMP_NUM_THREADS} (it reads it once, at load time). Random weights (fixed seed), random inputs;
- * warm-up iterations, then the median of the timed ones. Prints one JSON line last.
- * Usage: {@code EngineProbe <row id> <iterations> <warm-up iterations>}.
+ * warm-up iterations, then the median of the timed ones (at least {@code iterations}, and more until {@code
+ * min-seconds} of timed work: a 300 ms step timed 5 times is at the mercy of one slow second). Prints one JSON line
+ * last. Usage: {@code EngineProbe <row id> <iterations> <warm-up iterations> [<min-seconds>]}.
  */
 public final class EngineProbe {
     private EngineProbe() {
@@ -34,15 +35,19 @@ public final class EngineProbe {
         EngineRow row = EngineRow.fromId(args[0]);
         int iterations = Integer.parseInt(args[1]);
         int warmup = Integer.parseInt(args[2]);
+        double minSeconds = args.length > 3 ? Double.parseDouble(args[3]) : 0;
         Runnable step = row.train() ? studentStep(row) : teacherPass(row);
         for (int i = 0; i < warmup; i++) {
             step.run();
         }
         List<Double> millis = new ArrayList<>();
-        for (int i = 0; i < iterations; i++) {
+        double timedMillis = 0;
+        while (millis.size() < iterations || timedMillis < minSeconds * 1000) {
             long t = System.nanoTime();
             step.run();
-            millis.add((System.nanoTime() - t) / 1e6);
+            double ms = (System.nanoTime() - t) / 1e6;
+            millis.add(ms);
+            timedMillis += ms;
         }
         List<Double> sorted = new ArrayList<>(millis);
         sorted.sort(Double::compare);
