@@ -72,6 +72,7 @@ common_conf=(
   --conf spark.executor.memoryOverhead="${overhead_gb}g"
   --conf spark.task.cpus="$threads_per_task"
   --conf spark.executorEnv.OMP_NUM_THREADS="$threads_per_task"
+  --conf spark.executorEnv.OMP_WAIT_POLICY=PASSIVE
   --conf spark.task.maxFailures=4
 )
 if [ "${DISTILLERY_SECURE:-0}" = 1 ]; then

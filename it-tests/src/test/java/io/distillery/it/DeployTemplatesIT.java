@@ -106,7 +106,8 @@ class DeployTemplatesIT {
         String flags = String.join(" ", ClusterPaths.jvmArgs());
         assertThat(confs).contains("spark.driver.extraJavaOptions=" + flags)
                 .anyMatch(c -> c.startsWith("spark.executor.extraJavaOptions=" + flags + " -Dorg.bytedeco.javacpp.maxbytes="))
-                .contains("spark.executorEnv.OMP_NUM_THREADS=" + threadsPerTask, "spark.task.cpus=" + threadsPerTask);
+                .contains("spark.executorEnv.OMP_NUM_THREADS=" + threadsPerTask, "spark.task.cpus=" + threadsPerTask,
+                        "spark.executorEnv.OMP_WAIT_POLICY=PASSIVE");
         assertThat(args).contains("io.distillery.cli.DistilleryCli");
         // Distillery's settings reach the main class unchanged, after the jar
         int extract = args.indexOf("extract");

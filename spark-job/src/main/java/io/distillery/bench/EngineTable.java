@@ -41,12 +41,13 @@ final class EngineTable {
                 mib(dl4j.path("vm_hwm_kib").asLong(-1)), theirRss));
     }
 
-    /** "1", or for more threads each side's setting: "2 (DL4J OMP 2; torch 2, OpenBLAS 1)". */
+    /** "1", or for more threads each side's setting: "2 (DL4J OMP 1, OpenBLAS 2; torch 2, OpenBLAS 1)". */
     private static String setting(int threads, JsonNode dl4j, JsonNode torch) {
         if (threads == 1) {
             return "1";
         }
-        return String.format(Locale.ROOT, "%d (DL4J OMP %d; torch %s)", threads, dl4j.path("nd4j_max_threads").asInt(),
+        return String.format(Locale.ROOT, "%d (DL4J OMP %d, OpenBLAS %d; torch %s)", threads,
+                dl4j.path("nd4j_max_threads").asInt(), dl4j.path("blas_threads").asInt(threads),
                 torch == null ? "n/a" : torch.path("torch_threads").asInt() + ", OpenBLAS "
                         + torch.path("blas_threads").asInt());
     }

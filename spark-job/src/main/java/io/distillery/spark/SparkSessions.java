@@ -20,6 +20,7 @@ public final class SparkSessions {
         if (conf.get("spark.master").startsWith("local")) {
             // one JVM: keep ND4J to one OpenMP thread per task slot (see the field notes)
             conf.setIfMissing("spark.executorEnv.OMP_NUM_THREADS", "1");
+            conf.setIfMissing("spark.executorEnv.OMP_WAIT_POLICY", "PASSIVE"); // idle OpenMP threads sleep
         }
         return SparkSession.builder().config(conf).getOrCreate();
     }

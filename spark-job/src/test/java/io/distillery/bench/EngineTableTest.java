@@ -25,9 +25,11 @@ class EngineTableTest {
     @Test
     void twoThreadsStateEachSidesSettingAndHalveTheFraction() throws Exception {
         EngineTable table = new EngineTable(100);
-        table.add(EngineRow.BEIT_SMALL, 2, json("{\"images_per_second\": 100, \"nd4j_max_threads\": 2}"),
+        table.add(EngineRow.BEIT_SMALL, 2, json("{\"images_per_second\": 100, \"nd4j_max_threads\": 1, "
+                        + "\"blas_threads\": 2}"),
                 json("{\"images_per_second\": 100, \"torch_threads\": 2, \"blas_threads\": 1}"));
-        assertThat(table.lastLine()).contains("2 (DL4J OMP 2; torch 2, OpenBLAS 1)", "**1.00** |", "| 18.5 % | 18.5 % |");
+        assertThat(table.lastLine()).contains("2 (DL4J OMP 1, OpenBLAS 2; torch 2, OpenBLAS 1)", "**1.00** |",
+                "| 18.5 % | 18.5 % |");
     }
 
     @Test
