@@ -13,6 +13,15 @@ public interface Elementwise {
     /** {@code out = x Phi(x)} and {@code cdf = Phi(x) = 0.5 (1 + erf(x / sqrt 2))} (not kept when null). */
     void geluForward(INDArray x, INDArray out, INDArray cdf);
 
+    /**
+     * {@code x += bias} (broadcast over the rows of x [rows, bias.length]) then {@link #geluForward}: the bias add of
+     * the linear layer before the GELU, without a pass of its own over the widest tensor of the block.
+     */
+    default void biasGeluForward(INDArray x, INDArray bias, INDArray out, INDArray cdf) {
+        x.addiRowVector(Blas.vector(bias));
+        geluForward(x, out, cdf);
+    }
+
     /** {@code dy *= Phi(x) + x phi(x)} (phi the standard normal density). */
     void geluBackwardInPlace(INDArray dy, INDArray x, INDArray cdf);
 

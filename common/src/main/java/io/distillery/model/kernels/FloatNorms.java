@@ -76,12 +76,21 @@ public final class FloatNorms {
                 float squares = SUMS.centeredSquares(in, o, d, mean);
                 float inv = (float) (1.0 / Math.sqrt((double) squares / d + eps));
                 rstd[r] = inv;
-                for (int k = 0; k < d; k++) {
-                    norm[o + k] = (in[o + k] - mean) * inv;
-                }
-                if (w != null) {
+                if (w == null) {
                     for (int k = 0; k < d; k++) {
-                        y[o + k] = norm[o + k] * w[k] + b[k];
+                        norm[o + k] = (in[o + k] - mean) * inv;
+                    }
+                } else if (xhat == null) {
+                    // inference: the normalised row is not kept, so one loop (the same two roundings)
+                    for (int k = 0; k < d; k++) {
+                        float normalised = (in[o + k] - mean) * inv;
+                        y[o + k] = normalised * w[k] + b[k];
+                    }
+                } else {
+                    for (int k = 0; k < d; k++) {
+                        float normalised = (in[o + k] - mean) * inv;
+                        norm[o + k] = normalised;
+                        y[o + k] = normalised * w[k] + b[k];
                     }
                 }
             }

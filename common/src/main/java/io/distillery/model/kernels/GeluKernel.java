@@ -15,6 +15,14 @@ public final class GeluKernel {
         Elementwise.of(x.dataType()).geluForward(x, out, cdf);
     }
 
+    /**
+     * {@code x += bias} per row (x [rows, bias.length], dense; the caller keeps the biased x), then {@link #forward}:
+     * the same floats as the bias add and the GELU done one after the other.
+     */
+    public static void biasForward(INDArray x, INDArray bias, INDArray out, INDArray cdf) {
+        Elementwise.of(x.dataType()).biasGeluForward(x, bias, out, cdf);
+    }
+
     /** dL/dx = dy * (Phi(x) + x phi(x)), phi the standard normal density. Overwrites {@code dy}. */
     public static void backwardInPlace(INDArray dy, INDArray x, INDArray cdf) {
         Elementwise.of(x.dataType()).geluBackwardInPlace(dy, x, cdf);

@@ -35,10 +35,10 @@ public final class MlpMath implements NativeLayerMath {
             LayerNormKernel.forward(x, p.get("norm2W"), p.get("norm2B"), eps, y, saved, "norm2");
         }
         INDArray pre = buf.obtain("mlp.pre", type, rows, hidden);
-        LinearKernel.forward(y, p.get("fc1W"), p.get("fc1B"), pre);
+        LinearKernel.forward(y, p.get("fc1W"), null, pre);
         INDArray cdf = saved != null ? buf.obtain("mlp.cdf", type, rows, hidden) : null;
         INDArray activated = buf.obtain("mlp.act", type, rows, hidden);
-        GeluKernel.forward(pre, activated, cdf);
+        GeluKernel.biasForward(pre, p.get("fc1B"), activated, cdf); // fc1's bias added on the way into the GELU
         INDArray out = output.create(type, batch, (long) tokens * dim);
         LinearKernel.forward(activated, p.get("fc2W"), p.get("fc2B"), out.reshape('c', rows, dim));
         if (saved != null) {

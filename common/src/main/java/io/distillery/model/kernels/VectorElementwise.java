@@ -77,6 +77,42 @@ final class VectorElementwise implements Elementwise, RowSums {
         }
     }
 
+    @Override
+    public void biasGeluForward(INDArray x, INDArray bias, INDArray out, INDArray cdf) {
+        int width = (int) bias.length();
+        float[] b = new float[width];
+        pointer(bias).get(b, 0, width);
+        FloatPointer px = pointer(x);
+        FloatPointer po = pointer(out);
+        FloatPointer pc = cdf != null ? pointer(cdf) : null;
+        long bx = px.position();
+        long bo = po.position();
+        long bc = pc != null ? pc.position() : 0;
+        float[][] buf = SCRATCH.get();
+        long n = x.length();
+        for (long start = 0; start < n; start += CHUNK) {
+            int len = (int) Math.min(CHUNK, n - start);
+            float[] chunk = buf[0];
+            at(px, bx, start).get(chunk, 0, len);
+            // row segments, so that the add is a plain loop C2 vectorises
+            int column = (int) (start % width);
+            for (int i = 0; i < len; ) {
+                int segment = Math.min(len - i, width - column);
+                for (int k = 0; k < segment; k++) {
+                    chunk[i + k] += b[column + k];
+                }
+                i += segment;
+                column = 0;
+            }
+            at(px, bx, start).put(chunk, 0, len); // the biased pre-activation: the backward pass reads it
+            geluChunk(chunk, buf[1], buf[2], len);
+            at(po, bo, start).put(buf[1], 0, len);
+            if (pc != null) {
+                at(pc, bc, start).put(buf[2], 0, len);
+            }
+        }
+    }
+
     /** One flat loop, constants hoisted: C2 only keeps Vector API values in registers when all of it inlines. */
     private static void geluChunk(float[] x, float[] out, float[] cdf, int len) {
         FloatVector one = FloatVector.broadcast(S, 1f);
