@@ -10,6 +10,7 @@ import io.distillery.extract.TeacherCache;
 import io.distillery.features.FeatureColumns;
 import io.distillery.features.TensorDType;
 import io.distillery.features.TensorPacking;
+import io.distillery.metrics.LossCurve;
 import io.distillery.model.Encoder;
 import io.distillery.model.EncoderExport;
 import io.distillery.model.EncoderGraph;
@@ -138,7 +139,7 @@ public final class EvaluateJob {
         List<Path> plots = new ArrayList<>();
         plots.add(AccuracyBarPlot.write(results, out.resolve("accuracy.png"), AccuracyBarPlot.Settings.defaults()).file());
         if (s.lossRun() != null) {
-            LossCurves.write(s.lossRun(), out.resolve("loss.png"), conf).ifPresent(plots::add);
+            LossCurve.plotRun(s.lossRun(), out.resolve("loss.png"), conf).ifPresent(plots::add);
         }
         return new Outcome(report, markdown, json, plots);
     }

@@ -1,5 +1,8 @@
 package io.distillery.train;
 
+import io.distillery.metrics.LossCurve;
+import io.distillery.metrics.MetricsFile;
+import io.distillery.report.MetricsRecord;
 import java.io.IOException;
 import java.util.List;
 import java.util.Optional;
@@ -69,7 +72,7 @@ final class TrainingLoop {
             initialise.accept(network);
             start = new TrainingState(0, 0, 0, 0, Double.NaN, dataId, 0);
         }
-        MetricsFile metrics = new MetricsFile(fs, new Path(runDir, "metrics.jsonl"));
+        MetricsFile metrics = new MetricsFile(fs, new Path(runDir, MetricsFile.NAME));
         int startIteration = start.iteration();
         metrics.load(r -> r.iteration() <= startIteration && latest.isPresent());
 
@@ -100,7 +103,7 @@ final class TrainingLoop {
         if (tracker.lastCheckpointIteration() != end.iteration()) {
             checkpoints.save(network, end);
         }
-        LossCurve.write(fs, runDir, metrics.records());
+        LossCurve.writeToRun(fs, runDir, metrics.records());
         removeScratch(fs, scratch, "no longer needed");
         return new Outcome(network, end, startIteration, tracker.firstLoss(), metrics.records(), fs, runDir);
     }

@@ -9,6 +9,7 @@ import io.distillery.model.Encoder;
 import io.distillery.model.EncoderLoader;
 import io.distillery.model.ModelConfigs;
 import io.distillery.npy.ParityFiles;
+import io.distillery.report.MetricsRecord;
 import io.distillery.student.StudentWeights;
 import java.nio.file.Files;
 import java.nio.file.Path;
