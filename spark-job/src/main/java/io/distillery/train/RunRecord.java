@@ -46,7 +46,7 @@ public record RunRecord(String format, int formatVersion, String job, String sta
     public static final String FAILED = "failed";
 
     public RunRecord {
-        resumes = List.copyOf(resumes);
+        resumes = resumes == null ? List.of() : List.copyOf(resumes); // a hand-edited file may say null
     }
 
     /** A file and its SHA-256. */
