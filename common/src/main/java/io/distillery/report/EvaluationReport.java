@@ -121,7 +121,7 @@ public record EvaluationReport(String format, int formatVersion, String title, S
         AtomicFiles.write(file, toMarkdown().getBytes(StandardCharsets.UTF_8));
     }
 
-    /** Heading, a results table, then settings and versions as lists. */
+    /** Heading, a results table, then the scored checkpoints, settings and versions as lists. */
     public String toMarkdown() {
         StringBuilder md = new StringBuilder();
         md.append("# ").append(title).append("\n\n");
@@ -138,9 +138,21 @@ public record EvaluationReport(String format, int formatVersion, String title, S
         }
         md.append("\nAccuracies are top-1 in percent; MSE and cosine compare predicted with target tokens; "
                 + "n/a = not measured.\n");
+        appendList(md, "Checkpoints", checkpoints());
         appendList(md, "Settings", settings);
         appendList(md, "Versions", versions);
         return md.toString();
+    }
+
+    /** Model name to "file (SHA-256 digest)" for the models that name their checkpoint. */
+    private Map<String, String> checkpoints() {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (ModelResult m : models) {
+            if (m.checkpoint() != null || m.checkpointSha256() != null) {
+                out.put(m.name(), m.checkpoint() + " (SHA-256 " + m.checkpointSha256() + ")");
+            }
+        }
+        return out;
     }
 
     /** The results as an aligned plain-text table, for logs and the console. */

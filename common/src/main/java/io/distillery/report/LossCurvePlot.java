@@ -54,14 +54,14 @@ public final class LossCurvePlot {
     private LossCurvePlot() {
     }
 
-    /** Plots the records in the given order (pass {@link MetricsHistory#effective()} for a resumed run). */
+    /** Plots the records in the given order (a resumed run's metrics file already holds each iteration once). */
     public static PlotResult write(List<MetricsRecord> records, Path png, Settings settings) throws IOException {
         if (records == null || settings == null) {
             throw new IllegalArgumentException("records and settings must not be null");
         }
         Plots.ensureHeadless();
         List<double[]> points = new ArrayList<>(records.size());
-        List<Long> skippedAt = new ArrayList<>();
+        List<Integer> skippedAt = new ArrayList<>();
         for (MetricsRecord r : records) {
             if (Double.isFinite(r.loss())) {
                 points.add(new double[] {r.iteration(), r.loss()});
@@ -110,7 +110,7 @@ public final class LossCurvePlot {
         return out;
     }
 
-    private static String note(int plotted, List<Long> skipped) {
+    private static String note(int plotted, List<Integer> skipped) {
         if (plotted == 0) {
             return skipped.isEmpty() ? "no records" : "no finite loss values; " + skipped.size() + " skipped";
         }
@@ -121,7 +121,7 @@ public final class LossCurvePlot {
                 + " skipped";
     }
 
-    private static String preview(List<Long> iterations) {
+    private static String preview(List<Integer> iterations) {
         return iterations.size() <= 10 ? iterations.toString() : iterations.subList(0, 10) + " ...";
     }
 }

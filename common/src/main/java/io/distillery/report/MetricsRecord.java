@@ -1,18 +1,23 @@
 package io.distillery.report;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+
 /**
- * One line of the training metrics log. Rates and times may be NaN when not measured; the loss may be non-finite
- * (a diverging run is exactly what the log must show).
+ * One line of a training run's {@code metrics.jsonl}, one per averaging round; the JSON names are the file's format.
+ * Jackson writes a non-finite number as the string {@code "NaN"}, {@code "Infinity"} or {@code "-Infinity"} (JSON has
+ * no literal for them) and reads those strings back.
  *
- * @param iteration          optimiser steps done, from 0 at the start of training (not of this process)
- * @param epoch              epoch the step belongs to, from 0
- * @param loss               training loss of the step (or averaged since the previous record)
- * @param learningRate       learning rate used for the step
- * @param imagesPerSecond    throughput since the previous record
- * @param wallTimeSeconds    seconds since the run started (resumed runs continue their predecessor's clock)
+ * @param iteration       DL4J iteration counter after the round (from 0 at the start of the run, not of a session)
+ * @param epoch           the pass over the dataset the round belongs to (0-based)
+ * @param loss            mean loss reported by the workers for the round
+ * @param learningRate    scheduled learning rate at {@code iteration}
+ * @param imagesPerSecond examples of the round / wall time of the round
+ * @param wallSeconds     training time since the run started (a resumed run continues its predecessor's clock)
  */
-public record MetricsRecord(long iteration, int epoch, double loss, double learningRate, double imagesPerSecond,
-                            double wallTimeSeconds) {
+public record MetricsRecord(@JsonProperty("iteration") int iteration, @JsonProperty("epoch") int epoch,
+                            @JsonProperty("loss") double loss, @JsonProperty("learning_rate") double learningRate,
+                            @JsonProperty("images_per_second") double imagesPerSecond,
+                            @JsonProperty("wall_seconds") double wallSeconds) {
 
     public MetricsRecord {
         if (iteration < 0) {

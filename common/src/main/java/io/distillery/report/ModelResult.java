@@ -13,9 +13,12 @@ package io.distillery.report;
  * @param featureDim          dimension of the evaluated features
  * @param trainCount          train examples (kNN bank / probe training set)
  * @param testCount           test examples
+ * @param checkpoint          the weights file that was scored (null when not recorded, e.g. reports of earlier builds)
+ * @param checkpointSha256    its SHA-256, so the result stays tied to exactly those weights
  */
 public record ModelResult(String name, String kind, Double knnAccuracy, Double linearProbeAccuracy,
-                          Double targetMse, Double targetCosine, int featureDim, long trainCount, long testCount) {
+                          Double targetMse, Double targetCosine, int featureDim, long trainCount, long testCount,
+                          String checkpoint, String checkpointSha256) {
 
     public ModelResult {
         if (name == null || name.isBlank()) {
@@ -36,6 +39,13 @@ public record ModelResult(String name, String kind, Double knnAccuracy, Double l
         }
     }
 
+    /** A result that does not name its checkpoint. */
+    public ModelResult(String name, String kind, Double knnAccuracy, Double linearProbeAccuracy, Double targetMse,
+                       Double targetCosine, int featureDim, long trainCount, long testCount) {
+        this(name, kind, knnAccuracy, linearProbeAccuracy, targetMse, targetCosine, featureDim, trainCount, testCount,
+                null, null);
+    }
+
     private static void checkFraction(Double v, String what, String name) {
         if (v != null && Double.isFinite(v) && (v < 0 || v > 1)) {
             throw new IllegalArgumentException(what + " of model " + name + " must be a fraction in [0, 1] but was "
@@ -51,6 +61,12 @@ public record ModelResult(String name, String kind, Double knnAccuracy, Double l
 
     public ModelResult withTargetSimilarity(double mse, double cosine) {
         return new ModelResult(name, kind, knnAccuracy, linearProbeAccuracy, mse, cosine, featureDim, trainCount,
-                testCount);
+                testCount, checkpoint, checkpointSha256);
+    }
+
+    /** The same result naming the weights file it scored and that file's SHA-256. */
+    public ModelResult withCheckpoint(String file, String sha256) {
+        return new ModelResult(name, kind, knnAccuracy, linearProbeAccuracy, targetMse, targetCosine, featureDim,
+                trainCount, testCount, file, sha256);
     }
 }

@@ -1,7 +1,7 @@
 /**
- * Training metrics and evaluation results on disk: the append-only JSON-lines {@link io.distillery.report.MetricsLog},
- * PNG plots (XChart, headless) of the loss curve and of the accuracies, and the {@link
- * io.distillery.report.EvaluationReport} as Markdown, JSON and a console table. Every file is written atomically
- * (temporary sibling, then rename), except the metrics log, which only ever appends whole lines.
+ * Training metrics and evaluation results: the {@link io.distillery.report.MetricsRecord} of a run's
+ * {@code metrics.jsonl} (written by the train job), PNG plots (XChart, headless) of the loss curve and of the
+ * accuracies, and the {@link io.distillery.report.EvaluationReport} as Markdown, JSON and a console table. Every file
+ * written here is written atomically (temporary sibling, then rename).
  */
 package io.distillery.report;

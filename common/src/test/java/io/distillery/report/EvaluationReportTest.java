@@ -99,6 +99,23 @@ class EvaluationReportTest {
     }
 
     @Test
+    void everyModelNamesTheCheckpointItScoredInJsonAndMarkdown() throws IOException {
+        String sha = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
+        EvaluationReport report = report(List.of(TEACHER.withCheckpoint("hdfs://nn/teacher.safetensors", sha),
+                STUDENT.withCheckpoint("file:/runs/s/student/student.safetensors", "00ff")));
+        JsonNode teacher = new ObjectMapper().readTree(report.toJson()).get("models").get(0);
+        assertThat(teacher.get("checkpoint").asText()).isEqualTo("hdfs://nn/teacher.safetensors");
+        assertThat(teacher.get("checkpoint_sha256").asText()).isEqualTo(sha);
+        EvaluationReport back = EvaluationReport.fromJson(report.toJson(), "mem");
+        assertThat(back).isEqualTo(report);
+        assertThat(back.models().get(1).targetMse()).as("kept by withCheckpoint").isEqualTo(0.41234);
+        assertThat(report.toMarkdown()).contains("## Checkpoints\n\n"
+                + "- beitv2-base: hdfs://nn/teacher.safetensors (SHA-256 " + sha + ")\n"
+                + "- d2v2-small: file:/runs/s/student/student.safetensors (SHA-256 00ff)\n");
+        assertThat(report(List.of(TEACHER)).toMarkdown()).doesNotContain("Checkpoints");
+    }
+
+    @Test
     void filesAreWrittenAtomicallyAndReadBack() throws IOException {
         EvaluationReport report = EvaluationReport.of("run 7", Map.of("knn.k", "20"), List.of(TEACHER, STUDENT));
         Path out = dir.resolve("eval/run-7");

@@ -24,7 +24,7 @@ class LossCurvePlotTest {
         List<MetricsRecord> records = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             double loss = 5 * Math.exp(-i / 40.0) + 0.3 * Math.sin(i * 1.7) + 0.5;
-            records.add(new MetricsRecord(10L * i, i / 50, loss, 1e-3, 300, i));
+            records.add(new MetricsRecord(10 * i, i / 50, loss, 1e-3, 300, i));
         }
         return records;
     }

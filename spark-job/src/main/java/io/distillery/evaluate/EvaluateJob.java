@@ -10,6 +10,7 @@ import io.distillery.extract.TeacherCache;
 import io.distillery.features.FeatureColumns;
 import io.distillery.features.TensorDType;
 import io.distillery.features.TensorPacking;
+import io.distillery.metrics.LossCurve;
 import io.distillery.model.Encoder;
 import io.distillery.model.EncoderExport;
 import io.distillery.model.EncoderGraph;
@@ -19,11 +20,13 @@ import io.distillery.model.Nd4jSeed;
 import io.distillery.model.ModelFamily;
 import io.distillery.model.PoolingHead;
 import io.distillery.provenance.BuildInfo;
+import io.distillery.provenance.Sha256;
 import io.distillery.report.AccuracyBarPlot;
 import io.distillery.report.EvaluationReport;
 import io.distillery.report.ModelResult;
 import io.distillery.scoring.EncoderScoring;
 import io.distillery.scoring.PixelBatch;
+import io.distillery.spark.FileDigests;
 import io.distillery.spark.QualifiedPaths;
 import io.distillery.student.StudentGraph;
 import java.io.IOException;
@@ -51,7 +54,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Evaluates every configured encoder on the same labelled images: features on the executors, kNN and linear probe
  * on the driver (features are small: N x D floats), optional target similarity for distilled students, then
- * {@code report.md}, {@code report.json}, {@code accuracy.png} (and {@code loss.png}) in the output folder.
+ * {@code report.md}, {@code report.json} (naming every scored checkpoint and its SHA-256), {@code accuracy.png}
+ * (and {@code loss.png}) in the output folder.
  */
 public final class EvaluateJob {
     private static final Logger LOG = LoggerFactory.getLogger(EvaluateJob.class);
@@ -108,7 +112,8 @@ public final class EvaluateJob {
             double probe = LinearProbe.train(trainFeatures.features(), trainFeatures.labels(), s.probe())
                     .accuracy(Nd4j.create(testFeatures.features()), testFeatures.labels());
             ModelResult result = ModelResult.accuracies(m.spec().name(), m.spec().kind(), knn, probe,
-                    trainFeatures.features()[0].length, trainFeatures.labels().length, testFeatures.labels().length);
+                    trainFeatures.features()[0].length, trainFeatures.labels().length, testFeatures.labels().length)
+                    .withCheckpoint(m.checkpoint(), m.checkpointSha256());
             if (m.spec().runDir() != null && s.targetDataset() != null) {
                 TargetSimilarity similarity = targetSimilarity(spark, m, s);
                 result = result.withTargetSimilarity(similarity.mse(), similarity.meanCosine());
@@ -138,13 +143,14 @@ public final class EvaluateJob {
         List<Path> plots = new ArrayList<>();
         plots.add(AccuracyBarPlot.write(results, out.resolve("accuracy.png"), AccuracyBarPlot.Settings.defaults()).file());
         if (s.lossRun() != null) {
-            LossCurves.write(s.lossRun(), out.resolve("loss.png"), conf).ifPresent(plots::add);
+            LossCurve.plotRun(s.lossRun(), out.resolve("loss.png"), conf).ifPresent(plots::add);
         }
         return new Outcome(report, markdown, json, plots);
     }
 
-    /** A model ready to score: its config, and a checkpoint path executors can read. */
-    private record ResolvedModel(ModelSpec spec, ModelConfig config, String model, String checkpoint) {
+    /** A model ready to score: its config, a checkpoint path executors can read, and that file's SHA-256. */
+    private record ResolvedModel(ModelSpec spec, ModelConfig config, String model, String checkpoint,
+                                 String checkpointSha256) {
     }
 
     private record Labelled(float[][] features, int[] labels) {
@@ -162,7 +168,8 @@ public final class EvaluateJob {
                         + checkpoint + " does not exist" + (spec.runDir() != null
                         ? " (is " + spec.runDir() + " a finished train run?)" : ""));
             }
-            return new ResolvedModel(spec, config, model, checkpoint);
+            // hashed on the driver before scoring: the report names exactly the weights it scored
+            return new ResolvedModel(spec, config, model, checkpoint, FileDigests.sha256(checkpoint, conf));
         }
         // a randomly initialised encoder of the same architecture, written once so executors can load it
         Path dir = Files.createDirectories(out.resolve("_models"));
@@ -177,7 +184,8 @@ public final class EvaluateJob {
                 Map.of("distillery.random-init-seed", String.valueOf(seed)));
         new com.fasterxml.jackson.databind.ObjectMapper().writeValue(json.toFile(),
                 ModelConfigs.toJsonMap(config.withNumClasses(0)));
-        return new ResolvedModel(spec, config.withNumClasses(0), json.toString(), weights.toString());
+        return new ResolvedModel(spec, config.withNumClasses(0), json.toString(), weights.toString(),
+                Sha256.of(weights));
     }
 
     private static Labelled features(SparkSession spark, Dataset<Row> rows, ResolvedModel m, EvaluateSettings s) {

@@ -5,12 +5,12 @@ import io.distillery.dataset.LabelledImages;
 import io.distillery.features.FeatureColumns;
 import io.distillery.model.ModelConfig;
 import io.distillery.scoring.EncoderScoring;
+import io.distillery.spark.QualifiedPaths;
 import io.distillery.student.ClassifierGraph;
 import io.distillery.shards.InputOptions;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
-import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Dataset;
@@ -72,8 +72,17 @@ public final class FinetuneJob {
         ComputationGraph fresh = ClassifierGraph.create(encoder, classes, s.optimization(), DataType.FLOAT);
         TrainingLoop.Outcome outcome = TrainingLoop.run(spark, s, fresh,
                 net -> StudentFactory.initialise(s, encoder, net, spark.sparkContext().hadoopConfiguration()),
-                f.dataId(), batches, resume, "finetune");
-        Path modelDir = writeModel(outcome.fs(), outcome.runDir(), outcome.network(), encoder);
+                f.dataId(), train.describe(spark), batches, resume, "finetune");
+        Summary summary = outcome.run().finish(outcome.end().iteration(),
+                () -> exportAndEvaluate(spark, f, outcome, encoder, rows));
+        LOG.info("finetune summary: {}", summary);
+        return summary;
+    }
+
+    /** Writes {@code <run>/model/} and scores it on the held-out images (or the training rows' eval views). */
+    private static Summary exportAndEvaluate(SparkSession spark, FinetuneSettings f, TrainingLoop.Outcome outcome,
+                                             ModelConfig encoder, Dataset<Row> rows) throws IOException {
+        Path modelDir = writeModel(outcome, encoder);
 
         Dataset<Row> evalRows = f.evalImages() != null
                 ? labelled(spark, f, f.evalImages(), encoder).rows().filter(functions.col(FeatureColumns.VIEW).equalTo(0))
@@ -89,14 +98,23 @@ public final class FinetuneJob {
         long evaluated = counts.getLong(0);
         double accuracy = evaluated == 0 ? Double.NaN : (double) counts.getLong(1) / evaluated;
         rows.unpersist();
-        Summary summary = new Summary(outcome.end().iteration(), outcome.firstLoss(), outcome.end().loss(), accuracy,
-                evaluated, evaluatedOn, modelDir.toString());
-        LOG.info("finetune summary: {}", summary);
-        return summary;
+        return new Summary(outcome.end().iteration(), outcome.firstLoss(), outcome.end().loss(), accuracy, evaluated,
+                evaluatedOn, modelDir.toString());
     }
 
-    /** Labelled rows (key, view, label, pixels) and class names, from shards or a feature dataset. */
-    private record Labelled(Dataset<Row> rows, List<String> classNames) {
+    /**
+     * Labelled rows (key, view, label, pixels) and class names, from shards or a feature dataset.
+     *
+     * @param source the image shards' path, or the feature dataset's
+     * @param dataset the feature dataset; null for image shards
+     */
+    private record Labelled(Dataset<Row> rows, List<String> classNames, String source, FeatureDataset dataset) {
+
+        /** What run.json records about the data. */
+        RunRecord.Data describe(SparkSession spark) {
+            String path = QualifiedPaths.of(source, spark.sparkContext().hadoopConfiguration());
+            return dataset == null ? RunRecord.Data.images(path) : RunRecord.Data.of(dataset, path);
+        }
     }
 
     private static Labelled labelled(SparkSession spark, FinetuneSettings f, InputOptions images, ModelConfig encoder)
@@ -104,7 +122,7 @@ public final class FinetuneJob {
         if (images != null) {
             LabelledImages li = LabelledImages.load(spark, images, new LabelledImages.Views(encoder.imgSize(),
                     images == f.images() ? f.randomViews() : 0, f.evalCropPct(), f.common().optimization().seed()));
-            return new Labelled(li.rows(), li.classNames());
+            return new Labelled(li.rows(), li.classNames(), images.path(), null);
         }
         FeatureDataset ds = FeatureDataset.open(spark, f.common().dataset(), false);
         if (ds.metadata().preprocessing().imgSize() != encoder.imgSize()) {
@@ -113,13 +131,15 @@ public final class FinetuneJob {
         }
         List<String> names = ds.metadata().input().classNames();
         return new Labelled(ds.rows().select(FeatureColumns.KEY, FeatureColumns.VIEW, FeatureColumns.LABEL,
-                FeatureColumns.PIXELS), names == null ? List.of() : names);
+                FeatureColumns.PIXELS), names == null ? List.of() : names, f.common().dataset(), ds);
     }
 
     /** {@code <run>/model/}: model.zip, model.safetensors (timm names, with fc_norm + head), config.json. */
-    private static Path writeModel(FileSystem fs, Path runDir, ComputationGraph network, ModelConfig encoder)
-            throws IOException {
-        return ModelFolder.write(fs, runDir, MODEL_DIR, network, ClassifierGraph.toEncoder(network, encoder), WEIGHTS,
-                Map.of("distillery.finetuned", "true"), Map.of());
+    private static Path writeModel(TrainingLoop.Outcome outcome, ModelConfig encoder) throws IOException {
+        Map<String, String> metadata = ExportMetadata.of(outcome.run().record(), outcome.end().iteration());
+        metadata.put(ExportMetadata.PREFIX + "finetuned", "true");
+        ComputationGraph network = outcome.network();
+        return ModelFolder.write(outcome.fs(), outcome.runDir(), MODEL_DIR, network,
+                ClassifierGraph.toEncoder(network, encoder), WEIGHTS, metadata, Map.of());
     }
 }

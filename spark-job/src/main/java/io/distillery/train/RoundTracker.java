@@ -1,5 +1,7 @@
 package io.distillery.train;
 
+import io.distillery.metrics.MetricsFile;
+import io.distillery.report.MetricsRecord;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import org.deeplearning4j.nn.graph.ComputationGraph;

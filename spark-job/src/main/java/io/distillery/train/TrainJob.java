@@ -5,6 +5,7 @@ import io.distillery.features.FeatureColumns;
 import io.distillery.features.FeatureMetadata;
 import io.distillery.features.TensorDType;
 import io.distillery.model.ModelConfig;
+import io.distillery.spark.QualifiedPaths;
 import io.distillery.student.StudentGraph;
 import io.distillery.targets.TargetRecipe;
 import io.distillery.targets.TargetTensor;
@@ -12,7 +13,7 @@ import java.io.IOException;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -65,24 +66,30 @@ public final class TrainJob {
         ComputationGraph fresh = StudentGraph.create(student, recipe, (int) target[1], s.optimization(), DataType.FLOAT);
         LOG.info("train: {} rows of {}, student {}, target {} x {} ({} top-{})", rows, s.dataset(), student, target[0],
                 target[1], recipe.tensor(), topK);
+        Configuration conf = spark.sparkContext().hadoopConfiguration();
+        RunRecord.Data data = RunRecord.Data.of(dataset, QualifiedPaths.of(s.section() + ".dataset", s.dataset(), conf));
         TrainingLoop.Outcome outcome = TrainingLoop.run(spark, s, fresh,
-                net -> StudentFactory.initialise(s, student, net, spark.sparkContext().hadoopConfiguration()),
-                s.dataset(), batches, resume, "train");
+                net -> StudentFactory.initialise(s, student, net, conf), s.dataset(), data, batches, resume, "train");
         TrainingState end = outcome.end();
-        Path studentDir;
-        if (end.iteration() == outcome.startIteration()
-                && ModelFolder.complete(outcome.fs(), outcome.runDir(), RunOutputs.STUDENT, RunOutputs.SAFETENSORS)) {
-            // --resume of a finished run: the export is already this iteration's; rewriting it only risks it
-            studentDir = new Path(outcome.runDir(), RunOutputs.STUDENT);
-            LOG.info("train: {} already holds the export of iteration {}; left as it is", studentDir, end.iteration());
-        } else {
-            studentDir = RunOutputs.write(outcome.fs(), outcome.runDir(), outcome.network(), student, Map.of(
-                    "distillery.dataset", s.dataset(), "distillery.iterations", String.valueOf(end.iteration()),
-                    "distillery.target", md.target().tensor() + " top-" + topK + " " + s.tokens()));
-        }
+        Path studentDir = outcome.run().finish(end.iteration(), () -> export(outcome, student, topK));
         TrainSummary summary = new TrainSummary(outcome.startIteration(), end.iteration(), end.epoch(), end.rounds(),
                 outcome.firstLoss(), end.loss(), end.wallSeconds(), studentDir.toString());
         LOG.info("train summary: {}", summary);
         return summary;
+    }
+
+    /** {@code <run>/student/}, unless it already holds this iteration's export. */
+    private static Path export(TrainingLoop.Outcome outcome, ModelConfig student, int topK) throws IOException {
+        TrainingState end = outcome.end();
+        if (end.iteration() == outcome.startIteration()
+                && ModelFolder.complete(outcome.fs(), outcome.runDir(), RunOutputs.STUDENT, RunOutputs.SAFETENSORS)) {
+            // --resume of a finished run: the export is already this iteration's; rewriting it only risks it
+            Path studentDir = new Path(outcome.runDir(), RunOutputs.STUDENT);
+            LOG.info("train: {} already holds the export of iteration {}; left as it is", studentDir, end.iteration());
+            return studentDir;
+        }
+        Map<String, String> metadata = ExportMetadata.of(outcome.run().record(), end.iteration());
+        metadata.put(ExportMetadata.PREFIX + "student.top-k", String.valueOf(topK));
+        return RunOutputs.write(outcome.fs(), outcome.runDir(), outcome.network(), student, metadata);
     }
 }

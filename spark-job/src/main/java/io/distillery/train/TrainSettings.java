@@ -21,11 +21,12 @@ import java.util.Locale;
  * @param tokens         target tokens the job expects (checked against the dataset)
  * @param topK           student blocks averaged (0 = all)
  * @param iterations     iteration budget (DL4J's per-worker iteration counter)
+ * @param source         the resolved section these settings were read from, every key (recorded in run.json)
  */
 public record TrainSettings(String section, String dataset, String runDir, String studentModel, int studentDepth,
                             String initCheckpoint, List<Integer> initBlocks, TargetTokens tokens, int topK,
                             Optimization optimization, int iterations, Averaging averaging, int checkpointEvery,
-                            int checkpointKeep, String sparkMaster, String appName) {
+                            int checkpointKeep, String sparkMaster, String appName, Config source) {
 
     /**
      * dl4j-spark ParameterAveragingTrainingMaster knobs.
@@ -87,7 +88,7 @@ public record TrainSettings(String section, String dataset, String runDir, Strin
                     r.optional("student.init-checkpoint"), c.getIntList("student.init-blocks"),
                     r.enumOf(TargetTokens.class, "target.tokens"), r.countOrAll("target.top-k"),
                     optimization, iterations, averaging, c.getInt("checkpoint.every"), c.getInt("checkpoint.keep"),
-                    c.getString("spark.master"), c.getString("spark.app-name"));
+                    c.getString("spark.master"), c.getString("spark.app-name"), c);
         } catch (ConfigException e) {
             throw new IllegalArgumentException(section + ": " + e.getMessage(), e);
         }

@@ -1,14 +1,19 @@
 package io.distillery.train;
 
+import io.distillery.metrics.LossCurve;
+import io.distillery.metrics.MetricsFile;
+import io.distillery.report.MetricsRecord;
+import io.distillery.spark.FileDigests;
+import io.distillery.spark.QualifiedPaths;
 import java.io.IOException;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
-import io.distillery.spark.QualifiedPaths;
 import org.apache.spark.sql.SparkSession;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
@@ -16,15 +21,19 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What train and finetune share: the run directory (checkpoints, metrics), fresh start vs {@code --resume}, the
- * epoch loop over the engine until the iteration budget, the final checkpoint and the loss curve.
+ * What train and finetune share: the run directory (checkpoints, metrics, run.json), fresh start vs {@code --resume},
+ * the epoch loop over the engine until the iteration budget, the final checkpoint and the loss curve.
  */
 final class TrainingLoop {
     private static final Logger LOG = LoggerFactory.getLogger(TrainingLoop.class);
 
-    /** The result of a session: the final network and where the run stands. */
+    /**
+     * The result of a session: the final network and where the run stands.
+     *
+     * @param run the run's run.json, still marked running: the job completes it once its outputs are written
+     */
     record Outcome(ComputationGraph network, TrainingState end, int startIteration, double firstLoss,
-                   List<MetricsRecord> metrics, FileSystem fs, Path runDir) {
+                   List<MetricsRecord> metrics, FileSystem fs, Path runDir, RunFile run) {
     }
 
     private TrainingLoop() {
@@ -41,9 +50,11 @@ final class TrainingLoop {
      * @param fresh      a newly built, initialised network (used unless resuming; also checks the checkpoint's shape)
      * @param initialise seeds {@code fresh} with pretrained weights; not called when resuming
      * @param dataId     what the run trains on; a checkpoint made on other data is refused
+     * @param data       the same, described for run.json
      */
     static Outcome run(SparkSession spark, TrainSettings s, ComputationGraph fresh, Consumer<ComputationGraph> initialise,
-                       String dataId, JavaRDD<MultiDataSet> batches, boolean resume, String what) throws IOException {
+                       String dataId, RunRecord.Data data, JavaRDD<MultiDataSet> batches, boolean resume, String what)
+            throws IOException {
         Path runDir = new Path(QualifiedPaths.of("run-dir", s.runDir(), spark.sparkContext().hadoopConfiguration()));
         FileSystem fs = runDir.getFileSystem(spark.sparkContext().hadoopConfiguration());
         CheckpointStore checkpoints = new CheckpointStore(fs, runDir, s.checkpointKeep());
@@ -69,7 +80,7 @@ final class TrainingLoop {
             initialise.accept(network);
             start = new TrainingState(0, 0, 0, 0, Double.NaN, dataId, 0);
         }
-        MetricsFile metrics = new MetricsFile(fs, new Path(runDir, "metrics.jsonl"));
+        MetricsFile metrics = new MetricsFile(fs, new Path(runDir, MetricsFile.NAME));
         int startIteration = start.iteration();
         metrics.load(r -> r.iteration() <= startIteration && latest.isPresent());
 
@@ -79,30 +90,48 @@ final class TrainingLoop {
                 workers, s.averaging().batchSizePerWorker(), s.averaging().averagingFrequency(), s.iterations(), runDir);
         RoundTracker tracker = new RoundTracker(what, s, checkpoints, metrics, s.optimization().schedule(),
                 examplesPerRound, start);
-        Path scratch = new Path(runDir, "_tmp");
-        removeScratch(fs, scratch, "left by an earlier run"); // a killed run's exported batches (MBs each); we hold the lock
-        String export = new Path(scratch, "export").toString();
-        try (TrainingEngine engine = new ParameterAveragingEngine(JavaSparkContext.fromSparkContext(spark.sparkContext()),
-                network, s.averaging(), workers, s.optimization().seed() + start.epoch(), export)) {
-            spark.sparkContext().setJobGroup("distillery-" + what, what + " " + runDir, false);
-            while (engine.network().getConfiguration().getIterationCount() < s.iterations()) {
-                engine.fitEpoch(batches, tracker);
-                if (engine.network().getConfiguration().getIterationCount() < s.iterations()) {
-                    tracker.epochFinished();
+        // written only now: a job refused by its checks above has trained nothing and leaves no record
+        RunFile run = RunFile.begin(fs, runDir, RunRecord.session(what, s, data, latest.isPresent() ? null
+                : initCheckpoint(s, spark.sparkContext().hadoopConfiguration()), startIteration, spark.version()),
+                latest.isPresent());
+        try {
+            Path scratch = new Path(runDir, "_tmp");
+            removeScratch(fs, scratch, "left by an earlier run"); // a killed run's exported batches (MBs each); we hold the lock
+            String export = new Path(scratch, "export").toString();
+            try (TrainingEngine engine = new ParameterAveragingEngine(JavaSparkContext.fromSparkContext(spark.sparkContext()),
+                    network, s.averaging(), workers, s.optimization().seed() + start.epoch(), export)) {
+                spark.sparkContext().setJobGroup("distillery-" + what, what + " " + runDir, false);
+                while (engine.network().getConfiguration().getIterationCount() < s.iterations()) {
+                    engine.fitEpoch(batches, tracker);
+                    if (engine.network().getConfiguration().getIterationCount() < s.iterations()) {
+                        tracker.epochFinished();
+                    }
                 }
+                network = engine.network();
+            } finally {
+                spark.sparkContext().clearJobGroup();
             }
-            network = engine.network();
-        } finally {
-            spark.sparkContext().clearJobGroup();
+            TrainingState end = tracker.state();
+            metrics.flush();
+            if (tracker.lastCheckpointIteration() != end.iteration()) {
+                checkpoints.save(network, end);
+            }
+            LossCurve.writeToRun(fs, runDir, metrics.records());
+            removeScratch(fs, scratch, "no longer needed");
+            return new Outcome(network, end, startIteration, tracker.firstLoss(), metrics.records(), fs, runDir, run);
+        } catch (Throwable e) { // Throwable: Spark's Scala code throws checked SparkException undeclared
+            run.failed(tracker.state().iteration(), e);
+            throw e;
         }
-        TrainingState end = tracker.state();
-        metrics.flush();
-        if (tracker.lastCheckpointIteration() != end.iteration()) {
-            checkpoints.save(network, end);
+    }
+
+    /** The pretrained weights a fresh run starts from, with their digest; null for random initial weights. */
+    private static RunRecord.Checkpoint initCheckpoint(TrainSettings s, Configuration conf) throws IOException {
+        if (s.initCheckpoint() == null) {
+            return null;
         }
-        LossCurve.write(fs, runDir, metrics.records());
-        removeScratch(fs, scratch, "no longer needed");
-        return new Outcome(network, end, startIteration, tracker.firstLoss(), metrics.records(), fs, runDir);
+        String path = QualifiedPaths.of(s.section() + ".student.init-checkpoint", s.initCheckpoint(), conf);
+        return new RunRecord.Checkpoint(path, FileDigests.sha256(path, conf));
     }
 
     private static void removeScratch(FileSystem fs, Path scratch, String why) throws IOException {

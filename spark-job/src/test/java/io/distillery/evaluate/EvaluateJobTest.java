@@ -7,6 +7,7 @@ import io.distillery.config.JobConfigLoader;
 import io.distillery.extract.SparkTestSession;
 import io.distillery.extract.TestInputs;
 import io.distillery.npy.ParityFiles;
+import io.distillery.provenance.Sha256;
 import io.distillery.report.EvaluationReport;
 import io.distillery.report.ModelResult;
 import java.nio.file.Files;
@@ -50,6 +51,12 @@ class EvaluateJobTest {
         assertThat(ImageIO.read(out.resolve("accuracy.png").toFile()).getWidth()).isPositive();
         assertThat(outcome.plots()).containsExactly(out.resolve("accuracy.png"));
         assertThat(Files.exists(out.resolve("_models/random.safetensors"))).isTrue();
+        // every result names the weights it scored
+        assertThat(report.models().get(0).checkpoint()).isEqualTo("file:" + teacher.resolve("weights.safetensors"));
+        assertThat(report.models().get(0).checkpointSha256())
+                .isEqualTo(Sha256.of(teacher.resolve("weights.safetensors")));
+        assertThat(report.models().get(1).checkpointSha256())
+                .isEqualTo(Sha256.of(out.resolve("_models/random.safetensors")));
     }
 
     @Test

@@ -3,6 +3,7 @@ package io.distillery.train;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.distillery.metrics.MetricsFile;
 import io.distillery.model.ModelConfig;
 import io.distillery.model.ModelConfigs;
 import io.distillery.npy.ParityFiles;

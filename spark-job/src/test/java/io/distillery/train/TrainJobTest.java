@@ -4,11 +4,13 @@ import static io.distillery.train.TrainFixtures.SPARK;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.distillery.model.Encoder;
 import io.distillery.model.EncoderLoader;
 import io.distillery.model.ModelConfigs;
 import io.distillery.npy.ParityFiles;
+import io.distillery.report.MetricsRecord;
 import io.distillery.student.StudentWeights;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -80,6 +82,40 @@ class TrainJobTest {
                 .isEqualTo(fromModel.forward(input).blockOutputs().get(1));
         assertThat(Files.exists(studentDir.resolve("projection.safetensors"))).isFalse();
         assertThat(Files.exists(run.resolve("_tmp/export"))).isFalse();
+
+        // run.json: how the student was made
+        JsonNode record = new ObjectMapper().readTree(run.resolve("run.json").toFile());
+        JsonNode features = new ObjectMapper().readTree(dataset.resolve("_distillery/dataset.json").toFile());
+        String teacherSha = features.at("/metadata/teacher/checkpoint_sha256").asText();
+        assertThat(teacherSha).hasSize(64);
+        assertThat(record.get("job").asText()).isEqualTo("train");
+        assertThat(record.get("status").asText()).isEqualTo("complete");
+        assertThat(record.get("iteration").asInt()).isEqualTo(16);
+        assertThat(record.at("/config/distillery/train/iterations").asInt()).isEqualTo(16);
+        assertThat(record.at("/config/distillery/train/student/depth").asInt()).isEqualTo(2);
+        assertThat(record.at("/data/path").asText()).isEqualTo("file:" + dataset.toAbsolutePath());
+        assertThat(record.at("/data/status").asText()).isEqualTo("complete");
+        assertThat(record.at("/data/teacher/sha256").asText()).isEqualTo(teacherSha);
+        assertThat(record.at("/data/target/tensor").asText()).isEqualTo("ffn");
+        assertThat(record.at("/data/metadata_sha256").asText()).hasSize(64);
+        assertThat(record.get("init_checkpoint").isNull()).isTrue();
+        assertThat(record.at("/versions/dl4j").asText()).isNotBlank();
+
+        // the exported file tells the same on its own
+        try (var weights = io.distillery.checkpoint.SafetensorsFile.open(studentDir.resolve("student.safetensors"))) {
+            assertThat(weights.metadata())
+                    .containsEntry("distillery.job", "train")
+                    .containsEntry("distillery.teacher.checkpoint-sha256", teacherSha)
+                    .containsEntry("distillery.target.tensor", "ffn")
+                    .containsEntry("distillery.target.tokens", "patches")
+                    .containsEntry("distillery.target.top-k", features.at("/metadata/target/top_k").asText())
+                    .containsEntry("distillery.student.top-k", "2")
+                    .containsEntry("distillery.seed", "0")
+                    .containsEntry("distillery.iterations", "16")
+                    .containsEntry("distillery.dataset", record.at("/data/path").asText())
+                    .containsEntry("distillery.dataset.metadata-sha256", record.at("/data/metadata_sha256").asText())
+                    .containsKey("distillery.version.distillery");
+        }
     }
 
     @Test
@@ -107,6 +143,17 @@ class TrainJobTest {
                 .getUpdaterByParam("norm2W");
         assertThat(adam.getLearningRateSchedule())
                 .isEqualTo(new io.distillery.student.WarmupCosineSchedule(2e-3, 1e-4, 2, 12));
+        JsonNode record = new ObjectMapper().readTree(run.resolve("run.json").toFile());
+        assertThat(record.get("status").asText()).isEqualTo("complete");
+        assertThat(record.get("iteration").asInt()).isEqualTo(12);
+        assertThat(record.get("resumes")).hasSize(1);
+        assertThat(record.at("/resumes/0/from_iteration").asInt()).isEqualTo(8);
+        assertThat(record.at("/resumes/0/changed_settings/distillery.train.iterations/before").asInt()).isEqualTo(8);
+        assertThat(record.at("/resumes/0/changed_settings/distillery.train.iterations/after").asInt()).isEqualTo(12);
+        assertThat(record.get("started").asText()).isLessThanOrEqualTo(record.at("/resumes/0/at").asText());
+        try (var weights = io.distillery.checkpoint.SafetensorsFile.open(run.resolve("student/student.safetensors"))) {
+            assertThat(weights.metadata()).containsEntry("distillery.iterations", "12");
+        }
     }
 
     @Test
@@ -166,6 +213,10 @@ class TrainJobTest {
         assertThat(Files.exists(run.resolve("student"))).isFalse();
         assertThat(Files.exists(run.resolve("checkpoints"))
                 && Files.list(run.resolve("checkpoints")).findAny().isPresent()).isFalse();
+        JsonNode record = new ObjectMapper().readTree(run.resolve("run.json").toFile());
+        assertThat(record.get("status").asText()).isEqualTo("failed");
+        assertThat(record.get("failure").asText()).isNotBlank();
+        assertThat(record.get("ended").asText()).isNotBlank();
     }
 
     @Test

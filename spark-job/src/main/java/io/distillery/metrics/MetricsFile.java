@@ -1,6 +1,10 @@
-package io.distillery.train;
+package io.distillery.metrics;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.distillery.report.MetricsRecord;
+import io.distillery.report.ReportFormatException;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -14,14 +18,20 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
 /**
- * The run's {@code metrics.jsonl}: one JSON object per averaging round. The file lives on any Hadoop filesystem
- * (where appending is not always possible), so it is rewritten whole through a temporary file and a rename; a
- * reader therefore always sees complete lines. Rewriting after every round would cost O(rounds²) bytes over a long
- * run, so a rewrite waits until {@code minInterval} has passed and 20× the last rewrite's time (rewrites then take
- * under 5 % of the run); {@link #flush()} writes what is pending (at every checkpoint and at the end).
+ * A run's {@code metrics.jsonl}: one {@link MetricsRecord} as a JSON object per line, one line per averaging round.
+ * The file lives on any Hadoop filesystem (where appending is not always possible), so it is rewritten whole through
+ * a temporary file and a rename; a reader therefore always sees complete lines. Rewriting after every round would
+ * cost O(rounds²) bytes over a long run, so a new round triggers a rewrite only once {@code minInterval} (10 s) and
+ * 20× the last rewrite's duration have passed since the last rewrite (the first round always does; rewrites then take
+ * under 5 % of the run); {@link #flush()} writes what is pending (at every checkpoint, on divergence and at the end).
  */
 public final class MetricsFile {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** The file's name in a run directory. */
+    public static final String NAME = "metrics.jsonl";
+
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .enable(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES)
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES); // a later build may add fields
     private final FileSystem fs;
     private final Path path;
     private final List<MetricsRecord> records = new ArrayList<>();
@@ -31,7 +41,7 @@ public final class MetricsFile {
     private boolean written;
     private boolean pending;
 
-    MetricsFile(FileSystem fs, Path path) {
+    public MetricsFile(FileSystem fs, Path path) {
         this(fs, path, Duration.ofSeconds(10));
     }
 
@@ -42,7 +52,7 @@ public final class MetricsFile {
     }
 
     /** Loads the lines of an earlier session that pass {@code keep} (a resumed run drops rounds after its checkpoint). */
-    void load(Predicate<MetricsRecord> keep) throws IOException {
+    public void load(Predicate<MetricsRecord> keep) throws IOException {
         records.clear();
         read(fs, path).stream().filter(keep).forEach(records::add);
     }
@@ -50,6 +60,8 @@ public final class MetricsFile {
     /**
      * Every round in a run's metrics file; empty when there is none yet. A crash between the delete and the rename
      * of a rewrite leaves only the complete temporary copy, which is read instead.
+     *
+     * @throws ReportFormatException naming the file and line when a line is not a metrics record
      */
     public static List<MetricsRecord> read(FileSystem fs, Path path) throws IOException {
         Path source = fs.exists(path) ? path : temporary(path);
@@ -59,17 +71,29 @@ public final class MetricsFile {
         }
         try (BufferedReader in = new BufferedReader(new InputStreamReader(fs.open(source), StandardCharsets.UTF_8))) {
             String line;
-            while ((line = in.readLine()) != null) {
+            for (int lineNo = 1; (line = in.readLine()) != null; lineNo++) {
                 if (!line.isBlank()) {
-                    out.add(JSON.readValue(line, MetricsRecord.class));
+                    out.add(parse(line, source + ":" + lineNo));
                 }
             }
         }
         return out;
     }
 
+    private static MetricsRecord parse(String line, String where) {
+        try {
+            return JSON.readValue(line, MetricsRecord.class);
+        } catch (JsonProcessingException e) {
+            // a record's own check (e.g. a negative iteration) arrives wrapped; its message is the useful one
+            String why = e.getCause() instanceof IllegalArgumentException cause ? cause.getMessage()
+                    : e.getOriginalMessage();
+            throw new ReportFormatException(where + ": not a metrics record: " + why.lines().findFirst().orElse(""),
+                    e);
+        }
+    }
+
     /** Adds a round; the file is rewritten now only if the last rewrite is old enough (the first one always is). */
-    void append(MetricsRecord record) throws IOException {
+    public void append(MetricsRecord record) throws IOException {
         records.add(record);
         pending = true;
         long sinceLast = System.nanoTime() - lastWriteEnd;
@@ -79,7 +103,7 @@ public final class MetricsFile {
     }
 
     /** Writes the rounds not yet in the file. */
-    void flush() throws IOException {
+    public void flush() throws IOException {
         if (pending) {
             write();
         }
@@ -108,7 +132,8 @@ public final class MetricsFile {
         return new Path(path.getParent(), "_tmp-" + path.getName());
     }
 
-    List<MetricsRecord> records() {
+    /** The rounds so far, in order. */
+    public List<MetricsRecord> records() {
         return List.copyOf(records);
     }
 }
