@@ -59,8 +59,13 @@ public final class DkdLoss implements LossTerm {
 
     /** The loss with the warm-up factor given explicitly. */
     public LossValue compute(INDArray student, INDArray teacher, int[] labels, double warmupFactor) {
-        INDArray[] pair = KdLoss.logitPair(LossInputs.of(student, teacher), TYPE);
-        Tensors.requireLabels(labels, student.size(0), student.size(1), TYPE);
+        LossInputs inputs = new LossInputs(student, teacher, labels, Double.NaN);
+        INDArray[] pair = KdLoss.logitPair(inputs, TYPE);
+        Tensors.requireLabels(inputs.requireLabels(TYPE), student.size(0), student.size(1), TYPE);
+        if (!(warmupFactor >= 0) || Double.isInfinite(warmupFactor)) {
+            throw new IllegalArgumentException(TYPE + ": warm-up factor must be finite and >= 0, got "
+                    + warmupFactor);
+        }
         double[][] s = Tensors.rows(pair[0]);
         double[][] t = Tensors.rows(pair[1]);
         int n = s.length;

@@ -11,7 +11,7 @@ class LossInputErrorsTest {
 
     @Test
     void studentMustBeFloatOrDouble() {
-        assertThatThrownBy(() -> new KdLoss(4).compute(LossInputs.of(Nd4j.zeros(DataType.HALF, 2, 3),
+        assertThatThrownBy(() -> new KdLoss(4).compute(LossInputs.of(Nd4j.zeros(DataType.FLOAT16, 2, 3),
                 Nd4j.zeros(DataType.FLOAT, 2, 3))))
                 .hasMessage("kd: student must be FLOAT or DOUBLE, got HALF");
     }
@@ -28,7 +28,7 @@ class LossInputErrorsTest {
         assertThatThrownBy(() -> new PktLoss(1e-7).compute(LossInputs.of(Nd4j.zeros(4, 8), Nd4j.zeros(3, 16))))
                 .hasMessage("pkt: teacher has 3 samples, student 4");
         assertThatThrownBy(() -> new CosineLoss(1e-8).compute(LossInputs.of(Nd4j.zeros(4, 8),
-                Nd4j.zeros(DataType.INT, 4, 8))))
+                Nd4j.zeros(DataType.INT32, 4, 8))))
                 .hasMessage("cosine: teacher must be floating point, got INT");
     }
 
@@ -48,6 +48,11 @@ class LossInputErrorsTest {
         assertThatThrownBy(() -> new DkdLoss(1, 8, 4, 0).compute(LossInputs.of(Nd4j.zeros(2, 3), Nd4j.zeros(2, 3))
                 .labels(new int[] {0})))
                 .hasMessage("dkd: labels has 1 entries, student 2 rows");
+        assertThatThrownBy(() -> new DkdLoss(1, 8, 4, 0).compute(Nd4j.zeros(2, 3), Nd4j.zeros(2, 3), null, 1.0))
+                .hasMessage("dkd: needs class labels, none given");
+        assertThatThrownBy(() -> new DkdLoss(1, 8, 4, 0).compute(Nd4j.zeros(2, 3), Nd4j.zeros(2, 3),
+                new int[] {0, 1}, Double.NaN))
+                .hasMessage("dkd: warm-up factor must be finite and >= 0, got NaN");
     }
 
     @Test
