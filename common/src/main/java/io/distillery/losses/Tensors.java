@@ -1,5 +1,6 @@
 package io.distillery.losses;
 
+import io.distillery.numerics.FiniteValues;
 import java.util.Arrays;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -30,6 +31,10 @@ final class Tensors {
         }
         if (a.length() == 0) {
             throw new IllegalArgumentException(loss + ": " + role + " is empty, shape " + Arrays.toString(a.shape()));
+        }
+        // a NaN would otherwise come out as a NaN loss with no hint of which side produced it
+        if (!FiniteValues.allFinite(a)) {
+            throw new IllegalArgumentException(loss + ": " + role + " has NaN or Inf values");
         }
     }
 

@@ -33,6 +33,17 @@ class LossInputErrorsTest {
     }
 
     @Test
+    void nonFiniteValuesAreNamed() {
+        assertThatThrownBy(() -> new KdLoss(4).compute(LossInputs.of(Nd4j.zeros(2, 3),
+                Nd4j.create(new float[][] {{0, Float.NaN, 0}, {0, 0, 0}}))))
+                .hasMessage("kd: teacher has NaN or Inf values");
+        assertThatThrownBy(() -> new HiddenStateLoss().compute(LossInputs.of(
+                Nd4j.valueArrayOf(new long[] {1, 2, 2}, Double.POSITIVE_INFINITY, DataType.DOUBLE),
+                Nd4j.zeros(DataType.DOUBLE, 1, 2, 2))))
+                .hasMessage("hidden: student has NaN or Inf values");
+    }
+
+    @Test
     void missingInputsAreNamed() {
         assertThatThrownBy(() -> new KdLoss(4).compute(LossInputs.withLabels(Nd4j.zeros(2, 3), new int[] {0, 1})))
                 .hasMessage("kd: needs the teacher tensor, none given");
