@@ -18,11 +18,11 @@ public record LossInputs(INDArray student, INDArray teacher, int[] labels, doubl
         return new LossInputs(student, teacher, null, Double.NaN);
     }
 
-    public static LossInputs withLabels(INDArray student, int[] labels) {
+    public static LossInputs ofLabels(INDArray student, int[] labels) {
         return new LossInputs(student, null, labels, Double.NaN);
     }
 
-    public LossInputs labels(int[] newLabels) {
+    public LossInputs withLabels(int[] newLabels) {
         return new LossInputs(student, teacher, newLabels, epoch);
     }
 

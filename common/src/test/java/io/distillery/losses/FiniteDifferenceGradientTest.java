@@ -35,14 +35,14 @@ class FiniteDifferenceGradientTest {
         INDArray teacherPooled = gaussian(rnd, 1.0, 5, 7);
         INDArray teacherCls = gaussian(rnd, 1.0, 4, 6);
         return List.of(
-                new Check("ce", new CrossEntropyLoss(), s -> LossInputs.withLabels(s, labels),
+                new Check("ce", new CrossEntropyLoss(), s -> LossInputs.ofLabels(s, labels),
                         gaussian(rnd, 2.0, 4, 6)),
                 new Check("kd T=3", new KdLoss(3.0), s -> LossInputs.of(s, teacherLogits), gaussian(rnd, 2.0, 4, 6)),
                 new Check("kd T=1", new KdLoss(1.0), s -> LossInputs.of(s, teacherLogits), gaussian(rnd, 2.0, 4, 6)),
                 new Check("dkd epoch 5 of 20", new DkdLoss(1.5, 8.0, 4.0, 20),
-                        s -> LossInputs.of(s, teacherLogits).labels(labels).atEpoch(5), gaussian(rnd, 2.0, 4, 6)),
+                        s -> LossInputs.of(s, teacherLogits).withLabels(labels).atEpoch(5), gaussian(rnd, 2.0, 4, 6)),
                 new Check("dkd T=1", new DkdLoss(1.0, 2.0, 1.0, 0),
-                        s -> LossInputs.of(s, teacherLogits).labels(labels), gaussian(rnd, 2.0, 4, 6)),
+                        s -> LossInputs.of(s, teacherLogits).withLabels(labels), gaussian(rnd, 2.0, 4, 6)),
                 new Check("lskd", new LskdLoss(2.0, 1e-7), s -> LossInputs.of(s, teacherLogits),
                         gaussian(rnd, 2.0, 4, 6)),
                 new Check("hidden", new HiddenStateLoss(), s -> LossInputs.of(s, teacherTokens),

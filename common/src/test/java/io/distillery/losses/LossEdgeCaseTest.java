@@ -20,7 +20,7 @@ class LossEdgeCaseTest {
     void crossEntropyOfEqualLogitsIsLogC() {
         INDArray equal = Nd4j.valueArrayOf(new long[] {2, 5}, 3.0, DataType.DOUBLE);
 
-        LossValue got = new CrossEntropyLoss().compute(LossInputs.withLabels(equal, new int[] {1, 4}));
+        LossValue got = new CrossEntropyLoss().compute(LossInputs.ofLabels(equal, new int[] {1, 4}));
 
         assertThat(got.value()).isCloseTo(Math.log(5), within(1e-15));
         assertThat(got.gradient().getDouble(0, 1)).isCloseTo((0.2 - 1) / 2, within(1e-15));
@@ -56,7 +56,7 @@ class LossEdgeCaseTest {
         // with one non-target class NCKD compares two one-hot distributions (0) and TCKD is KD itself
         INDArray s = gaussian(rnd, 2.0, 4, 2);
         INDArray t = gaussian(rnd, 2.0, 4, 2);
-        LossInputs inputs = LossInputs.of(s, t).labels(new int[] {0, 1, 1, 0});
+        LossInputs inputs = LossInputs.of(s, t).withLabels(new int[] {0, 1, 1, 0});
 
         LossValue dkd = new DkdLoss(0.7, 8.0, 3.0, 0).compute(inputs);
         LossValue kd = new KdLoss(3.0).compute(inputs);
@@ -69,7 +69,7 @@ class LossEdgeCaseTest {
     void dkdWarmupIsLinearInTheEpochThenFlat() {
         INDArray s = gaussian(rnd, 2.0, 3, 5);
         INDArray t = gaussian(rnd, 2.0, 3, 5);
-        LossInputs inputs = LossInputs.of(s, t).labels(new int[] {0, 3, 4});
+        LossInputs inputs = LossInputs.of(s, t).withLabels(new int[] {0, 3, 4});
         DkdLoss dkd = new DkdLoss(1.0, 8.0, 4.0, 20);
 
         double full = dkd.compute(inputs.atEpoch(20)).value();

@@ -45,7 +45,7 @@ class LossInputErrorsTest {
 
     @Test
     void missingInputsAreNamed() {
-        assertThatThrownBy(() -> new KdLoss(4).compute(LossInputs.withLabels(Nd4j.zeros(2, 3), new int[] {0, 1})))
+        assertThatThrownBy(() -> new KdLoss(4).compute(LossInputs.ofLabels(Nd4j.zeros(2, 3), new int[] {0, 1})))
                 .hasMessage("kd: needs the teacher tensor, none given");
         assertThatThrownBy(() -> new CrossEntropyLoss().compute(LossInputs.of(Nd4j.zeros(2, 3), null)))
                 .hasMessage("ce: needs class labels, none given");
@@ -53,11 +53,11 @@ class LossInputErrorsTest {
 
     @Test
     void labelsMustFitTheBatchAndTheClasses() {
-        assertThatThrownBy(() -> new CrossEntropyLoss().compute(LossInputs.withLabels(Nd4j.zeros(2, 3),
+        assertThatThrownBy(() -> new CrossEntropyLoss().compute(LossInputs.ofLabels(Nd4j.zeros(2, 3),
                 new int[] {0, 3})))
                 .hasMessage("ce: labels[1] = 3 is outside [0, 3)");
         assertThatThrownBy(() -> new DkdLoss(1, 8, 4, 0).compute(LossInputs.of(Nd4j.zeros(2, 3), Nd4j.zeros(2, 3))
-                .labels(new int[] {0})))
+                .withLabels(new int[] {0})))
                 .hasMessage("dkd: labels has 1 entries, student 2 rows");
         assertThatThrownBy(() -> new DkdLoss(1, 8, 4, 0).compute(Nd4j.zeros(2, 3), Nd4j.zeros(2, 3), null, 1.0))
                 .hasMessage("dkd: needs class labels, none given");

@@ -32,7 +32,7 @@ class LossRegistryTest {
     void aSetParameterOverridesOnlyItsDefault() {
         var s = FiniteDifferenceGradientTest.gaussian(new java.util.Random(3), 2.0, 3, 5);
         var t = FiniteDifferenceGradientTest.gaussian(new java.util.Random(4), 2.0, 3, 5);
-        LossInputs inputs = LossInputs.of(s, t).labels(new int[] {0, 1, 2}).atEpoch(10);
+        LossInputs inputs = LossInputs.of(s, t).withLabels(new int[] {0, 1, 2}).atEpoch(10);
 
         double fromConfig = LossRegistry.create("dkd", ConfigFactory.parseString("beta = 2, warmup = 40"))
                 .compute(inputs).value();
