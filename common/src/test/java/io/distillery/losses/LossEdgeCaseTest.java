@@ -131,6 +131,19 @@ class LossEdgeCaseTest {
     }
 
     @Test
+    void pktOfAZeroStudentRowIsFinite() {
+        // |x| = 0: u = 0 (eps keeps the division finite) and the radial term is taken as 0, where PyTorch's sqrt
+        // backward would give NaN
+        INDArray s = gaussian(rnd, 1.0, 3, 4);
+        s.getRow(1).assign(0);
+
+        LossValue got = new PktLoss(1e-7).compute(LossInputs.of(s, gaussian(rnd, 1.0, 3, 6)));
+
+        assertThat(Double.isFinite(got.value())).isTrue();
+        assertThat(io.distillery.numerics.FiniteValues.allFinite(got.gradient())).isTrue();
+    }
+
+    @Test
     void cosineIsZeroForAScaledCopyAndTwoForTheOpposite() {
         INDArray t = gaussian(rnd, 1.0, 3, 5);
         CosineLoss cosine = new CosineLoss(1e-8);
