@@ -200,8 +200,8 @@ final class SafetensorsHeader {
             }
             return n;
         } catch (ArithmeticException e) {
-            throw fail(file, tensor + " shape " + Arrays.toString(shape) + " x " + dtype
-                    + " overflows a 64-bit byte count");
+            throw new CheckpointFormatException(file + ": " + tensor + " shape " + Arrays.toString(shape) + " x "
+                    + dtype + " overflows a 64-bit byte count", e);
         }
     }
 

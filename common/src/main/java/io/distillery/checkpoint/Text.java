@@ -24,7 +24,7 @@ final class Text {
             b.get(out);
             return out;
         } catch (CharacterCodingException e) {
-            throw new IllegalArgumentException(what + " " + quote(s) + " is not valid Unicode (lone surrogate)");
+            throw new IllegalArgumentException(what + " " + quote(s) + " is not valid Unicode (lone surrogate)", e);
         }
     }
 

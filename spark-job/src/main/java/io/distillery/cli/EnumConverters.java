@@ -14,7 +14,7 @@ final class EnumConverters {
         try {
             return Enum.valueOf(type, value.toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("'" + value + "' is not one of " + allowed);
+            throw new IllegalArgumentException("'" + value + "' is not one of " + allowed, e);
         }
     }
 

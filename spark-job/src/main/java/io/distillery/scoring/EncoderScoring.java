@@ -47,7 +47,7 @@ public final class EncoderScoring implements MapPartitionsFunction<Row, Row> {
             try {
                 return valueOf(id.toUpperCase(Locale.ROOT));
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("pooling must be mean or cls, got '" + id + "'");
+                throw new IllegalArgumentException("pooling must be mean or cls, got '" + id + "'", e);
             }
         }
     }

@@ -19,7 +19,6 @@ import org.apache.commons.compress.archivers.tar.TarUtils;
  * headers; tar writers of image datasets never produce them.
  */
 final class StrictTarInputStream extends TarArchiveInputStream {
-    private static final int RECORD_SIZE = 512;
 
     /** An I/O error of the stream the tar is read from, as opposed to a problem with the tar itself. */
     static final class SourceException extends IOException {
