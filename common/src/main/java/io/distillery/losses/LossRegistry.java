@@ -100,7 +100,7 @@ public final class LossRegistry {
                 return config.getDouble(key);
             } catch (ConfigException.WrongType e) {
                 throw new IllegalArgumentException(type + "." + key + " must be a number, got '"
-                        + config.getValue(key).unwrapped() + "'");
+                        + config.getValue(key).unwrapped() + "'", e);
             }
         }
     }
