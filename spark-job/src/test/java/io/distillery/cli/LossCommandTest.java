@@ -52,6 +52,13 @@ class LossCommandTest {
 
     /** Runs the CLI expecting success; returns the one line printed on stdout. */
     private static String runForStdout(String... args) {
+        String text = runCapturingOut(args);
+        assertThat(text.lines().count()).as(text).isEqualTo(1);
+        return text;
+    }
+
+    /** Runs the CLI expecting success; returns its stdout. */
+    private static String runCapturingOut(String... args) {
         PrintStream original = System.out;
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
@@ -63,7 +70,6 @@ class LossCommandTest {
         }
         String text = out.toString(StandardCharsets.UTF_8).strip();
         assertThat(code).as(text).isZero();
-        assertThat(text.lines().count()).as(text).isEqualTo(1);
         return text;
     }
 
@@ -149,6 +155,37 @@ class LossCommandTest {
         assertThat(dkd).isEqualTo(LossRegistry.create("dkd", ConfigFactory.parseMap(Map.of("warmup", 4, "beta", 2)))
                 .compute(LossInputs.of(NpyReader.readExact(student), NpyReader.readExact(teacher))
                         .withLabels(new int[] {0, 4, 2, 1}).atEpoch(2)).value());
+    }
+
+    @Test
+    void tokenAndPooledTensorsReachTheirLoss() throws IOException {
+        INDArray s = Nd4j.rand(DataType.DOUBLE, 2, 3, 4);
+        INDArray t = Nd4j.rand(DataType.DOUBLE, 2, 3, 4);
+        Path sp = dir.resolve("s.npy");
+        Path tp = dir.resolve("t.npy");
+        Path grad = dir.resolve("g.npy");
+        NpyWriter.writeKeepingDouble(sp, s);
+        NpyWriter.writeKeepingDouble(tp, t);
+        double hidden = printedLoss(runForStdout("loss", "--type", "hidden", "--student", sp.toString(),
+                "--teacher", tp.toString(), "--grad", grad.toString()));
+        LossValue lib = LossRegistry.create("hidden", ConfigFactory.empty()).compute(LossInputs.of(s, t));
+        assertThat(hidden).isEqualTo(lib.value());
+        assertThat(NpyReader.readExact(grad)).isEqualTo(lib.gradient());
+
+        NpyWriter.writeKeepingDouble(sp, s.get(org.nd4j.linalg.indexing.NDArrayIndex.all(),
+                org.nd4j.linalg.indexing.NDArrayIndex.point(0), org.nd4j.linalg.indexing.NDArrayIndex.all()));
+        NpyWriter.writeKeepingDouble(tp, t.get(org.nd4j.linalg.indexing.NDArrayIndex.all(),
+                org.nd4j.linalg.indexing.NDArrayIndex.point(0), org.nd4j.linalg.indexing.NDArrayIndex.all()));
+        double cosine = printedLoss(runForStdout("loss", "--type", "cosine", "--set", "eps=1e-6",
+                "--student", sp.toString(), "--teacher", tp.toString()));
+        assertThat(cosine).isEqualTo(LossRegistry.create("cosine", ConfigFactory.parseMap(Map.of("eps", 1e-6)))
+                .compute(LossInputs.of(NpyReader.readExact(sp), NpyReader.readExact(tp))).value());
+    }
+
+    @Test
+    void helpListsTheLosses() {
+        String help = runCapturingOut("loss", "--help").replaceAll("\\s+", " ");
+        assertThat(help).contains("--type=<type>").contains("ce, kd, dkd, lskd, hidden, attention, pkt, cosine");
     }
 
     @Test
