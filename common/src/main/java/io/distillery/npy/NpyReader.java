@@ -21,6 +21,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * shape. Accepted dtypes: {@code <f4}, and {@code <f8}, {@code <i8}, {@code <i4} converted to float
  * (rounded to the nearest float32).
  *
+ * <p>{@link #readExact} keeps the stored type instead: {@code <f4} FLOAT, {@code <f8} DOUBLE, {@code <i4} INT,
+ * {@code <i8} LONG, with every value exact.
+ *
  * <p>A damaged file (bad magic, malformed header, truncated or over-long data) raises an {@link IOException};
  * a well-formed file this reader does not support (other dtype, Fortran order, unknown version) raises an
  * {@link IllegalArgumentException}. Both messages name the file.
@@ -34,30 +37,99 @@ public final class NpyReader {
 
     public static INDArray read(Path file) throws IOException {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            NpyHeader header = readHeader(ch, file);
-            NpyDtype dtype = NpyDtype.forDescr(header.descr());
-            if (dtype == null) {
-                throw new IllegalArgumentException(file + ": unsupported npy dtype '" + header.descr()
-                        + "' (supported: " + supportedDescrs() + ")");
+            Opened opened = open(ch, file);
+            float[] values = readValues(ch, opened.dtype(), opened.count(), file);
+            return toArray(values, opened.header().shape());
+        }
+    }
+
+    /**
+     * Reads the array in its stored type: {@code <f4} as FLOAT, {@code <f8} as DOUBLE, {@code <i4} as INT and
+     * {@code <i8} as LONG, no value rounded. Errors as for {@link #read}.
+     */
+    public static INDArray readExact(Path file) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            Opened opened = open(ch, file);
+            NpyDtype dtype = opened.dtype();
+            int count = opened.count();
+            long[] shape = opened.header().shape();
+            DataType type = switch (dtype) {
+                case F4 -> DataType.FLOAT;
+                case F8 -> DataType.DOUBLE;
+                case I4 -> DataType.INT;
+                case I8 -> DataType.LONG;
+            };
+            if (count == 0) {
+                return Nd4j.create(type, shape, 'c');
             }
-            if (header.fortranOrder()) {
-                throw new IllegalArgumentException(file + ": Fortran-order npy arrays are not supported"
-                        + " (save with numpy.ascontiguousarray)");
-            }
-            long count = header.elementCount();
-            if (count > Integer.MAX_VALUE - 8) {
-                throw new IllegalArgumentException(file + ": npy array too large for one float[]: " + count
-                        + " elements, shape " + Arrays.toString(header.shape()));
-            }
-            long expectedBytes = count * dtype.itemSize;
-            long available = ch.size() - ch.position();
-            if (available != expectedBytes) {
-                throw new IOException(file + ": " + (available < expectedBytes ? "truncated" : "over-long")
-                        + " npy data: shape " + Arrays.toString(header.shape()) + " " + header.descr()
-                        + " needs " + expectedBytes + " bytes, file has " + available);
-            }
-            float[] values = readValues(ch, dtype, (int) count, file);
-            return toArray(values, header.shape());
+            INDArray flat = switch (dtype) {
+                case F4 -> {
+                    float[] v = new float[count];
+                    readBulk(ch, dtype, count, file, (b, off, n) -> b.asFloatBuffer().get(v, off, n));
+                    yield Nd4j.createFromArray(v);
+                }
+                case F8 -> {
+                    double[] v = new double[count];
+                    readBulk(ch, dtype, count, file, (b, off, n) -> b.asDoubleBuffer().get(v, off, n));
+                    yield Nd4j.createFromArray(v);
+                }
+                case I4 -> {
+                    int[] v = new int[count];
+                    readBulk(ch, dtype, count, file, (b, off, n) -> b.asIntBuffer().get(v, off, n));
+                    yield Nd4j.createFromArray(v);
+                }
+                case I8 -> {
+                    long[] v = new long[count];
+                    readBulk(ch, dtype, count, file, (b, off, n) -> b.asLongBuffer().get(v, off, n));
+                    yield Nd4j.createFromArray(v);
+                }
+            };
+            return shape.length == 0 ? flat.reshape() : flat.reshape('c', shape);
+        }
+    }
+
+    /** The header, the dtype and the element count, checked; the channel is left at the start of the data. */
+    private record Opened(NpyHeader header, NpyDtype dtype, int count) {
+    }
+
+    private static Opened open(FileChannel ch, Path file) throws IOException {
+        NpyHeader header = readHeader(ch, file);
+        NpyDtype dtype = NpyDtype.forDescr(header.descr());
+        if (dtype == null) {
+            throw new IllegalArgumentException(file + ": unsupported npy dtype '" + header.descr()
+                    + "' (supported: " + supportedDescrs() + ")");
+        }
+        if (header.fortranOrder()) {
+            throw new IllegalArgumentException(file + ": Fortran-order npy arrays are not supported"
+                    + " (save with numpy.ascontiguousarray)");
+        }
+        long count = header.elementCount();
+        if (count > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException(file + ": npy array too large for one float[]: " + count
+                    + " elements, shape " + Arrays.toString(header.shape()));
+        }
+        long expectedBytes = count * dtype.itemSize;
+        long available = ch.size() - ch.position();
+        if (available != expectedBytes) {
+            throw new IOException(file + ": " + (available < expectedBytes ? "truncated" : "over-long")
+                    + " npy data: shape " + Arrays.toString(header.shape()) + " " + header.descr()
+                    + " needs " + expectedBytes + " bytes, file has " + available);
+        }
+        return new Opened(header, dtype, (int) count);
+    }
+
+    /** Copies {@code n} elements from a little-endian chunk to the destination at {@code offset}. */
+    private interface ChunkSink {
+        void accept(ByteBuffer littleEndian, int offset, int n);
+    }
+
+    private static void readBulk(FileChannel ch, NpyDtype dtype, int count, Path file, ChunkSink sink)
+            throws IOException {
+        int perChunk = CHUNK_BYTES / dtype.itemSize;
+        for (int done = 0; done < count; ) {
+            int n = Math.min(perChunk, count - done);
+            sink.accept(readFully(ch, n * dtype.itemSize, file, "npy data"), done, n);
+            done += n;
         }
     }
 

@@ -15,14 +15,14 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * Writes float32 arrays as {@code .npy} files, byte for byte as numpy (>= 1.23) saves a C-order float32
- * array: format 1.0, {@code '<f4'}, {@code fortran_order: False}, header padded so the data starts at a
+ * Writes float32 (and, with {@link #writeKeepingDouble}, float64) arrays as {@code .npy} files, byte for byte as
+ * numpy (>= 1.23) saves a C-order array: format 1.0, {@code '<f4'} or {@code '<f8'}, {@code fortran_order: False}, header padded so the data starts at a
  * multiple of 64 bytes. The file is written to a temporary sibling and moved into place atomically, so
  * readers never see a partial file.
  */
 public final class NpyWriter {
 
-    private static final int CHUNK_FLOATS = 1 << 18;
+    private static final int CHUNK_ELEMENTS = 1 << 18;
 
     private NpyWriter() {
     }
@@ -35,8 +35,38 @@ public final class NpyWriter {
         write(file, data, array.shape());
     }
 
+    /**
+     * Writes a DOUBLE array as {@code <f8} (no rounding) and anything else as {@code <f4}, like {@link #write}.
+     */
+    public static void writeKeepingDouble(Path file, INDArray array) throws IOException {
+        if (array.dataType() != DataType.DOUBLE) {
+            write(file, array);
+            return;
+        }
+        double[] data = array.length() == 0 ? new double[0] : array.dup('c').data().asDouble();
+        write(file, data, array.shape());
+    }
+
+    /** Writes {@code data} (C order) with the given shape as {@code <f8}; the count must match the shape. */
+    public static void write(Path file, double[] data, long... shape) throws IOException {
+        checkCount(file, data.length, shape);
+        writeAtomically(file, new NpyHeader("<f8", false, shape).toBytesV1(), data.length, 8,
+                (chunk, done, n) -> chunk.asDoubleBuffer().put(data, done, n));
+    }
+
     /** Writes {@code data} (C order) with the given shape; the element count must match the shape. */
     public static void write(Path file, float[] data, long... shape) throws IOException {
+        checkCount(file, data.length, shape);
+        writeAtomically(file, new NpyHeader("<f4", false, shape).toBytesV1(), data.length, 4,
+                (chunk, done, n) -> chunk.asFloatBuffer().put(data, done, n));
+    }
+
+    /** Puts {@code n} elements from index {@code done} at the start of a little-endian chunk. */
+    private interface ChunkFiller {
+        void fill(ByteBuffer chunk, int done, int n);
+    }
+
+    private static void checkCount(Path file, int length, long[] shape) {
         long count = 1;
         for (long d : shape) {
             if (d < 0) {
@@ -44,11 +74,14 @@ public final class NpyWriter {
             }
             count = Math.multiplyExact(count, d);
         }
-        if (count != data.length) {
+        if (count != length) {
             throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " holds " + count
-                    + " elements but " + data.length + " values were given (writing " + file + ")");
+                    + " elements but " + length + " values were given (writing " + file + ")");
         }
-        byte[] header = new NpyHeader("<f4", false, shape).toBytesV1();
+    }
+
+    private static void writeAtomically(Path file, byte[] header, int length, int itemSize, ChunkFiller filler)
+            throws IOException {
 
         Path target = file.toAbsolutePath();
         // Not Files.createTempFile: its owner-only permissions would carry over to the final file.
@@ -56,12 +89,12 @@ public final class NpyWriter {
         try {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
                 writeFully(ch, ByteBuffer.wrap(header));
-                ByteBuffer chunk = ByteBuffer.allocate(4 * CHUNK_FLOATS).order(ByteOrder.LITTLE_ENDIAN);
-                for (int done = 0; done < data.length; done += CHUNK_FLOATS) {
-                    int n = Math.min(CHUNK_FLOATS, data.length - done);
+                ByteBuffer chunk = ByteBuffer.allocate(itemSize * CHUNK_ELEMENTS).order(ByteOrder.LITTLE_ENDIAN);
+                for (int done = 0; done < length; done += CHUNK_ELEMENTS) {
+                    int n = Math.min(CHUNK_ELEMENTS, length - done);
                     chunk.clear();
-                    chunk.asFloatBuffer().put(data, done, n);
-                    chunk.limit(4 * n);
+                    filler.fill(chunk, done, n);
+                    chunk.limit(itemSize * n);
                     writeFully(ch, chunk);
                 }
                 ch.force(true);

@@ -75,6 +75,47 @@ class NpyReaderTest {
     }
 
     @Test
+    void readExactKeepsTheStoredTypeAndEveryValue() throws IOException {
+        ByteBuffer f8 = le(16).putDouble(0.1).putDouble(-3e40);
+        INDArray doubles = NpyReader.readExact(npy("f8.npy", "<f8", f8, 2, 1));
+        assertThat(doubles.dataType()).isEqualTo(DataType.DOUBLE);
+        assertThat(doubles.shape()).isEqualTo(new long[] {2, 1});
+        assertThat(doubles.reshape(2).toDoubleVector()).isEqualTo(new double[] {0.1, -3e40});
+
+        ByteBuffer i8 = le(24).putLong(-7).putLong((1L << 53) + 1).putLong(0);
+        INDArray longs = NpyReader.readExact(npy("i8.npy", "<i8", i8, 3));
+        assertThat(longs.dataType()).isEqualTo(DataType.LONG);
+        assertThat(longs.toLongVector()).isEqualTo(new long[] {-7, (1L << 53) + 1, 0});
+
+        ByteBuffer i4 = le(8).putInt(Integer.MIN_VALUE).putInt(42);
+        INDArray ints = NpyReader.readExact(npy("i4.npy", "<i4", i4, 2));
+        assertThat(ints.dataType()).isEqualTo(DataType.INT);
+        assertThat(ints.toIntVector()).isEqualTo(new int[] {Integer.MIN_VALUE, 42});
+
+        ByteBuffer f4 = le(8).putFloat(0.1f).putFloat(-2f);
+        INDArray floats = NpyReader.readExact(npy("f4.npy", "<f4", f4, 2));
+        assertThat(floats.dataType()).isEqualTo(DataType.FLOAT);
+        assertThat(floats.toFloatVector()).isEqualTo(new float[] {0.1f, -2f});
+    }
+
+    @Test
+    void readExactHandlesScalarsAndEmptyArrays() throws IOException {
+        INDArray scalar = NpyReader.readExact(npy("s.npy", "<f8", le(8).putDouble(2.5)));
+        assertThat(scalar.rank()).isZero();
+        assertThat(scalar.getDouble(0)).isEqualTo(2.5);
+        INDArray empty = NpyReader.readExact(npy("e.npy", "<i8", le(0), 0, 3));
+        assertThat(empty.dataType()).isEqualTo(DataType.LONG);
+        assertThat(empty.shape()).isEqualTo(new long[] {0, 3});
+    }
+
+    @Test
+    void readExactRejectsDamagedFilesLikeRead() throws IOException {
+        Path f = npy("t.npy", "<f8", le(8).putDouble(1), 2);
+        assertThatThrownBy(() -> NpyReader.readExact(f)).isInstanceOf(IOException.class)
+                .hasMessageStartingWith(f + ": truncated npy data");
+    }
+
+    @Test
     void readsFormatVersion2() throws IOException {
         byte[] v1 = new NpyHeader("<f4", false, new long[] {2}).toBytesV1();
         String dict = new String(v1, 10, v1.length - 10, StandardCharsets.ISO_8859_1);

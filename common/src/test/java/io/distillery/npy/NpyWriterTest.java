@@ -107,6 +107,26 @@ class NpyWriterTest {
     }
 
     @Test
+    void writeKeepingDoubleStoresFloat64Exactly() throws IOException {
+        INDArray d = Nd4j.create(new double[] {0.1, -2.5, 1e300, 1e-300, 3, 4}, new long[] {2, 3}, DataType.DOUBLE);
+        Path f = dir.resolve("d64.npy");
+        NpyWriter.writeKeepingDouble(f, d.transpose());
+        String header = new String(Files.readAllBytes(f), 0, 128, java.nio.charset.StandardCharsets.ISO_8859_1);
+        assertThat(header).contains("'descr': '<f8'").contains("'shape': (3, 2)");
+        INDArray back = NpyReader.readExact(f);
+        assertThat(back.dataType()).isEqualTo(DataType.DOUBLE);
+        assertThat(back).isEqualTo(d.transpose());
+        assertThat(Files.size(f)).isEqualTo(128 + 6 * 8);
+
+        Path g = dir.resolve("f32.npy");
+        NpyWriter.writeKeepingDouble(g, d.castTo(DataType.FLOAT));
+        assertThat(NpyReader.readExact(g).dataType()).isEqualTo(DataType.FLOAT);
+        try (var files = Files.list(dir)) {
+            assertThat(files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".tmp"))).isEmpty();
+        }
+    }
+
+    @Test
     void doubleArrayIsStoredAsFloat32() throws IOException {
         INDArray d = Nd4j.create(new double[] {0.1, -2.5, 1e10}, new long[] {3}, DataType.DOUBLE);
         Path f = dir.resolve("d.npy");

@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
         description = "Knowledge distillation (BEiT v2 teacher -> data2vec 2.0 student) on Apache Spark.",
         subcommands = {ForwardCommand.class, ExtractCommand.class, TrainCommand.class, FinetuneCommand.class,
                 EvaluateCommand.class, QuickstartCommand.class,
-                ImportIdxCommand.class,
+                ImportIdxCommand.class, LossCommand.class,
                 io.distillery.bench.BenchmarkCommand.class})
 public final class DistilleryCli implements Runnable {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(DistilleryCli.class);
