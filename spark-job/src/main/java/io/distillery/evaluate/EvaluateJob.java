@@ -6,7 +6,6 @@ import io.distillery.dataset.LabelledImages;
 import io.distillery.eval.KnnClassifier;
 import io.distillery.eval.LinearProbe;
 import io.distillery.eval.TargetSimilarity;
-import io.distillery.extract.TeacherCache;
 import io.distillery.features.FeatureColumns;
 import io.distillery.features.TensorDType;
 import io.distillery.features.TensorPacking;
@@ -24,6 +23,7 @@ import io.distillery.report.EvaluationReport;
 import io.distillery.report.ModelResult;
 import io.distillery.scoring.EncoderScoring;
 import io.distillery.scoring.PixelBatch;
+import io.distillery.spark.ModelFiles;
 import io.distillery.spark.QualifiedPaths;
 import io.distillery.student.StudentGraph;
 import java.io.IOException;
@@ -151,7 +151,7 @@ public final class EvaluateJob {
     }
 
     private static ResolvedModel resolve(ModelSpec spec, Path out, long seed, Configuration conf) throws IOException {
-        ModelConfig config = TeacherCache.config(spec.model(), conf);
+        ModelConfig config = ModelFiles.config(spec.model(), conf);
         if (!ModelSpec.RANDOM.equals(spec.checkpoint())) {
             String model = ModelConfigs.presets().containsKey(spec.model()) ? spec.model()
                     : QualifiedPaths.of("models[" + spec.name() + "].model", spec.model(), conf);

@@ -9,6 +9,7 @@ import io.distillery.provenance.Sha256;
 import io.distillery.shards.Shard;
 import io.distillery.shards.ShardLister;
 import io.distillery.shards.ShardPlan;
+import io.distillery.spark.ModelFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -72,8 +73,8 @@ public final class ExtractJob {
 
         jsc.setJobGroup("distillery-extract-plan", "extract: list shards and describe the dataset", false);
         ShardPlan plan = ShardLister.list(s.input(), conf);
-        ModelConfig teacher = TeacherCache.config(s.teacherModel(), conf);
-        String sha = Sha256.of(TeacherCache.localCopy(s.teacherCheckpoint(), conf));
+        ModelConfig teacher = ModelFiles.config(s.teacherModel(), conf);
+        String sha = Sha256.of(ModelFiles.localCopy(s.teacherCheckpoint(), conf));
         FeatureMetadata metadata = FeatureMetadataFactory.create(s, teacher, sha, plan.classNames(), sc.version());
         LOG.info("extract plan: {} shards, ~{} images, {} views each (~{} rows), teacher {} ({}), target {} top-{} {}, output {}",
                 plan.shards().size(), plan.estimatedSamples(), s.randomViews() + 1,

@@ -8,7 +8,7 @@ import org.apache.spark.api.java.function.Function;
 
 /**
  * The function Spark runs per shard. It carries only settings and the metadata JSON (a few KB); the Hadoop
- * configuration comes from the executor's environment and the teacher from {@link TeacherCache}.
+ * configuration comes from the executor's environment and the teacher from {@link io.distillery.spark.ExecutorModelCache}.
  */
 final class ExtractTask implements Function<Shard, ShardResult> {
     private static final long serialVersionUID = 1L;

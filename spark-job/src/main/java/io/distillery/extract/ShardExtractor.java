@@ -19,6 +19,7 @@ import io.distillery.shards.RawSample;
 import io.distillery.shards.Shard;
 import io.distillery.shards.ShardCorruptException;
 import io.distillery.shards.ShardReader;
+import io.distillery.spark.ExecutorModelCache;
 import io.distillery.targets.TargetRecipe;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -83,7 +84,7 @@ public final class ShardExtractor {
         Path tmpRejects = layout.tmpFile(shard.id(), attempt, "rejects");
         FileSystem fs = layout.root().getFileSystem(conf);
         fs.mkdirs(layout.tmpDir());
-        EncoderPool teachers = TeacherCache.get(settings.teacherModel(), settings.teacherCheckpoint(),
+        EncoderPool teachers = ExecutorModelCache.get(settings.teacherModel(), settings.teacherCheckpoint(),
                 settings.teacherCopies(), conf);
         ModelConfig teacher = teachers.config();
         TargetRecipe recipe = new TargetRecipe(settings.targetTensor(), settings.targetTokens(),

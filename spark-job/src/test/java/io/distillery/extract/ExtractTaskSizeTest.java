@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The function every extract task runs must stay small: Spark broadcasts a task's closure separately from the task
  * message, so spark.rpc.message.maxSize does not catch a model captured in it (ExtractClusterIT shows both). The
- * teacher is loaded on the executors (TeacherCache); the task carries settings and the metadata JSON only.
+ * teacher is loaded on the executors (ExecutorModelCache); the task carries settings and the metadata JSON only.
  */
 class ExtractTaskSizeTest {
     @Test
