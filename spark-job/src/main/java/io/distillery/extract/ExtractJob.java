@@ -1,6 +1,7 @@
 package io.distillery.extract;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import io.distillery.dataset.DatasetLayout;
+import io.distillery.features.DatasetStatus;
 import io.distillery.features.FeatureMetadata;
 import io.distillery.features.FeatureMetadataJson;
 import io.distillery.locks.WriterLock;
@@ -267,9 +268,7 @@ public final class ExtractJob {
 
         private DatasetStatus read(FileSystem fs, Path json) throws IOException {
             try (InputStream in = fs.open(json)) {
-                JsonNode node = FeatureMetadataJson.mapper().readTree(in);
-                FeatureMetadataJson.fromJson(node.path("metadata").toString(), json.toString()); // version check
-                return FeatureMetadataJson.mapper().treeToValue(node, DatasetStatus.class);
+                return DatasetStatus.read(in, json.toString());
             }
         }
 

@@ -2,6 +2,7 @@ package io.distillery.extract;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import io.distillery.dataset.DatasetLayout;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

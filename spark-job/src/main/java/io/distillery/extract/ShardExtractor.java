@@ -1,5 +1,6 @@
 package io.distillery.extract;
 
+import io.distillery.dataset.DatasetLayout;
 import io.distillery.extract.ShardTimings.Phase;
 import io.distillery.features.FeatureColumns;
 import io.distillery.features.FeatureMetadata;
