@@ -1,15 +1,12 @@
 package io.distillery.npy;
 
+import io.distillery.files.AtomicFiles;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
-import java.util.UUID;
 
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -51,34 +48,22 @@ public final class NpyWriter {
         byte[] header = new NpyHeader("<f4", false, shape).toBytesV1();
 
         Path target = file.toAbsolutePath();
-        // Not Files.createTempFile: its owner-only permissions would carry over to the final file.
-        Path tmp = target.resolveSibling("." + target.getFileName() + "." + UUID.randomUUID() + ".tmp");
-        try {
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                writeFully(ch, ByteBuffer.wrap(header));
+        try (AtomicFiles.Pending pending = AtomicFiles.create(target)) {
+            try {
+                OutputStream out = pending.stream();
+                out.write(header);
                 ByteBuffer chunk = ByteBuffer.allocate(4 * CHUNK_FLOATS).order(ByteOrder.LITTLE_ENDIAN);
                 for (int done = 0; done < data.length; done += CHUNK_FLOATS) {
                     int n = Math.min(CHUNK_FLOATS, data.length - done);
-                    chunk.clear();
                     chunk.asFloatBuffer().put(data, done, n);
-                    chunk.limit(4 * n);
-                    writeFully(ch, chunk);
+                    out.write(chunk.array(), 0, 4 * n);
                 }
-                ch.force(true);
+                pending.commit();
             } catch (IOException e) {
                 // a full disk says only "No space left on device": name the file
                 throw e instanceof java.nio.file.FileSystemException ? e
                         : new IOException("writing " + target + " failed: " + e.getMessage(), e);
             }
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
-    }
-
-    private static void writeFully(FileChannel ch, ByteBuffer b) throws IOException {
-        while (b.hasRemaining()) {
-            ch.write(b);
         }
     }
 }

@@ -10,10 +10,10 @@ import io.distillery.provenance.Sha256;
 import io.distillery.shards.Shard;
 import io.distillery.shards.ShardLister;
 import io.distillery.shards.ShardPlan;
+import io.distillery.spark.AtomicHadoopFiles;
 import io.distillery.spark.ModelFiles;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -273,18 +273,7 @@ public final class ExtractJob {
         }
 
         private void write(FileSystem fs, DatasetStatus status) throws IOException {
-            Path json = layout.datasetJson();
-            Path tmp = new Path(json.getParent(), "." + json.getName() + "." + System.nanoTime());
-            fs.mkdirs(json.getParent());
-            try (OutputStream out = fs.create(tmp, false)) {
-                FeatureMetadataJson.mapper().writeValue(out, status);
-            }
-            if (fs.exists(json)) {
-                fs.delete(json, false);
-            }
-            if (!fs.rename(tmp, json)) {
-                throw new IOException("could not move " + tmp + " to " + json);
-            }
+            AtomicHadoopFiles.write(fs, layout.datasetJson(), out -> FeatureMetadataJson.mapper().writeValue(out, status));
         }
 
         private static String now() {

@@ -1,6 +1,7 @@
 package io.distillery.train;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.distillery.spark.AtomicHadoopFiles;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -94,10 +95,7 @@ public final class MetricsFile {
                 out.write('\n');
             }
         }
-        fs.delete(path, false);
-        if (!fs.rename(tmp, path)) {
-            throw new IOException("could not rename " + tmp + " to " + path);
-        }
+        AtomicHadoopFiles.replace(fs, tmp, path);
         lastWriteEnd = System.nanoTime();
         lastWriteNanos = lastWriteEnd - start;
         written = true;
