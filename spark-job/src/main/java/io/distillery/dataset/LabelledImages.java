@@ -2,7 +2,7 @@ package io.distillery.dataset;
 
 import io.distillery.features.FeatureColumns;
 import io.distillery.image.DecodeLimits;
-import io.distillery.image.GuardedDecoder;
+import io.distillery.image.ImageDecoder;
 import io.distillery.image.ImageRejectedException;
 import io.distillery.image.RgbImage;
 import io.distillery.image.ViewRenderer;
@@ -89,7 +89,7 @@ public record LabelledImages(Dataset<Row> rows, List<String> classNames, long es
                     }
                     RgbImage image;
                     try {
-                        image = GuardedDecoder.decode(sample.image(), sample.imageName(), new DecodeLimits(100_000_000L, 20_000));
+                        image = ImageDecoder.decode(sample.image(), sample.imageName(), new DecodeLimits(100_000_000L, 20_000));
                     } catch (ImageRejectedException e) {
                         rejected++;
                         continue;

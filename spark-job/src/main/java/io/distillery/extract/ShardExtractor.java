@@ -8,7 +8,7 @@ import io.distillery.features.FeatureMetadataJson;
 import io.distillery.features.TensorDType;
 import io.distillery.features.TensorPacking;
 import io.distillery.image.DecodeLimits;
-import io.distillery.image.GuardedDecoder;
+import io.distillery.image.ImageDecoder;
 import io.distillery.image.ImageRejectedException;
 import io.distillery.image.RgbImage;
 import io.distillery.image.ViewRenderer;
@@ -125,7 +125,7 @@ public final class ShardExtractor {
                 }
                 RgbImage image;
                 try {
-                    image = GuardedDecoder.decode(sample.image(), sample.imageName(), limits);
+                    image = ImageDecoder.decode(sample.image(), sample.imageName(), limits);
                     t = timings.add(Phase.DECODE, t);
                 } catch (ImageRejectedException e) {
                     rejects++;
