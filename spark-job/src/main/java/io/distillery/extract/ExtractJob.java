@@ -74,12 +74,12 @@ public final class ExtractJob {
 
         jsc.setJobGroup("distillery-extract-plan", "extract: list shards and describe the dataset", false);
         ShardPlan plan = ShardLister.list(s.input(), conf);
-        ModelConfig teacher = ModelFiles.config(s.teacherModel(), conf);
-        String sha = Sha256.of(ModelFiles.localCopy(s.teacherCheckpoint(), conf));
+        ModelConfig teacher = ModelFiles.config(s.teacher().model(), conf);
+        String sha = Sha256.of(ModelFiles.localCopy(s.teacher().checkpoint(), conf));
         FeatureMetadata metadata = FeatureMetadataFactory.create(s, teacher, sha, plan.classNames(), sc.version());
         LOG.info("extract plan: {} shards, ~{} images, {} views each (~{} rows), teacher {} ({}), target {} top-{} {}, output {}",
-                plan.shards().size(), plan.estimatedSamples(), s.randomViews() + 1,
-                plan.estimatedSamples() * (s.randomViews() + 1), s.teacherModel(), teacher,
+                plan.shards().size(), plan.estimatedSamples(), s.views().random() + 1,
+                plan.estimatedSamples() * (s.views().random() + 1), s.teacher().model(), teacher,
                 metadata.target().tensor(), metadata.target().topK(), metadata.target().dtype(), s.outputPath());
 
         DatasetLayout layout = new DatasetLayout(s.outputPath());

@@ -7,7 +7,6 @@ import io.distillery.features.FeatureMetadata;
 import io.distillery.features.FeatureMetadataJson;
 import io.distillery.features.TensorDType;
 import io.distillery.features.TensorPacking;
-import io.distillery.image.DecodeLimits;
 import io.distillery.image.ImageDecoder;
 import io.distillery.image.ImageRejectedException;
 import io.distillery.image.RgbImage;
@@ -85,11 +84,10 @@ public final class ShardExtractor {
         Path tmpRejects = layout.tmpFile(shard.id(), attempt, "rejects");
         FileSystem fs = layout.root().getFileSystem(conf);
         fs.mkdirs(layout.tmpDir());
-        EncoderPool teachers = ExecutorModelCache.get(settings.teacherModel(), settings.teacherCheckpoint(),
-                settings.teacherCopies(), conf);
+        EncoderPool teachers = ExecutorModelCache.get(settings.teacher().model(), settings.teacher().checkpoint(),
+                settings.teacher().copies(), conf);
         ModelConfig teacher = teachers.config();
-        TargetRecipe recipe = new TargetRecipe(settings.targetTensor(), settings.targetTokens(),
-                settings.effectiveTopK(teacher.depth()), settings.targetEps());
+        TargetRecipe recipe = settings.target().recipe(teacher.depth());
         MessageType schema = FeatureSchema.features(metadata);
         Map<String, String> footer = Map.of(FeatureMetadataJson.FOOTER_KEY, metadataJson);
         Set<String> dense = new HashSet<>();
@@ -105,10 +103,8 @@ public final class ShardExtractor {
              ShardReader reader = ShardReader.open(shard, settings.input(), classNames, conf)) {
             RowWriter rowWriter = new RowWriter(data, schema, shard.id());
             SimpleGroupFactory rejectRows = new SimpleGroupFactory(FeatureSchema.rejects());
-            TeacherRunner runner = new TeacherRunner(teachers, recipe, settings);
-            ViewSampler sampler = new ViewSampler(teacher.imgSize(), settings.evalCropPct(), settings.scaleMin(),
-                    settings.scaleMax(), settings.ratioMin(), settings.ratioMax(), settings.hflip());
-            DecodeLimits limits = new DecodeLimits(settings.maxPixels(), settings.maxSide());
+            TeacherRunner runner = new TeacherRunner(teachers, recipe, settings.store());
+            ViewSampler sampler = settings.views().sampler(teacher.imgSize());
             SampleScreen screen = new SampleScreen(shard.id(), classNames);
             List<PendingView> pending = new ArrayList<>();
             long t = System.nanoTime();
@@ -125,7 +121,7 @@ public final class ShardExtractor {
                 }
                 RgbImage image;
                 try {
-                    image = ImageDecoder.decode(sample.image(), sample.imageName(), limits);
+                    image = ImageDecoder.decode(sample.image(), sample.imageName(), settings.decode());
                     t = timings.add(Phase.DECODE, t);
                 } catch (ImageRejectedException e) {
                     rejects++;
@@ -136,7 +132,7 @@ public final class ShardExtractor {
                     continue;
                 }
                 keys.add(sample.key());
-                for (int v = 0; v <= settings.randomViews(); v++) {
+                for (int v = 0; v <= settings.views().random(); v++) {
                     ViewSpec view = v == 0 ? sampler.evalView(image.width(), image.height())
                             : sampler.randomView(settings.seed(), sample.key(), v, image.width(), image.height());
                     RgbImage rendered = ViewRenderer.render(image, view, teacher.imgSize());
@@ -211,7 +207,7 @@ public final class ShardExtractor {
         }
 
         long write(List<PendingView> views, Map<String, float[]> tensors) throws IOException {
-            TensorDType dtype = settings.targetDType();
+            TensorDType dtype = settings.target().dtype();
             for (int i = 0; i < views.size(); i++) {
                 PendingView pv = views.get(i);
                 RawSample s = pv.sample();
