@@ -32,12 +32,9 @@ import org.slf4j.LoggerFactory;
  * remaining shard, and marks the dataset complete when every shard is committed and rejects stay within bounds.
  */
 public final class ExtractJob {
-    /** Spark local property read by tasks: crash the first attempt of every shard after N rows (tests only). */
+    /** Spark local property, tests only ({@link TestHooks}): crash the first attempt of every shard after N rows. */
     public static final String CRASH_AFTER_ROWS = "distillery.testing.crashFirstAttemptAfterRows";
-    /**
-     * Spark local property read by tasks: sleep this many milliseconds after every teacher batch (tests only; makes
-     * shards slow enough that a test can kill an executor while tasks are running).
-     */
+    /** Spark local property, tests only ({@link TestHooks}): sleep this many milliseconds after every teacher batch. */
     public static final String BATCH_DELAY_MILLIS = "distillery.testing.batchDelayMillis";
     private static final Logger LOG = LoggerFactory.getLogger(ExtractJob.class);
 
@@ -115,8 +112,7 @@ public final class ExtractJob {
                 LongAccumulator images = sc.longAccumulator("distillery.images");
                 LongAccumulator rejects = sc.longAccumulator("distillery.rejects");
                 ExtractTask task = new ExtractTask(s, metadataJson, plan.classNames(),
-                        new ExtractCounters(images, rejects), sc.getLocalProperty(CRASH_AFTER_ROWS),
-                        sc.getLocalProperty(BATCH_DELAY_MILLIS));
+                        new ExtractCounters(images, rejects), TestHooks.fromLocalProperties(sc));
                 long estimated = remaining.stream().mapToLong(Shard::estimatedSamples).sum();
                 try (ExtractProgress progress = new ExtractProgress(images, estimated, s.progressIntervalMillis())) {
                     sc.addSparkListener(progress);

@@ -52,27 +52,26 @@ public final class ShardExtractor {
     private final List<String> classNames;
     private final Configuration conf;
     private final ExtractCounters counters;
+    private final TestHooks hooks;
 
     public ShardExtractor(ExtractSettings settings, String metadataJson, List<String> classNames, Configuration conf,
                           ExtractCounters counters) {
+        this(settings, metadataJson, classNames, conf, counters, TestHooks.NONE);
+    }
+
+    ShardExtractor(ExtractSettings settings, String metadataJson, List<String> classNames, Configuration conf,
+                   ExtractCounters counters, TestHooks hooks) {
         this.settings = settings;
         this.metadataJson = metadataJson;
         this.metadata = FeatureMetadataJson.fromJson(metadataJson, settings.outputPath());
         this.classNames = classNames;
         this.conf = conf;
         this.counters = counters;
+        this.hooks = hooks;
     }
 
-    /**
-     * @param attempt   unique per task attempt (temp file names)
-     * @param crashAfterRows test hook: throw after this many rows, before committing (negative = never)
-     */
-    public ShardResult run(Shard shard, String attempt, long crashAfterRows) throws IOException {
-        return run(shard, attempt, crashAfterRows, 0);
-    }
-
-    /** @param batchDelayMillis test hook: sleep this long after every teacher batch (0 = never) */
-    public ShardResult run(Shard shard, String attempt, long crashAfterRows, long batchDelayMillis) throws IOException {
+    /** @param attempt unique per task attempt (temp file names) */
+    public ShardResult run(Shard shard, String attempt) throws IOException {
         DatasetLayout layout = new DatasetLayout(settings.outputPath());
         ShardCommitter committer = new ShardCommitter(layout, conf);
         var existing = committer.validRecord(shard.id());
@@ -144,10 +143,7 @@ public final class ShardExtractor {
                         rows += rowWriter.write(pending, outputs);
                         t = timings.add(Phase.WRITE, t);
                         pending.clear();
-                        pause(batchDelayMillis);
-                        if (crashAfterRows >= 0 && rows >= crashAfterRows) {
-                            throw new IllegalStateException("injected crash in shard " + shard.id() + " after " + rows + " rows");
-                        }
+                        hooks.afterBatch(shard.id(), rows);
                     }
                 }
                 counters.imageDone();
@@ -180,18 +176,6 @@ public final class ShardExtractor {
         return rows.newGroup().append(FeatureColumns.KEY, sample.key())
                 .append(FeatureColumns.SHARD, shard).append("image", sample.imageName())
                 .append("reason", reason).append("message", RejectMessages.clean(message));
-    }
-
-    private static void pause(long millis) throws IOException {
-        if (millis <= 0) {
-            return;
-        }
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new java.io.InterruptedIOException("interrupted in the test delay");
-        }
     }
 
     /** Turns views + teacher outputs into Parquet rows. */

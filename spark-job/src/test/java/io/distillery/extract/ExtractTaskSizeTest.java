@@ -29,7 +29,7 @@ class ExtractTaskSizeTest {
         String metadataJson = FeatureMetadataJson.toJson(FeatureMetadataFactory.create(s, teacher, "0".repeat(64),
                 List.of("a", "b"), "3.5.9"));
         LongAccumulator acc = SparkTestSession.get().sparkContext().longAccumulator("size-test");
-        ExtractTask task = new ExtractTask(s, metadataJson, List.of("a", "b"), new ExtractCounters(acc, acc), null, null);
+        ExtractTask task = new ExtractTask(s, metadataJson, List.of("a", "b"), new ExtractCounters(acc, acc), TestHooks.NONE);
 
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
