@@ -3,12 +3,14 @@ package io.distillery.evaluate;
 import io.distillery.checkpoint.DType;
 import io.distillery.dataset.FeatureDataset;
 import io.distillery.dataset.LabelledImages;
+import io.distillery.dataset.ViewSettings;
 import io.distillery.eval.KnnClassifier;
 import io.distillery.eval.LinearProbe;
 import io.distillery.eval.TargetSimilarity;
 import io.distillery.features.FeatureColumns;
 import io.distillery.features.TensorDType;
 import io.distillery.features.TensorPacking;
+import io.distillery.image.DecodeLimits;
 import io.distillery.model.Encoder;
 import io.distillery.model.EncoderExport;
 import io.distillery.model.EncoderGraph;
@@ -87,7 +89,8 @@ public final class EvaluateJob {
                         + "; evaluate models of one input size together");
             }
         }
-        LabelledImages.Views views = new LabelledImages.Views(first.imgSize(), 0, 1.0, s.seed());
+        LabelledImages.Views views = new LabelledImages.Views(first.imgSize(), ViewSettings.evalOnly(1.0),
+                DecodeLimits.defaults(), s.seed());
         Dataset<Row> train = LabelledImages.load(spark, s.trainImages(), views).rows()
                 .filter(functions.col(FeatureColumns.LABEL).isNotNull());
         if (s.maxTrain() > 0) {
