@@ -1,17 +1,13 @@
 package io.distillery.checkpoint;
 
+import io.distillery.files.AtomicFiles;
 import java.io.BufferedOutputStream;
 import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.Channels;
-import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -19,7 +15,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ThreadLocalRandom;
 
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -157,32 +152,19 @@ public final class SafetensorsWriter {
             throw new IllegalArgumentException(target + ": header of " + header.length
                     + " bytes exceeds the safetensors limit of " + SafetensorsHeader.MAX_HEADER_BYTES);
         }
-        Path dir = target.toAbsolutePath().getParent();
-        // Same directory, so the rename cannot cross file systems; hidden, so nothing mistakes it for a checkpoint.
-        Path temp = dir.resolve("." + target.getFileName() + "." + Long.toHexString(ThreadLocalRandom.current()
-                .nextLong()) + ".tmp");
-        try {
-            try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                OutputStream out = new BufferedOutputStream(Channels.newOutputStream(ch), BUFFER_BYTES);
-                out.write(ByteBuffer.allocate(SafetensorsHeader.LENGTH_PREFIX_BYTES)
-                        .order(ByteOrder.LITTLE_ENDIAN).putLong(header.length).array());
-                out.write(header);
-                for (TensorInfo t : layout) {
-                    writeTensor(out, t, entries.get(t.name()).source());
-                }
-                out.flush();
-                ch.force(true); // data on disk before the rename makes it visible
+        // hidden temporary name, so nothing mistakes a partial file for a checkpoint
+        try (AtomicFiles.Pending pending = AtomicFiles.create(target)) {
+            OutputStream out = new BufferedOutputStream(pending.stream(), BUFFER_BYTES);
+            out.write(ByteBuffer.allocate(SafetensorsHeader.LENGTH_PREFIX_BYTES)
+                    .order(ByteOrder.LITTLE_ENDIAN).putLong(header.length).array());
+            out.write(header);
+            for (TensorInfo t : layout) {
+                writeTensor(out, t, entries.get(t.name()).source());
             }
-            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException | RuntimeException | Error e) {
-            try {
-                Files.deleteIfExists(temp);
-            } catch (IOException deleting) {
-                e.addSuppressed(deleting);
-            }
-            throw e;
+            out.flush();
+            pending.commit();
         }
-        syncDirectory(dir);
+        AtomicFiles.syncDirectory(target.toAbsolutePath().getParent());
         LOG.debug("wrote {} ({} tensors)", target, layout.size());
     }
 
@@ -224,15 +206,6 @@ public final class SafetensorsWriter {
         if (exact.remaining != 0) {
             throw new IllegalStateException("tensor " + Text.quote(t.name()) + ": source wrote "
                     + (t.byteLength() - exact.remaining) + " of " + t.byteLength() + " bytes");
-        }
-    }
-
-    /** Makes the rename itself durable; best effort, as not every platform can fsync a directory. */
-    private static void syncDirectory(Path dir) {
-        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-            ch.force(true);
-        } catch (IOException e) {
-            LOG.debug("could not fsync directory {}: {}", dir, e.toString());
         }
     }
 

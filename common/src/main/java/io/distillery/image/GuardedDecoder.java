@@ -13,8 +13,9 @@ import javax.imageio.stream.ImageInputStream;
 import javax.imageio.stream.MemoryCacheImageInputStream;
 
 /**
- * Decoding for dataset pipelines: every input becomes a correct RGB image or an {@link ImageRejectedException}
- * with a reason; never a crash, never a silently wrong image.
+ * How {@link ImageDecoder}, the one entry point callers use, decodes. Decoding for dataset pipelines: every input
+ * becomes a correct RGB image or an {@link ImageRejectedException} with a reason; never a crash, never a silently
+ * wrong image.
  * <ul>
  *   <li>The format comes from the first bytes. Unknown bytes (HTML error pages, garbage) are UNDECODABLE, and so
  *       is anything only a lenient reader would take (the JDK's WBMP reader accepts almost any bytes starting
@@ -32,12 +33,12 @@ import javax.imageio.stream.MemoryCacheImageInputStream;
  *       loaders leave them. Of animated GIF/WebP and multi-page TIFF files, the first frame is decoded.</li>
  * </ul>
  */
-public final class GuardedDecoder {
+final class GuardedDecoder {
     private GuardedDecoder() {
     }
 
     /** Same as {@link ImageDecoder#decode(byte[], String, DecodeLimits)}. */
-    public static RgbImage decode(byte[] bytes, String source, DecodeLimits limits) throws ImageRejectedException {
+    static RgbImage decode(byte[] bytes, String source, DecodeLimits limits) throws ImageRejectedException {
         Objects.requireNonNull(source, "source");
         Objects.requireNonNull(limits, "limits");
         if (bytes == null || bytes.length == 0) {

@@ -1,15 +1,12 @@
 package io.distillery.npy;
 
+import io.distillery.files.AtomicFiles;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
-import java.util.UUID;
 
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -82,36 +79,23 @@ public final class NpyWriter {
 
     private static void writeAtomically(Path file, byte[] header, int length, int itemSize, ChunkFiller filler)
             throws IOException {
-
         Path target = file.toAbsolutePath();
-        // Not Files.createTempFile: its owner-only permissions would carry over to the final file.
-        Path tmp = target.resolveSibling("." + target.getFileName() + "." + UUID.randomUUID() + ".tmp");
-        try {
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                writeFully(ch, ByteBuffer.wrap(header));
+        try (AtomicFiles.Pending pending = AtomicFiles.create(target)) {
+            try {
+                OutputStream out = pending.stream();
+                out.write(header);
                 ByteBuffer chunk = ByteBuffer.allocate(itemSize * CHUNK_ELEMENTS).order(ByteOrder.LITTLE_ENDIAN);
                 for (int done = 0; done < length; done += CHUNK_ELEMENTS) {
                     int n = Math.min(CHUNK_ELEMENTS, length - done);
-                    chunk.clear();
                     filler.fill(chunk, done, n);
-                    chunk.limit(itemSize * n);
-                    writeFully(ch, chunk);
+                    out.write(chunk.array(), 0, itemSize * n);
                 }
-                ch.force(true);
+                pending.commit();
             } catch (IOException e) {
                 // a full disk says only "No space left on device": name the file
                 throw e instanceof java.nio.file.FileSystemException ? e
                         : new IOException("writing " + target + " failed: " + e.getMessage(), e);
             }
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
-    }
-
-    private static void writeFully(FileChannel ch, ByteBuffer b) throws IOException {
-        while (b.hasRemaining()) {
-            ch.write(b);
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.distillery.report;
 
+import io.distillery.files.AtomicFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

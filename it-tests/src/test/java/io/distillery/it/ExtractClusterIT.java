@@ -57,7 +57,7 @@ class ExtractClusterIT {
 
     /**
      * Job settings as --set arguments: WebDataset input and output on HDFS, the parity teacher from HDFS (executors
-     * copy it to local disk once, see TeacherCache).
+     * copy it to local disk once, see ModelFiles).
      */
     private static List<String> overrides(String input, String output, String... extra) throws Exception {
         return cluster.extractSettings(input, output, extra);

@@ -1,17 +1,13 @@
 package io.distillery.cli;
 
-import io.distillery.config.JobConfigLoader;
 import io.distillery.extract.ExtractJob;
 import io.distillery.extract.ExtractSettings;
 import io.distillery.extract.ExtractSummary;
 import io.distillery.spark.SparkSessions;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 
 /** {@code distillery extract}: the teacher pass, shards in, feature dataset out. */
 @Command(name = "extract", mixinStandardHelpOptions = true,
@@ -19,15 +15,12 @@ import picocli.CommandLine.Option;
                 + "(and optional extras) once, as a resumable Parquet feature dataset.",
                 "Settings: reference.conf < --config file < --set key=value (keys relative to distillery.extract)."})
 final class ExtractCommand implements Callable<Integer> {
-    @Option(names = "--config", paramLabel = "<job.conf>", description = "HOCON job file (see conf/).")
-    Path config;
-
-    @Option(names = "--set", paramLabel = "key=value", description = "Override one setting, e.g. --set target.dtype=bf16.")
-    List<String> overrides = new ArrayList<>();
+    @Mixin
+    JobConfigOptions job;
 
     @Override
     public Integer call() throws Exception {
-        ExtractSettings settings = ExtractSettings.from(JobConfigLoader.load(config, overrides, "distillery.extract"));
+        ExtractSettings settings = ExtractSettings.from(job.load(ExtractSettings.SECTION));
         try (SparkSession spark = SparkSessions.getOrCreate(settings.sparkMaster(), settings.appName())) {
             ExtractSummary summary = ExtractJob.run(spark, settings);
             if (!summary.failures().isEmpty()) {

@@ -1,15 +1,12 @@
 package io.distillery.cli;
 
-import io.distillery.config.JobConfigLoader;
 import io.distillery.spark.SparkSessions;
 import io.distillery.train.FinetuneJob;
 import io.distillery.train.FinetuneSettings;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code distillery finetune}: a classifier head on an encoder, trained on labelled rows. */
@@ -18,19 +15,15 @@ import picocli.CommandLine.Option;
                 + "a feature dataset's labels; exports a timm-style checkpoint with the head and reports accuracy.",
                 "Settings: reference.conf < --config file < --set key=value (keys relative to distillery.finetune)."})
 final class FinetuneCommand implements Callable<Integer> {
-    @Option(names = "--config", paramLabel = "<job.conf>", description = "HOCON job file (see conf/).")
-    Path config;
-
-    @Option(names = "--set", paramLabel = "key=value", description = "Override one setting, e.g. --set iterations=200.")
-    List<String> overrides = new ArrayList<>();
+    @Mixin
+    JobConfigOptions job;
 
     @Option(names = "--resume", description = "Continue from the newest checkpoint in run-dir.")
     boolean resume;
 
     @Override
     public Integer call() throws Exception {
-        FinetuneSettings settings = FinetuneSettings.from(
-                JobConfigLoader.load(config, overrides, FinetuneSettings.SECTION));
+        FinetuneSettings settings = FinetuneSettings.from(job.load(FinetuneSettings.SECTION));
         try (SparkSession spark = SparkSessions.getOrCreate(settings.common().sparkMaster(),
                 settings.common().appName())) {
             FinetuneJob.Summary summary = FinetuneJob.run(spark, settings, resume);

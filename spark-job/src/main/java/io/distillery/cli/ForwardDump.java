@@ -2,6 +2,7 @@ package io.distillery.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.distillery.files.AtomicFiles;
 import io.distillery.image.EvalTransform;
 import io.distillery.image.ImageDecoder;
 import io.distillery.image.ImagePreprocessor;
@@ -21,7 +22,6 @@ import io.distillery.targets.TargetTokens;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -137,9 +137,8 @@ final class ForwardDump {
         manifest.put("dtype", "float32");
         manifest.put("versions", BuildInfo.versions());
         manifest.put("created", Instant.now().toString());
-        Path tmp = out.resolve(MANIFEST + ".tmp");
-        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(tmp.toFile(), manifest);
-        Files.move(tmp, out.resolve(MANIFEST), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+        AtomicFiles.write(out.resolve(MANIFEST), stream -> json.writeValue(stream, manifest));
     }
 
     static List<Path> listImages(Path dir) throws IOException {

@@ -1,16 +1,13 @@
 package io.distillery.cli;
 
-import io.distillery.config.JobConfigLoader;
 import io.distillery.spark.SparkSessions;
 import io.distillery.train.TrainJob;
 import io.distillery.train.TrainSettings;
 import io.distillery.train.TrainSummary;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code distillery train}: the student learns the cached targets of a feature dataset. */
@@ -21,18 +18,15 @@ import picocli.CommandLine.Option;
 final class TrainCommand implements Callable<Integer> {
     static final String SECTION = "distillery.train";
 
-    @Option(names = "--config", paramLabel = "<job.conf>", description = "HOCON job file (see conf/).")
-    Path config;
-
-    @Option(names = "--set", paramLabel = "key=value", description = "Override one setting, e.g. --set iterations=200.")
-    List<String> overrides = new ArrayList<>();
+    @Mixin
+    JobConfigOptions job;
 
     @Option(names = "--resume", description = "Continue from the newest checkpoint in run-dir.")
     boolean resume;
 
     @Override
     public Integer call() throws Exception {
-        TrainSettings settings = TrainSettings.from(JobConfigLoader.load(config, overrides, SECTION), SECTION);
+        TrainSettings settings = TrainSettings.from(job.load(SECTION), SECTION);
         if (settings.dataset() == null) {
             throw new IllegalArgumentException(SECTION + ".dataset is required (a feature dataset written by extract)");
         }

@@ -1,10 +1,8 @@
 package io.distillery.dataset;
 
-import io.distillery.extract.DatasetLayout;
-import io.distillery.extract.DatasetStatus;
+import io.distillery.features.DatasetStatus;
 import io.distillery.features.FeatureFormatException;
 import io.distillery.features.FeatureMetadata;
-import io.distillery.features.FeatureMetadataJson;
 import java.io.IOException;
 import java.io.InputStream;
 import org.apache.hadoop.fs.FileSystem;
@@ -32,9 +30,7 @@ public record FeatureDataset(String path, DatasetStatus status, Dataset<Row> row
         }
         DatasetStatus status;
         try (InputStream in = fs.open(json)) {
-            var node = FeatureMetadataJson.mapper().readTree(in);
-            FeatureMetadataJson.fromJson(node.path("metadata").toString(), json.toString());
-            status = FeatureMetadataJson.mapper().treeToValue(node, DatasetStatus.class);
+            status = DatasetStatus.read(in, json.toString());
         }
         if (!status.complete() && !allowPartial) {
             throw new FeatureFormatException(path + ": feature dataset is " + status.status()

@@ -2,7 +2,7 @@ package io.distillery.dataset;
 
 import io.distillery.features.FeatureColumns;
 import io.distillery.image.DecodeLimits;
-import io.distillery.image.GuardedDecoder;
+import io.distillery.image.ImageDecoder;
 import io.distillery.image.ImageRejectedException;
 import io.distillery.image.RgbImage;
 import io.distillery.image.ViewRenderer;
@@ -36,7 +36,8 @@ import org.slf4j.LoggerFactory;
  * A labelled image dataset (any shard format extract reads) as rows {@code key, view, label, pixels} — the same
  * columns and pixel layout as a feature dataset, so finetune and evaluate read either. Views are made on the
  * executors exactly as extract makes them (view 0 = eval view; 1..K random-resized-crop + flip seeded by the
- * sample key); undecodable images are skipped and counted in the executor log.
+ * sample key), with the job's view settings and decode limits; undecodable images are skipped and counted in the
+ * executor log.
  */
 public record LabelledImages(Dataset<Row> rows, List<String> classNames, long estimatedImages) {
     private static final Logger LOG = LoggerFactory.getLogger(LabelledImages.class);
@@ -47,14 +48,21 @@ public record LabelledImages(Dataset<Row> rows, List<String> classNames, long es
             .add(FeatureColumns.LABEL, DataTypes.IntegerType, true)
             .add(FeatureColumns.PIXELS, DataTypes.BinaryType, false);
 
-    /** How views are cut from the images. */
-    public record Views(int imgSize, int randomViews, double evalCropPct, long seed) implements Serializable {
+    /**
+     * How views are cut from the images.
+     *
+     * @param imgSize  the model's input side: views are rendered imgSize x imgSize
+     * @param settings which views, as extract's {@code views.*}
+     * @param decode   images beyond these are skipped
+     * @param seed     random views are a function of (seed, key, view index)
+     */
+    public record Views(int imgSize, ViewSettings settings, DecodeLimits decode, long seed) implements Serializable {
     }
 
     public static LabelledImages load(SparkSession spark, InputOptions input, Views views) throws IOException {
         ShardPlan plan = ShardLister.list(input, spark.sparkContext().hadoopConfiguration());
         LOG.info("labelled images {}: {} shards, ~{} images, {} classes, {} view(s) each", input.path(),
-                plan.shards().size(), plan.estimatedSamples(), plan.classNames().size(), views.randomViews() + 1);
+                plan.shards().size(), plan.estimatedSamples(), plan.classNames().size(), views.settings().random() + 1);
         JavaRDD<Row> rows = JavaSparkContext.fromSparkContext(spark.sparkContext())
                 .parallelize(plan.shards(), Math.max(1, plan.shards().size()))
                 .flatMap(new ShardViews(input, plan.classNames(), views));
@@ -77,7 +85,7 @@ public record LabelledImages(Dataset<Row> rows, List<String> classNames, long es
         @Override
         public Iterator<Row> call(Shard shard) throws IOException {
             Configuration conf = org.apache.spark.deploy.SparkHadoopUtil.get().conf();
-            ViewSampler sampler = new ViewSampler(views.imgSize(), views.evalCropPct(), 0.08, 1.0, 0.75, 4.0 / 3, true);
+            ViewSampler sampler = views.settings().sampler(views.imgSize());
             List<Row> out = new ArrayList<>();
             long rejected = 0;
             try (ShardReader reader = ShardReader.open(shard, input, classNames, conf)) {
@@ -89,12 +97,12 @@ public record LabelledImages(Dataset<Row> rows, List<String> classNames, long es
                     }
                     RgbImage image;
                     try {
-                        image = GuardedDecoder.decode(sample.image(), sample.imageName(), new DecodeLimits(100_000_000L, 20_000));
+                        image = ImageDecoder.decode(sample.image(), sample.imageName(), views.decode());
                     } catch (ImageRejectedException e) {
                         rejected++;
                         continue;
                     }
-                    for (int v = 0; v <= views.randomViews(); v++) {
+                    for (int v = 0; v <= views.settings().random(); v++) {
                         ViewSpec view = v == 0 ? sampler.evalView(image.width(), image.height())
                                 : sampler.randomView(views.seed(), sample.key(), v, image.width(), image.height());
                         out.add(RowFactory.create(sample.key(), v, sample.label(),

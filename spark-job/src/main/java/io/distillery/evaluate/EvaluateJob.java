@@ -3,14 +3,15 @@ package io.distillery.evaluate;
 import io.distillery.checkpoint.DType;
 import io.distillery.dataset.FeatureDataset;
 import io.distillery.dataset.LabelledImages;
+import io.distillery.dataset.ViewSettings;
 import io.distillery.eval.KnnClassifier;
 import io.distillery.eval.LinearProbe;
 import io.distillery.eval.TargetSimilarity;
-import io.distillery.extract.TeacherCache;
 import io.distillery.features.FeatureColumns;
 import io.distillery.features.TensorDType;
 import io.distillery.features.TensorPacking;
 import io.distillery.metrics.LossCurve;
+import io.distillery.image.DecodeLimits;
 import io.distillery.model.Encoder;
 import io.distillery.model.EncoderExport;
 import io.distillery.model.EncoderGraph;
@@ -27,6 +28,7 @@ import io.distillery.report.ModelResult;
 import io.distillery.scoring.EncoderScoring;
 import io.distillery.scoring.PixelBatch;
 import io.distillery.spark.FileDigests;
+import io.distillery.spark.ModelFiles;
 import io.distillery.spark.QualifiedPaths;
 import io.distillery.student.StudentGraph;
 import java.io.IOException;
@@ -91,7 +93,8 @@ public final class EvaluateJob {
                         + "; evaluate models of one input size together");
             }
         }
-        LabelledImages.Views views = new LabelledImages.Views(first.imgSize(), 0, 1.0, s.seed());
+        LabelledImages.Views views = new LabelledImages.Views(first.imgSize(), ViewSettings.evalOnly(1.0),
+                DecodeLimits.defaults(), s.seed());
         Dataset<Row> train = LabelledImages.load(spark, s.trainImages(), views).rows()
                 .filter(functions.col(FeatureColumns.LABEL).isNotNull());
         if (s.maxTrain() > 0) {
@@ -157,7 +160,7 @@ public final class EvaluateJob {
     }
 
     private static ResolvedModel resolve(ModelSpec spec, Path out, long seed, Configuration conf) throws IOException {
-        ModelConfig config = TeacherCache.config(spec.model(), conf);
+        ModelConfig config = ModelFiles.config(spec.model(), conf);
         if (!ModelSpec.RANDOM.equals(spec.checkpoint())) {
             String model = ModelConfigs.presets().containsKey(spec.model()) ? spec.model()
                     : QualifiedPaths.of("models[" + spec.name() + "].model", spec.model(), conf);

@@ -1,6 +1,7 @@
 package io.distillery.extract;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import io.distillery.dataset.DatasetLayout;
+import io.distillery.features.DatasetStatus;
 import io.distillery.features.FeatureMetadata;
 import io.distillery.features.FeatureMetadataJson;
 import io.distillery.locks.WriterLock;
@@ -9,9 +10,10 @@ import io.distillery.provenance.Sha256;
 import io.distillery.shards.Shard;
 import io.distillery.shards.ShardLister;
 import io.distillery.shards.ShardPlan;
+import io.distillery.spark.AtomicHadoopFiles;
+import io.distillery.spark.ModelFiles;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,12 +32,9 @@ import org.slf4j.LoggerFactory;
  * remaining shard, and marks the dataset complete when every shard is committed and rejects stay within bounds.
  */
 public final class ExtractJob {
-    /** Spark local property read by tasks: crash the first attempt of every shard after N rows (tests only). */
+    /** Spark local property, tests only ({@link TestHooks}): crash the first attempt of every shard after N rows. */
     public static final String CRASH_AFTER_ROWS = "distillery.testing.crashFirstAttemptAfterRows";
-    /**
-     * Spark local property read by tasks: sleep this many milliseconds after every teacher batch (tests only; makes
-     * shards slow enough that a test can kill an executor while tasks are running).
-     */
+    /** Spark local property, tests only ({@link TestHooks}): sleep this many milliseconds after every teacher batch. */
     public static final String BATCH_DELAY_MILLIS = "distillery.testing.batchDelayMillis";
     private static final Logger LOG = LoggerFactory.getLogger(ExtractJob.class);
 
@@ -72,12 +71,12 @@ public final class ExtractJob {
 
         jsc.setJobGroup("distillery-extract-plan", "extract: list shards and describe the dataset", false);
         ShardPlan plan = ShardLister.list(s.input(), conf);
-        ModelConfig teacher = TeacherCache.config(s.teacherModel(), conf);
-        String sha = Sha256.of(TeacherCache.localCopy(s.teacherCheckpoint(), conf));
+        ModelConfig teacher = ModelFiles.config(s.teacher().model(), conf);
+        String sha = Sha256.of(ModelFiles.localCopy(s.teacher().checkpoint(), conf));
         FeatureMetadata metadata = FeatureMetadataFactory.create(s, teacher, sha, plan.classNames(), sc.version());
         LOG.info("extract plan: {} shards, ~{} images, {} views each (~{} rows), teacher {} ({}), target {} top-{} {}, output {}",
-                plan.shards().size(), plan.estimatedSamples(), s.randomViews() + 1,
-                plan.estimatedSamples() * (s.randomViews() + 1), s.teacherModel(), teacher,
+                plan.shards().size(), plan.estimatedSamples(), s.views().random() + 1,
+                plan.estimatedSamples() * (s.views().random() + 1), s.teacher().model(), teacher,
                 metadata.target().tensor(), metadata.target().topK(), metadata.target().dtype(), s.outputPath());
 
         DatasetLayout layout = new DatasetLayout(s.outputPath());
@@ -113,8 +112,7 @@ public final class ExtractJob {
                 LongAccumulator images = sc.longAccumulator("distillery.images");
                 LongAccumulator rejects = sc.longAccumulator("distillery.rejects");
                 ExtractTask task = new ExtractTask(s, metadataJson, plan.classNames(),
-                        new ExtractCounters(images, rejects), sc.getLocalProperty(CRASH_AFTER_ROWS),
-                        sc.getLocalProperty(BATCH_DELAY_MILLIS));
+                        new ExtractCounters(images, rejects), TestHooks.fromLocalProperties(sc));
                 long estimated = remaining.stream().mapToLong(Shard::estimatedSamples).sum();
                 try (ExtractProgress progress = new ExtractProgress(images, estimated, s.progressIntervalMillis())) {
                     sc.addSparkListener(progress);
@@ -266,25 +264,12 @@ public final class ExtractJob {
 
         private DatasetStatus read(FileSystem fs, Path json) throws IOException {
             try (InputStream in = fs.open(json)) {
-                JsonNode node = FeatureMetadataJson.mapper().readTree(in);
-                FeatureMetadataJson.fromJson(node.path("metadata").toString(), json.toString()); // version check
-                return FeatureMetadataJson.mapper().treeToValue(node, DatasetStatus.class);
+                return DatasetStatus.read(in, json.toString());
             }
         }
 
         private void write(FileSystem fs, DatasetStatus status) throws IOException {
-            Path json = layout.datasetJson();
-            Path tmp = new Path(json.getParent(), "." + json.getName() + "." + System.nanoTime());
-            fs.mkdirs(json.getParent());
-            try (OutputStream out = fs.create(tmp, false)) {
-                FeatureMetadataJson.mapper().writeValue(out, status);
-            }
-            if (fs.exists(json)) {
-                fs.delete(json, false);
-            }
-            if (!fs.rename(tmp, json)) {
-                throw new IOException("could not move " + tmp + " to " + json);
-            }
+            AtomicHadoopFiles.write(fs, layout.datasetJson(), out -> FeatureMetadataJson.mapper().writeValue(out, status));
         }
 
         private static String now() {

@@ -3,99 +3,137 @@ package io.distillery.extract;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import io.distillery.config.SectionReader;
+import io.distillery.dataset.DecodeSettings;
+import io.distillery.dataset.ViewSettings;
 import io.distillery.features.TensorDType;
+import io.distillery.image.DecodeLimits;
+import io.distillery.model.ModelConfigs;
 import io.distillery.shards.InputOptions;
 import io.distillery.shards.ShardFormat;
+import io.distillery.spark.QualifiedPaths;
+import io.distillery.spark.SparkMasters;
+import io.distillery.targets.TargetRecipe;
 import io.distillery.targets.TargetTensor;
 import io.distillery.targets.TargetTokens;
 import java.io.Serializable;
 import java.util.List;
 
 /**
- * The validated settings of an extract job (see reference.conf for meanings and defaults). Small and
- * serialisable: this is all a task carries; the teacher itself is loaded on each executor.
+ * The validated settings of an extract job (see reference.conf for meanings and defaults), one record per group of
+ * keys. Small and serialisable: this is all a task carries; the teacher itself is loaded on each executor. Every
+ * value is checked here, on the driver: inside a task a bad one would fail every shard with a trace.
+ *
+ * @param input      where the samples are
+ * @param outputPath the feature dataset's folder
+ * @param decode     images beyond these are rejected from their header
  */
-public record ExtractSettings(InputOptions input, String outputPath, String teacherModel, String teacherCheckpoint,
-                              int teacherCopies,
-                              TargetTensor targetTensor, TargetTokens targetTokens, int topK, double targetEps,
-                              TensorDType targetDType, boolean storePixels, List<Integer> storeLayers, boolean storeCls,
-                              boolean storePooled, boolean storeLogits, int randomViews, double evalCropPct,
-                              double scaleMin, double scaleMax, double ratioMin, double ratioMax, boolean hflip,
-                              long seed, int batchSize, double maxRejectFraction, long maxPixels, int maxSide,
-                              long progressIntervalMillis, String sparkMaster, String appName) implements Serializable {
+public record ExtractSettings(InputOptions input, String outputPath, Teacher teacher, Target target, Store store,
+                             ViewSettings views, DecodeLimits decode, long seed, int batchSize,
+                             double maxRejectFraction, long progressIntervalMillis, String sparkMaster, String appName)
+        implements Serializable {
+    public static final String SECTION = "distillery.extract";
 
-    /** topK value meaning "every block of the teacher". */
-    public static final int ALL_BLOCKS = 0;
-
-    public ExtractSettings {
-        storeLayers = List.copyOf(storeLayers);
-        if (batchSize < 1) {
-            throw new IllegalArgumentException("distillery.extract.batch-size must be >= 1, got " + batchSize);
-        }
-        if (randomViews < 0) {
-            throw new IllegalArgumentException("distillery.extract.views.random must be >= 0, got " + randomViews);
-        }
-        if (!(maxRejectFraction >= 0 && maxRejectFraction <= 1)) {
-            throw new IllegalArgumentException("distillery.extract.max-reject-fraction must be within [0, 1], got "
-                    + maxRejectFraction);
-        }
-        if (!(evalCropPct > 0 && evalCropPct <= 1)) {
-            throw new IllegalArgumentException("distillery.extract.views.eval-crop-pct must be within (0, 1], got "
-                    + evalCropPct);
-        }
-        if (teacherCopies < 0) {
-            throw new IllegalArgumentException("distillery.extract.teacher.copies must be >= 0 (0 = one per running task), got "
-                    + teacherCopies);
-        }
-        if (topK < 0) {
-            throw new IllegalArgumentException("distillery.extract.target.top-k must be 'all' or >= 1, got " + topK);
-        }
-        // checked here, on the driver: inside a task these would fail every shard with a trace
-        if (!(targetEps > 0 && Double.isFinite(targetEps))) {
-            throw new IllegalArgumentException("distillery.extract.target.eps must be a finite number > 0, got " + targetEps);
-        }
-        if (maxPixels < 1) {
-            throw new IllegalArgumentException("distillery.extract.decode.max-pixels must be >= 1, got " + maxPixels);
-        }
-        if (maxSide < 1) {
-            throw new IllegalArgumentException("distillery.extract.decode.max-side must be >= 1, got " + maxSide);
-        }
-        if (progressIntervalMillis < 1) {
-            throw new IllegalArgumentException("distillery.extract.progress-interval must be > 0, got "
-                    + progressIntervalMillis + " ms");
-        }
-        io.distillery.spark.SparkMasters.check("distillery.extract.spark.master", sparkMaster);
-        for (int layer : storeLayers) {
-            if (layer < 1) {
-                throw new IllegalArgumentException("distillery.extract.store.layers are 1-based block numbers, got " + layer);
+    /**
+     * @param model      a preset or a config.json path
+     * @param checkpoint timm-format safetensors every executor can read
+     * @param copies     teacher copies run at once per executor ({@code EncoderPool.ONE_PER_THREAD}: one per task)
+     */
+    public record Teacher(String model, String checkpoint, int copies) implements Serializable {
+        public Teacher {
+            if (copies < 0) {
+                throw new IllegalArgumentException(SECTION + ".teacher.copies must be >= 0 (0 = one per running task), "
+                        + "got " + copies);
             }
         }
     }
 
+    /**
+     * The data2vec target recipe and the dtype of every stored tensor column.
+     *
+     * @param topK blocks averaged, or {@link #ALL_BLOCKS}
+     */
+    public record Target(TargetTensor tensor, TargetTokens tokens, int topK, double eps, TensorDType dtype)
+            implements Serializable {
+        /** topK value meaning "every block of the teacher". */
+        public static final int ALL_BLOCKS = 0;
+
+        public Target {
+            if (topK < 0) {
+                throw new IllegalArgumentException(SECTION + ".target.top-k must be 'all' or >= 1, got " + topK);
+            }
+            if (!(eps > 0 && Double.isFinite(eps))) {
+                throw new IllegalArgumentException(SECTION + ".target.eps must be a finite number > 0, got " + eps);
+            }
+        }
+
+        /** The number of blocks averaged, for a teacher of {@code depth} blocks. */
+        public int effectiveTopK(int depth) {
+            int k = topK == ALL_BLOCKS ? depth : topK;
+            if (k > depth) {
+                throw new IllegalArgumentException(SECTION + ".target.top-k " + k + " exceeds the teacher's depth " + depth);
+            }
+            return k;
+        }
+
+        /** The recipe for a teacher of {@code depth} blocks. */
+        public TargetRecipe recipe(int depth) {
+            return new TargetRecipe(tensor, tokens, effectiveTopK(depth), eps);
+        }
+    }
+
+    /**
+     * Optional extra columns.
+     *
+     * @param layers 1-based blocks whose raw output is stored
+     */
+    public record Store(boolean pixels, List<Integer> layers, boolean cls, boolean pooled, boolean logits)
+            implements Serializable {
+        public Store {
+            layers = List.copyOf(layers);
+            for (int layer : layers) {
+                if (layer < 1) {
+                    throw new IllegalArgumentException(SECTION + ".store.layers are 1-based block numbers, got " + layer);
+                }
+            }
+        }
+    }
+
+    public ExtractSettings {
+        if (batchSize < 1) {
+            throw new IllegalArgumentException(SECTION + ".batch-size must be >= 1, got " + batchSize);
+        }
+        if (!(maxRejectFraction >= 0 && maxRejectFraction <= 1)) {
+            throw new IllegalArgumentException(SECTION + ".max-reject-fraction must be within [0, 1], got "
+                    + maxRejectFraction);
+        }
+        if (progressIntervalMillis < 1) {
+            throw new IllegalArgumentException(SECTION + ".progress-interval must be > 0, got "
+                    + progressIntervalMillis + " ms");
+        }
+        SparkMasters.check(SECTION + ".spark.master", sparkMaster);
+    }
+
     /** Reads the {@code distillery.extract} section; every error names the key. */
     public static ExtractSettings from(Config c) {
-        SectionReader r = new SectionReader(c, "distillery.extract");
+        SectionReader r = new SectionReader(c, SECTION);
         try {
-            double[] scale = r.range("views.scale");
-            double[] ratio = r.range("views.ratio");
             InputOptions input = new InputOptions(ShardFormat.fromConfig(c.getString("input.format")),
                     r.required("input.path"), c.getInt("input.files-per-shard"), c.getInt("input.row-groups-per-split"),
                     c.getString("input.image-column"), c.getString("input.key-column"),
                     c.getString("input.caption-column"), r.optional("input.label-column"));
-            return new ExtractSettings(input, r.required("output.path"), c.getString("teacher.model"),
-                    r.required("teacher.checkpoint"), c.getInt("teacher.copies"),
-                    r.enumOf(TargetTensor.class, "target.tensor"),
-                    r.enumOf(TargetTokens.class, "target.tokens"),
-                    r.countOrAll("target.top-k"), c.getDouble("target.eps"),
-                    TensorDType.fromId(c.getString("target.dtype")), c.getBoolean("store.pixels"),
-                    c.getIntList("store.layers"), c.getBoolean("store.cls"), c.getBoolean("store.pooled"),
-                    c.getBoolean("store.logits"), c.getInt("views.random"), c.getDouble("views.eval-crop-pct"),
-                    scale[0], scale[1], ratio[0], ratio[1], c.getBoolean("views.hflip"), c.getLong("seed"), c.getInt("batch-size"),
-                    c.getDouble("max-reject-fraction"), c.getLong("decode.max-pixels"), c.getInt("decode.max-side"),
+            Teacher teacher = new Teacher(c.getString("teacher.model"), r.required("teacher.checkpoint"),
+                    c.getInt("teacher.copies"));
+            Target target = new Target(r.enumOf(TargetTensor.class, "target.tensor"),
+                    r.enumOf(TargetTokens.class, "target.tokens"), r.countOrAll("target.top-k"),
+                    c.getDouble("target.eps"), TensorDType.fromId(c.getString("target.dtype")));
+            Store store = new Store(c.getBoolean("store.pixels"), c.getIntList("store.layers"), c.getBoolean("store.cls"),
+                    c.getBoolean("store.pooled"), c.getBoolean("store.logits"));
+            return new ExtractSettings(input, r.required("output.path"), teacher, target, store, ViewSettings.from(r),
+                    DecodeSettings.from(r), c.getLong("seed"), c.getInt("batch-size"), c.getDouble("max-reject-fraction"),
                     c.getDuration("progress-interval").toMillis(), c.getString("spark.master"),
                     c.getString("spark.app-name"));
         } catch (ConfigException e) {
-            throw new IllegalArgumentException("distillery.extract: " + e.getMessage(), e);
+            throw new IllegalArgumentException(SECTION + ": " + e.getMessage(), e);
         }
     }
 
@@ -106,29 +144,16 @@ public record ExtractSettings(InputOptions input, String outputPath, String teac
      * resolves them on the driver: against the working directory of {@code fs.defaultFS}.
      */
     public ExtractSettings withQualifiedPaths(org.apache.hadoop.conf.Configuration conf) {
-        InputOptions in = new InputOptions(input.format(), qualify("input.path", input.path(), conf), input.filesPerShard(),
-                input.rowGroupsPerSplit(), input.imageColumn(), input.keyColumn(), input.captionColumn(),
-                input.labelColumn());
-        String model = io.distillery.model.ModelConfigs.presets().containsKey(teacherModel) ? teacherModel
-                : qualify("teacher.model", teacherModel, conf);
-        return new ExtractSettings(in, qualify("output.path", outputPath, conf), model,
-                qualify("teacher.checkpoint", teacherCheckpoint, conf), teacherCopies,
-                targetTensor,
-                targetTokens, topK, targetEps, targetDType, storePixels, storeLayers, storeCls, storePooled, storeLogits,
-                randomViews, evalCropPct, scaleMin, scaleMax, ratioMin, ratioMax, hflip, seed, batchSize,
-                maxRejectFraction, maxPixels, maxSide, progressIntervalMillis, sparkMaster, appName);
+        String model = ModelConfigs.presets().containsKey(teacher.model()) ? teacher.model()
+                : qualify("teacher.model", teacher.model(), conf);
+        Teacher qualifiedTeacher = new Teacher(model, qualify("teacher.checkpoint", teacher.checkpoint(), conf),
+                teacher.copies());
+        return new ExtractSettings(input.withPath(qualify("input.path", input.path(), conf)),
+                qualify("output.path", outputPath, conf), qualifiedTeacher, target, store, views, decode, seed, batchSize,
+                maxRejectFraction, progressIntervalMillis, sparkMaster, appName);
     }
 
     private static String qualify(String key, String path, org.apache.hadoop.conf.Configuration conf) {
-        return io.distillery.spark.QualifiedPaths.of("distillery.extract." + key, path, conf);
-    }
-
-    /** The number of blocks averaged, for a teacher of {@code depth} blocks. */
-    public int effectiveTopK(int depth) {
-        int k = topK == ALL_BLOCKS ? depth : topK;
-        if (k > depth) {
-            throw new IllegalArgumentException("distillery.extract.target.top-k " + k + " exceeds the teacher's depth " + depth);
-        }
-        return k;
+        return QualifiedPaths.of(SECTION + "." + key, path, conf);
     }
 }

@@ -8,7 +8,7 @@ import org.apache.spark.api.java.function.Function;
 
 /**
  * The function Spark runs per shard. It carries only settings and the metadata JSON (a few KB); the Hadoop
- * configuration comes from the executor's environment and the teacher from {@link TeacherCache}.
+ * configuration comes from the executor's environment and the teacher from {@link io.distillery.spark.ExecutorModelCache}.
  */
 final class ExtractTask implements Function<Shard, ShardResult> {
     private static final long serialVersionUID = 1L;
@@ -16,26 +16,23 @@ final class ExtractTask implements Function<Shard, ShardResult> {
     private final String metadataJson;
     private final List<String> classNames;
     private final ExtractCounters counters;
-    private final String crashAfterRows;
-    private final String batchDelayMillis;
+    private final TestHooks hooks;
 
     ExtractTask(ExtractSettings settings, String metadataJson, List<String> classNames, ExtractCounters counters,
-                String crashAfterRows, String batchDelayMillis) {
+                TestHooks hooks) {
         this.settings = settings;
         this.metadataJson = metadataJson;
         this.classNames = List.copyOf(classNames);
         this.counters = counters;
-        this.crashAfterRows = crashAfterRows;
-        this.batchDelayMillis = batchDelayMillis;
+        this.hooks = hooks;
     }
 
     @Override
     public ShardResult call(Shard shard) throws Exception {
         TaskContext ctx = TaskContext.get();
         String attempt = ctx == null ? "local" : "s" + ctx.stageId() + "t" + ctx.taskAttemptId() + "a" + ctx.attemptNumber();
-        long crash = crashAfterRows != null && ctx != null && ctx.attemptNumber() == 0 ? Long.parseLong(crashAfterRows) : -1;
         Configuration conf = org.apache.spark.deploy.SparkHadoopUtil.get().conf();
-        long delay = batchDelayMillis == null ? 0 : Long.parseLong(batchDelayMillis);
-        return new ShardExtractor(settings, metadataJson, classNames, conf, counters).run(shard, attempt, crash, delay);
+        return new ShardExtractor(settings, metadataJson, classNames, conf, counters, hooks.forTask(ctx))
+                .run(shard, attempt);
     }
 }

@@ -2,6 +2,8 @@ package io.distillery.extract;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import io.distillery.dataset.DatasetLayout;
+import io.distillery.spark.AtomicHadoopFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -45,13 +47,13 @@ public final class ShardCommitter {
         fs.mkdirs(layout.dataDir());
         fs.mkdirs(layout.rejectsDir());
         fs.mkdirs(layout.commitsDir());
-        moveReplacing(fs, tmpData, layout.dataFile(record.shard()));
-        moveReplacing(fs, tmpRejects, layout.rejectsFile(record.shard()));
+        AtomicHadoopFiles.replace(fs, tmpData, layout.dataFile(record.shard()));
+        AtomicHadoopFiles.replace(fs, tmpRejects, layout.rejectsFile(record.shard()));
         Path tmpRecord = new Path(layout.tmpDir(), record.shard() + "." + System.nanoTime() + ".commit.json");
         try (OutputStream out = RawLocalOutputFile.creating(fs).create(tmpRecord, false)) {
             JSON.writeValue(out, record);
         }
-        moveReplacing(fs, tmpRecord, layout.commitRecord(record.shard()));
+        AtomicHadoopFiles.replace(fs, tmpRecord, layout.commitRecord(record.shard()));
         return record;
     }
 
@@ -100,15 +102,6 @@ public final class ShardCommitter {
         }
         try (InputStream in = fs.open(recordPath)) {
             return Optional.of(JSON.readValue(in, ShardCommit.class));
-        }
-    }
-
-    private static void moveReplacing(FileSystem fs, Path from, Path to) throws IOException {
-        if (fs.exists(to)) {
-            fs.delete(to, false);
-        }
-        if (!fs.rename(from, to)) {
-            throw new IOException("could not move " + from + " to " + to);
         }
     }
 }

@@ -1,13 +1,13 @@
 package io.distillery.extract;
 
+import io.distillery.dataset.DatasetLayout;
 import io.distillery.extract.ShardTimings.Phase;
 import io.distillery.features.FeatureColumns;
 import io.distillery.features.FeatureMetadata;
 import io.distillery.features.FeatureMetadataJson;
 import io.distillery.features.TensorDType;
 import io.distillery.features.TensorPacking;
-import io.distillery.image.DecodeLimits;
-import io.distillery.image.GuardedDecoder;
+import io.distillery.image.ImageDecoder;
 import io.distillery.image.ImageRejectedException;
 import io.distillery.image.RgbImage;
 import io.distillery.image.ViewRenderer;
@@ -19,6 +19,7 @@ import io.distillery.shards.RawSample;
 import io.distillery.shards.Shard;
 import io.distillery.shards.ShardCorruptException;
 import io.distillery.shards.ShardReader;
+import io.distillery.spark.ExecutorModelCache;
 import io.distillery.targets.TargetRecipe;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -51,27 +52,26 @@ public final class ShardExtractor {
     private final List<String> classNames;
     private final Configuration conf;
     private final ExtractCounters counters;
+    private final TestHooks hooks;
 
     public ShardExtractor(ExtractSettings settings, String metadataJson, List<String> classNames, Configuration conf,
                           ExtractCounters counters) {
+        this(settings, metadataJson, classNames, conf, counters, TestHooks.NONE);
+    }
+
+    ShardExtractor(ExtractSettings settings, String metadataJson, List<String> classNames, Configuration conf,
+                   ExtractCounters counters, TestHooks hooks) {
         this.settings = settings;
         this.metadataJson = metadataJson;
         this.metadata = FeatureMetadataJson.fromJson(metadataJson, settings.outputPath());
         this.classNames = classNames;
         this.conf = conf;
         this.counters = counters;
+        this.hooks = hooks;
     }
 
-    /**
-     * @param attempt   unique per task attempt (temp file names)
-     * @param crashAfterRows test hook: throw after this many rows, before committing (negative = never)
-     */
-    public ShardResult run(Shard shard, String attempt, long crashAfterRows) throws IOException {
-        return run(shard, attempt, crashAfterRows, 0);
-    }
-
-    /** @param batchDelayMillis test hook: sleep this long after every teacher batch (0 = never) */
-    public ShardResult run(Shard shard, String attempt, long crashAfterRows, long batchDelayMillis) throws IOException {
+    /** @param attempt unique per task attempt (temp file names) */
+    public ShardResult run(Shard shard, String attempt) throws IOException {
         DatasetLayout layout = new DatasetLayout(settings.outputPath());
         ShardCommitter committer = new ShardCommitter(layout, conf);
         var existing = committer.validRecord(shard.id());
@@ -83,11 +83,10 @@ public final class ShardExtractor {
         Path tmpRejects = layout.tmpFile(shard.id(), attempt, "rejects");
         FileSystem fs = layout.root().getFileSystem(conf);
         fs.mkdirs(layout.tmpDir());
-        EncoderPool teachers = TeacherCache.get(settings.teacherModel(), settings.teacherCheckpoint(),
-                settings.teacherCopies(), conf);
+        EncoderPool teachers = ExecutorModelCache.get(settings.teacher().model(), settings.teacher().checkpoint(),
+                settings.teacher().copies(), conf);
         ModelConfig teacher = teachers.config();
-        TargetRecipe recipe = new TargetRecipe(settings.targetTensor(), settings.targetTokens(),
-                settings.effectiveTopK(teacher.depth()), settings.targetEps());
+        TargetRecipe recipe = settings.target().recipe(teacher.depth());
         MessageType schema = FeatureSchema.features(metadata);
         Map<String, String> footer = Map.of(FeatureMetadataJson.FOOTER_KEY, metadataJson);
         Set<String> dense = new HashSet<>();
@@ -103,10 +102,8 @@ public final class ShardExtractor {
              ShardReader reader = ShardReader.open(shard, settings.input(), classNames, conf)) {
             RowWriter rowWriter = new RowWriter(data, schema, shard.id());
             SimpleGroupFactory rejectRows = new SimpleGroupFactory(FeatureSchema.rejects());
-            TeacherRunner runner = new TeacherRunner(teachers, recipe, settings);
-            ViewSampler sampler = new ViewSampler(teacher.imgSize(), settings.evalCropPct(), settings.scaleMin(),
-                    settings.scaleMax(), settings.ratioMin(), settings.ratioMax(), settings.hflip());
-            DecodeLimits limits = new DecodeLimits(settings.maxPixels(), settings.maxSide());
+            TeacherRunner runner = new TeacherRunner(teachers, recipe, settings.store());
+            ViewSampler sampler = settings.views().sampler(teacher.imgSize());
             SampleScreen screen = new SampleScreen(shard.id(), classNames);
             List<PendingView> pending = new ArrayList<>();
             long t = System.nanoTime();
@@ -123,7 +120,7 @@ public final class ShardExtractor {
                 }
                 RgbImage image;
                 try {
-                    image = GuardedDecoder.decode(sample.image(), sample.imageName(), limits);
+                    image = ImageDecoder.decode(sample.image(), sample.imageName(), settings.decode());
                     t = timings.add(Phase.DECODE, t);
                 } catch (ImageRejectedException e) {
                     rejects++;
@@ -134,7 +131,7 @@ public final class ShardExtractor {
                     continue;
                 }
                 keys.add(sample.key());
-                for (int v = 0; v <= settings.randomViews(); v++) {
+                for (int v = 0; v <= settings.views().random(); v++) {
                     ViewSpec view = v == 0 ? sampler.evalView(image.width(), image.height())
                             : sampler.randomView(settings.seed(), sample.key(), v, image.width(), image.height());
                     RgbImage rendered = ViewRenderer.render(image, view, teacher.imgSize());
@@ -146,10 +143,7 @@ public final class ShardExtractor {
                         rows += rowWriter.write(pending, outputs);
                         t = timings.add(Phase.WRITE, t);
                         pending.clear();
-                        pause(batchDelayMillis);
-                        if (crashAfterRows >= 0 && rows >= crashAfterRows) {
-                            throw new IllegalStateException("injected crash in shard " + shard.id() + " after " + rows + " rows");
-                        }
+                        hooks.afterBatch(shard.id(), rows);
                     }
                 }
                 counters.imageDone();
@@ -184,18 +178,6 @@ public final class ShardExtractor {
                 .append("reason", reason).append("message", RejectMessages.clean(message));
     }
 
-    private static void pause(long millis) throws IOException {
-        if (millis <= 0) {
-            return;
-        }
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new java.io.InterruptedIOException("interrupted in the test delay");
-        }
-    }
-
     /** Turns views + teacher outputs into Parquet rows. */
     private final class RowWriter {
         private final ParquetWriter<Group> out;
@@ -209,7 +191,7 @@ public final class ShardExtractor {
         }
 
         long write(List<PendingView> views, Map<String, float[]> tensors) throws IOException {
-            TensorDType dtype = settings.targetDType();
+            TensorDType dtype = settings.target().dtype();
             for (int i = 0; i < views.size(); i++) {
                 PendingView pv = views.get(i);
                 RawSample s = pv.sample();

@@ -24,13 +24,13 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 final class TeacherRunner {
     private final EncoderPool teachers;
     private final TargetRecipe recipe;
-    private final ExtractSettings settings;
+    private final ExtractSettings.Store store;
     private final ImageNormalizer normalizer;
 
-    TeacherRunner(EncoderPool teachers, TargetRecipe recipe, ExtractSettings settings) {
+    TeacherRunner(EncoderPool teachers, TargetRecipe recipe, ExtractSettings.Store store) {
         this.teachers = teachers;
         this.recipe = recipe;
-        this.settings = settings;
+        this.store = store;
         ModelConfig c = teachers.config();
         this.normalizer = new ImageNormalizer(c.imageMean(), c.imageStd());
     }
@@ -58,19 +58,19 @@ final class TeacherRunner {
         Map<String, float[]> out = new LinkedHashMap<>();
         List<INDArray> perBlock = recipe.tensor() == TargetTensor.FFN ? acts.ffnBranches() : acts.blockOutputs();
         out.put(FeatureColumns.TARGET, ContextualizedTargets.computeFlat(perBlock, recipe));
-        for (int layer : settings.storeLayers()) {
+        for (int layer : store.layers()) {
             out.put(FeatureColumns.layer(layer), flat(acts.blockOutputs().get(layer - 1)));
         }
         INDArray last = acts.lastBlockOutput();
-        if (settings.storeCls()) {
+        if (store.cls()) {
             out.put(FeatureColumns.CLS, flat(last.get(NDArrayIndex.all(), NDArrayIndex.point(0), NDArrayIndex.all())));
         }
-        if (settings.storePooled() || settings.storeLogits()) {
+        if (store.pooled() || store.logits()) {
             INDArray pooled = teacher.head().pooled(last);
-            if (settings.storePooled()) {
+            if (store.pooled()) {
                 out.put(FeatureColumns.POOLED, flat(pooled));
             }
-            if (settings.storeLogits()) {
+            if (store.logits()) {
                 out.put(FeatureColumns.LOGITS, flat(teacher.head().logits(pooled)));
             }
         }

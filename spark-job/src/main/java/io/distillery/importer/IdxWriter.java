@@ -1,12 +1,11 @@
 package io.distillery.importer;
 
+import io.distillery.files.AtomicFiles;
 import java.io.BufferedOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Locale;
 import java.util.zip.GZIPOutputStream;
 
@@ -29,10 +28,9 @@ public final class IdxWriter {
     }
 
     private static void write(Path file, int[] dims, byte[] data) throws IOException {
-        Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
         boolean gzip = file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".gz");
-        try {
-            try (OutputStream raw = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16);
+        AtomicFiles.write(file, stream -> {
+            try (OutputStream raw = new BufferedOutputStream(stream, 1 << 16);
                  DataOutputStream out = new DataOutputStream(gzip ? new GZIPOutputStream(raw, 1 << 16) : raw)) {
                 out.writeInt(IdxReader.magic(dims.length));
                 for (int size : dims) {
@@ -40,9 +38,6 @@ public final class IdxWriter {
                 }
                 out.write(data);
             }
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        });
     }
 }

@@ -1,14 +1,10 @@
 package io.distillery.importer;
 
+import io.distillery.files.AtomicFiles;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -103,7 +99,7 @@ final class WebDatasetShardWriter implements AutoCloseable {
         private final String name;
         private final Path tmp;
         private final MessageDigest digest;
-        private final OutputStream file;
+        private final AtomicFiles.Pending file;
         private final TarArchiveOutputStream tar;
         private int samples;
         private String firstKey;
@@ -117,8 +113,9 @@ final class WebDatasetShardWriter implements AutoCloseable {
             } catch (NoSuchAlgorithmException e) {
                 throw new IllegalStateException("the JVM has no SHA-256", e);
             }
-            this.file = Files.newOutputStream(tmp);
-            this.tar = new TarArchiveOutputStream(new DigestOutputStream(new BufferedOutputStream(file, 1 << 16), digest));
+            this.file = AtomicFiles.create(dir.resolve(name), tmp);
+            this.tar = new TarArchiveOutputStream(new DigestOutputStream(new BufferedOutputStream(file.stream(), 1 << 16),
+                    digest));
             tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
             tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
         }
@@ -160,21 +157,14 @@ final class WebDatasetShardWriter implements AutoCloseable {
             } catch (IOException e) {
                 throw named(e);
             }
-            try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-                channel.force(true);
-            }
-            long bytes = Files.size(tmp);
-            Files.move(tmp, dir.resolve(name), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            long bytes = file.size();
+            file.commit();
             return new ShardInfo(name, samples, bytes, HexFormat.of().formatHex(digest.digest()), firstKey, lastKey);
         }
 
-        /** Closes the file without finishing the tar (that would fail on a half-written member) and deletes it. */
+        /** Deletes the file without finishing the tar (that would fail on a half-written member). */
         void abort() throws IOException {
-            try {
-                file.close();
-            } finally {
-                Files.deleteIfExists(tmp);
-            }
+            file.close();
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.distillery.locks;
 
+import io.distillery.spark.AtomicHadoopFiles;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -11,9 +12,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.LocalFileSystem;
 import org.apache.hadoop.fs.Path;
-import org.apache.hadoop.fs.RawLocalFileSystem;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -112,32 +111,7 @@ public final class WriterLock implements AutoCloseable {
         try (OutputStream out = fs.create(tmp, false)) {
             out.write(me.toJson());
         }
-        try {
-            if (isLocal(fs)) {
-                java.nio.file.Path target = java.nio.file.Path.of(fs.makeQualified(file).toUri());
-                java.nio.file.Path source = java.nio.file.Path.of(fs.makeQualified(tmp).toUri());
-                try {
-                    java.nio.file.Files.createLink(target, source);
-                    return true;
-                } catch (java.nio.file.FileAlreadyExistsException e) {
-                    return false;
-                } catch (UnsupportedOperationException | java.nio.file.FileSystemException noHardLinks) {
-                    try { // a filesystem without hard links: a move that refuses an existing target
-                        java.nio.file.Files.move(source, target);
-                        return true;
-                    } catch (java.nio.file.FileAlreadyExistsException e) {
-                        return false;
-                    }
-                }
-            }
-            return fs.rename(tmp, file); // HDFS: false when the target exists
-        } finally {
-            fs.delete(tmp, false); // (after a rename: already gone)
-        }
-    }
-
-    private static boolean isLocal(FileSystem fs) {
-        return fs instanceof LocalFileSystem || fs instanceof RawLocalFileSystem;
+        return AtomicHadoopFiles.publishIfAbsent(fs, tmp, file);
     }
 
     private static LockOwner read(FileSystem fs, Path file) {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.distillery.report.MetricsRecord;
 import io.distillery.report.ReportFormatException;
+import io.distillery.spark.AtomicHadoopFiles;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -118,10 +119,7 @@ public final class MetricsFile {
                 out.write('\n');
             }
         }
-        fs.delete(path, false);
-        if (!fs.rename(tmp, path)) {
-            throw new IOException("could not rename " + tmp + " to " + path);
-        }
+        AtomicHadoopFiles.replace(fs, tmp, path);
         lastWriteEnd = System.nanoTime();
         lastWriteNanos = lastWriteEnd - start;
         written = true;

@@ -1,6 +1,6 @@
 package io.distillery.scoring;
 
-import io.distillery.extract.TeacherCache;
+import io.distillery.spark.ExecutorModelCache;
 import io.distillery.features.FeatureColumns;
 import io.distillery.model.Encoder;
 import io.distillery.model.EncoderPool;
@@ -73,7 +73,7 @@ public final class EncoderScoring implements MapPartitionsFunction<Row, Row> {
 
     @Override
     public Iterator<Row> call(Iterator<Row> rows) throws java.io.InterruptedIOException {
-        EncoderPool encoders = TeacherCache.get(model, checkpoint, org.apache.spark.deploy.SparkHadoopUtil.get().conf());
+        EncoderPool encoders = ExecutorModelCache.get(model, checkpoint, org.apache.spark.deploy.SparkHadoopUtil.get().conf());
         return scoreAll(encoders, rows);
     }
 

@@ -45,6 +45,12 @@ public record InputOptions(ShardFormat format, String path, int filesPerShard, i
                 "caption", null);
     }
 
+    /** The same options reading from {@code newPath}. */
+    public InputOptions withPath(String newPath) {
+        return new InputOptions(format, newPath, filesPerShard, rowGroupsPerSplit, imageColumn, keyColumn, captionColumn,
+                labelColumn);
+    }
+
     private static String noneIfBlank(String column) {
         return column == null || column.isBlank() ? null : column;
     }

@@ -1,6 +1,7 @@
 package io.distillery.train;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.distillery.spark.AtomicHadoopFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -63,9 +64,7 @@ final class CheckpointStore {
         try (OutputStream out = fs.create(new Path(tmp, STATE), false)) {
             json.writerWithDefaultPrettyPrinter().writeValue(out, state);
         }
-        if (!fs.rename(tmp, target)) {
-            throw new IOException("could not rename checkpoint " + tmp + " to " + target);
-        }
+        AtomicHadoopFiles.publish(fs, tmp, target);
         LOG.info("checkpoint {} (iteration {}, loss {})", target, state.iteration(), state.loss());
         prune();
         return new Checkpoint(target, state);

@@ -121,7 +121,8 @@ public final class FinetuneJob {
             throws IOException {
         if (images != null) {
             LabelledImages li = LabelledImages.load(spark, images, new LabelledImages.Views(encoder.imgSize(),
-                    images == f.images() ? f.randomViews() : 0, f.evalCropPct(), f.common().optimization().seed()));
+                    images == f.images() ? f.views() : f.views().withoutRandomViews(), f.decode(),
+                    f.common().optimization().seed()));
             return new Labelled(li.rows(), li.classNames(), images.path(), null);
         }
         FeatureDataset ds = FeatureDataset.open(spark, f.common().dataset(), false);

@@ -3,18 +3,22 @@ package io.distillery.train;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import io.distillery.config.SectionReader;
+import io.distillery.dataset.DecodeSettings;
+import io.distillery.dataset.ViewSettings;
+import io.distillery.image.DecodeLimits;
 import io.distillery.shards.InputOptions;
 
 /**
  * Settings of {@code distillery finetune}: the shared training knobs plus where the labelled data comes from
  * (a feature dataset's label column, or labelled image shards read like extract's input) and the classifier width.
  *
- * @param images      labelled image shards (null = use {@code common.dataset()})
- * @param randomViews random-resized-crop views per image besides the eval view (image input only)
- * @param evalImages  held-out labelled shards for the reported accuracy (null = the training rows' eval views)
- * @param numClasses  classifier width; 0 = the number of class names of the data
+ * @param images     labelled image shards (null = use {@code common.dataset()})
+ * @param views      how views are cut from {@code images} (image input only; held-out images get the eval view)
+ * @param decode     images beyond these are skipped (image input only)
+ * @param evalImages held-out labelled shards for the reported accuracy (null = the training rows' eval views)
+ * @param numClasses classifier width; 0 = the number of class names of the data
  */
-public record FinetuneSettings(TrainSettings common, InputOptions images, int randomViews, double evalCropPct,
+public record FinetuneSettings(TrainSettings common, InputOptions images, ViewSettings views, DecodeLimits decode,
                                InputOptions evalImages, int numClasses) {
 
     public static final String SECTION = "distillery.finetune";
@@ -35,9 +39,8 @@ public record FinetuneSettings(TrainSettings common, InputOptions images, int ra
         TrainSettings common = TrainSettings.from(c, SECTION);
         SectionReader r = new SectionReader(c, SECTION);
         try {
-            return new FinetuneSettings(common, InputOptions.images(r, "images", false), c.getInt("views.random"),
-                    c.getDouble("views.eval-crop-pct"), InputOptions.images(r, "eval-images", false),
-                    c.getInt("num-classes"));
+            return new FinetuneSettings(common, InputOptions.images(r, "images", false), ViewSettings.from(r),
+                    DecodeSettings.from(r), InputOptions.images(r, "eval-images", false), c.getInt("num-classes"));
         } catch (ConfigException e) {
             throw new IllegalArgumentException(SECTION + ": " + e.getMessage(), e);
         }

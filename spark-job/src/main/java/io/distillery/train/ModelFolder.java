@@ -6,6 +6,7 @@ import io.distillery.checkpoint.SafetensorsWriter;
 import io.distillery.model.Encoder;
 import io.distillery.model.EncoderExport;
 import io.distillery.model.ModelConfigs;
+import io.distillery.spark.AtomicHadoopFiles;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
@@ -60,22 +61,7 @@ final class ModelFolder {
         try (OutputStream out = fs.create(new Path(tmp, CONFIG), false)) {
             new ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(out, ModelConfigs.toJsonMap(encoder.config()));
         }
-        // An earlier export is moved aside whole, never deleted in place: a recursive delete removes file by file,
-        // so an interruption (or a reader) could meet a folder without its safetensors.
-        Path old = new Path(runDir, "_old-" + name + "-" + System.nanoTime());
-        boolean replacing = fs.exists(target);
-        if (replacing && !fs.rename(target, old)) {
-            throw new IOException("could not move the earlier export " + target + " aside to " + old);
-        }
-        if (!fs.rename(tmp, target)) {
-            if (replacing) {
-                fs.rename(old, target); // put the earlier export back
-            }
-            throw new IOException("could not rename " + tmp + " to " + target);
-        }
-        if (replacing) {
-            fs.delete(old, true);
-        }
+        AtomicHadoopFiles.replaceFolder(fs, tmp, target); // an earlier export is moved aside whole, not deleted in place
         return target;
     }
 

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.TextNode;
+import io.distillery.spark.AtomicHadoopFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -191,10 +192,7 @@ final class RunFile {
         try (OutputStream out = fs.create(tmp, true)) {
             out.write(JSON.writeValueAsBytes(record));
         }
-        fs.delete(path, false);
-        if (!fs.rename(tmp, path)) {
-            throw new IOException("could not rename " + tmp + " to " + path);
-        }
+        AtomicHadoopFiles.replace(fs, tmp, path);
     }
 
     private static Path temporary(Path path) {

@@ -1,9 +1,9 @@
 package io.distillery.train;
 
-import io.distillery.extract.TeacherCache;
 import io.distillery.model.Encoder;
 import io.distillery.model.EncoderLoader;
 import io.distillery.model.ModelConfig;
+import io.distillery.spark.ModelFiles;
 import java.nio.file.Path;
 import java.util.stream.IntStream;
 import org.apache.hadoop.conf.Configuration;
@@ -22,7 +22,7 @@ final class StudentFactory {
     static ModelConfig config(TrainSettings s, Configuration conf) {
         ModelConfig base;
         try {
-            base = TeacherCache.config(s.studentModel(), conf);
+            base = ModelFiles.config(s.studentModel(), conf);
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(s.section() + ".student.model " + s.studentModel() + ": "
                     + e.getMessage(), e);
@@ -40,7 +40,7 @@ final class StudentFactory {
                 : s.initBlocks().stream().mapToInt(Integer::intValue).toArray();
         Path local;
         try {
-            local = TeacherCache.localCopy(s.initCheckpoint(), conf);
+            local = ModelFiles.localCopy(s.initCheckpoint(), conf);
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(s.section() + ".student.init-checkpoint " + s.initCheckpoint()
                     + ": " + e.getMessage(), e);

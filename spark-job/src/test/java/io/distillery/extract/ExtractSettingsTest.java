@@ -4,7 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.distillery.config.JobConfigLoader;
+import io.distillery.dataset.ViewSettings;
+import io.distillery.features.TensorDType;
+import io.distillery.image.DecodeLimits;
 import io.distillery.model.EncoderPool;
+import io.distillery.targets.TargetTensor;
+import io.distillery.targets.TargetTokens;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -18,8 +23,8 @@ class ExtractSettingsTest {
 
     @Test
     void teacherCopiesDefaultToOnePerRunningTask() {
-        assertThat(settings().teacherCopies()).isEqualTo(EncoderPool.ONE_PER_THREAD);
-        assertThat(settings("teacher.copies=1").teacherCopies()).isEqualTo(1);
+        assertThat(settings().teacher().copies()).isEqualTo(EncoderPool.ONE_PER_THREAD);
+        assertThat(settings("teacher.copies=1").teacher().copies()).isEqualTo(1);
     }
 
     @Test
@@ -47,6 +52,34 @@ class ExtractSettingsTest {
                         + "local[*], local-cluster[N,C,M], spark://host:port, yarn, k8s://..., mesos://...)");
         assertThat(settings("spark.master=\"local[*]\"").sparkMaster()).isEqualTo("local[*]");
         assertThat(settings("spark.master=\"spark://10.0.0.1:7077\"").sparkMaster()).isEqualTo("spark://10.0.0.1:7077");
+    }
+
+    @Test
+    void eachGroupIsReadFromItsKeys() {
+        ExtractSettings s = settings("views.random=3", "views.scale=[0.2, 0.9]", "views.ratio=[0.5, 2.0]",
+                "views.hflip=false", "decode.max-side=512", "store.layers=[2, 4]", "store.cls=true", "target.dtype=bf16",
+                "target.top-k=3", "teacher.copies=2");
+        assertThat(s.views()).isEqualTo(new ViewSettings(3, 0.9, 0.2, 0.9, 0.5, 2.0, false));
+        assertThat(s.decode()).isEqualTo(new DecodeLimits(100_000_000L, 512));
+        assertThat(s.store()).isEqualTo(new ExtractSettings.Store(true, List.of(2, 4), true, false, false));
+        assertThat(s.target()).isEqualTo(new ExtractSettings.Target(TargetTensor.FFN, TargetTokens.PATCHES, 3, 1e-5,
+                TensorDType.BF16));
+        assertThat(s.target().recipe(12).topK()).isEqualTo(3);
+        assertThat(s.teacher().copies()).isEqualTo(2);
+        assertThatThrownBy(() -> settings("target.top-k=13").target().recipe(12))
+                .hasMessage("distillery.extract.target.top-k 13 exceeds the teacher's depth 12");
+    }
+
+    @Test
+    void viewsEveryTaskWouldRefuseAreRefusedOnTheDriverNamingTheKey() {
+        assertThatThrownBy(() -> settings("views.random=-1"))
+                .hasMessage("distillery.extract.views.random must be >= 0, got -1");
+        assertThatThrownBy(() -> settings("views.eval-crop-pct=1.5"))
+                .hasMessage("distillery.extract.views.eval-crop-pct must be within (0, 1], got 1.5");
+        assertThatThrownBy(() -> settings("views.scale=[0.5, 2]"))
+                .hasMessage("distillery.extract.views.scale must be [min, max] with 0 < min <= max <= 1, got [0.5, 2.0]");
+        assertThatThrownBy(() -> settings("store.layers=[0]"))
+                .hasMessage("distillery.extract.store.layers are 1-based block numbers, got 0");
     }
 
     @Test

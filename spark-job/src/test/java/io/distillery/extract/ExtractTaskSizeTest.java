@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The function every extract task runs must stay small: Spark broadcasts a task's closure separately from the task
  * message, so spark.rpc.message.maxSize does not catch a model captured in it (ExtractClusterIT shows both). The
- * teacher is loaded on the executors (TeacherCache); the task carries settings and the metadata JSON only.
+ * teacher is loaded on the executors (ExecutorModelCache); the task carries settings and the metadata JSON only.
  */
 class ExtractTaskSizeTest {
     @Test
@@ -29,7 +29,7 @@ class ExtractTaskSizeTest {
         String metadataJson = FeatureMetadataJson.toJson(FeatureMetadataFactory.create(s, teacher, "0".repeat(64),
                 List.of("a", "b"), "3.5.9"));
         LongAccumulator acc = SparkTestSession.get().sparkContext().longAccumulator("size-test");
-        ExtractTask task = new ExtractTask(s, metadataJson, List.of("a", "b"), new ExtractCounters(acc, acc), null, null);
+        ExtractTask task = new ExtractTask(s, metadataJson, List.of("a", "b"), new ExtractCounters(acc, acc), TestHooks.NONE);
 
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {

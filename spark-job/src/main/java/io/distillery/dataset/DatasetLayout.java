@@ -1,4 +1,4 @@
-package io.distillery.extract;
+package io.distillery.dataset;
 
 import org.apache.hadoop.fs.Path;
 

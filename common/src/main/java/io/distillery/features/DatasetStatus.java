@@ -1,6 +1,7 @@
-package io.distillery.extract;
+package io.distillery.features;
 
-import io.distillery.features.FeatureMetadata;
+import java.io.IOException;
+import java.io.InputStream;
 
 /**
  * Content of {@code _distillery/dataset.json}: the dataset's metadata plus whether it is complete. A dataset is
@@ -14,5 +15,12 @@ public record DatasetStatus(String status, FeatureMetadata metadata, long shards
 
     public boolean complete() {
         return COMPLETE.equals(status);
+    }
+
+    /** Parses a {@code dataset.json} after the metadata's format and version check; {@code source} names the file. */
+    public static DatasetStatus read(InputStream in, String source) throws IOException {
+        var node = FeatureMetadataJson.mapper().readTree(in);
+        FeatureMetadataJson.fromJson(node.path("metadata").toString(), source);
+        return FeatureMetadataJson.mapper().treeToValue(node, DatasetStatus.class);
     }
 }
