@@ -8,8 +8,7 @@ import java.nio.ByteBuffer;
  */
 final class ElementCodec {
 
-    private ElementCodec() {
-    }
+    private ElementCodec() {}
 
     /** Decodes {@code count} elements from {@code src} (little-endian) into {@code dst[offset..]}. */
     static void decodeFloats(DType t, ByteBuffer src, float[] dst, int offset, int count) {

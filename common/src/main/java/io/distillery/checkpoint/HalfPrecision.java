@@ -9,8 +9,7 @@ package io.distillery.checkpoint;
  */
 public final class HalfPrecision {
 
-    private HalfPrecision() {
-    }
+    private HalfPrecision() {}
 
     /** IEEE binary16 bits to float32 (exact: every half value is a float). */
     public static float halfToFloat(short half) {

@@ -13,8 +13,7 @@ import java.util.Map;
  */
 final class HeaderJson {
 
-    private HeaderJson() {
-    }
+    private HeaderJson() {}
 
     static byte[] build(Map<String, String> metadata, List<TensorInfo> tensors) {
         StringBuilder sb = new StringBuilder(64 + 96 * tensors.size());
@@ -44,7 +43,11 @@ final class HeaderJson {
             for (int i = 0; i < shape.length; i++) {
                 sb.append(i == 0 ? "" : ",").append(shape[i]);
             }
-            sb.append("],\"data_offsets\":[").append(t.begin()).append(',').append(t.end()).append("]}");
+            sb.append("],\"data_offsets\":[")
+                    .append(t.begin())
+                    .append(',')
+                    .append(t.end())
+                    .append("]}");
             first = false;
         }
         sb.append('}');

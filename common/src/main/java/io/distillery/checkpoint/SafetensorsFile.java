@@ -9,7 +9,6 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -90,8 +89,8 @@ public final class SafetensorsFile implements AutoCloseable {
     public TensorInfo info(String name) {
         TensorInfo t = header.byName.get(name);
         if (t == null) {
-            throw new IllegalArgumentException(file + ": no tensor " + Text.quote(name) + " (the file has "
-                    + header.tensors.size() + " tensors)");
+            throw new IllegalArgumentException(
+                    file + ": no tensor " + Text.quote(name) + " (the file has " + header.tensors.size() + " tensors)");
         }
         return t;
     }
@@ -179,8 +178,8 @@ public final class SafetensorsFile implements AutoCloseable {
 
     private int checkArraySize(TensorInfo t, long size, String unit) {
         if (size > MAX_ARRAY) {
-            throw new IllegalArgumentException(file + ": tensor " + Text.quote(t.name()) + " has " + size + " "
-                    + unit + ", too many for one Java array");
+            throw new IllegalArgumentException(file + ": tensor " + Text.quote(t.name()) + " has " + size + " " + unit
+                    + ", too many for one Java array");
         }
         return (int) size;
     }

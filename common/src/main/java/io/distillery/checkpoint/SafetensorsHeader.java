@@ -1,5 +1,12 @@
 package io.distillery.checkpoint;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -14,14 +21,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.StreamReadConstraints;
-import com.fasterxml.jackson.core.StreamReadFeature;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-
 /**
  * The parsed header of a safetensors file, validated against the file before anything trusts it: the same rules
  * as the official library (size limits, known dtypes, shape x dtype size = byte range, tensors covering the data
@@ -32,6 +31,7 @@ final class SafetensorsHeader {
 
     /** The official library's MAX_HEADER_SIZE; a larger header means a corrupt or hostile file. */
     static final long MAX_HEADER_BYTES = 100_000_000L;
+
     static final int LENGTH_PREFIX_BYTES = 8;
     static final String METADATA_KEY = "__metadata__";
 
@@ -40,15 +40,18 @@ final class SafetensorsHeader {
     // Strict parsing: a duplicate name would silently shadow a tensor, trailing junk means a corrupt header, and
     // the string limit must allow metadata values as long as the whole header may be.
     private static final ObjectMapper MAPPER = new ObjectMapper(JsonFactory.builder()
-            .streamReadConstraints(StreamReadConstraints.builder().maxStringLength((int) MAX_HEADER_BYTES).build())
-            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-            .build())
+                    .streamReadConstraints(StreamReadConstraints.builder()
+                            .maxStringLength((int) MAX_HEADER_BYTES)
+                            .build())
+                    .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                    .build())
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     /** Absolute file position of the data area. */
     final long dataStart;
     /** Tensors in byte-range order ("file order"). */
     final List<TensorInfo> tensors;
+
     final Map<String, TensorInfo> byName;
     final Map<String, String> metadata;
 
@@ -69,14 +72,20 @@ final class SafetensorsHeader {
         if (size < LENGTH_PREFIX_BYTES) {
             throw fail(file, "file is " + size + " bytes, too short for the 8-byte header length");
         }
-        long n = readFully(ch, file, 0, LENGTH_PREFIX_BYTES).order(ByteOrder.LITTLE_ENDIAN).getLong();
+        long n = readFully(ch, file, 0, LENGTH_PREFIX_BYTES)
+                .order(ByteOrder.LITTLE_ENDIAN)
+                .getLong();
         if (n < 0 || n > MAX_HEADER_BYTES) { // n < 0: an unsigned length above 2^63
-            throw fail(file, "header length " + Long.toUnsignedString(n) + " bytes exceeds the limit of "
-                    + MAX_HEADER_BYTES + " bytes");
+            throw fail(
+                    file,
+                    "header length " + Long.toUnsignedString(n) + " bytes exceeds the limit of " + MAX_HEADER_BYTES
+                            + " bytes");
         }
         if (n > size - LENGTH_PREFIX_BYTES) {
-            throw fail(file, "header length " + n + " bytes runs past the end of the file (only "
-                    + (size - LENGTH_PREFIX_BYTES) + " bytes follow the length)");
+            throw fail(
+                    file,
+                    "header length " + n + " bytes runs past the end of the file (only " + (size - LENGTH_PREFIX_BYTES)
+                            + " bytes follow the length)");
         }
         byte[] header = readFully(ch, file, LENGTH_PREFIX_BYTES, (int) n).array();
         return parse(file, header, LENGTH_PREFIX_BYTES + n, size - LENGTH_PREFIX_BYTES - n);
@@ -91,7 +100,9 @@ final class SafetensorsHeader {
         try {
             root = MAPPER.readTree(json);
         } catch (JsonProcessingException e) {
-            String where = e.getLocation() == null ? "" : " at character " + e.getLocation().getCharOffset();
+            String where = e.getLocation() == null
+                    ? ""
+                    : " at character " + e.getLocation().getCharOffset();
             throw fail(file, "header is not valid JSON: " + Text.oneLine(e.getOriginalMessage()) + where);
         }
         if (root == null || !root.isObject()) {
@@ -99,7 +110,7 @@ final class SafetensorsHeader {
         }
         Map<String, String> metadata = new LinkedHashMap<>();
         List<TensorInfo> tensors = new ArrayList<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext();) {
+        for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> field = it.next();
             if (field.getKey().equals(METADATA_KEY)) {
                 metadata = parseMetadata(file, field.getValue());
@@ -118,11 +129,13 @@ final class SafetensorsHeader {
         if (!node.isObject()) {
             throw fail(file, METADATA_KEY + " is not a JSON object of strings: " + abbreviate(node));
         }
-        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext();) {
+        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
             if (!e.getValue().isTextual()) {
-                throw fail(file, METADATA_KEY + " entry " + Text.quote(e.getKey()) + " is not a string: "
-                        + abbreviate(e.getValue()));
+                throw fail(
+                        file,
+                        METADATA_KEY + " entry " + Text.quote(e.getKey()) + " is not a string: "
+                                + abbreviate(e.getValue()));
             }
             metadata.put(e.getKey(), e.getValue().textValue());
         }
@@ -137,10 +150,13 @@ final class SafetensorsHeader {
         DType dtype = parseDtype(file, tensor, required(file, tensor, node, "dtype"));
         long[] shape = parseShape(file, tensor, required(file, tensor, node, "shape"));
         JsonNode offsets = required(file, tensor, node, "data_offsets");
-        if (!offsets.isArray() || offsets.size() != 2 || nonNegative(offsets.get(0)) < 0
+        if (!offsets.isArray()
+                || offsets.size() != 2
+                || nonNegative(offsets.get(0)) < 0
                 || nonNegative(offsets.get(1)) < 0) {
-            throw fail(file, tensor + " data_offsets " + abbreviate(offsets)
-                    + " is not two non-negative integers [begin, end]");
+            throw fail(
+                    file,
+                    tensor + " data_offsets " + abbreviate(offsets) + " is not two non-negative integers [begin, end]");
         }
         long begin = offsets.get(0).longValue();
         long end = offsets.get(1).longValue();
@@ -149,13 +165,15 @@ final class SafetensorsHeader {
             throw fail(file, tensor + " byte range " + range + " begins after it ends");
         }
         if (end > dataLength) {
-            throw fail(file, tensor + " byte range " + range + " ends beyond the data area of " + dataLength
-                    + " bytes");
+            throw fail(
+                    file, tensor + " byte range " + range + " ends beyond the data area of " + dataLength + " bytes");
         }
         long expected = byteCount(file, tensor, shape, dtype);
         if (expected != end - begin) {
-            throw fail(file, tensor + " has shape " + Arrays.toString(shape) + " x " + dtype + " = " + expected
-                    + " bytes but its byte range " + range + " is " + (end - begin) + " bytes");
+            throw fail(
+                    file,
+                    tensor + " has shape " + Arrays.toString(shape) + " x " + dtype + " = " + expected
+                            + " bytes but its byte range " + range + " is " + (end - begin) + " bytes");
         }
         return new TensorInfo(name, dtype, shape, begin, end);
     }
@@ -172,9 +190,13 @@ final class SafetensorsHeader {
         if (!node.isTextual()) {
             throw fail(file, tensor + " dtype " + abbreviate(node) + " is not a string");
         }
-        return DType.fromSafetensorsName(node.textValue()).orElseThrow(() -> fail(file, tensor
-                + " has unknown dtype " + Text.quote(node.textValue()) + " (supported: " + DType.supportedNames()
-                + ")"));
+        return DType.fromSafetensorsName(node.textValue())
+                .orElseThrow(() -> fail(
+                        file,
+                        tensor
+                                + " has unknown dtype " + Text.quote(node.textValue()) + " (supported: "
+                                + DType.supportedNames()
+                                + ")"));
     }
 
     private static long[] parseShape(String file, String tensor, JsonNode node) {
@@ -185,8 +207,10 @@ final class SafetensorsHeader {
         for (int i = 0; i < shape.length; i++) {
             shape[i] = nonNegative(node.get(i));
             if (shape[i] < 0) {
-                throw fail(file, tensor + " shape " + abbreviate(node) + " has dimension " + abbreviate(node.get(i))
-                        + " at index " + i + "; dimensions must be non-negative integers");
+                throw fail(
+                        file,
+                        tensor + " shape " + abbreviate(node) + " has dimension " + abbreviate(node.get(i))
+                                + " at index " + i + "; dimensions must be non-negative integers");
             }
         }
         return shape;
@@ -200,8 +224,10 @@ final class SafetensorsHeader {
             }
             return n;
         } catch (ArithmeticException e) {
-            throw new CheckpointFormatException(file + ": " + tensor + " shape " + Arrays.toString(shape) + " x "
-                    + dtype + " overflows a 64-bit byte count", e);
+            throw new CheckpointFormatException(
+                    file + ": " + tensor + " shape " + Arrays.toString(shape) + " x " + dtype
+                            + " overflows a 64-bit byte count",
+                    e);
         }
     }
 
@@ -216,20 +242,26 @@ final class SafetensorsHeader {
         TensorInfo previous = null;
         for (TensorInfo t : sorted) {
             if (t.begin() < covered) {
-                throw fail(file, "tensors " + Text.quote(previous.name()) + " " + range(previous) + " and "
-                        + Text.quote(t.name()) + " " + range(t) + " overlap");
+                throw fail(
+                        file,
+                        "tensors " + Text.quote(previous.name()) + " " + range(previous) + " and "
+                                + Text.quote(t.name()) + " " + range(t) + " overlap");
             }
             if (t.begin() > covered) {
-                throw fail(file, (t.begin() - covered) + " bytes [" + covered + ", " + t.begin()
-                        + ") of the data area before tensor " + Text.quote(t.name())
-                        + " are not covered by any tensor");
+                throw fail(
+                        file,
+                        (t.begin() - covered) + " bytes [" + covered + ", " + t.begin()
+                                + ") of the data area before tensor " + Text.quote(t.name())
+                                + " are not covered by any tensor");
             }
             covered = t.end();
             previous = t;
         }
         if (covered < dataLength) {
-            throw fail(file, (dataLength - covered) + " unused bytes at the end of the data area (tensors end at "
-                    + covered + " of " + dataLength + " bytes)");
+            throw fail(
+                    file,
+                    (dataLength - covered) + " unused bytes at the end of the data area (tensors end at " + covered
+                            + " of " + dataLength + " bytes)");
         }
         return sorted;
     }

@@ -15,7 +15,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.slf4j.Logger;
@@ -45,9 +44,8 @@ public final class SafetensorsWriter {
         void writeTo(OutputStream out) throws IOException;
     }
 
-    private record Entry(String name, byte[] nameUtf8, DType dtype, long[] shape, long byteLength,
-            TensorSource source) {
-    }
+    private record Entry(
+            String name, byte[] nameUtf8, DType dtype, long[] shape, long byteLength, TensorSource source) {}
 
     private final Map<String, Entry> entries = new LinkedHashMap<>();
     private Map<String, String> metadata = Map.of();
@@ -156,7 +154,9 @@ public final class SafetensorsWriter {
         try (AtomicFiles.Pending pending = AtomicFiles.create(target)) {
             OutputStream out = new BufferedOutputStream(pending.stream(), BUFFER_BYTES);
             out.write(ByteBuffer.allocate(SafetensorsHeader.LENGTH_PREFIX_BYTES)
-                    .order(ByteOrder.LITTLE_ENDIAN).putLong(header.length).array());
+                    .order(ByteOrder.LITTLE_ENDIAN)
+                    .putLong(header.length)
+                    .array());
             out.write(header);
             for (TensorInfo t : layout) {
                 writeTensor(out, t, entries.get(t.name()).source());
@@ -188,14 +188,14 @@ public final class SafetensorsWriter {
         long n = dtype.byteSize();
         for (long d : shape) {
             if (d < 0) {
-                throw new IllegalArgumentException("tensor " + Text.quote(name) + ": negative dimension in shape "
-                        + Arrays.toString(shape));
+                throw new IllegalArgumentException(
+                        "tensor " + Text.quote(name) + ": negative dimension in shape " + Arrays.toString(shape));
             }
             n = d == 0 || n <= Long.MAX_VALUE / d ? n * d : Long.MAX_VALUE; // saturate; rejected just below
         }
         if (n > Integer.MAX_VALUE - 8) {
-            throw new IllegalArgumentException("tensor " + Text.quote(name) + ": " + n
-                    + " bytes, more than one tensor may hold (2 GB)");
+            throw new IllegalArgumentException(
+                    "tensor " + Text.quote(name) + ": " + n + " bytes, more than one tensor may hold (2 GB)");
         }
         return n;
     }

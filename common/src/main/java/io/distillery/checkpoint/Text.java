@@ -10,13 +10,13 @@ import java.util.Locale;
 /** String helpers: strict UTF-8 (the format requires it) and quoting names so messages stay on one line. */
 final class Text {
 
-    private Text() {
-    }
+    private Text() {}
 
     /** Encodes {@code s} as UTF-8, or fails with IllegalArgumentException (lone surrogates have no encoding). */
     static byte[] utf8(String s, String what) {
         try {
-            ByteBuffer b = StandardCharsets.UTF_8.newEncoder()
+            ByteBuffer b = StandardCharsets.UTF_8
+                    .newEncoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
                     .encode(CharBuffer.wrap(s));
@@ -31,7 +31,8 @@ final class Text {
     /** Decodes strict UTF-8, or returns null when the bytes are not valid UTF-8. */
     static String decodeUtf8OrNull(byte[] bytes) {
         try {
-            return StandardCharsets.UTF_8.newDecoder()
+            return StandardCharsets.UTF_8
+                    .newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
                     .decode(ByteBuffer.wrap(bytes))

@@ -20,8 +20,7 @@ import java.util.List;
  * ({@code reference.conf}). Errors name the file and key.
  */
 public final class JobConfigLoader {
-    private JobConfigLoader() {
-    }
+    private JobConfigLoader() {}
 
     /**
      * @param jobFile   may be null (defaults only)
@@ -57,8 +56,8 @@ public final class JobConfigLoader {
                 throw new IllegalArgumentException("--config " + jobFile + " does not exist");
             }
             try {
-                config = config.withFallback(ConfigFactory.parseFile(jobFile.toFile(),
-                        ConfigParseOptions.defaults().setAllowMissing(false)));
+                config = config.withFallback(ConfigFactory.parseFile(
+                        jobFile.toFile(), ConfigParseOptions.defaults().setAllowMissing(false)));
             } catch (ConfigException e) {
                 throw new IllegalArgumentException(jobFile + ": " + e.getMessage(), e);
             }
@@ -88,7 +87,8 @@ public final class JobConfigLoader {
                         + (jobFile != null ? "--config " + jobFile + " or --set" : "--set")
                         + "); reference.conf lists every setting of " + prefix + " with its default");
             }
-            if (value.valueType() == ConfigValueType.OBJECT && !reference.getIsNull(path)
+            if (value.valueType() == ConfigValueType.OBJECT
+                    && !reference.getIsNull(path)
                     && reference.getValue(path).valueType() == ConfigValueType.OBJECT) {
                 rejectUnknownKeys((ConfigObject) value, reference.getConfig(path), prefix + "." + key, jobFile);
             }

@@ -44,8 +44,12 @@ public final class SectionReader {
         try {
             return Enum.valueOf(type, value.toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(name(key) + " '" + value + "' is not one of "
-                    + Arrays.stream(type.getEnumConstants()).map(x -> x.name().toLowerCase(Locale.ROOT)).toList(), e);
+            throw new IllegalArgumentException(
+                    name(key) + " '" + value + "' is not one of "
+                            + Arrays.stream(type.getEnumConstants())
+                                    .map(x -> x.name().toLowerCase(Locale.ROOT))
+                                    .toList(),
+                    e);
         }
     }
 

@@ -3,8 +3,7 @@ package io.distillery.eval;
 /** Top-1 accuracy of predicted class indices. */
 public final class Accuracy {
 
-    private Accuracy() {
-    }
+    private Accuracy() {}
 
     /** The fraction of positions where {@code predicted} equals {@code truth}; both non-empty, same length. */
     public static double of(int[] predicted, int[] truth) {

@@ -1,7 +1,6 @@
 package io.distillery.eval;
 
 import java.util.Arrays;
-
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -12,8 +11,7 @@ final class FeatureChecks {
     /** Labels are class indices; a larger one is almost surely a raw id that was never mapped to an index. */
     static final int MAX_CLASSES = 1 << 20;
 
-    private FeatureChecks() {
-    }
+    private FeatureChecks() {}
 
     /** {@code rows} as a float32 [N, D] matrix; rejects null, empty, ragged and non-finite input. */
     static INDArray matrix(float[][] rows, String what) {
@@ -36,8 +34,8 @@ final class FeatureChecks {
             throw new IllegalArgumentException(what + " must not be null");
         }
         if (x.rank() != 2) {
-            throw new IllegalArgumentException(what + " must be a matrix [N, D] but has shape "
-                    + Arrays.toString(x.shape()));
+            throw new IllegalArgumentException(
+                    what + " must be a matrix [N, D] but has shape " + Arrays.toString(x.shape()));
         }
         if (x.rows() == 0 || x.columns() == 0) {
             throw new IllegalArgumentException(what + " is empty (shape " + Arrays.toString(x.shape()) + ")");

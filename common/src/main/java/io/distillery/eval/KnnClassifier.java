@@ -1,7 +1,6 @@
 package io.distillery.eval;
 
 import java.util.Arrays;
-
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.NDArrayIndex;
@@ -24,6 +23,7 @@ public final class KnnClassifier {
     private final KnnSettings settings;
     /** L2-normalised train rows, float32 [N, D]. */
     private final INDArray train;
+
     private final int[] labels;
     private final int numClasses;
 
@@ -42,8 +42,8 @@ public final class KnnClassifier {
         FeatureChecks.checked(trainFeatures, "kNN train features");
         int classes = FeatureChecks.checkLabels(trainLabels, trainFeatures.rows(), "kNN train labels");
         if (settings.k() > trainFeatures.rows()) {
-            throw new IllegalArgumentException("kNN k = " + settings.k() + " exceeds the train set size ("
-                    + trainFeatures.rows() + " rows)");
+            throw new IllegalArgumentException(
+                    "kNN k = " + settings.k() + " exceeds the train set size (" + trainFeatures.rows() + " rows)");
         }
         return new KnnClassifier(settings, normalizeRows(trainFeatures), trainLabels.clone(), classes);
     }
@@ -87,8 +87,8 @@ public final class KnnClassifier {
     Neighbours neighbours(INDArray queries) {
         FeatureChecks.checked(queries, "kNN queries");
         if (queries.columns() != train.columns()) {
-            throw new IllegalArgumentException("kNN queries have " + queries.columns()
-                    + " features but the train set has " + train.columns());
+            throw new IllegalArgumentException(
+                    "kNN queries have " + queries.columns() + " features but the train set has " + train.columns());
         }
         int q = Math.toIntExact(queries.rows());
         int n = Math.toIntExact(train.rows());
@@ -155,6 +155,5 @@ public final class KnnClassifier {
     }
 
     /** Neighbour lists per query: {@code indices[q][r]} is the r-th nearest train row, with its similarity. */
-    record Neighbours(int[][] indices, float[][] similarities) {
-    }
+    record Neighbours(int[][] indices, float[][] similarities) {}
 }

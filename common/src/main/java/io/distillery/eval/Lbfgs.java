@@ -16,16 +16,14 @@ final class Lbfgs {
     }
 
     /** Why the optimiser stopped, with the point it stopped at. */
-    record Result(double[] x, double value, int iterations, boolean converged, String stop) {
-    }
+    record Result(double[] x, double value, int iterations, boolean converged, String stop) {}
 
     private static final double ARMIJO_C1 = 1e-4;
     private static final int MAX_BACKTRACKS = 60;
     /** Relative decrease of f below this counts as converged (scipy's factr = 1e7 times machine epsilon). */
     private static final double RELATIVE_DECREASE = 2.2e-9;
 
-    private Lbfgs() {
-    }
+    private Lbfgs() {}
 
     static Result minimize(Objective f, double[] x0, int history, int maxIterations, double gradientTolerance) {
         int n = x0.length;

@@ -1,7 +1,6 @@
 package io.distillery.eval;
 
 import java.util.Arrays;
-
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
@@ -36,13 +35,20 @@ public final class LinearProbe {
         FeatureChecks.checked(features, "linear probe train features");
         int classes = FeatureChecks.checkLabels(labels, features.rows(), "linear probe train labels");
         Standardizer standardizer = Standardizer.fit(features);
-        SoftmaxObjective objective = new SoftmaxObjective(standardizer.apply(features), labels.clone(), classes,
-                settings.l2(), settings.rowChunk());
-        Lbfgs.Result fit = Lbfgs.minimize(objective, new double[objective.parameterCount()], settings.history(),
-                settings.maxIterations(), settings.gradientTolerance());
+        SoftmaxObjective objective = new SoftmaxObjective(
+                standardizer.apply(features), labels.clone(), classes, settings.l2(), settings.rowChunk());
+        Lbfgs.Result fit = Lbfgs.minimize(
+                objective,
+                new double[objective.parameterCount()],
+                settings.history(),
+                settings.maxIterations(),
+                settings.gradientTolerance());
         int d = features.columns();
-        return new LinearProbe(standardizer, SoftmaxObjective.weights(fit.x(), d, classes),
-                Arrays.copyOfRange(fit.x(), d * classes, d * classes + classes), fit);
+        return new LinearProbe(
+                standardizer,
+                SoftmaxObjective.weights(fit.x(), d, classes),
+                Arrays.copyOfRange(fit.x(), d * classes, d * classes + classes),
+                fit);
     }
 
     public static LinearProbe train(float[][] features, int[] labels, LinearProbeSettings settings) {

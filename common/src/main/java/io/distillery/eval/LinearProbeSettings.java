@@ -23,12 +23,12 @@ public record LinearProbeSettings(double l2, int maxIterations, double gradientT
             throw new IllegalArgumentException("linear probe l2 must be finite and >= 0 but was " + l2);
         }
         if (maxIterations < 1) {
-            throw new IllegalArgumentException("linear probe max iterations must be at least 1 but was "
-                    + maxIterations);
+            throw new IllegalArgumentException(
+                    "linear probe max iterations must be at least 1 but was " + maxIterations);
         }
         if (!(gradientTolerance > 0)) {
-            throw new IllegalArgumentException("linear probe gradient tolerance must be positive but was "
-                    + gradientTolerance);
+            throw new IllegalArgumentException(
+                    "linear probe gradient tolerance must be positive but was " + gradientTolerance);
         }
         if (history < 1) {
             throw new IllegalArgumentException("linear probe L-BFGS history must be at least 1 but was " + history);
@@ -39,8 +39,8 @@ public record LinearProbeSettings(double l2, int maxIterations, double gradientT
     }
 
     public static LinearProbeSettings defaults() {
-        return new LinearProbeSettings(DEFAULT_L2, DEFAULT_MAX_ITERATIONS, DEFAULT_GRADIENT_TOLERANCE,
-                DEFAULT_HISTORY, DEFAULT_ROW_CHUNK);
+        return new LinearProbeSettings(
+                DEFAULT_L2, DEFAULT_MAX_ITERATIONS, DEFAULT_GRADIENT_TOLERANCE, DEFAULT_HISTORY, DEFAULT_ROW_CHUNK);
     }
 
     public LinearProbeSettings withL2(double newL2) {

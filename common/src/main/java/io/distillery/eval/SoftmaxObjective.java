@@ -1,7 +1,6 @@
 package io.distillery.eval;
 
 import java.util.Arrays;
-
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;

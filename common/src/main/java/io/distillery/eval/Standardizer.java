@@ -36,8 +36,8 @@ public final class Standardizer {
     /** A new double [N, D] matrix of standardised rows. */
     INDArray apply(INDArray x) {
         if (x.columns() != mean.columns()) {
-            throw new IllegalArgumentException("features have " + x.columns() + " columns but the probe was trained on "
-                    + mean.columns());
+            throw new IllegalArgumentException(
+                    "features have " + x.columns() + " columns but the probe was trained on " + mean.columns());
         }
         return FeatureChecks.as(x, DataType.DOUBLE).subRowVector(mean).diviRowVector(std);
     }

@@ -2,7 +2,6 @@ package io.distillery.eval;
 
 import java.io.Serializable;
 import java.util.Arrays;
-
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.ops.transforms.Transforms;

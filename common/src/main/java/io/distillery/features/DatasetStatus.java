@@ -8,8 +8,15 @@ import java.io.InputStream;
  * complete only when every shard is committed and the reject fraction was within bounds; until then readers must
  * treat it as partial.
  */
-public record DatasetStatus(String status, FeatureMetadata metadata, long shards, long images, long rows, long rejects,
-                            long dataBytes, String updated) {
+public record DatasetStatus(
+        String status,
+        FeatureMetadata metadata,
+        long shards,
+        long images,
+        long rows,
+        long rejects,
+        long dataBytes,
+        String updated) {
     public static final String IN_PROGRESS = "in_progress";
     public static final String COMPLETE = "complete";
 

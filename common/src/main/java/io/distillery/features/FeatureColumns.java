@@ -22,8 +22,7 @@ public final class FeatureColumns {
     /** Raw layer columns are {@code layer_LL} with LL the 1-based block number, two digits. */
     public static final String LAYER_PREFIX = "layer_";
 
-    private FeatureColumns() {
-    }
+    private FeatureColumns() {}
 
     public static String layer(int oneBasedBlock) {
         return String.format(java.util.Locale.ROOT, "%s%02d", LAYER_PREFIX, oneBasedBlock);

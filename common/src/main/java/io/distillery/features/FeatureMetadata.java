@@ -19,34 +19,48 @@ import java.util.Map;
  * @param versions      Distillery, DL4J, Spark, Java versions
  * @param created       ISO-8601 time the dataset was started
  */
-public record FeatureMetadata(String format, int formatVersion, Teacher teacher, Target target,
-                              List<TensorColumn> tensorColumns, Preprocessing preprocessing, long seed, Input input,
-                              Map<String, String> versions, String created) {
+public record FeatureMetadata(
+        String format,
+        int formatVersion,
+        Teacher teacher,
+        Target target,
+        List<TensorColumn> tensorColumns,
+        Preprocessing preprocessing,
+        long seed,
+        Input input,
+        Map<String, String> versions,
+        String created) {
 
     /** @param model config in the fixtures' config.json vocabulary */
-    public record Teacher(String preset, Map<String, Object> model, String checkpoint, String checkpointSha256) {
-    }
+    public record Teacher(String preset, Map<String, Object> model, String checkpoint, String checkpointSha256) {}
 
     /** @param shape [T, D] of one row's target */
-    public record Target(String tensor, String tokens, int topK, double eps, String dtype, List<Long> shape,
-                         String column) {
-    }
+    public record Target(
+            String tensor, String tokens, int topK, double eps, String dtype, List<Long> shape, String column) {}
 
     /** @param layout e.g. "C order", "HWC RGB" */
-    public record TensorColumn(String name, String dtype, List<Long> shape, String layout, String description) {
-    }
+    public record TensorColumn(String name, String dtype, List<Long> shape, String layout, String description) {}
 
-    public record Preprocessing(int imgSize, List<Double> mean, List<Double> std, double evalCropPct, int randomViews,
-                                List<Double> scale, List<Double> ratio, boolean hflip, String interpolation,
-                                String viewSeeding) {
-    }
+    public record Preprocessing(
+            int imgSize,
+            List<Double> mean,
+            List<Double> std,
+            double evalCropPct,
+            int randomViews,
+            List<Double> scale,
+            List<Double> ratio,
+            boolean hflip,
+            String interpolation,
+            String viewSeeding) {}
 
-    public record Input(String format, String path, List<String> classNames) {
-    }
+    public record Input(String format, String path, List<String> classNames) {}
 
     public TensorColumn column(String name) {
-        return tensorColumns.stream().filter(c -> c.name().equals(name)).findFirst()
-                .orElseThrow(() -> new IllegalArgumentException("feature dataset has no tensor column '" + name
-                        + "' (has " + tensorColumns.stream().map(TensorColumn::name).toList() + ")"));
+        return tensorColumns.stream()
+                .filter(c -> c.name().equals(name))
+                .findFirst()
+                .orElseThrow(
+                        () -> new IllegalArgumentException("feature dataset has no tensor column '" + name + "' (has "
+                                + tensorColumns.stream().map(TensorColumn::name).toList() + ")"));
     }
 }

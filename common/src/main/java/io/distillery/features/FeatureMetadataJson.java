@@ -20,8 +20,7 @@ public final class FeatureMetadataJson {
             .enable(SerializationFeature.INDENT_OUTPUT)
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
-    private FeatureMetadataJson() {
-    }
+    private FeatureMetadataJson() {}
 
     public static ObjectMapper mapper() {
         return MAPPER;
@@ -42,14 +41,18 @@ public final class FeatureMetadataJson {
             check(node, source);
             return MAPPER.treeToValue(node, FeatureMetadata.class);
         } catch (JsonProcessingException e) {
-            throw new FeatureFormatException(source + ": feature metadata is not valid JSON: "
-                    + e.getOriginalMessage().lines().findFirst().orElse(""), e);
+            throw new FeatureFormatException(
+                    source + ": feature metadata is not valid JSON: "
+                            + e.getOriginalMessage().lines().findFirst().orElse(""),
+                    e);
         }
     }
 
     /** Rejects other formats and newer versions with a message saying what was found and what this build reads. */
     static void check(JsonNode node, String source) {
-        if (node == null || !node.isObject() || !FORMAT.equals(node.path("format").asText())) {
+        if (node == null
+                || !node.isObject()
+                || !FORMAT.equals(node.path("format").asText())) {
             throw new FeatureFormatException(source + ": not a Distillery feature dataset (format is '"
                     + (node == null ? "" : node.path("format").asText()) + "', expected '" + FORMAT + "')");
         }

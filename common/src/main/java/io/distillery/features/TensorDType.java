@@ -7,7 +7,9 @@ import java.util.Locale;
  * FLOAT16 logical type, so half precision travels as packed bytes described in the dataset metadata.
  */
 public enum TensorDType {
-    FP16(2), BF16(2), FP32(4);
+    FP16(2),
+    BF16(2),
+    FP32(4);
 
     private final int bytes;
 

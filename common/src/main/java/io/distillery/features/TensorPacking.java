@@ -8,8 +8,7 @@ import java.nio.ShortBuffer;
 
 /** Packs float tensors into the little-endian bytes stored in feature columns, and back. */
 public final class TensorPacking {
-    private TensorPacking() {
-    }
+    private TensorPacking() {}
 
     /** Packs {@code count} floats from {@code src[offset..]}. */
     public static byte[] pack(float[] src, int offset, int count, TensorDType dtype) {

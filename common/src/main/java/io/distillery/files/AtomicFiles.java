@@ -24,8 +24,7 @@ import org.slf4j.LoggerFactory;
 public final class AtomicFiles {
     private static final Logger LOG = LoggerFactory.getLogger(AtomicFiles.class);
 
-    private AtomicFiles() {
-    }
+    private AtomicFiles() {}
 
     /** Writes a file's content into the stream it is given. */
     @FunctionalInterface
@@ -60,8 +59,7 @@ public final class AtomicFiles {
      * whatever an earlier, interrupted writer left there.
      */
     public static Pending create(Path file, Path tmp) throws IOException {
-        return new Pending(file.toAbsolutePath(), tmp, StandardOpenOption.CREATE,
-                StandardOpenOption.TRUNCATE_EXISTING);
+        return new Pending(file.toAbsolutePath(), tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING);
     }
 
     /** Syncs a folder, so that a rename in it survives a crash; a platform that cannot is logged, not an error. */

@@ -14,8 +14,7 @@ final class BicubicResampler {
     private static final int PRECISION_BITS = 32 - 8 - 2;
     private static final double SUPPORT = 2.0;
 
-    private BicubicResampler() {
-    }
+    private BicubicResampler() {}
 
     /** The box {@code [x0, x1) x [y0, y1)} of {@code src} resized to {@code outW x outH}, interleaved RGB. */
     static byte[] resample(RgbImage src, double x0, double y0, double x1, double y1, int outW, int outH) {
@@ -141,8 +140,10 @@ final class BicubicResampler {
                 for (int t = 0; t < n; t++) {
                     double normalised = sum != 0.0 ? w[t] / sum : w[t];
                     // Pillow's normalize_coeffs_8bpc: round half away from zero
-                    c.weights[xx * c.taps + t] = (int) (normalised < 0 ? -0.5 + normalised * (1 << PRECISION_BITS)
-                            : 0.5 + normalised * (1 << PRECISION_BITS));
+                    c.weights[xx * c.taps + t] = (int)
+                            (normalised < 0
+                                    ? -0.5 + normalised * (1 << PRECISION_BITS)
+                                    : 0.5 + normalised * (1 << PRECISION_BITS));
                 }
             }
             return c;

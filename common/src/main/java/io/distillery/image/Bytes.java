@@ -5,8 +5,7 @@ import java.util.HexFormat;
 
 /** Unsigned reads from encoded image bytes; the caller checks bounds. */
 final class Bytes {
-    private Bytes() {
-    }
+    private Bytes() {}
 
     static int u8(byte[] b, int i) {
         return b[i] & 0xFF;

@@ -31,8 +31,7 @@ final class CmykJpegConverter {
         }
     }
 
-    private CmykJpegConverter() {
-    }
+    private CmykJpegConverter() {}
 
     private static int fix(double x) {
         return (int) (x * (1 << SCALE_BITS) + 0.5);

@@ -12,10 +12,19 @@ import java.util.Locale;
  */
 final class DecodeFailure {
     /** Warnings that mean the pixels are wrong (libjpeg's JWRN_*, TwelveMonkeys', the GIF reader's). */
-    private static final List<String> DAMAGE_WORDS = List.of("corrupt", "premature end", "unexpected end", "truncat",
-            "missing eoi", "bad huffman", "inconsistent progression", "invalid sos", "out-of-sequence");
-    private static final List<String> CUT_WORDS = List.of("premature end", "unexpected end", "truncat", "missing eoi",
-            "end of file", "end of stream");
+    private static final List<String> DAMAGE_WORDS = List.of(
+            "corrupt",
+            "premature end",
+            "unexpected end",
+            "truncat",
+            "missing eoi",
+            "bad huffman",
+            "inconsistent progression",
+            "invalid sos",
+            "out-of-sequence");
+
+    private static final List<String> CUT_WORDS =
+            List.of("premature end", "unexpected end", "truncat", "missing eoi", "end of file", "end of stream");
     private static final List<String> UNSUPPORTED_WORDS = List.of("unsupported", "not supported", "not implemented");
     private static final int MAX_DETAIL = 240;
 
@@ -42,7 +51,9 @@ final class DecodeFailure {
         if (inChain(error, UnsupportedOperationException.class) || containsAny(detail, UNSUPPORTED_WORDS)) {
             return reject(RejectReason.UNSUPPORTED, "unsupported " + format.displayName() + " variant", detail, error);
         }
-        String what = inHeader ? "unreadable " + format.displayName() + " header" : "corrupt " + format.displayName() + " data";
+        String what = inHeader
+                ? "unreadable " + format.displayName() + " header"
+                : "corrupt " + format.displayName() + " data";
         return reject(RejectReason.UNDECODABLE, what, detail, error);
     }
 
@@ -62,7 +73,9 @@ final class DecodeFailure {
     private static String detail(Throwable error) {
         List<String> parts = new ArrayList<>();
         for (Throwable t = error; t != null && parts.size() < 4; t = t.getCause()) {
-            String m = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage().strip();
+            String m = t.getMessage() == null
+                    ? t.getClass().getSimpleName()
+                    : t.getMessage().strip();
             if (!m.isEmpty() && parts.stream().noneMatch(p -> p.contains(m))) {
                 parts.add(m);
             }

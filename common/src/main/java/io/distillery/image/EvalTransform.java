@@ -11,8 +11,7 @@ import java.awt.image.DataBufferByte;
  * bit-exact.
  */
 public final class EvalTransform {
-    private EvalTransform() {
-    }
+    private EvalTransform() {}
 
     public static RgbImage resizeShorterSideAndCenterCrop(RgbImage image, int size) {
         if (size <= 0) {

@@ -4,7 +4,6 @@ import java.awt.image.Raster;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.util.Objects;
-
 import javax.imageio.ImageReadParam;
 import javax.imageio.ImageReader;
 import javax.imageio.ImageTypeSpecifier;
@@ -34,8 +33,7 @@ import javax.imageio.stream.MemoryCacheImageInputStream;
  * </ul>
  */
 final class GuardedDecoder {
-    private GuardedDecoder() {
-    }
+    private GuardedDecoder() {}
 
     /** Same as {@link ImageDecoder#decode(byte[], String, DecodeLimits)}. */
     static RgbImage decode(byte[] bytes, String source, DecodeLimits limits) throws ImageRejectedException {
@@ -44,14 +42,19 @@ final class GuardedDecoder {
         if (bytes == null || bytes.length == 0) {
             throw new ImageRejectedException(RejectReason.EMPTY, source + ": empty file");
         }
-        ImageFormat format = ImageFormat.detect(bytes).orElseThrow(() -> new ImageRejectedException(
-                RejectReason.UNDECODABLE, source + ": not an image format this build recognises (" + bytes.length
-                + " bytes starting " + Bytes.describeStart(bytes) + ")"));
-        String readerFormat = format.imageIoName().orElseThrow(() -> new ImageRejectedException(
-                RejectReason.UNSUPPORTED, source + ": " + format.displayName() + " images are not supported"));
+        ImageFormat format = ImageFormat.detect(bytes)
+                .orElseThrow(() -> new ImageRejectedException(
+                        RejectReason.UNDECODABLE,
+                        source + ": not an image format this build recognises (" + bytes.length + " bytes starting "
+                                + Bytes.describeStart(bytes) + ")"));
+        String readerFormat = format.imageIoName()
+                .orElseThrow(() -> new ImageRejectedException(
+                        RejectReason.UNSUPPORTED, source + ": " + format.displayName() + " images are not supported"));
         rejectDamagedContainer(format, bytes, source);
-        ImageReader reader = ImageIoReaders.forFormat(readerFormat).orElseThrow(() -> new ImageRejectedException(
-                RejectReason.UNSUPPORTED, source + ": no ImageIO reader for " + format.displayName() + " on the classpath"));
+        ImageReader reader = ImageIoReaders.forFormat(readerFormat)
+                .orElseThrow(() -> new ImageRejectedException(
+                        RejectReason.UNSUPPORTED,
+                        source + ": no ImageIO reader for " + format.displayName() + " on the classpath"));
         try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
             return read(reader, in, format, bytes, source, limits);
         } catch (IOException e) { // closing an in-memory stream
@@ -61,8 +64,14 @@ final class GuardedDecoder {
         }
     }
 
-    private static RgbImage read(ImageReader reader, ImageInputStream in, ImageFormat format, byte[] bytes,
-                                 String source, DecodeLimits limits) throws ImageRejectedException {
+    private static RgbImage read(
+            ImageReader reader,
+            ImageInputStream in,
+            ImageFormat format,
+            byte[] bytes,
+            String source,
+            DecodeLimits limits)
+            throws ImageRejectedException {
         DecodeFailure failure = new DecodeFailure(format, bytes, source);
         DamageWarnings warnings = new DamageWarnings();
         int width;
@@ -76,8 +85,10 @@ final class GuardedDecoder {
             throw failure.fromException(true, e);
         }
         if (!limits.allow(width, height)) {
-            throw new ImageRejectedException(RejectReason.TOO_LARGE, source + ": " + width + "x" + height
-                    + " exceeds the decode limits (" + limits.maxSide() + " per side, " + limits.maxPixels() + " pixels)");
+            throw new ImageRejectedException(
+                    RejectReason.TOO_LARGE,
+                    source + ": " + width + "x" + height + " exceeds the decode limits (" + limits.maxSide()
+                            + " per side, " + limits.maxPixels() + " pixels)");
         }
         RgbImage image;
         try {
@@ -89,8 +100,10 @@ final class GuardedDecoder {
             throw failure.fromWarning(warnings.first);
         }
         if (image.width() != width || image.height() != height) {
-            throw new ImageRejectedException(RejectReason.UNDECODABLE, source + ": header says " + width + "x" + height
-                    + " but " + image.width() + "x" + image.height() + " pixels were decoded");
+            throw new ImageRejectedException(
+                    RejectReason.UNDECODABLE,
+                    source + ": header says " + width + "x" + height + " but " + image.width() + "x" + image.height()
+                            + " pixels were decoded");
         }
         return image;
     }
@@ -120,14 +133,16 @@ final class GuardedDecoder {
     private static void rejectDamagedContainer(ImageFormat format, byte[] bytes, String source)
             throws ImageRejectedException {
         if (format == ImageFormat.WEBP && WebpContainer.endsEarly(bytes)) {
-            throw new ImageRejectedException(RejectReason.TRUNCATED, source
-                    + ": truncated WebP (the file is shorter than its RIFF chunk sizes say)");
+            throw new ImageRejectedException(
+                    RejectReason.TRUNCATED,
+                    source + ": truncated WebP (the file is shorter than its RIFF chunk sizes say)");
         }
         if (format == ImageFormat.PNG) {
             String corrupt = PngChunks.check(bytes).corruptChunk();
             if (corrupt != null) {
-                throw new ImageRejectedException(RejectReason.UNDECODABLE, source + ": corrupt PNG data (CRC mismatch in the "
-                        + corrupt + " chunk)");
+                throw new ImageRejectedException(
+                        RejectReason.UNDECODABLE,
+                        source + ": corrupt PNG data (CRC mismatch in the " + corrupt + " chunk)");
             }
         }
     }

@@ -12,8 +12,7 @@ import java.nio.file.Path;
  */
 public final class ImageDecoder {
 
-    private ImageDecoder() {
-    }
+    private ImageDecoder() {}
 
     /** Decodes a file under {@link DecodeLimits#defaults()}. */
     public static RgbImage decode(Path file) throws IOException {

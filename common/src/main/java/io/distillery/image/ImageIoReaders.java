@@ -4,7 +4,6 @@ import java.util.Iterator;
 import java.util.Optional;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
-
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.spi.IIORegistry;
@@ -20,8 +19,7 @@ final class ImageIoReaders {
         registerPluginsImageIoMissed();
     }
 
-    private ImageIoReaders() {
-    }
+    private ImageIoReaders() {}
 
     static Optional<ImageReader> forFormat(String formatName) {
         Iterator<ImageReader> readers = ImageIO.getImageReadersByFormatName(formatName);
@@ -34,8 +32,10 @@ final class ImageIoReaders {
         }
         try {
             // TwelveMonkeys' providers order themselves ahead of the JDK's JPEG reader when registered
-            IIORegistry.getDefaultInstance().registerServiceProviders(
-                    ServiceLoader.load(ImageReaderSpi.class, ImageIoReaders.class.getClassLoader()).iterator());
+            IIORegistry.getDefaultInstance()
+                    .registerServiceProviders(
+                            ServiceLoader.load(ImageReaderSpi.class, ImageIoReaders.class.getClassLoader())
+                                    .iterator());
         } catch (ServiceConfigurationError e) {
             // a broken provider elsewhere on the classpath: lookups then report the missing reader as UNSUPPORTED
         }

@@ -1,7 +1,6 @@
 package io.distillery.image;
 
 import java.util.Arrays;
-
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -31,8 +30,7 @@ public final class ImageNormalizer {
 
     private static float[] toChannelFloats(String name, double[] values) {
         if (values == null || values.length != 3) {
-            throw new IllegalArgumentException(name + " needs 3 values (R, G, B), got "
-                    + Arrays.toString(values));
+            throw new IllegalArgumentException(name + " needs 3 values (R, G, B), got " + Arrays.toString(values));
         }
         float[] f = new float[3];
         for (int c = 0; c < 3; c++) {

@@ -5,7 +5,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -21,8 +20,7 @@ public final class ImagePreprocessor {
 
     public ImagePreprocessor(int height, int width, ImageNormalizer normalizer) {
         if (height <= 0 || width <= 0) {
-            throw new IllegalArgumentException("image size must be positive, got " + height + "x" + width
-                    + " (HxW)");
+            throw new IllegalArgumentException("image size must be positive, got " + height + "x" + width + " (HxW)");
         }
         this.height = height;
         this.width = width;
@@ -59,8 +57,8 @@ public final class ImagePreprocessor {
 
     private void requireExpectedSize(RgbImage image) {
         if (image.width() != width || image.height() != height) {
-            throw new IllegalArgumentException("image " + image.source() + " is " + image.width() + "x"
-                    + image.height() + " (WxH), expected " + width + "x" + height + "; resizing is not supported");
+            throw new IllegalArgumentException("image " + image.source() + " is " + image.width() + "x" + image.height()
+                    + " (WxH), expected " + width + "x" + height + "; resizing is not supported");
         }
     }
 }

@@ -25,6 +25,8 @@ public class ImageRejectedException extends Exception {
 
     /** Rejects tables hold one row per image; decoder messages sometimes carry line breaks. */
     private static String oneLine(String message) {
-        return message == null ? null : message.replaceAll("\\s*[\\r\\n]+\\s*", " ").strip();
+        return message == null
+                ? null
+                : message.replaceAll("\\s*[\\r\\n]+\\s*", " ").strip();
     }
 }

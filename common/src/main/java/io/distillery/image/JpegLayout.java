@@ -51,7 +51,8 @@ record JpegLayout(int components, int adobeTransform, boolean endsEarly) {
             }
             if (isStartOfFrame(marker) && length >= 8) {
                 components = Bytes.u8(b, pos + 7); // length(2) precision(1) height(2) width(2) components(1)
-            } else if (marker == APP14 && length >= 14
+            } else if (marker == APP14
+                    && length >= 14
                     && new String(b, pos + 2, 5, StandardCharsets.ISO_8859_1).equals("Adobe")) {
                 adobeTransform = Bytes.u8(b, pos + 13); // length(2) "Adobe"(5) version(2) flags(2+2) transform(1)
             } else if (marker == SOS) {

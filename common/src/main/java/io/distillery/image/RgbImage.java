@@ -26,8 +26,8 @@ public final class RgbImage {
             throw new IllegalArgumentException("image " + source + ": bad size " + width + "x" + height);
         }
         if (rgb.length != 3L * width * height) {
-            throw new IllegalArgumentException("image " + source + ": " + rgb.length + " bytes given, a "
-                    + width + "x" + height + " RGB image needs " + 3L * width * height);
+            throw new IllegalArgumentException("image " + source + ": " + rgb.length + " bytes given, a " + width + "x"
+                    + height + " RGB image needs " + 3L * width * height);
         }
         this.source = source;
         this.width = width;

@@ -21,8 +21,7 @@ import java.awt.image.Raster;
  * Anything else (premultiplied rasters, CMYK TIFF, 5-6-5 BMP) goes through Java's sRGB conversion.
  */
 final class RgbSamples {
-    private RgbSamples() {
-    }
+    private RgbSamples() {}
 
     static RgbImage toRgbImage(BufferedImage image, String source) {
         int w = image.getWidth();
@@ -33,11 +32,14 @@ final class RgbSamples {
         int colorSpace = cm.getColorSpace().getType();
         if (cm instanceof IndexColorModel palette) {
             copyPalette(raster, palette, rgb);
-        } else if (!cm.isAlphaPremultiplied() && colorSpace == ColorSpace.TYPE_GRAY
+        } else if (!cm.isAlphaPremultiplied()
+                && colorSpace == ColorSpace.TYPE_GRAY
                 && cm.getNumColorComponents() == 1) {
             copyBands(raster, new int[] {0, 0, 0}, cm.getComponentSize(0), rgb);
-        } else if (!cm.isAlphaPremultiplied() && colorSpace == ColorSpace.TYPE_RGB
-                && cm.getNumColorComponents() == 3 && sameSize(cm)) {
+        } else if (!cm.isAlphaPremultiplied()
+                && colorSpace == ColorSpace.TYPE_RGB
+                && cm.getNumColorComponents() == 3
+                && sameSize(cm)) {
             copyBands(raster, new int[] {0, 1, 2}, cm.getComponentSize(0), rgb);
         } else {
             copyViaSrgb(image, rgb);

@@ -12,8 +12,7 @@ public final class ViewRenderer {
     /** Boxes computed in floating point may overshoot the image edge by rounding; more than this is a bug. */
     private static final double EDGE_TOLERANCE = 1e-6;
 
-    private ViewRenderer() {
-    }
+    private ViewRenderer() {}
 
     public static RgbImage render(RgbImage src, ViewSpec view, int size) {
         Objects.requireNonNull(src, "src");
@@ -23,11 +22,11 @@ public final class ViewRenderer {
         }
         if (view.x() + view.width() > src.width() + EDGE_TOLERANCE
                 || view.y() + view.height() > src.height() + EDGE_TOLERANCE) {
-            throw new IllegalArgumentException("view " + view + " does not fit in " + src + " (" + src.width() + "x"
-                    + src.height() + ")");
+            throw new IllegalArgumentException(
+                    "view " + view + " does not fit in " + src + " (" + src.width() + "x" + src.height() + ")");
         }
-        boolean wholeImage = view.x() == 0 && view.y() == 0 && view.width() == src.width()
-                && view.height() == src.height();
+        boolean wholeImage =
+                view.x() == 0 && view.y() == 0 && view.width() == src.width() && view.height() == src.height();
         if (wholeImage && src.width() == size && src.height() == size && !view.flip()) {
             return src;
         }

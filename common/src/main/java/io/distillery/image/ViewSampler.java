@@ -32,8 +32,14 @@ public final class ViewSampler {
      * @param ratioMax    largest width/height ratio of a random view (4/3)
      * @param hflip       mirror random views with probability 0.5
      */
-    public ViewSampler(int size, double evalCropPct, double scaleMin, double scaleMax, double ratioMin, double ratioMax,
-                       boolean hflip) {
+    public ViewSampler(
+            int size,
+            double evalCropPct,
+            double scaleMin,
+            double scaleMax,
+            double ratioMin,
+            double ratioMax,
+            boolean hflip) {
         if (size <= 0) {
             throw new IllegalArgumentException("view size must be > 0, got " + size);
         }
@@ -41,12 +47,12 @@ public final class ViewSampler {
             throw new IllegalArgumentException("eval crop fraction must be in (0, 1], got " + evalCropPct);
         }
         if (!(scaleMin > 0 && scaleMin <= scaleMax && scaleMax <= 1)) {
-            throw new IllegalArgumentException("scale range must satisfy 0 < min <= max <= 1, got [" + scaleMin + ", "
-                    + scaleMax + "]");
+            throw new IllegalArgumentException(
+                    "scale range must satisfy 0 < min <= max <= 1, got [" + scaleMin + ", " + scaleMax + "]");
         }
         if (!(ratioMin > 0 && ratioMin <= ratioMax && Double.isFinite(ratioMax))) {
-            throw new IllegalArgumentException("aspect ratio range must satisfy 0 < min <= max < inf, got [" + ratioMin
-                    + ", " + ratioMax + "]");
+            throw new IllegalArgumentException(
+                    "aspect ratio range must satisfy 0 < min <= max < inf, got [" + ratioMin + ", " + ratioMax + "]");
         }
         this.size = size;
         this.evalCropPct = evalCropPct;

@@ -9,8 +9,7 @@ final class WebpContainer {
     private static final int RIFF_HEADER = 12; // "RIFF", size, "WEBP"
     private static final int CHUNK_HEADER = 8; // fourcc, size
 
-    private WebpContainer() {
-    }
+    private WebpContainer() {}
 
     static boolean endsEarly(byte[] b) {
         if (b.length < RIFF_HEADER) {

@@ -63,8 +63,7 @@ public final class DkdLoss implements LossTerm {
         INDArray[] pair = KdLoss.logitPair(inputs, TYPE);
         Tensors.requireLabels(inputs.requireLabels(TYPE), student.size(0), student.size(1), TYPE);
         if (!(warmupFactor >= 0) || Double.isInfinite(warmupFactor)) {
-            throw new IllegalArgumentException(TYPE + ": warm-up factor must be finite and >= 0, got "
-                    + warmupFactor);
+            throw new IllegalArgumentException(TYPE + ": warm-up factor must be finite and >= 0, got " + warmupFactor);
         }
         double[][] s = Tensors.rows(pair[0]);
         double[][] t = Tensors.rows(pair[1]);
@@ -95,8 +94,8 @@ public final class DkdLoss implements LossTerm {
         double[] p = RowSoftmax.exp(RowSoftmax.logSoftmax(RowSoftmax.divide(t, temperature)));
         double[] bs = split(q, y);
         double[] bt = split(p, y);
-        double kl = RowSoftmax.kl(bt, new double[] {Math.log(bt[0]), Math.log(bt[1])},
-                new double[] {Math.log(bs[0]), Math.log(bs[1])});
+        double kl = RowSoftmax.kl(
+                bt, new double[] {Math.log(bt[0]), Math.log(bt[1])}, new double[] {Math.log(bs[0]), Math.log(bs[1])});
         double gTarget = -bt[0] / bs[0];
         double gRest = -bt[1] / bs[1];
         double mean = bt[0] + bt[1]; // -sum_k q_k g_k

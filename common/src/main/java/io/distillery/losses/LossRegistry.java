@@ -19,8 +19,7 @@ import java.util.function.Function;
  */
 public final class LossRegistry {
 
-    private record Entry(Map<String, Object> defaults, Function<Params, LossTerm> factory) {
-    }
+    private record Entry(Map<String, Object> defaults, Function<Params, LossTerm> factory) {}
 
     private static final Map<String, Entry> ENTRIES = new LinkedHashMap<>();
 
@@ -29,10 +28,14 @@ public final class LossRegistry {
         // mdistiller CFG.KD.TEMPERATURE
         add(KdLoss.TYPE, Map.of("temperature", 4.0), p -> new KdLoss(p.get("temperature")));
         // mdistiller CFG.DKD: ALPHA 1, BETA 8, T 4, WARMUP 20 epochs
-        add(DkdLoss.TYPE, Map.of("alpha", 1.0, "beta", 8.0, "temperature", 4.0, "warmup", 20.0),
+        add(
+                DkdLoss.TYPE,
+                Map.of("alpha", 1.0, "beta", 8.0, "temperature", 4.0, "warmup", 20.0),
                 p -> new DkdLoss(p.get("alpha"), p.get("beta"), p.get("temperature"), p.get("warmup")));
         // the LSKD repository's --base-temp 2; eps as in its normalize()
-        add(LskdLoss.TYPE, Map.of("temperature", 2.0, "eps", 1e-7),
+        add(
+                LskdLoss.TYPE,
+                Map.of("temperature", 2.0, "eps", 1e-7),
                 p -> new LskdLoss(p.get("temperature"), p.get("eps")));
         add(HiddenStateLoss.TYPE, Map.of(), p -> new HiddenStateLoss());
         add(AttentionMapLoss.TYPE, Map.of(), p -> new AttentionMapLoss());
@@ -42,8 +45,7 @@ public final class LossRegistry {
         add(CosineLoss.TYPE, Map.of("eps", 1e-8), p -> new CosineLoss(p.get("eps")));
     }
 
-    private LossRegistry() {
-    }
+    private LossRegistry() {}
 
     private static void add(String type, Map<String, Object> defaults, Function<Params, LossTerm> factory) {
         ENTRIES.put(type, new Entry(defaults, factory));
@@ -78,8 +80,8 @@ public final class LossRegistry {
     private static Entry entry(String type) {
         Entry entry = type == null ? null : ENTRIES.get(type);
         if (entry == null) {
-            throw new IllegalArgumentException("unknown loss '" + type + "' (known: " + String.join(", ", types())
-                    + ")");
+            throw new IllegalArgumentException(
+                    "unknown loss '" + type + "' (known: " + String.join(", ", types()) + ")");
         }
         return entry;
     }
@@ -99,8 +101,10 @@ public final class LossRegistry {
             try {
                 return config.getDouble(key);
             } catch (ConfigException.WrongType e) {
-                throw new IllegalArgumentException(type + "." + key + " must be a number, got '"
-                        + config.getValue(key).unwrapped() + "'", e);
+                throw new IllegalArgumentException(
+                        type + "." + key + " must be a number, got '"
+                                + config.getValue(key).unwrapped() + "'",
+                        e);
             }
         }
     }

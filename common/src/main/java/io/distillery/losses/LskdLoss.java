@@ -40,8 +40,8 @@ public final class LskdLoss implements LossTerm {
     public LossValue compute(LossInputs inputs) {
         INDArray[] pair = KdLoss.logitPair(inputs, TYPE);
         if (pair[0].size(1) < 2) {
-            throw new IllegalArgumentException(TYPE + ": student needs at least 2 classes for an unbiased std, got "
-                    + pair[0].size(1));
+            throw new IllegalArgumentException(
+                    TYPE + ": student needs at least 2 classes for an unbiased std, got " + pair[0].size(1));
         }
         double[][] s = Tensors.rows(pair[0]);
         double[][] t = Tensors.rows(pair[1]);

@@ -8,8 +8,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 final class MeanSquaredError {
 
-    private MeanSquaredError() {
-    }
+    private MeanSquaredError() {}
 
     static LossValue of(INDArray student, INDArray teacher) {
         INDArray t = teacher.dataType() == student.dataType() ? teacher : teacher.castTo(student.dataType());

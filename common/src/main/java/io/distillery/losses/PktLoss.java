@@ -50,14 +50,17 @@ public final class PktLoss implements LossTerm {
         INDArray q = studentKernel[0];
         INDArray p = teacherKernel[0];
         long n = x.size(0);
-        double loss = p.mul(Transforms.log(p.add(eps).divi(q.add(eps)), false)).meanNumber().doubleValue();
+        double loss = p.mul(Transforms.log(p.add(eps).divi(q.add(eps)), false))
+                .meanNumber()
+                .doubleValue();
 
         INDArray g = p.neg().divi(q.add(eps)).divi((double) n * n);
         INDArray dA = g.subColumnVector(g.mul(q).sum(true, 1)).diviColumnVector(studentKernel[1]);
         INDArray dS = dA.muli(0.5);
         INDArray dU = dS.add(dS.transpose()).mmul(u);
         // 0/0 for a zero row, whose radial term is 0
-        INDArray radial = zeroWhereNaN(dU.mul(x).sum(true, 1).divi(denom.mul(denom).muli(norms)));
+        INDArray radial =
+                zeroWhereNaN(dU.mul(x).sum(true, 1).divi(denom.mul(denom).muli(norms)));
         INDArray grad = dU.divColumnVector(denom).subi(x.mulColumnVector(radial));
         return new LossValue(loss, grad.castTo(student.dataType()));
     }

@@ -3,8 +3,7 @@ package io.distillery.losses;
 /** Row-wise (log-)softmax in double; the row max is subtracted before exp so large logits cannot overflow. */
 final class RowSoftmax {
 
-    private RowSoftmax() {
-    }
+    private RowSoftmax() {}
 
     /** {@code x / temperature}, divided (not multiplied by 1/T) to round like PyTorch's {@code logits / T}. */
     static double[] divide(double[] x, double temperature) {

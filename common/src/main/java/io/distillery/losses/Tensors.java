@@ -9,8 +9,7 @@ import org.nd4j.linalg.factory.Nd4j;
 /** Input checks with one-line messages naming the loss and the tensor, and double[][] in/out for the row math. */
 final class Tensors {
 
-    private Tensors() {
-    }
+    private Tensors() {}
 
     /** The student must be FLOAT or DOUBLE (its gradient comes back in the same type) of the given rank. */
     static void requireStudent(INDArray student, String loss, int rank, String layout) {
@@ -23,8 +22,8 @@ final class Tensors {
 
     static void requireRank(INDArray a, String loss, String role, int rank, String layout) {
         if (a.rank() != rank) {
-            throw new IllegalArgumentException(loss + ": " + role + " must be " + layout + ", got shape "
-                    + Arrays.toString(a.shape()));
+            throw new IllegalArgumentException(
+                    loss + ": " + role + " must be " + layout + ", got shape " + Arrays.toString(a.shape()));
         }
         if (!a.dataType().isFPType()) {
             throw new IllegalArgumentException(loss + ": " + role + " must be floating point, got " + a.dataType());
@@ -47,21 +46,21 @@ final class Tensors {
 
     static void requireSameRows(INDArray student, INDArray teacher, String loss) {
         if (student.size(0) != teacher.size(0)) {
-            throw new IllegalArgumentException(loss + ": teacher has " + teacher.size(0) + " samples, student "
-                    + student.size(0));
+            throw new IllegalArgumentException(
+                    loss + ": teacher has " + teacher.size(0) + " samples, student " + student.size(0));
         }
     }
 
     /** Labels: one per row, each in [0, classes). */
     static void requireLabels(int[] labels, long rows, long classes, String loss) {
         if (labels.length != rows) {
-            throw new IllegalArgumentException(loss + ": labels has " + labels.length + " entries, student "
-                    + rows + " rows");
+            throw new IllegalArgumentException(
+                    loss + ": labels has " + labels.length + " entries, student " + rows + " rows");
         }
         for (int i = 0; i < labels.length; i++) {
             if (labels[i] < 0 || labels[i] >= classes) {
-                throw new IllegalArgumentException(loss + ": labels[" + i + "] = " + labels[i] + " is outside [0, "
-                        + classes + ")");
+                throw new IllegalArgumentException(
+                        loss + ": labels[" + i + "] = " + labels[i] + " is outside [0, " + classes + ")");
             }
         }
     }

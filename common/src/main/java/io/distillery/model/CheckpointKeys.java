@@ -17,8 +17,8 @@ import org.slf4j.LoggerFactory;
 public final class CheckpointKeys {
     private static final Logger LOG = LoggerFactory.getLogger(CheckpointKeys.class);
     private static final String IMAGE = "modality_encoders.IMAGE.";
-    private static final Pattern PRENET_BLOCK = Pattern.compile(
-            Pattern.quote(IMAGE + "context_encoder.blocks.") + "(\\d+)\\.(.+)");
+    private static final Pattern PRENET_BLOCK =
+            Pattern.compile(Pattern.quote(IMAGE + "context_encoder.blocks.") + "(\\d+)\\.(.+)");
     private static final Pattern MAIN_BLOCK = Pattern.compile("blocks\\.(\\d+)\\.(.+)");
     private static final Map<String, String> RENAMES = Map.of(
             IMAGE + "local_encoder.proj.weight", "patch_embed.proj.weight",
@@ -28,8 +28,7 @@ public final class CheckpointKeys {
             IMAGE + "context_encoder.norm.weight", "norm_pre.weight",
             IMAGE + "context_encoder.norm.bias", "norm_pre.bias");
 
-    private CheckpointKeys() {
-    }
+    private CheckpointKeys() {}
 
     /** True when the keys follow fairseq's data2vec 2.0 naming. */
     public static boolean isFairseq(Iterable<String> keys) {
@@ -77,13 +76,20 @@ public final class CheckpointKeys {
             }
         }
         if (!dropped.isEmpty()) {
-            LOG.info("dropped {} training-only fairseq tensors (decoder / EMA), e.g. {}", dropped.size(), dropped.first());
+            LOG.info(
+                    "dropped {} training-only fairseq tensors (decoder / EMA), e.g. {}",
+                    dropped.size(),
+                    dropped.first());
         }
         return out;
     }
 
     private static boolean isTrainingOnly(String key) {
-        return key.startsWith(IMAGE + "decoder.") || key.startsWith("_ema.") || key.startsWith("ema.")
-                || key.startsWith("recon_proj.") || key.startsWith("cls_proj.") || key.startsWith("shared_decoder.");
+        return key.startsWith(IMAGE + "decoder.")
+                || key.startsWith("_ema.")
+                || key.startsWith("ema.")
+                || key.startsWith("recon_proj.")
+                || key.startsWith("cls_proj.")
+                || key.startsWith("shared_decoder.");
     }
 }

@@ -57,7 +57,8 @@ final class ConfigReader {
         double[] values = new double[node.size()];
         for (int i = 0; i < values.length; i++) {
             if (!node.get(i).isNumber()) {
-                throw new IllegalArgumentException(path + ": key '" + key + "' must be an array of numbers, got " + node);
+                throw new IllegalArgumentException(
+                        path + ": key '" + key + "' must be an array of numbers, got " + node);
             }
             values[i] = node.get(i).asDouble();
         }

@@ -46,16 +46,16 @@ public final class Encoder {
     /** Inference forward pass on normalised images [B, C, H, W]. */
     public EncoderActivations forward(INDArray images) {
         boolean nativePass = NativeEncoderPass.supports(graph, config);
-        NativeEncoderPass.Result pass = nativePass ? NativeEncoderPass.run(graph, config, images, recycler::take) : null;
-        Map<String, INDArray> acts = nativePass
-                ? pass.activations()
-                : graph.feedForward(new INDArray[] {images}, false, false);
+        NativeEncoderPass.Result pass =
+                nativePass ? NativeEncoderPass.run(graph, config, images, recycler::take) : null;
+        Map<String, INDArray> acts =
+                nativePass ? pass.activations() : graph.feedForward(new INDArray[] {images}, false, false);
         List<INDArray> scaledBranches = nativePass ? pass.scaledBranches() : List.of();
         int t = config.tokens();
         int d = config.embedDim();
         INDArray embeddings = tokens(acts, VertexNames.EMBED, t, d);
-        INDArray blockInput = config.family() == ModelFamily.DATA2VEC2
-                ? tokens(acts, VertexNames.EMBED_NORM, t, d) : embeddings;
+        INDArray blockInput =
+                config.family() == ModelFamily.DATA2VEC2 ? tokens(acts, VertexNames.EMBED_NORM, t, d) : embeddings;
         List<INDArray> outs = new ArrayList<>();
         List<INDArray> mlps = new ArrayList<>();
         List<INDArray> ffns = new ArrayList<>();
@@ -71,7 +71,12 @@ public final class Encoder {
                 ffns.add(scaledBranches.get(b).reshape('c', mlp.size(0), t, d)); // gamma_2 * mlp, from the join
             }
         }
-        return new EncoderActivations(embeddings, blockInput, List.copyOf(outs), List.copyOf(mlps), List.copyOf(ffns),
+        return new EncoderActivations(
+                embeddings,
+                blockInput,
+                List.copyOf(outs),
+                List.copyOf(mlps),
+                List.copyOf(ffns),
                 nativePass ? concat(acts.values(), scaledBranches) : List.of(), // DL4J's own arrays are left to DL4J
                 nativePass ? recycler::giveBack : null);
     }

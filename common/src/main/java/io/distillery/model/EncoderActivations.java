@@ -16,13 +16,22 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * @param owned        the arrays behind those tensors (which may be reshaped views of them), freed by {@link #close}
  * @param recycle      takes the owned arrays at {@link #close} for the encoder's next pass; null: they are freed
  */
-public record EncoderActivations(INDArray embeddings, INDArray blockInput, List<INDArray> blockOutputs,
-                                 List<INDArray> mlpOutputs, List<INDArray> ffnBranches, List<INDArray> owned,
-                                 Consumer<List<INDArray>> recycle)
+public record EncoderActivations(
+        INDArray embeddings,
+        INDArray blockInput,
+        List<INDArray> blockOutputs,
+        List<INDArray> mlpOutputs,
+        List<INDArray> ffnBranches,
+        List<INDArray> owned,
+        Consumer<List<INDArray>> recycle)
         implements AutoCloseable {
 
-    public EncoderActivations(INDArray embeddings, INDArray blockInput, List<INDArray> blockOutputs,
-                              List<INDArray> mlpOutputs, List<INDArray> ffnBranches) {
+    public EncoderActivations(
+            INDArray embeddings,
+            INDArray blockInput,
+            List<INDArray> blockOutputs,
+            List<INDArray> mlpOutputs,
+            List<INDArray> ffnBranches) {
         this(embeddings, blockInput, blockOutputs, mlpOutputs, ffnBranches, List.of(), null);
     }
 

@@ -15,11 +15,11 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * {@code load_state_dict}. The {@code __metadata__} records how it was made.
  */
 public final class EncoderExport {
-    private EncoderExport() {
-    }
+    private EncoderExport() {}
 
     /** @param provenance extra metadata (e.g. training run id, source checkpoint); may be empty */
-    public static void write(Encoder encoder, Path target, DType dtype, Map<String, String> provenance) throws IOException {
+    public static void write(Encoder encoder, Path target, DType dtype, Map<String, String> provenance)
+            throws IOException {
         SafetensorsWriter writer = new SafetensorsWriter();
         for (Map.Entry<String, INDArray> e : EncoderWeights.export(encoder).entrySet()) {
             writer.addArray(e.getKey(), e.getValue(), dtype);

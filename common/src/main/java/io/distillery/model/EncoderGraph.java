@@ -19,12 +19,12 @@ import org.nd4j.linalg.api.buffer.DataType;
  * {@link VertexNames#block(int) blocks.(depth-1)}.
  */
 public final class EncoderGraph {
-    private EncoderGraph() {
-    }
+    private EncoderGraph() {}
 
     /** An inference-ready graph with freshly initialised (random) parameters. */
     public static ComputationGraph create(ModelConfig config, long seed, DataType dataType) {
-        NeuralNetConfiguration.Builder base = new NeuralNetConfiguration.Builder().seed(Nd4jSeed.of(seed)).dataType(dataType);
+        NeuralNetConfiguration.Builder base =
+                new NeuralNetConfiguration.Builder().seed(Nd4jSeed.of(seed)).dataType(dataType);
         ComputationGraphConfiguration.GraphBuilder graph = addEncoder(base.graphBuilder(), config);
         graph.setOutputs(VertexNames.block(config.depth() - 1));
         ComputationGraph net = new ComputationGraph(graph.build());
@@ -45,8 +45,10 @@ public final class EncoderGraph {
         double eps = c.layerNormEps();
         graph.addInputs(VertexNames.INPUT)
                 .setInputTypes(InputType.convolutional(c.imgSize(), c.imgSize(), c.inChans()))
-                .addLayer(VertexNames.EMBED,
-                        new PatchEmbedding(c.imgSize(), c.patchSize(), c.inChans(), dim, !beit), VertexNames.INPUT);
+                .addLayer(
+                        VertexNames.EMBED,
+                        new PatchEmbedding(c.imgSize(), c.patchSize(), c.inChans(), dim, !beit),
+                        VertexNames.INPUT);
         String previous = VertexNames.EMBED;
         if (!beit) {
             graph.addLayer(VertexNames.EMBED_NORM, new TokenLayerNorm(tokens, dim, eps, "norm_pre"), previous);
@@ -55,13 +57,18 @@ public final class EncoderGraph {
         int relPosGrid = c.useRelPosBias() ? c.gridSize() : 0;
         for (int b = 0; b < c.depth(); b++) {
             String prefix = "blocks." + b + ".";
-            graph.addLayer(VertexNames.attention(b),
+            graph.addLayer(
+                    VertexNames.attention(b),
                     new AttentionSublayer(style, tokens, dim, c.numHeads(), eps, relPosGrid, c.initValues(), prefix),
                     previous);
-            graph.addLayer(VertexNames.mlp(b), new MlpSublayer(tokens, dim, c.mlpHidden(), beit, eps, prefix),
+            graph.addLayer(
+                    VertexNames.mlp(b),
+                    new MlpSublayer(tokens, dim, c.mlpHidden(), beit, eps, prefix),
                     VertexNames.attention(b));
             graph.addVertex(VertexNames.merge(b), new MergeVertex(), VertexNames.attention(b), VertexNames.mlp(b));
-            graph.addLayer(VertexNames.block(b), new ResidualJoin(style, tokens, dim, eps, c.initValues(), prefix),
+            graph.addLayer(
+                    VertexNames.block(b),
+                    new ResidualJoin(style, tokens, dim, eps, c.initValues(), prefix),
                     VertexNames.merge(b));
             previous = VertexNames.block(b);
         }

@@ -10,8 +10,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /** Builds encoders from safetensors checkpoints: as they are, or as a shallow student inheriting chosen blocks. */
 public final class EncoderLoader {
-    private EncoderLoader() {
-    }
+    private EncoderLoader() {}
 
     /** The checkpoint's tensors under timm names (fairseq names are renamed). */
     public static Map<String, INDArray> readTensors(Path checkpoint) {
@@ -34,10 +33,15 @@ public final class EncoderLoader {
     /** As {@link #inherit(ModelConfig, Path, int, int[])}, the source depth counted from the checkpoint's block keys. */
     public static Encoder inherit(ModelConfig studentConfig, Path checkpoint, int[] blocks) {
         Map<String, INDArray> tensors = readTensors(checkpoint);
-        int depth = 1 + tensors.keySet().stream().filter(k -> k.startsWith("blocks."))
-                .mapToInt(k -> Integer.parseInt(k.substring(7, k.indexOf('.', 7)))).max().orElse(-1);
+        int depth = 1
+                + tensors.keySet().stream()
+                        .filter(k -> k.startsWith("blocks."))
+                        .mapToInt(k -> Integer.parseInt(k.substring(7, k.indexOf('.', 7))))
+                        .max()
+                        .orElse(-1);
         Map<String, INDArray> selected = LayerInheritance.selectBlocks(tensors, blocks, depth);
-        return EncoderWeights.load(studentConfig, selected, checkpoint + " (blocks " + java.util.Arrays.toString(blocks) + ")");
+        return EncoderWeights.load(
+                studentConfig, selected, checkpoint + " (blocks " + java.util.Arrays.toString(blocks) + ")");
     }
 
     /**
@@ -46,10 +50,11 @@ public final class EncoderLoader {
      */
     public static Encoder inherit(ModelConfig studentConfig, Path checkpoint, int sourceDepth, int[] blocks) {
         if (studentConfig.depth() != blocks.length) {
-            throw new IllegalArgumentException("student depth " + studentConfig.depth() + " != number of inherited blocks "
-                    + blocks.length);
+            throw new IllegalArgumentException(
+                    "student depth " + studentConfig.depth() + " != number of inherited blocks " + blocks.length);
         }
         Map<String, INDArray> selected = LayerInheritance.selectBlocks(readTensors(checkpoint), blocks, sourceDepth);
-        return EncoderWeights.load(studentConfig, selected, checkpoint + " (blocks " + java.util.Arrays.toString(blocks) + ")");
+        return EncoderWeights.load(
+                studentConfig, selected, checkpoint + " (blocks " + java.util.Arrays.toString(blocks) + ")");
     }
 }

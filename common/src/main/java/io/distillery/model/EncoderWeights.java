@@ -2,8 +2,8 @@ package io.distillery.model;
 
 import io.distillery.checkpoint.CheckpointFormatException;
 import io.distillery.model.layers.SinCosPositions;
-import io.distillery.numerics.FiniteValues;
 import io.distillery.model.layers.TokenLayer;
+import io.distillery.numerics.FiniteValues;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -27,8 +27,7 @@ public final class EncoderWeights {
     /** Fixed positions are recomputed; a checkpoint whose table differs by more than this was made differently. */
     private static final double POS_EMBED_TOLERANCE = 1e-5;
 
-    private EncoderWeights() {
-    }
+    private EncoderWeights() {}
 
     /** A float32 encoder holding {@code tensors} (timm names, see {@link CheckpointKeys} for fairseq names). */
     public static Encoder load(ModelConfig config, Map<String, INDArray> tensors, String source) {
@@ -40,7 +39,8 @@ public final class EncoderWeights {
         for (Map.Entry<String, INDArray> e : expected.entrySet()) {
             INDArray tensor = remaining.remove(e.getKey());
             if (tensor == null) {
-                problems.add("missing tensor '" + e.getKey() + "' " + Arrays.toString(e.getValue().shape()));
+                problems.add("missing tensor '" + e.getKey() + "' "
+                        + Arrays.toString(e.getValue().shape()));
             } else if (!Arrays.equals(tensor.shape(), e.getValue().shape())) {
                 problems.add(mismatch(e.getKey(), tensor, e.getValue().shape()));
             } else {
@@ -49,14 +49,16 @@ public final class EncoderWeights {
         }
         // BEiT always has fc_norm; a finetuned data2vec 2.0 classifier has it too (with its head)
         PoolingHead head = config.family() == ModelFamily.BEITV2 || config.numClasses() > 0
-                ? takeHead(config, remaining, problems) : null;
+                ? takeHead(config, remaining, problems)
+                : null;
         if (config.family() == ModelFamily.DATA2VEC2) {
             checkPositions(config, remaining.remove("pos_embed"), problems);
         }
         remaining.keySet().removeIf(key -> key.endsWith(".relative_position_index")); // timm buffer, recomputed
         for (Map.Entry<String, INDArray> e : remaining.entrySet()) {
-            problems.add("unexpected tensor '" + e.getKey() + "' " + Arrays.toString(e.getValue().shape())
-                    + " for model " + config.family().id() + " depth " + config.depth());
+            problems.add("unexpected tensor '" + e.getKey() + "' "
+                    + Arrays.toString(e.getValue().shape()) + " for model "
+                    + config.family().id() + " depth " + config.depth());
         }
         if (!problems.isEmpty()) {
             String more = problems.size() > 1 ? " (and " + (problems.size() - 1) + " more problems)" : "";
@@ -70,8 +72,8 @@ public final class EncoderWeights {
     private static void requireFinite(Map<String, INDArray> tensors, String source) {
         for (Map.Entry<String, INDArray> e : tensors.entrySet()) {
             if (!FiniteValues.allFinite(e.getValue())) {
-                throw new CheckpointFormatException(source + ": tensor '" + e.getKey()
-                        + "' holds NaN or Inf values; the checkpoint is damaged");
+                throw new CheckpointFormatException(
+                        source + ": tensor '" + e.getKey() + "' holds NaN or Inf values; the checkpoint is damaged");
             }
         }
     }
@@ -99,7 +101,8 @@ public final class EncoderWeights {
     /** Checkpoint key to the live parameter view, for every parameter of the graph. */
     static Map<String, INDArray> graphParams(ComputationGraph graph) {
         Map<String, INDArray> params = new LinkedHashMap<>();
-        for (Map.Entry<String, GraphVertex> v : graph.getConfiguration().getVertices().entrySet()) {
+        for (Map.Entry<String, GraphVertex> v :
+                graph.getConfiguration().getVertices().entrySet()) {
             if (v.getValue() instanceof LayerVertex lv && lv.getLayerConf().getLayer() instanceof TokenLayer layer) {
                 org.deeplearning4j.nn.api.Layer live = graph.getLayer(v.getKey());
                 layer.checkpointKeys().forEach((param, key) -> params.put(key, live.getParam(param)));
@@ -144,7 +147,11 @@ public final class EncoderWeights {
             problems.add(mismatch("pos_embed", stored, shape));
             return;
         }
-        double diff = stored.castTo(DataType.FLOAT).reshape(expected.shape()).sub(expected).amaxNumber().doubleValue();
+        double diff = stored.castTo(DataType.FLOAT)
+                .reshape(expected.shape())
+                .sub(expected)
+                .amaxNumber()
+                .doubleValue();
         if (diff > POS_EMBED_TOLERANCE) {
             problems.add("tensor 'pos_embed' differs from the fixed 2D sin-cos table by " + diff
                     + " (data2vec 2.0 positions are not learned)");

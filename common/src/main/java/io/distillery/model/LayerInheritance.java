@@ -13,8 +13,7 @@ import java.util.regex.Pattern;
 public final class LayerInheritance {
     private static final Pattern BLOCK = Pattern.compile("blocks\\.(\\d+)\\.(.+)");
 
-    private LayerInheritance() {
-    }
+    private LayerInheritance() {}
 
     /**
      * @param source      tensors in timm naming
@@ -32,7 +31,8 @@ public final class LayerInheritance {
                         + (sourceDepth - 1) + " (blocks " + Arrays.toString(blocks) + ")");
             }
             if (studentIndex.put(blocks[k], k) != null) {
-                throw new IllegalArgumentException("block " + blocks[k] + " is inherited twice in " + Arrays.toString(blocks));
+                throw new IllegalArgumentException(
+                        "block " + blocks[k] + " is inherited twice in " + Arrays.toString(blocks));
             }
         }
         Map<String, T> out = new LinkedHashMap<>();

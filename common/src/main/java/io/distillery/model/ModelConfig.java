@@ -23,10 +23,23 @@ import java.util.Arrays;
  * @param imageStd     per-channel std
  * @param numClasses   classifier head width (0 = none)
  */
-public record ModelConfig(ModelFamily family, int imgSize, int patchSize, int inChans, int embedDim, int depth,
-                          int numHeads, double mlpRatio, boolean qkvBias, double layerNormEps, double initValues,
-                          boolean useRelPosBias, boolean useAbsPosEmb, double[] imageMean, double[] imageStd,
-                          int numClasses) {
+public record ModelConfig(
+        ModelFamily family,
+        int imgSize,
+        int patchSize,
+        int inChans,
+        int embedDim,
+        int depth,
+        int numHeads,
+        double mlpRatio,
+        boolean qkvBias,
+        double layerNormEps,
+        double initValues,
+        boolean useRelPosBias,
+        boolean useAbsPosEmb,
+        double[] imageMean,
+        double[] imageStd,
+        int numClasses) {
 
     public ModelConfig {
         positive("img_size", imgSize);
@@ -42,22 +55,26 @@ public record ModelConfig(ModelFamily family, int imgSize, int patchSize, int in
             throw new IllegalArgumentException("embed_dim " + embedDim + " is not divisible by num_heads " + numHeads);
         }
         if (!(mlpRatio > 0) || Math.abs(embedDim * mlpRatio - Math.round(embedDim * mlpRatio)) > 1e-9) {
-            throw new IllegalArgumentException("mlp_ratio " + mlpRatio + " must give an integer hidden width for embed_dim " + embedDim);
+            throw new IllegalArgumentException(
+                    "mlp_ratio " + mlpRatio + " must give an integer hidden width for embed_dim " + embedDim);
         }
         if (!(layerNormEps > 0)) {
             throw new IllegalArgumentException("layer_norm_eps must be > 0, got " + layerNormEps);
         }
         if (useAbsPosEmb) {
-            throw new IllegalArgumentException("use_abs_pos_emb=true is not supported (BEiT v2 and data2vec 2.0 use none)");
+            throw new IllegalArgumentException(
+                    "use_abs_pos_emb=true is not supported (BEiT v2 and data2vec 2.0 use none)");
         }
         if (family == ModelFamily.DATA2VEC2 && useRelPosBias) {
             throw new IllegalArgumentException("use_rel_pos_bias=true is not supported for data2vec2");
         }
         if (family == ModelFamily.DATA2VEC2 && embedDim % 4 != 0) {
-            throw new IllegalArgumentException("data2vec2 sin-cos positions need embed_dim divisible by 4, got " + embedDim);
+            throw new IllegalArgumentException(
+                    "data2vec2 sin-cos positions need embed_dim divisible by 4, got " + embedDim);
         }
         if (family == ModelFamily.BEITV2 && !(initValues > 0)) {
-            throw new IllegalArgumentException("beitv2 needs init_values > 0 (layer scale gamma_1/gamma_2), got " + initValues);
+            throw new IllegalArgumentException(
+                    "beitv2 needs init_values > 0 (layer scale gamma_1/gamma_2), got " + initValues);
         }
         if (family == ModelFamily.BEITV2 && !qkvBias) {
             throw new IllegalArgumentException("beitv2 without qkv_bias is not supported");
@@ -104,13 +121,43 @@ public record ModelConfig(ModelFamily family, int imgSize, int patchSize, int in
     }
 
     public ModelConfig withDepth(int newDepth) {
-        return new ModelConfig(family, imgSize, patchSize, inChans, embedDim, newDepth, numHeads, mlpRatio, qkvBias,
-                layerNormEps, initValues, useRelPosBias, useAbsPosEmb, imageMean, imageStd, numClasses);
+        return new ModelConfig(
+                family,
+                imgSize,
+                patchSize,
+                inChans,
+                embedDim,
+                newDepth,
+                numHeads,
+                mlpRatio,
+                qkvBias,
+                layerNormEps,
+                initValues,
+                useRelPosBias,
+                useAbsPosEmb,
+                imageMean,
+                imageStd,
+                numClasses);
     }
 
     public ModelConfig withNumClasses(int classes) {
-        return new ModelConfig(family, imgSize, patchSize, inChans, embedDim, depth, numHeads, mlpRatio, qkvBias,
-                layerNormEps, initValues, useRelPosBias, useAbsPosEmb, imageMean, imageStd, classes);
+        return new ModelConfig(
+                family,
+                imgSize,
+                patchSize,
+                inChans,
+                embedDim,
+                depth,
+                numHeads,
+                mlpRatio,
+                qkvBias,
+                layerNormEps,
+                initValues,
+                useRelPosBias,
+                useAbsPosEmb,
+                imageMean,
+                imageStd,
+                classes);
     }
 
     @Override

@@ -27,17 +27,46 @@ public final class ModelConfigs {
         PRESETS.put("data2vec2_large_patch16_224", data2vec2(1024, 24, 16));
     }
 
-    private ModelConfigs() {
-    }
+    private ModelConfigs() {}
 
     private static ModelConfig beit(int dim, int depth, int heads) {
-        return new ModelConfig(ModelFamily.BEITV2, 224, 16, 3, dim, depth, heads, 4.0, true, 1e-6, 1e-5, true, false,
-                IMAGENET_MEAN, IMAGENET_STD, 0);
+        return new ModelConfig(
+                ModelFamily.BEITV2,
+                224,
+                16,
+                3,
+                dim,
+                depth,
+                heads,
+                4.0,
+                true,
+                1e-6,
+                1e-5,
+                true,
+                false,
+                IMAGENET_MEAN,
+                IMAGENET_STD,
+                0);
     }
 
     private static ModelConfig data2vec2(int dim, int depth, int heads) {
-        return new ModelConfig(ModelFamily.DATA2VEC2, 224, 16, 3, dim, depth, heads, 4.0, true, 1e-6, 0.0, false,
-                false, IMAGENET_MEAN, IMAGENET_STD, 0);
+        return new ModelConfig(
+                ModelFamily.DATA2VEC2,
+                224,
+                16,
+                3,
+                dim,
+                depth,
+                heads,
+                4.0,
+                true,
+                1e-6,
+                0.0,
+                false,
+                false,
+                IMAGENET_MEAN,
+                IMAGENET_STD,
+                0);
     }
 
     public static Map<String, ModelConfig> presets() {
@@ -74,18 +103,29 @@ public final class ModelConfigs {
         try {
             return create(r, family, beit);
         } catch (IllegalArgumentException e) {
-            throw e.getMessage().startsWith(path.toString()) ? e : new IllegalArgumentException(path + ": " + e.getMessage(), e);
+            throw e.getMessage().startsWith(path.toString())
+                    ? e
+                    : new IllegalArgumentException(path + ": " + e.getMessage(), e);
         }
     }
 
     private static ModelConfig create(ConfigReader r, ModelFamily family, boolean beit) {
-        return new ModelConfig(family,
-                r.requiredInt("img_size"), r.requiredInt("patch_size"), r.optionalInt("in_chans", 3),
-                r.requiredInt("embed_dim"), r.requiredInt("depth"), r.requiredInt("num_heads"),
-                r.optionalDouble("mlp_ratio", 4.0), r.optionalBoolean("qkv_bias", true),
-                r.optionalDouble("layer_norm_eps", 1e-6), r.optionalDouble("init_values", beit ? 1e-5 : 0.0),
-                r.optionalBoolean("use_rel_pos_bias", beit), r.optionalBoolean("use_abs_pos_emb", false),
-                r.optionalVector("image_mean", IMAGENET_MEAN), r.optionalVector("image_std", IMAGENET_STD),
+        return new ModelConfig(
+                family,
+                r.requiredInt("img_size"),
+                r.requiredInt("patch_size"),
+                r.optionalInt("in_chans", 3),
+                r.requiredInt("embed_dim"),
+                r.requiredInt("depth"),
+                r.requiredInt("num_heads"),
+                r.optionalDouble("mlp_ratio", 4.0),
+                r.optionalBoolean("qkv_bias", true),
+                r.optionalDouble("layer_norm_eps", 1e-6),
+                r.optionalDouble("init_values", beit ? 1e-5 : 0.0),
+                r.optionalBoolean("use_rel_pos_bias", beit),
+                r.optionalBoolean("use_abs_pos_emb", false),
+                r.optionalVector("image_mean", IMAGENET_MEAN),
+                r.optionalVector("image_std", IMAGENET_STD),
                 r.optionalInt("num_classes", 0));
     }
 
@@ -136,8 +176,8 @@ public final class ModelConfigs {
         boolean d2v = architecture.contains("data2vec") || root.has("layer_norm_first") || root.has("num_extra_tokens");
         boolean beit = architecture.contains("beit") || root.has("use_rel_pos_bias") || root.has("init_values");
         if (d2v == beit) {
-            throw new IllegalArgumentException(path + ": cannot tell the model family; add \"model_type\": "
-                    + "\"beitv2\" or \"data2vec2\"");
+            throw new IllegalArgumentException(
+                    path + ": cannot tell the model family; add \"model_type\": " + "\"beitv2\" or \"data2vec2\"");
         }
         return d2v ? ModelFamily.DATA2VEC2 : ModelFamily.BEITV2;
     }

@@ -18,8 +18,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * merging each block's residual and FFN branch into one array for its join.
  */
 final class NativeEncoderPass {
-    private NativeEncoderPass() {
-    }
+    private NativeEncoderPass() {}
 
     /** Whether every layer of the encoder graph runs on the native engine. */
     static boolean supports(ComputationGraph graph, ModelConfig config) {
@@ -33,7 +32,8 @@ final class NativeEncoderPass {
                 return false;
             }
         }
-        return config.family() != ModelFamily.DATA2VEC2 || graph.getLayer(VertexNames.EMBED_NORM) instanceof NativeLayer;
+        return config.family() != ModelFamily.DATA2VEC2
+                || graph.getLayer(VertexNames.EMBED_NORM) instanceof NativeLayer;
     }
 
     /**
@@ -44,8 +44,7 @@ final class NativeEncoderPass {
      * @param scaledBranches BEiT: each block's {@code gamma2 * mlp} ([B, T*D]), computed by the block end's fused
      *                      join; empty when the join ran merged or for data2vec 2.0
      */
-    record Result(Map<String, INDArray> activations, List<INDArray> scaledBranches) {
-    }
+    record Result(Map<String, INDArray> activations, List<INDArray> scaledBranches) {}
 
     /** The pass, every activation (and BEiT's scaled branches) allocated by {@code output}. */
     static Result run(ComputationGraph graph, ModelConfig config, INDArray images, OutputAllocator output) {

@@ -7,8 +7,7 @@ package io.distillery.model;
  * user seed always means the same weights.
  */
 public final class Nd4jSeed {
-    private Nd4jSeed() {
-    }
+    private Nd4jSeed() {}
 
     public static long of(long userSeed) {
         long z = userSeed + 0x9E3779B97F4A7C15L; // SplitMix64's finaliser

@@ -15,8 +15,8 @@ public final class PoolingHead {
     private final double eps;
 
     /** classifier tensors may be null (num_classes = 0). */
-    public PoolingHead(INDArray normWeight, INDArray normBias, INDArray classifierWeight, INDArray classifierBias,
-                       double eps) {
+    public PoolingHead(
+            INDArray normWeight, INDArray normBias, INDArray classifierWeight, INDArray classifierBias, double eps) {
         this.normWeight = normWeight;
         this.normBias = normBias;
         this.classifierWeight = classifierWeight;
@@ -42,8 +42,8 @@ public final class PoolingHead {
 
     /** fc_norm over the patch-token mean of the last block output [B, T, D], giving [B, D]. */
     public INDArray pooled(INDArray lastBlockOutput) {
-        INDArray patches = lastBlockOutput.get(NDArrayIndex.all(), NDArrayIndex.interval(1, lastBlockOutput.size(1)),
-                NDArrayIndex.all());
+        INDArray patches = lastBlockOutput.get(
+                NDArrayIndex.all(), NDArrayIndex.interval(1, lastBlockOutput.size(1)), NDArrayIndex.all());
         return norm(patches.mean(1));
     }
 

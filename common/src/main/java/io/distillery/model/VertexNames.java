@@ -6,8 +6,7 @@ public final class VertexNames {
     public static final String EMBED = "embed";
     public static final String EMBED_NORM = "embed.norm";
 
-    private VertexNames() {
-    }
+    private VertexNames() {}
 
     public static String attention(int block) {
         return "blocks." + block + ".attn";

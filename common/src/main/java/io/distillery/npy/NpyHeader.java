@@ -47,8 +47,11 @@ record NpyHeader(String descr, boolean fortranOrder, long[] shape) {
             return null;
         }
         String[] parts = shape.group(1).split(",");
-        long[] dims = Arrays.stream(parts).map(String::trim).filter(s -> !s.isEmpty())
-                .mapToLong(s -> parseDim(s)).toArray();
+        long[] dims = Arrays.stream(parts)
+                .map(String::trim)
+                .filter(s -> !s.isEmpty())
+                .mapToLong(s -> parseDim(s))
+                .toArray();
         if (Arrays.stream(dims).anyMatch(d -> d < 0)) {
             return null;
         }
@@ -66,12 +69,19 @@ record NpyHeader(String descr, boolean fortranOrder, long[] shape) {
     /** The complete version-1.0 header (magic to final newline), byte for byte what numpy writes. */
     byte[] toBytesV1() {
         StringBuilder dict = new StringBuilder()
-                .append("{'descr': '").append(descr)
-                .append("', 'fortran_order': ").append(fortranOrder ? "True" : "False")
-                .append(", 'shape': ").append(pythonTuple(shape)).append(", }");
+                .append("{'descr': '")
+                .append(descr)
+                .append("', 'fortran_order': ")
+                .append(fortranOrder ? "True" : "False")
+                .append(", 'shape': ")
+                .append(pythonTuple(shape))
+                .append(", }");
         if (shape.length > 0) {
             long growthAxis = shape[fortranOrder ? shape.length - 1 : 0];
-            dict.append(" ".repeat(Math.max(0, GROWTH_AXIS_MAX_DIGITS - Long.toString(growthAxis).length())));
+            dict.append(" "
+                    .repeat(Math.max(
+                            0,
+                            GROWTH_AXIS_MAX_DIGITS - Long.toString(growthAxis).length())));
         }
         int textLength = dict.length() + 1; // + the final newline
         int padding = ARRAY_ALIGN - (PREFIX_LENGTH_V1 + textLength) % ARRAY_ALIGN;
@@ -105,13 +115,15 @@ record NpyHeader(String descr, boolean fortranOrder, long[] shape) {
 
     @Override
     public String toString() {
-        return String.format(Locale.ROOT, "descr=%s fortran_order=%s shape=%s", descr, fortranOrder,
-                Arrays.toString(shape));
+        return String.format(
+                Locale.ROOT, "descr=%s fortran_order=%s shape=%s", descr, fortranOrder, Arrays.toString(shape));
     }
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof NpyHeader h && descr.equals(h.descr) && fortranOrder == h.fortranOrder
+        return o instanceof NpyHeader h
+                && descr.equals(h.descr)
+                && fortranOrder == h.fortranOrder
                 && Arrays.equals(shape, h.shape);
     }
 

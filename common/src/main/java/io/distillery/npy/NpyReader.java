@@ -11,7 +11,6 @@ import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -32,8 +31,7 @@ public final class NpyReader {
 
     private static final int CHUNK_BYTES = 1 << 20;
 
-    private NpyReader() {
-    }
+    private NpyReader() {}
 
     public static INDArray read(Path file) throws IOException {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
@@ -65,22 +63,42 @@ public final class NpyReader {
             INDArray flat = switch (dtype) {
                 case F4 -> {
                     float[] v = new float[count];
-                    readBulk(ch, dtype, count, file, (b, off, n) -> b.asFloatBuffer().get(v, off, n));
+                    readBulk(
+                            ch,
+                            dtype,
+                            count,
+                            file,
+                            (b, off, n) -> b.asFloatBuffer().get(v, off, n));
                     yield Nd4j.createFromArray(v);
                 }
                 case F8 -> {
                     double[] v = new double[count];
-                    readBulk(ch, dtype, count, file, (b, off, n) -> b.asDoubleBuffer().get(v, off, n));
+                    readBulk(
+                            ch,
+                            dtype,
+                            count,
+                            file,
+                            (b, off, n) -> b.asDoubleBuffer().get(v, off, n));
                     yield Nd4j.createFromArray(v);
                 }
                 case I4 -> {
                     int[] v = new int[count];
-                    readBulk(ch, dtype, count, file, (b, off, n) -> b.asIntBuffer().get(v, off, n));
+                    readBulk(
+                            ch,
+                            dtype,
+                            count,
+                            file,
+                            (b, off, n) -> b.asIntBuffer().get(v, off, n));
                     yield Nd4j.createFromArray(v);
                 }
                 case I8 -> {
                     long[] v = new long[count];
-                    readBulk(ch, dtype, count, file, (b, off, n) -> b.asLongBuffer().get(v, off, n));
+                    readBulk(
+                            ch,
+                            dtype,
+                            count,
+                            file,
+                            (b, off, n) -> b.asLongBuffer().get(v, off, n));
                     yield Nd4j.createFromArray(v);
                 }
             };
@@ -89,19 +107,18 @@ public final class NpyReader {
     }
 
     /** The header, the dtype and the element count, checked; the channel is left at the start of the data. */
-    private record Opened(NpyHeader header, NpyDtype dtype, int count) {
-    }
+    private record Opened(NpyHeader header, NpyDtype dtype, int count) {}
 
     private static Opened open(FileChannel ch, Path file) throws IOException {
         NpyHeader header = readHeader(ch, file);
         NpyDtype dtype = NpyDtype.forDescr(header.descr());
         if (dtype == null) {
-            throw new IllegalArgumentException(file + ": unsupported npy dtype '" + header.descr()
-                    + "' (supported: " + supportedDescrs() + ")");
+            throw new IllegalArgumentException(
+                    file + ": unsupported npy dtype '" + header.descr() + "' (supported: " + supportedDescrs() + ")");
         }
         if (header.fortranOrder()) {
-            throw new IllegalArgumentException(file + ": Fortran-order npy arrays are not supported"
-                    + " (save with numpy.ascontiguousarray)");
+            throw new IllegalArgumentException(
+                    file + ": Fortran-order npy arrays are not supported" + " (save with numpy.ascontiguousarray)");
         }
         long count = header.elementCount();
         if (count > Integer.MAX_VALUE - 8) {
@@ -156,7 +173,9 @@ public final class NpyReader {
             throw new IllegalArgumentException(file + ": unsupported npy format version " + major + "." + minor);
         }
         ByteBuffer text = readFully(ch, headerLength, file, "npy header");
-        String dict = (major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1).decode(text).toString();
+        String dict = (major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1)
+                .decode(text)
+                .toString();
         NpyHeader header = NpyHeader.parse(dict);
         if (header == null) {
             throw new IOException(file + ": malformed npy header: " + dict.strip());

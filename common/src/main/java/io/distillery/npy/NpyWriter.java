@@ -7,7 +7,6 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.Arrays;
-
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -21,14 +20,14 @@ public final class NpyWriter {
 
     private static final int CHUNK_ELEMENTS = 1 << 18;
 
-    private NpyWriter() {
-    }
+    private NpyWriter() {}
 
     /** Writes {@code array} in C order; non-float32 arrays are converted to float32 first. */
     public static void write(Path file, INDArray array) throws IOException {
         INDArray floats = array.dataType() == DataType.FLOAT ? array : array.castTo(DataType.FLOAT);
         // dup('c') gives a fresh dense buffer in C order even when the input is a view or 'f' ordered.
-        float[] data = floats.length() == 0 ? new float[0] : floats.dup('c').data().asFloat();
+        float[] data =
+                floats.length() == 0 ? new float[0] : floats.dup('c').data().asFloat();
         write(file, data, array.shape());
     }
 
@@ -40,21 +39,30 @@ public final class NpyWriter {
             write(file, array);
             return;
         }
-        double[] data = array.length() == 0 ? new double[0] : array.dup('c').data().asDouble();
+        double[] data =
+                array.length() == 0 ? new double[0] : array.dup('c').data().asDouble();
         write(file, data, array.shape());
     }
 
     /** Writes {@code data} (C order) with the given shape as {@code <f8}; the count must match the shape. */
     public static void write(Path file, double[] data, long... shape) throws IOException {
         checkCount(file, data.length, shape);
-        writeAtomically(file, new NpyHeader("<f8", false, shape).toBytesV1(), data.length, 8,
+        writeAtomically(
+                file,
+                new NpyHeader("<f8", false, shape).toBytesV1(),
+                data.length,
+                8,
                 (chunk, done, n) -> chunk.asDoubleBuffer().put(data, done, n));
     }
 
     /** Writes {@code data} (C order) with the given shape; the element count must match the shape. */
     public static void write(Path file, float[] data, long... shape) throws IOException {
         checkCount(file, data.length, shape);
-        writeAtomically(file, new NpyHeader("<f4", false, shape).toBytesV1(), data.length, 4,
+        writeAtomically(
+                file,
+                new NpyHeader("<f4", false, shape).toBytesV1(),
+                data.length,
+                4,
                 (chunk, done, n) -> chunk.asFloatBuffer().put(data, done, n));
     }
 
@@ -72,8 +80,8 @@ public final class NpyWriter {
             count = Math.multiplyExact(count, d);
         }
         if (count != length) {
-            throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " holds " + count
-                    + " elements but " + length + " values were given (writing " + file + ")");
+            throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " holds " + count + " elements but "
+                    + length + " values were given (writing " + file + ")");
         }
     }
 
@@ -84,7 +92,8 @@ public final class NpyWriter {
             try {
                 OutputStream out = pending.stream();
                 out.write(header);
-                ByteBuffer chunk = ByteBuffer.allocate(itemSize * CHUNK_ELEMENTS).order(ByteOrder.LITTLE_ENDIAN);
+                ByteBuffer chunk =
+                        ByteBuffer.allocate(itemSize * CHUNK_ELEMENTS).order(ByteOrder.LITTLE_ENDIAN);
                 for (int done = 0; done < length; done += CHUNK_ELEMENTS) {
                     int n = Math.min(CHUNK_ELEMENTS, length - done);
                     filler.fill(chunk, done, n);
@@ -93,7 +102,8 @@ public final class NpyWriter {
                 pending.commit();
             } catch (IOException e) {
                 // a full disk says only "No space left on device": name the file
-                throw e instanceof java.nio.file.FileSystemException ? e
+                throw e instanceof java.nio.file.FileSystemException
+                        ? e
                         : new IOException("writing " + target + " failed: " + e.getMessage(), e);
             }
         }

@@ -9,8 +9,7 @@ public final class FiniteValues {
     /** Largest finite IEEE binary16 value; larger floats become Inf when packed as fp16. */
     public static final float FP16_MAX = 65504f;
 
-    private FiniteValues() {
-    }
+    private FiniteValues() {}
 
     /** Index (relative to {@code from}) of the first value that is not finite or exceeds {@code limit}; -1 if none. */
     public static int firstBad(float[] values, int from, int length, float limit) {

@@ -11,8 +11,7 @@ import java.util.Properties;
 public final class BuildInfo {
     private static final Properties PROPS = load();
 
-    private BuildInfo() {
-    }
+    private BuildInfo() {}
 
     private static Properties load() {
         Properties props = new Properties();

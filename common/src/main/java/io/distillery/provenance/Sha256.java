@@ -10,8 +10,7 @@ import java.util.HexFormat;
 
 /** SHA-256 of files, to tie outputs to the exact checkpoint that produced them. */
 public final class Sha256 {
-    private Sha256() {
-    }
+    private Sha256() {}
 
     public static String of(Path file) throws IOException {
         try (InputStream in = Files.newInputStream(file)) {

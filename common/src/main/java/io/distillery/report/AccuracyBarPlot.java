@@ -7,7 +7,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Function;
-
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
 import org.knowm.xchart.style.Styler;
@@ -39,8 +38,7 @@ public final class AccuracyBarPlot {
         }
     }
 
-    private AccuracyBarPlot() {
-    }
+    private AccuracyBarPlot() {}
 
     public static PlotResult write(List<ModelResult> models, Path png, Settings settings) throws IOException {
         if (models == null || models.isEmpty()) {
@@ -58,11 +56,18 @@ public final class AccuracyBarPlot {
             names.add(m.name());
         }
         Plots.ensureHeadless();
-        CategoryChart chart = new CategoryChartBuilder().width(settings.width()).height(settings.height())
-                .xAxisTitle("model").yAxisTitle("top-1 accuracy (%)").build();
+        CategoryChart chart = new CategoryChartBuilder()
+                .width(settings.width())
+                .height(settings.height())
+                .xAxisTitle("model")
+                .yAxisTitle("top-1 accuracy (%)")
+                .build();
         chart.getStyler().setYAxisMin(0.0).setYAxisMax(100.0);
-        chart.getStyler().setLabelsVisible(true).setLegendPosition(Styler.LegendPosition.OutsideS)
-                .setLegendLayout(Styler.LegendLayout.Horizontal).setAntiAlias(true);
+        chart.getStyler()
+                .setLabelsVisible(true)
+                .setLegendPosition(Styler.LegendPosition.OutsideS)
+                .setLegendLayout(Styler.LegendLayout.Horizontal)
+                .setAntiAlias(true);
         chart.getStyler().setYAxisDecimalPattern("0.#"); // also formats the bar labels: "78.1"
 
         List<String> skipped = new ArrayList<>();
@@ -87,8 +92,13 @@ public final class AccuracyBarPlot {
     }
 
     /** Adds one bar series in percent (null where missing or non-finite); returns the number of bars. */
-    private static int addSeries(CategoryChart chart, String series, List<String> names, List<ModelResult> models,
-                                 Function<ModelResult, Double> metric, List<String> skipped) {
+    private static int addSeries(
+            CategoryChart chart,
+            String series,
+            List<String> names,
+            List<ModelResult> models,
+            Function<ModelResult, Double> metric,
+            List<String> skipped) {
         List<Double> values = new ArrayList<>();
         int bars = 0;
         for (ModelResult m : models) {

@@ -1,6 +1,13 @@
 package io.distillery.report;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.SerializationFeature;
 import io.distillery.files.AtomicFiles;
+import io.distillery.provenance.BuildInfo;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -14,14 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.PropertyNamingStrategies;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import io.distillery.provenance.BuildInfo;
-
 /**
  * The results of an evaluation run for any number of models, written as JSON (snake_case, non-finite numbers as
  * the strings "NaN" / "Infinity"), as a Markdown table and as a plain-text table for the console.
@@ -34,8 +33,14 @@ import io.distillery.provenance.BuildInfo;
  * @param versions      Distillery, DL4J, Spark, Java versions
  * @param models        one result per model, names unique, in display order
  */
-public record EvaluationReport(String format, int formatVersion, String title, String created,
-                               Map<String, String> settings, Map<String, String> versions, List<ModelResult> models) {
+public record EvaluationReport(
+        String format,
+        int formatVersion,
+        String title,
+        String created,
+        Map<String, String> settings,
+        Map<String, String> versions,
+        List<ModelResult> models) {
 
     public static final String FORMAT = "distillery-evaluation";
     public static final int CURRENT_VERSION = 1;
@@ -62,8 +67,8 @@ public record EvaluationReport(String format, int formatVersion, String title, S
                 throw new IllegalArgumentException("report '" + title + "' has a null model result");
             }
             if (!names.add(m.name())) {
-                throw new IllegalArgumentException("model name '" + m.name() + "' appears twice in report '"
-                        + title + "'");
+                throw new IllegalArgumentException(
+                        "model name '" + m.name() + "' appears twice in report '" + title + "'");
             }
         }
         models = List.copyOf(models);
@@ -77,8 +82,14 @@ public record EvaluationReport(String format, int formatVersion, String title, S
 
     /** A report made now by this build. */
     public static EvaluationReport of(String title, Map<String, String> settings, List<ModelResult> models) {
-        return new EvaluationReport(FORMAT, CURRENT_VERSION, title, Instant.now().truncatedTo(ChronoUnit.SECONDS)
-                .toString(), settings, BuildInfo.versions(), models);
+        return new EvaluationReport(
+                FORMAT,
+                CURRENT_VERSION,
+                title,
+                Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(),
+                settings,
+                BuildInfo.versions(),
+                models);
     }
 
     public String toJson() {
@@ -93,7 +104,9 @@ public record EvaluationReport(String format, int formatVersion, String title, S
     public static EvaluationReport fromJson(String json, String source) {
         try {
             JsonNode node = MAPPER.readTree(json);
-            if (node == null || !node.isObject() || !FORMAT.equals(node.path("format").asText())) {
+            if (node == null
+                    || !node.isObject()
+                    || !FORMAT.equals(node.path("format").asText())) {
                 throw new ReportFormatException(source + ": not a Distillery evaluation report (format is '"
                         + (node == null ? "" : node.path("format").asText()) + "', expected '" + FORMAT + "')");
             }
@@ -105,8 +118,13 @@ public record EvaluationReport(String format, int formatVersion, String title, S
             return MAPPER.treeToValue(node, EvaluationReport.class);
         } catch (JsonProcessingException e) {
             Throwable cause = e.getCause() instanceof IllegalArgumentException ? e.getCause() : e;
-            throw new ReportFormatException(source + ": evaluation report is not valid: "
-                    + (cause == e ? e.getOriginalMessage() : cause.getMessage()).lines().findFirst().orElse(""), e);
+            throw new ReportFormatException(
+                    source + ": evaluation report is not valid: "
+                            + (cause == e ? e.getOriginalMessage() : cause.getMessage())
+                                    .lines()
+                                    .findFirst()
+                                    .orElse(""),
+                    e);
         }
     }
 
@@ -174,6 +192,7 @@ public record EvaluationReport(String format, int formatVersion, String title, S
             return;
         }
         md.append("\n## ").append(heading).append("\n\n");
-        entries.forEach((k, v) -> md.append("- ").append(k).append(": ").append(v).append('\n'));
+        entries.forEach(
+                (k, v) -> md.append("- ").append(k).append(": ").append(v).append('\n'));
     }
 }

@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
@@ -51,8 +50,7 @@ public final class LossCurvePlot {
         }
     }
 
-    private LossCurvePlot() {
-    }
+    private LossCurvePlot() {}
 
     /** Plots the records in the given order (a resumed run's metrics file already holds each iteration once). */
     public static PlotResult write(List<MetricsRecord> records, Path png, Settings settings) throws IOException {
@@ -75,8 +73,13 @@ public final class LossCurvePlot {
             LOG.warn("loss plot {}: {}{}", png, note, where);
         }
 
-        XYChart chart = new XYChartBuilder().width(settings.width()).height(settings.height())
-                .title(Plots.title(settings.title(), note)).xAxisTitle("iteration").yAxisTitle("loss").build();
+        XYChart chart = new XYChartBuilder()
+                .width(settings.width())
+                .height(settings.height())
+                .title(Plots.title(settings.title(), note))
+                .xAxisTitle("iteration")
+                .yAxisTitle("loss")
+                .build();
         chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE).setAntiAlias(true);
         if (!points.isEmpty()) {
             double[] x = points.stream().mapToDouble(p -> p[0]).toArray();
@@ -85,8 +88,8 @@ public final class LossCurvePlot {
             raw.setMarker(SeriesMarkers.NONE);
             if (settings.smoothing() > 0) {
                 raw.setLineColor(new Color(31, 119, 180, 90)); // faint under the smoothed line
-                XYSeries smooth = chart.addSeries("smoothed (EMA " + settings.smoothing() + ")", x,
-                        smooth(y, settings.smoothing()));
+                XYSeries smooth = chart.addSeries(
+                        "smoothed (EMA " + settings.smoothing() + ")", x, smooth(y, settings.smoothing()));
                 smooth.setMarker(SeriesMarkers.NONE);
                 smooth.setLineColor(new Color(31, 119, 180));
             }

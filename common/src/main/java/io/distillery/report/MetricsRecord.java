@@ -14,10 +14,13 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * @param imagesPerSecond examples of the round / wall time of the round
  * @param wallSeconds     training time since the run started (a resumed run continues its predecessor's clock)
  */
-public record MetricsRecord(@JsonProperty("iteration") int iteration, @JsonProperty("epoch") int epoch,
-                            @JsonProperty("loss") double loss, @JsonProperty("learning_rate") double learningRate,
-                            @JsonProperty("images_per_second") double imagesPerSecond,
-                            @JsonProperty("wall_seconds") double wallSeconds) {
+public record MetricsRecord(
+        @JsonProperty("iteration") int iteration,
+        @JsonProperty("epoch") int epoch,
+        @JsonProperty("loss") double loss,
+        @JsonProperty("learning_rate") double learningRate,
+        @JsonProperty("images_per_second") double imagesPerSecond,
+        @JsonProperty("wall_seconds") double wallSeconds) {
 
     public MetricsRecord {
         if (iteration < 0) {

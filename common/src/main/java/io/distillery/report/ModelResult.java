@@ -16,9 +16,18 @@ package io.distillery.report;
  * @param checkpoint          the weights file that was scored (null when not recorded, e.g. reports of earlier builds)
  * @param checkpointSha256    its SHA-256, so the result stays tied to exactly those weights
  */
-public record ModelResult(String name, String kind, Double knnAccuracy, Double linearProbeAccuracy,
-                          Double targetMse, Double targetCosine, int featureDim, long trainCount, long testCount,
-                          String checkpoint, String checkpointSha256) {
+public record ModelResult(
+        String name,
+        String kind,
+        Double knnAccuracy,
+        Double linearProbeAccuracy,
+        Double targetMse,
+        Double targetCosine,
+        int featureDim,
+        long trainCount,
+        long testCount,
+        String checkpoint,
+        String checkpointSha256) {
 
     public ModelResult {
         if (name == null || name.isBlank()) {
@@ -30,43 +39,81 @@ public record ModelResult(String name, String kind, Double knnAccuracy, Double l
         checkFraction(knnAccuracy, "kNN accuracy", name);
         checkFraction(linearProbeAccuracy, "linear-probe accuracy", name);
         if (featureDim < 1) {
-            throw new IllegalArgumentException("feature dimension of model " + name + " must be at least 1 but was "
-                    + featureDim);
+            throw new IllegalArgumentException(
+                    "feature dimension of model " + name + " must be at least 1 but was " + featureDim);
         }
         if (trainCount < 0 || testCount < 0) {
-            throw new IllegalArgumentException("example counts of model " + name + " must be >= 0 but were "
-                    + trainCount + " / " + testCount);
+            throw new IllegalArgumentException(
+                    "example counts of model " + name + " must be >= 0 but were " + trainCount + " / " + testCount);
         }
     }
 
     /** A result that does not name its checkpoint. */
-    public ModelResult(String name, String kind, Double knnAccuracy, Double linearProbeAccuracy, Double targetMse,
-                       Double targetCosine, int featureDim, long trainCount, long testCount) {
-        this(name, kind, knnAccuracy, linearProbeAccuracy, targetMse, targetCosine, featureDim, trainCount, testCount,
-                null, null);
+    public ModelResult(
+            String name,
+            String kind,
+            Double knnAccuracy,
+            Double linearProbeAccuracy,
+            Double targetMse,
+            Double targetCosine,
+            int featureDim,
+            long trainCount,
+            long testCount) {
+        this(
+                name,
+                kind,
+                knnAccuracy,
+                linearProbeAccuracy,
+                targetMse,
+                targetCosine,
+                featureDim,
+                trainCount,
+                testCount,
+                null,
+                null);
     }
 
     private static void checkFraction(Double v, String what, String name) {
         if (v != null && Double.isFinite(v) && (v < 0 || v > 1)) {
-            throw new IllegalArgumentException(what + " of model " + name + " must be a fraction in [0, 1] but was "
-                    + v);
+            throw new IllegalArgumentException(
+                    what + " of model " + name + " must be a fraction in [0, 1] but was " + v);
         }
     }
 
     /** A result with accuracies only (no target similarity). */
-    public static ModelResult accuracies(String name, String kind, double knn, double linearProbe, int featureDim,
-                                         long trainCount, long testCount) {
+    public static ModelResult accuracies(
+            String name, String kind, double knn, double linearProbe, int featureDim, long trainCount, long testCount) {
         return new ModelResult(name, kind, knn, linearProbe, null, null, featureDim, trainCount, testCount);
     }
 
     public ModelResult withTargetSimilarity(double mse, double cosine) {
-        return new ModelResult(name, kind, knnAccuracy, linearProbeAccuracy, mse, cosine, featureDim, trainCount,
-                testCount, checkpoint, checkpointSha256);
+        return new ModelResult(
+                name,
+                kind,
+                knnAccuracy,
+                linearProbeAccuracy,
+                mse,
+                cosine,
+                featureDim,
+                trainCount,
+                testCount,
+                checkpoint,
+                checkpointSha256);
     }
 
     /** The same result naming the weights file it scored and that file's SHA-256. */
     public ModelResult withCheckpoint(String file, String sha256) {
-        return new ModelResult(name, kind, knnAccuracy, linearProbeAccuracy, targetMse, targetCosine, featureDim,
-                trainCount, testCount, file, sha256);
+        return new ModelResult(
+                name,
+                kind,
+                knnAccuracy,
+                linearProbeAccuracy,
+                targetMse,
+                targetCosine,
+                featureDim,
+                trainCount,
+                testCount,
+                file,
+                sha256);
     }
 }

@@ -10,5 +10,4 @@ import java.nio.file.Path;
  * @param skipped non-finite values left out
  * @param note    the note shown in the chart title about left-out values; empty when none
  */
-public record PlotResult(Path file, int plotted, int skipped, String note) {
-}
+public record PlotResult(Path file, int plotted, int skipped, String note) {}

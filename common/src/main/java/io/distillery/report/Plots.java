@@ -3,7 +3,6 @@ package io.distillery.report;
 import io.distillery.files.AtomicFiles;
 import java.io.IOException;
 import java.nio.file.Path;
-
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.internal.chartpart.Chart;
 
@@ -13,8 +12,7 @@ final class Plots {
     static final int MIN_SIZE = 100;
     static final int MAX_SIZE = 10_000;
 
-    private Plots() {
-    }
+    private Plots() {}
 
     /**
      * Plots are drawn on Spark drivers and build machines without a display. Must run before the first AWT use;
@@ -28,8 +26,8 @@ final class Plots {
 
     static void checkSize(int width, int height) {
         if (width < MIN_SIZE || width > MAX_SIZE || height < MIN_SIZE || height > MAX_SIZE) {
-            throw new IllegalArgumentException("plot size " + width + "x" + height + " is outside " + MIN_SIZE
-                    + ".." + MAX_SIZE + " pixels per side");
+            throw new IllegalArgumentException("plot size " + width + "x" + height + " is outside " + MIN_SIZE + ".."
+                    + MAX_SIZE + " pixels per side");
         }
     }
 

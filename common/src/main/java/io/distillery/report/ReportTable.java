@@ -7,12 +7,11 @@ import java.util.Locale;
 /** The cells of the results table, shared by the Markdown and plain-text renderings. */
 final class ReportTable {
 
-    static final List<String> HEADER = List.of("model", "kind", "kNN top-1", "linear top-1", "target MSE",
-            "target cosine", "dim", "train", "test");
+    static final List<String> HEADER = List.of(
+            "model", "kind", "kNN top-1", "linear top-1", "target MSE", "target cosine", "dim", "train", "test");
     static final String MISSING = "n/a";
 
-    private ReportTable() {
-    }
+    private ReportTable() {}
 
     /** Columns from "kNN top-1" on are right-aligned numbers. */
     static boolean isNumeric(int column) {
@@ -22,9 +21,16 @@ final class ReportTable {
     static List<List<String>> rows(List<ModelResult> models) {
         List<List<String>> rows = new ArrayList<>();
         for (ModelResult m : models) {
-            rows.add(List.of(m.name(), m.kind(), percent(m.knnAccuracy()), percent(m.linearProbeAccuracy()),
-                    number(m.targetMse(), "%.4g"), number(m.targetCosine(), "%.4f"), Integer.toString(m.featureDim()),
-                    Long.toString(m.trainCount()), Long.toString(m.testCount())));
+            rows.add(List.of(
+                    m.name(),
+                    m.kind(),
+                    percent(m.knnAccuracy()),
+                    percent(m.linearProbeAccuracy()),
+                    number(m.targetMse(), "%.4g"),
+                    number(m.targetCosine(), "%.4f"),
+                    Integer.toString(m.featureDim()),
+                    Long.toString(m.trainCount()),
+                    Long.toString(m.testCount())));
         }
         return rows;
     }

@@ -23,27 +23,34 @@ public final class ClassifierGraph {
     public static final String POOL = "fc_norm";
     public static final String HEAD = "head";
 
-    private ClassifierGraph() {
-    }
+    private ClassifierGraph() {}
 
-    public static ComputationGraph create(ModelConfig encoder, int classes, Optimization optimization,
-                                          DataType dataType) {
+    public static ComputationGraph create(
+            ModelConfig encoder, int classes, Optimization optimization, DataType dataType) {
         ComputationGraph net = new ComputationGraph(configuration(encoder, classes, optimization.builder(dataType)));
         net.init();
         return net;
     }
 
-    public static ComputationGraphConfiguration configuration(ModelConfig encoder, int classes,
-                                                              NeuralNetConfiguration.Builder base) {
+    public static ComputationGraphConfiguration configuration(
+            ModelConfig encoder, int classes, NeuralNetConfiguration.Builder base) {
         if (classes < 2) {
             throw new IllegalArgumentException("a classifier needs at least 2 classes, got " + classes);
         }
         ComputationGraphConfiguration.GraphBuilder graph = EncoderGraph.addEncoder(base.graphBuilder(), encoder);
-        graph.addLayer(POOL, new PooledTokens(encoder.tokens(), encoder.embedDim(), encoder.layerNormEps()),
+        graph.addLayer(
+                POOL,
+                new PooledTokens(encoder.tokens(), encoder.embedDim(), encoder.layerNormEps()),
                 VertexNames.block(encoder.depth() - 1));
-        graph.addLayer(HEAD, new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
-                .nIn(encoder.embedDim()).nOut(classes).activation(Activation.SOFTMAX)
-                .weightInit(WeightInit.XAVIER).build(), POOL);
+        graph.addLayer(
+                HEAD,
+                new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
+                        .nIn(encoder.embedDim())
+                        .nOut(classes)
+                        .activation(Activation.SOFTMAX)
+                        .weightInit(WeightInit.XAVIER)
+                        .build(),
+                POOL);
         graph.setOutputs(HEAD);
         return graph.build();
     }
@@ -58,10 +65,12 @@ public final class ClassifierGraph {
         Encoder plain = StudentWeights.toEncoder(training, withHead);
         var pool = training.getLayer(POOL);
         var head = training.getLayer(HEAD);
-        PoolingHead pooling = new PoolingHead(pool.getParam("normW").castTo(DataType.FLOAT).dup(),
+        PoolingHead pooling = new PoolingHead(
+                pool.getParam("normW").castTo(DataType.FLOAT).dup(),
                 pool.getParam("normB").castTo(DataType.FLOAT).dup(),
                 head.getParam("W").castTo(DataType.FLOAT).transpose().dup('c'),
-                head.getParam("b").castTo(DataType.FLOAT).reshape(classes).dup(), withHead.layerNormEps());
+                head.getParam("b").castTo(DataType.FLOAT).reshape(classes).dup(),
+                withHead.layerNormEps());
         return new Encoder(withHead, plain.graph(), pooling);
     }
 }

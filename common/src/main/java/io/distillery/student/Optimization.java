@@ -2,10 +2,10 @@ package io.distillery.student;
 
 import org.deeplearning4j.nn.conf.GradientNormalization;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.conf.layers.samediff.AbstractSameDiffLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.learning.config.IUpdater;
 
@@ -25,19 +25,31 @@ import org.nd4j.linalg.learning.config.IUpdater;
  * @param clipNorm per-layer gradient L2 norm threshold; 0 disables clipping
  * @param seed parameter-init and dropout seed
  */
-public record Optimization(double learningRate, double minLearningRate, int warmupIterations, int totalIterations,
-                           double weightDecay, double beta1, double beta2, double clipNorm, long seed) {
+public record Optimization(
+        double learningRate,
+        double minLearningRate,
+        int warmupIterations,
+        int totalIterations,
+        double weightDecay,
+        double beta1,
+        double beta2,
+        double clipNorm,
+        long seed) {
 
     public Optimization {
-        if (!(learningRate > 0) || minLearningRate < 0 || weightDecay < 0 || !(beta1 >= 0 && beta1 < 1)
-                || !(beta2 >= 0 && beta2 < 1) || clipNorm < 0) {
+        if (!(learningRate > 0)
+                || minLearningRate < 0
+                || weightDecay < 0
+                || !(beta1 >= 0 && beta1 < 1)
+                || !(beta2 >= 0 && beta2 < 1)
+                || clipNorm < 0) {
             throw new IllegalArgumentException("invalid optimiser settings: " + this);
         }
     }
 
     public WarmupCosineSchedule schedule() {
-        return new WarmupCosineSchedule(learningRate, minLearningRate, Math.min(warmupIterations, totalIterations),
-                totalIterations);
+        return new WarmupCosineSchedule(
+                learningRate, minLearningRate, Math.min(warmupIterations, totalIterations), totalIterations);
     }
 
     private Adam adam() {

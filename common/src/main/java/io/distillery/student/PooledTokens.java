@@ -21,8 +21,7 @@ public class PooledTokens extends SameDiffLayer {
     private int dim;
     private double eps;
 
-    protected PooledTokens() {
-    }
+    protected PooledTokens() {}
 
     public PooledTokens(int tokens, int dim, double eps) {
         this.tokens = tokens;
@@ -44,20 +43,28 @@ public class PooledTokens extends SameDiffLayer {
 
     @Override
     public SDVariable defineLayer(SameDiff sd, SDVariable input, Map<String, SDVariable> p, SDVariable mask) {
-        SDVariable x = input.reshape(-1, tokens, dim)
-                .get(SDIndex.all(), SDIndex.interval(1, tokens), SDIndex.all());
+        SDVariable x = input.reshape(-1, tokens, dim).get(SDIndex.all(), SDIndex.interval(1, tokens), SDIndex.all());
         SDVariable pooled = x.mean(true, 1); // [B, 1, D]
         SDVariable normed = SdOps.layerNorm(sd, pooled, p.get("normW"), p.get("normB"), eps);
         return SdOps.layerOutput(sd, normed.reshape(-1, dim));
     }
 
     @Override
-    public org.deeplearning4j.nn.api.Layer instantiate(org.deeplearning4j.nn.conf.NeuralNetConfiguration conf,
-            java.util.Collection<org.deeplearning4j.optimize.api.TrainingListener> listeners, int index,
-            INDArray paramsView, boolean initializeParams, org.nd4j.linalg.api.buffer.DataType dataType) {
-        return io.distillery.model.kernels.NativeLayer.instantiate(this,
-                () -> new io.distillery.model.kernels.PooledTokensMath(tokens, dim, eps), conf, index, paramsView,
-                initializeParams, dataType);
+    public org.deeplearning4j.nn.api.Layer instantiate(
+            org.deeplearning4j.nn.conf.NeuralNetConfiguration conf,
+            java.util.Collection<org.deeplearning4j.optimize.api.TrainingListener> listeners,
+            int index,
+            INDArray paramsView,
+            boolean initializeParams,
+            org.nd4j.linalg.api.buffer.DataType dataType) {
+        return io.distillery.model.kernels.NativeLayer.instantiate(
+                this,
+                () -> new io.distillery.model.kernels.PooledTokensMath(tokens, dim, eps),
+                conf,
+                index,
+                paramsView,
+                initializeParams,
+                dataType);
     }
 
     /** timm names of the parameters. */

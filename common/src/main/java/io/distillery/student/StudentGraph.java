@@ -28,46 +28,54 @@ public final class StudentGraph {
     public static final String HEAD = "student.head";
     public static final String LOSS = "loss";
 
-    private StudentGraph() {
-    }
+    private StudentGraph() {}
 
     /**
      * @param recipe    the teacher's target recipe, with {@code topK} reinterpreted as the number of the student's
      *                  last blocks to average
      * @param targetDim the teacher's width D_t (a projection is added when it differs from the student's)
      */
-    public static ComputationGraph create(ModelConfig student, TargetRecipe recipe, int targetDim,
-                                          Optimization optimization, DataType dataType) {
+    public static ComputationGraph create(
+            ModelConfig student, TargetRecipe recipe, int targetDim, Optimization optimization, DataType dataType) {
         ComputationGraph net = new ComputationGraph(configuration(student, recipe, targetDim, optimization, dataType));
         net.init();
         return net;
     }
 
-    public static ComputationGraphConfiguration configuration(ModelConfig student, TargetRecipe recipe, int targetDim,
-                                                              Optimization optimization, DataType dataType) {
+    public static ComputationGraphConfiguration configuration(
+            ModelConfig student, TargetRecipe recipe, int targetDim, Optimization optimization, DataType dataType) {
         return configuration(student, recipe, targetDim, optimization.builder(dataType), dataType);
     }
 
     /** The graph on a caller-made base (updater, seed, data type); gradient checks pass a no-op updater. */
-    public static ComputationGraphConfiguration configuration(ModelConfig student, TargetRecipe recipe, int targetDim,
-                                                              NeuralNetConfiguration.Builder base, DataType dataType) {
+    public static ComputationGraphConfiguration configuration(
+            ModelConfig student,
+            TargetRecipe recipe,
+            int targetDim,
+            NeuralNetConfiguration.Builder base,
+            DataType dataType) {
         if (recipe.topK() > student.depth()) {
-            throw new IllegalArgumentException("student top-k " + recipe.topK() + " exceeds the student's depth "
-                    + student.depth());
+            throw new IllegalArgumentException(
+                    "student top-k " + recipe.topK() + " exceeds the student's depth " + student.depth());
         }
         if (recipe.tensor() == TargetTensor.FFN && student.family() != ModelFamily.DATA2VEC2) {
-            throw new IllegalArgumentException("ffn targets need a data2vec2 student (a " + student.family().id()
+            throw new IllegalArgumentException("ffn targets need a data2vec2 student (a "
+                    + student.family().id()
                     + " student's FFN branch is layer-scaled); use target tensor 'block' or a data2vec2 student");
         }
-        ComputationGraphConfiguration.GraphBuilder graph =
-                EncoderGraph.addEncoder(base.graphBuilder(), student);
+        ComputationGraphConfiguration.GraphBuilder graph = EncoderGraph.addEncoder(base.graphBuilder(), student);
         String[] chosen = new String[recipe.topK()];
         for (int i = 0; i < chosen.length; i++) {
             int block = student.depth() - recipe.topK() + i;
             chosen[i] = recipe.tensor() == TargetTensor.FFN ? VertexNames.mlp(block) : VertexNames.block(block);
         }
-        StudentTargetHead head = new StudentTargetHead(chosen.length, student.tokens(), student.embedDim(), targetDim,
-                recipe.tokens() == TargetTokens.PATCHES, recipe.eps());
+        StudentTargetHead head = new StudentTargetHead(
+                chosen.length,
+                student.tokens(),
+                student.embedDim(),
+                targetDim,
+                recipe.tokens() == TargetTokens.PATCHES,
+                recipe.eps());
         String[] inputs = chosen;
         if (recipe.tensor() == TargetTensor.FFN) {
             // the last block's output must feed something for DL4J's backward pass (see withUnusedInputs)
@@ -83,9 +91,13 @@ public final class StudentGraph {
         graph.addLayer(HEAD, head, headInput);
         long columns = (long) head.outputTokens() * targetDim;
         double weight = 1.0 / (head.outputTokens() * Math.sqrt(targetDim));
-        graph.addLayer(LOSS, new LossLayer.Builder()
-                .lossFunction(new LossL2(Nd4j.valueArrayOf(new long[] {1, columns}, weight, dataType)))
-                .activation(Activation.IDENTITY).build(), HEAD);
+        graph.addLayer(
+                LOSS,
+                new LossLayer.Builder()
+                        .lossFunction(new LossL2(Nd4j.valueArrayOf(new long[] {1, columns}, weight, dataType)))
+                        .activation(Activation.IDENTITY)
+                        .build(),
+                HEAD);
         graph.setOutputs(LOSS);
         return graph.build();
     }

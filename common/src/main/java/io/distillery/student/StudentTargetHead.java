@@ -35,8 +35,7 @@ public class StudentTargetHead extends SameDiffLayer {
     private double eps;
     private int unusedInputs;
 
-    protected StudentTargetHead() {
-    }
+    protected StudentTargetHead() {}
 
     public StudentTargetHead(int blocks, int tokens, int dim, int targetDim, boolean dropCls, double eps) {
         if (blocks < 1 || tokens < (dropCls ? 2 : 1) || dim < 1 || targetDim < 1 || !(eps > 0)) {
@@ -85,7 +84,9 @@ public class StudentTargetHead extends SameDiffLayer {
             // Xavier-uniform like torch.nn.Linear's usual re-init in distillation heads; bias 0
             double limit = Math.sqrt(6.0 / (dim + targetDim));
             INDArray w = params.get(PROJECTION_WEIGHT);
-            w.assign(org.nd4j.linalg.factory.Nd4j.rand(w.dataType(), w.shape()).muli(2 * limit).subi(limit));
+            w.assign(org.nd4j.linalg.factory.Nd4j.rand(w.dataType(), w.shape())
+                    .muli(2 * limit)
+                    .subi(limit));
             params.get(PROJECTION_BIAS).assign(0);
         }
     }
@@ -94,7 +95,10 @@ public class StudentTargetHead extends SameDiffLayer {
     public SDVariable defineLayer(SameDiff sd, SDVariable input, Map<String, SDVariable> p, SDVariable mask) {
         SDVariable x = input.reshape(-1, blocks + unusedInputs, tokens, dim);
         if (dropCls || unusedInputs > 0) {
-            x = x.get(SDIndex.all(), SDIndex.interval(0, blocks), SDIndex.interval(dropCls ? 1 : 0, tokens),
+            x = x.get(
+                    SDIndex.all(),
+                    SDIndex.interval(0, blocks),
+                    SDIndex.interval(dropCls ? 1 : 0, tokens),
                     SDIndex.all());
         }
         int kept = outputTokens();
@@ -111,13 +115,22 @@ public class StudentTargetHead extends SameDiffLayer {
     }
 
     @Override
-    public org.deeplearning4j.nn.api.Layer instantiate(org.deeplearning4j.nn.conf.NeuralNetConfiguration conf,
-            java.util.Collection<org.deeplearning4j.optimize.api.TrainingListener> listeners, int index,
-            INDArray paramsView, boolean initializeParams, org.nd4j.linalg.api.buffer.DataType dataType) {
-        return io.distillery.model.kernels.NativeLayer.instantiate(this,
-                () -> new io.distillery.model.kernels.TargetHeadMath(blocks, unusedInputs, tokens, dim, targetDim,
-                        dropCls, eps),
-                conf, index, paramsView, initializeParams, dataType);
+    public org.deeplearning4j.nn.api.Layer instantiate(
+            org.deeplearning4j.nn.conf.NeuralNetConfiguration conf,
+            java.util.Collection<org.deeplearning4j.optimize.api.TrainingListener> listeners,
+            int index,
+            INDArray paramsView,
+            boolean initializeParams,
+            org.nd4j.linalg.api.buffer.DataType dataType) {
+        return io.distillery.model.kernels.NativeLayer.instantiate(
+                this,
+                () -> new io.distillery.model.kernels.TargetHeadMath(
+                        blocks, unusedInputs, tokens, dim, targetDim, dropCls, eps),
+                conf,
+                index,
+                paramsView,
+                initializeParams,
+                dataType);
     }
 
     /** Checkpoint names of the projection (empty without one). */

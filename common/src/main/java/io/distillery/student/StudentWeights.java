@@ -15,8 +15,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * vertices keep their names inside training graphs, so layers are matched by name).
  */
 public final class StudentWeights {
-    private StudentWeights() {
-    }
+    private StudentWeights() {}
 
     /** Copies every encoder layer's parameters from {@code source} into the same-named layers of {@code target}. */
     public static void copyEncoder(ComputationGraph source, ComputationGraph target) {
@@ -24,7 +23,8 @@ public final class StudentWeights {
             String name = layer.conf().getLayer().getLayerName();
             Layer into = target.getLayer(name);
             if (into == null) {
-                throw new IllegalArgumentException("training graph has no layer '" + name + "' to take encoder weights");
+                throw new IllegalArgumentException(
+                        "training graph has no layer '" + name + "' to take encoder weights");
             }
             if (layer.numParams() != into.numParams()) {
                 throw new IllegalArgumentException("layer '" + name + "' has " + layer.numParams()
@@ -53,7 +53,8 @@ public final class StudentWeights {
         Map<String, INDArray> out = new LinkedHashMap<>();
         Layer head = training.getLayer(StudentGraph.HEAD);
         if (head != null && head.conf().getLayer() instanceof StudentTargetHead conf) {
-            conf.checkpointKeys().forEach((param, key) -> out.put(key, head.getParam(param).dup()));
+            conf.checkpointKeys()
+                    .forEach((param, key) -> out.put(key, head.getParam(param).dup()));
         }
         return out;
     }

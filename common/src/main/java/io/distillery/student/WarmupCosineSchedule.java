@@ -13,13 +13,12 @@ public class WarmupCosineSchedule implements ISchedule {
     private int warmup;
     private int total;
 
-    protected WarmupCosineSchedule() {
-    }
+    protected WarmupCosineSchedule() {}
 
     public WarmupCosineSchedule(double base, double finalValue, int warmup, int total) {
         if (!(base > 0) || finalValue < 0 || warmup < 0 || total < 1 || warmup > total) {
-            throw new IllegalArgumentException("invalid schedule: base " + base + ", final " + finalValue
-                    + ", warm-up " + warmup + ", total " + total + " (need base > 0, 0 <= warm-up <= total, total >= 1)");
+            throw new IllegalArgumentException("invalid schedule: base " + base + ", final " + finalValue + ", warm-up "
+                    + warmup + ", total " + total + " (need base > 0, 0 <= warm-up <= total, total >= 1)");
         }
         this.base = base;
         this.finalValue = finalValue;
@@ -46,8 +45,11 @@ public class WarmupCosineSchedule implements ISchedule {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof WarmupCosineSchedule s && s.base == base && s.finalValue == finalValue
-                && s.warmup == warmup && s.total == total;
+        return o instanceof WarmupCosineSchedule s
+                && s.base == base
+                && s.finalValue == finalValue
+                && s.warmup == warmup
+                && s.total == total;
     }
 
     @Override

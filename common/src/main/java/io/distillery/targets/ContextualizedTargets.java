@@ -27,8 +27,7 @@ public final class ContextualizedTargets {
     private static final int TOKEN_AXIS = 1;
     private static final int CHANNEL_AXIS = 2;
 
-    private ContextualizedTargets() {
-    }
+    private ContextualizedTargets() {}
 
     /**
      * The targets [B, T', D] (T' = T - 1 for PATCHES, T for ALL).
@@ -43,8 +42,8 @@ public final class ContextualizedTargets {
             // same order as the steps below
             INDArray first = used.get(0);
             int skip = recipe.tokens() == TargetTokens.ALL ? 0 : 1;
-            INDArray out = Nd4j.createUninitialized(DataType.FLOAT, first.size(0), first.size(TOKEN_AXIS) - skip,
-                    first.size(CHANNEL_AXIS));
+            INDArray out = Nd4j.createUninitialized(
+                    DataType.FLOAT, first.size(0), first.size(TOKEN_AXIS) - skip, first.size(CHANNEL_AXIS));
             FloatNorms.contextualizedTargets(used, skip, recipe.eps(), out);
             return out;
         }
@@ -68,8 +67,8 @@ public final class ContextualizedTargets {
         if (FloatNorms.applies(used.toArray(INDArray[]::new))) {
             INDArray first = used.get(0);
             int skip = recipe.tokens() == TargetTokens.ALL ? 0 : 1;
-            float[] out = new float[Math.toIntExact(
-                    first.size(0) * (first.size(TOKEN_AXIS) - skip) * first.size(CHANNEL_AXIS))];
+            float[] out = new float
+                    [Math.toIntExact(first.size(0) * (first.size(TOKEN_AXIS) - skip) * first.size(CHANNEL_AXIS))];
             FloatNorms.contextualizedTargets(used, skip, recipe.eps(), out);
             return out;
         }
@@ -127,12 +126,12 @@ public final class ContextualizedTargets {
             throw new IllegalArgumentException("target recipe must not be null");
         }
         if (perBlock == null || perBlock.isEmpty()) {
-            throw new IllegalArgumentException("no per-block tensors given (need at least topK = "
-                    + recipe.topK() + ")");
+            throw new IllegalArgumentException(
+                    "no per-block tensors given (need at least topK = " + recipe.topK() + ")");
         }
         if (recipe.topK() > perBlock.size()) {
-            throw new IllegalArgumentException("topK = " + recipe.topK() + " exceeds the number of blocks given ("
-                    + perBlock.size() + ")");
+            throw new IllegalArgumentException(
+                    "topK = " + recipe.topK() + " exceeds the number of blocks given (" + perBlock.size() + ")");
         }
         INDArray first = perBlock.get(0);
         for (int l = 0; l < perBlock.size(); l++) {
@@ -141,12 +140,12 @@ public final class ContextualizedTargets {
                 throw new IllegalArgumentException("per-block tensor " + l + " is null");
             }
             if (block.rank() != 3) {
-                throw new IllegalArgumentException("per-block tensor " + l + " must be [B, T, D], got shape "
-                        + Arrays.toString(block.shape()));
+                throw new IllegalArgumentException(
+                        "per-block tensor " + l + " must be [B, T, D], got shape " + Arrays.toString(block.shape()));
             }
             if (!block.dataType().isFPType()) {
-                throw new IllegalArgumentException("per-block tensor " + l + " must be floating point, got "
-                        + block.dataType());
+                throw new IllegalArgumentException(
+                        "per-block tensor " + l + " must be floating point, got " + block.dataType());
             }
             if (!Arrays.equals(block.shape(), first.shape()) || block.dataType() != first.dataType()) {
                 throw new IllegalArgumentException("per-block tensor " + l + " has shape "

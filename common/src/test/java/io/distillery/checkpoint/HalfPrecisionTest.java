@@ -3,7 +3,6 @@ package io.distillery.checkpoint;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.SplittableRandom;
-
 import org.junit.jupiter.api.Test;
 
 class HalfPrecisionTest {
@@ -32,7 +31,8 @@ class HalfPrecisionTest {
         assertThat(HalfPrecision.halfToFloat((short) 0x0400)).isEqualTo(0x1p-14f);
         assertThat(HalfPrecision.halfToFloat((short) 0x7C00)).isEqualTo(Float.POSITIVE_INFINITY);
         assertThat(HalfPrecision.halfToFloat((short) 0xFC00)).isEqualTo(Float.NEGATIVE_INFINITY);
-        assertThat(Float.floatToRawIntBits(HalfPrecision.halfToFloat((short) 0x8000))).isEqualTo(0x8000_0000);
+        assertThat(Float.floatToRawIntBits(HalfPrecision.halfToFloat((short) 0x8000)))
+                .isEqualTo(0x8000_0000);
         assertThat(HalfPrecision.halfToFloat((short) 0x7E00)).isNaN();
     }
 
@@ -54,7 +54,8 @@ class HalfPrecisionTest {
         assertThat(half(Float.MIN_VALUE)).isEqualTo(0x0000);
         assertThat(half(-0f)).isEqualTo(0x8000);
         assertThat(half(Float.POSITIVE_INFINITY)).isEqualTo(0x7C00);
-        assertThat(HalfPrecision.halfToFloat(HalfPrecision.floatToHalf(Float.NaN))).isNaN();
+        assertThat(HalfPrecision.halfToFloat(HalfPrecision.floatToHalf(Float.NaN)))
+                .isNaN();
         // A NaN whose payload sits only in the low bits must not turn into infinity.
         assertThat(HalfPrecision.halfToFloat(HalfPrecision.floatToHalf(Float.intBitsToFloat(0x7F80_0001))))
                 .isNaN();
@@ -69,7 +70,10 @@ class HalfPrecisionTest {
                 continue;
             }
             int h = half(f);
-            assertNearestEven(f, h, HalfPrecision.halfToFloat((short) h),
+            assertNearestEven(
+                    f,
+                    h,
+                    HalfPrecision.halfToFloat((short) h),
                     h == 0 ? Double.NaN : HalfPrecision.halfToFloat((short) (h - 1)),
                     h >= 0x7BFF ? Double.NaN : HalfPrecision.halfToFloat((short) (h + 1)));
         }
@@ -86,7 +90,8 @@ class HalfPrecisionTest {
         assertThat(bf16(Float.MAX_VALUE)).isEqualTo(0x7F80); // beyond the largest BF16 midpoint
         assertThat(bf16(Float.NEGATIVE_INFINITY)).isEqualTo(0xFF80);
         assertThat(bf16(Float.MIN_VALUE)).isEqualTo(0x0000);
-        assertThat(HalfPrecision.bf16ToFloat(HalfPrecision.floatToBf16(Float.NaN))).isNaN();
+        assertThat(HalfPrecision.bf16ToFloat(HalfPrecision.floatToBf16(Float.NaN)))
+                .isNaN();
         assertThat(HalfPrecision.bf16ToFloat(HalfPrecision.floatToBf16(Float.intBitsToFloat(0x7FFF_FFFF))))
                 .isNaN();
 
@@ -99,7 +104,10 @@ class HalfPrecisionTest {
                 assertThat((double) f).isGreaterThanOrEqualTo(midpoint);
                 continue;
             }
-            assertNearestEven(f, b, HalfPrecision.bf16ToFloat((short) b),
+            assertNearestEven(
+                    f,
+                    b,
+                    HalfPrecision.bf16ToFloat((short) b),
                     b == 0 ? Double.NaN : HalfPrecision.bf16ToFloat((short) (b - 1)),
                     HalfPrecision.bf16ToFloat((short) (b + 1)));
         }

@@ -35,7 +35,10 @@ class SafetensorsFuzzTest {
                 .metadata(java.util.Map.of("format", "pt"))
                 .write(original);
         byte[] bytes = Files.readAllBytes(original);
-        int headerEnd = 8 + (int) java.nio.ByteBuffer.wrap(bytes, 0, 8).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong();
+        int headerEnd = 8
+                + (int) java.nio.ByteBuffer.wrap(bytes, 0, 8)
+                        .order(java.nio.ByteOrder.LITTLE_ENDIAN)
+                        .getLong();
         Random random = new Random(SEED);
         List<String> outcomes = new ArrayList<>();
         assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
@@ -59,7 +62,10 @@ class SafetensorsFuzzTest {
             }
             return "ok";
         } catch (CheckpointFormatException e) {
-            assertThat(e.getMessage()).as("case %d", i).contains(file.toString()).doesNotContain("\n");
+            assertThat(e.getMessage())
+                    .as("case %d", i)
+                    .contains(file.toString())
+                    .doesNotContain("\n");
             return "refused";
         } catch (RuntimeException e) {
             throw new AssertionError("case " + i + ": undocumented " + e, e);
@@ -77,25 +83,46 @@ class SafetensorsFuzzTest {
 
     /** Byte-level mutations: flips, overwrites with interesting values, cuts, insertions, JSON-aware edits. */
     static final class Mutations {
-        private static final String[] TOKENS = {"\"", "{", "}", "[", "]", ",", ":", "-1", "0", "1e30",
-            "18446744073709551615", "\"F64\"", "\"BOOL\"", "null", "\"data_offsets\"", "\"shape\"", "\\u0000"};
+        private static final String[] TOKENS = {
+            "\"",
+            "{",
+            "}",
+            "[",
+            "]",
+            ",",
+            ":",
+            "-1",
+            "0",
+            "1e30",
+            "18446744073709551615",
+            "\"F64\"",
+            "\"BOOL\"",
+            "null",
+            "\"data_offsets\"",
+            "\"shape\"",
+            "\\u0000"
+        };
 
-        private Mutations() {
-        }
+        private Mutations() {}
 
         static byte[] mutate(byte[] original, int headerEnd, Random r) {
             byte[] b = original.clone();
             int edits = 1 + r.nextInt(4);
             for (int e = 0; e < edits; e++) {
-                int at = r.nextInt(4) < 3 && headerEnd <= b.length ? r.nextInt(Math.max(1, Math.min(headerEnd, b.length)))
+                int at = r.nextInt(4) < 3 && headerEnd <= b.length
+                        ? r.nextInt(Math.max(1, Math.min(headerEnd, b.length)))
                         : r.nextInt(Math.max(1, b.length));
                 switch (r.nextInt(6)) {
                     case 0 -> b[at] ^= (byte) (1 << r.nextInt(8));
                     case 1 -> b[at] = (byte) new int[] {0, 0xff, 0x7f, 0x80, '"', '9', '-'}[r.nextInt(7)];
                     case 2 -> b = java.util.Arrays.copyOf(b, r.nextInt(b.length + 1));
                     case 3 -> b = splice(b, at, TOKENS[r.nextInt(TOKENS.length)].getBytes(StandardCharsets.UTF_8), 0);
-                    case 4 -> b = splice(b, at, TOKENS[r.nextInt(TOKENS.length)].getBytes(StandardCharsets.UTF_8),
-                            Math.min(1 + r.nextInt(6), b.length - at));
+                    case 4 ->
+                        b = splice(
+                                b,
+                                at,
+                                TOKENS[r.nextInt(TOKENS.length)].getBytes(StandardCharsets.UTF_8),
+                                Math.min(1 + r.nextInt(6), b.length - at));
                     default -> { // the 8-byte header length
                         if (b.length >= 8) {
                             b[r.nextInt(8)] = (byte) r.nextInt(256);

@@ -12,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Collectors;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -32,7 +31,8 @@ class SafetensorsParityTest {
             assertThat(f.info("blocks.0.attn.qkv.weight").shape()).containsExactly(192, 64);
             assertThat(f.info("blocks.0.attn.qkv.weight").dtype()).isEqualTo(DType.F32);
             assertThat(f.info("cls_token").shape()).containsExactly(1, 1, 64);
-            assertThat(f.info("blocks.0.attn.relative_position_bias_table").shape()).containsExactly(52, 4);
+            assertThat(f.info("blocks.0.attn.relative_position_bias_table").shape())
+                    .containsExactly(52, 4);
             assertThat(f.metadata()).containsEntry("format", "pt").containsEntry("set", "parity");
 
             INDArray cls = f.readArray("cls_token");
@@ -131,8 +131,9 @@ class SafetensorsParityTest {
     }
 
     private static List<TensorInfo> shifted(List<TensorInfo> tensors, long by) {
-        return tensors.stream().map(t -> new TensorInfo(t.name(), t.dtype(), t.shape(), t.begin() + by,
-                t.end() + by)).collect(Collectors.toList());
+        return tensors.stream()
+                .map(t -> new TensorInfo(t.name(), t.dtype(), t.shape(), t.begin() + by, t.end() + by))
+                .collect(Collectors.toList());
     }
 
     private Path fixture(String model) {

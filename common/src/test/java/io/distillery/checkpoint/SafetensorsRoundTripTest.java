@@ -17,7 +17,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -37,8 +36,10 @@ class SafetensorsRoundTripTest {
         byte[] data = new byte[2 * 3 * dtype.byteSize()];
         new SplittableRandom(dtype.ordinal()).nextBytes(data);
         Path file = dir.resolve("raw.safetensors");
-        new SafetensorsWriter().add("t", dtype, new long[] {2, 3}, data)
-                .add("pad", DType.U8, new long[] {3}, new byte[] {1, 2, 3}).write(file);
+        new SafetensorsWriter()
+                .add("t", dtype, new long[] {2, 3}, data)
+                .add("pad", DType.U8, new long[] {3}, new byte[] {1, 2, 3})
+                .write(file);
 
         try (SafetensorsFile f = SafetensorsFile.open(file)) {
             TensorInfo info = f.info("t");
@@ -58,11 +59,23 @@ class SafetensorsRoundTripTest {
                 .add("bool", DType.BOOL, new long[] {3}, new byte[] {0, 1, 2})
                 .add("u8", DType.U8, new long[] {2}, new byte[] {0, (byte) 255})
                 .add("i8", DType.I8, new long[] {2}, new byte[] {-128, 127})
-                .add("i16", DType.I16, new long[] {2}, le(2, b -> b.putShort((short) -32768).putShort((short) 7)))
+                .add(
+                        "i16",
+                        DType.I16,
+                        new long[] {2},
+                        le(2, b -> b.putShort((short) -32768).putShort((short) 7)))
                 .add("u16", DType.U16, new long[] {1}, le(2, b -> b.putShort((short) 0xFFFF)))
-                .add("i32", DType.I32, new long[] {2}, le(4, b -> b.putInt(Integer.MIN_VALUE).putInt(-3)))
+                .add(
+                        "i32",
+                        DType.I32,
+                        new long[] {2},
+                        le(4, b -> b.putInt(Integer.MIN_VALUE).putInt(-3)))
                 .add("u32", DType.U32, new long[] {1}, le(4, b -> b.putInt(-1)))
-                .add("i64", DType.I64, new long[] {2}, le(8, b -> b.putLong(Long.MAX_VALUE).putLong(1L << 53 | 1)))
+                .add(
+                        "i64",
+                        DType.I64,
+                        new long[] {2},
+                        le(8, b -> b.putLong(Long.MAX_VALUE).putLong(1L << 53 | 1)))
                 .add("u64", DType.U64, new long[] {1}, le(8, b -> b.putLong(-1L)))
                 .write(file);
 
@@ -84,8 +97,16 @@ class SafetensorsRoundTripTest {
     @Test
     void floatStorageKeepsRepresentableValuesExactly() throws IOException {
         float[] exactInAll = {0f, -0f, 1f, -2.5f, 0.15625f, 1024f, -3072f, 0.0078125f};
-        float[] halfSpecials = {65504f, -65504f, 0x1p-24f, 1023 * 0x1p-24f, 0x1p-14f,
-            Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.NaN};
+        float[] halfSpecials = {
+            65504f,
+            -65504f,
+            0x1p-24f,
+            1023 * 0x1p-24f,
+            0x1p-14f,
+            Float.POSITIVE_INFINITY,
+            Float.NEGATIVE_INFINITY,
+            Float.NaN
+        };
         float[] f32Only = {0.1f, 3.4028235e38f, Float.MIN_VALUE, 1.0000001f};
         long[] shape8 = {2, 4};
         Path file = dir.resolve("floats.safetensors");
@@ -105,7 +126,8 @@ class SafetensorsRoundTripTest {
             }
             assertThat(f.info("f16").byteLength()).isEqualTo(16);
             assertThat(f.info("f64").byteLength()).isEqualTo(64);
-            assertThat(Float.floatToRawIntBits(f.readFloats("f16")[1])).as("-0 keeps its sign")
+            assertThat(Float.floatToRawIntBits(f.readFloats("f16")[1]))
+                    .as("-0 keeps its sign")
                     .isEqualTo(0x8000_0000);
             float[] special = f.readFloats("f16_special");
             assertThat(special).hasSize(8);
@@ -127,8 +149,10 @@ class SafetensorsRoundTripTest {
             values[i] = (float) ((random.nextDouble() - 0.5) * Math.pow(10, random.nextInt(-3, 4)));
         }
         Path file = dir.resolve("half.safetensors");
-        new SafetensorsWriter().addFloats("h", values, new long[] {100, 100}, DType.F16)
-                .addFloats("b", values, new long[] {100, 100}, DType.BF16).write(file);
+        new SafetensorsWriter()
+                .addFloats("h", values, new long[] {100, 100}, DType.F16)
+                .addFloats("b", values, new long[] {100, 100}, DType.BF16)
+                .write(file);
 
         try (SafetensorsFile f = SafetensorsFile.open(file)) {
             float[] h = f.readFloats("h");
@@ -151,21 +175,26 @@ class SafetensorsRoundTripTest {
         metadata.put("unicode ✓", "日本語 😀 /slash");
         metadata.put("empty", "");
         Path file = dir.resolve("meta.safetensors");
-        new SafetensorsWriter().metadata(metadata).addFloats("w", new float[] {1}, new long[] {1}, DType.F32)
+        new SafetensorsWriter()
+                .metadata(metadata)
+                .addFloats("w", new float[] {1}, new long[] {1}, DType.F32)
                 .write(file);
 
         try (SafetensorsFile f = SafetensorsFile.open(file)) {
             assertThat(f.metadata()).containsExactlyEntriesOf(metadata);
         }
         String header = headerOf(file);
-        assertThat(header).startsWith("{\"__metadata__\":{\"format\":\"pt\",\"quote\\\"back\\\\slash\":"
-                + "\"line\\nbreak\\ttab\\u0001ctl\u007f\"");
+        assertThat(header)
+                .startsWith("{\"__metadata__\":{\"format\":\"pt\",\"quote\\\"back\\\\slash\":"
+                        + "\"line\\nbreak\\ttab\\u0001ctl\u007f\"");
     }
 
     @Test
     void fileWithoutMetadataHasEmptyMetadataAndNoMetadataKey() throws IOException {
         Path file = dir.resolve("nometa.safetensors");
-        new SafetensorsWriter().metadata(Map.of()).addFloats("w", new float[] {1}, new long[] {1}, DType.F32)
+        new SafetensorsWriter()
+                .metadata(Map.of())
+                .addFloats("w", new float[] {1}, new long[] {1}, DType.F32)
                 .write(file);
         try (SafetensorsFile f = SafetensorsFile.open(file)) {
             assertThat(f.metadata()).isEmpty();
@@ -176,7 +205,8 @@ class SafetensorsRoundTripTest {
     @Test
     void zeroElementTensorsRoundTrip() throws IOException {
         Path file = dir.resolve("empty.safetensors");
-        new SafetensorsWriter().addFloats("none", new float[0], new long[] {0, 3}, DType.F32)
+        new SafetensorsWriter()
+                .addFloats("none", new float[0], new long[] {0, 3}, DType.F32)
                 .add("none_i64", DType.I64, new long[] {4, 0}, new byte[0])
                 .addFloats("w", new float[] {5, 6}, new long[] {2}, DType.F16)
                 .write(file);
@@ -196,7 +226,8 @@ class SafetensorsRoundTripTest {
     @Test
     void scalarTensorsRoundTrip() throws IOException {
         Path file = dir.resolve("scalar.safetensors");
-        new SafetensorsWriter().addFloats("s", new float[] {2.75f}, new long[0], DType.BF16)
+        new SafetensorsWriter()
+                .addFloats("s", new float[] {2.75f}, new long[0], DType.BF16)
                 .addArray("nd_scalar", Nd4j.scalar(-1.5f), DType.F32)
                 .write(file);
         assertThat(headerOf(file)).contains("\"s\":{\"dtype\":\"BF16\",\"shape\":[],\"data_offsets\":[4,6]}");
@@ -218,8 +249,12 @@ class SafetensorsRoundTripTest {
         INDArray fOrder = c.dup('f');
         INDArray precise = Nd4j.createFromArray(0.1, 1e-300, Math.PI).castTo(DataType.DOUBLE);
         Path file = dir.resolve("arrays.safetensors");
-        new SafetensorsWriter().addArray("c", c, DType.F32).addArray("view", transposedView, DType.F16)
-                .addArray("f", fOrder, DType.F64).addArray("precise", precise, DType.F64).write(file);
+        new SafetensorsWriter()
+                .addArray("c", c, DType.F32)
+                .addArray("view", transposedView, DType.F16)
+                .addArray("f", fOrder, DType.F64)
+                .addArray("precise", precise, DType.F64)
+                .write(file);
 
         try (SafetensorsFile f = SafetensorsFile.open(file)) {
             INDArray back = f.readArray("c");
@@ -256,7 +291,9 @@ class SafetensorsRoundTripTest {
             assertThat(f.info("c").begin()).isZero();
             assertThat(f.info("b").begin()).isEqualTo(8);
         }
-        long headerLength = ByteBuffer.wrap(Files.readAllBytes(file), 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
+        long headerLength = ByteBuffer.wrap(Files.readAllBytes(file), 0, 8)
+                .order(ByteOrder.LITTLE_ENDIAN)
+                .getLong();
         assertThat(headerLength % 8).isZero();
     }
 
@@ -265,11 +302,16 @@ class SafetensorsRoundTripTest {
     void outputMatchesTheOfficialLibrarysGoldenBytes() throws IOException {
         float[] data = {0, 1, 2, 3, 4, 5};
         assertThat(bytesOf(new SafetensorsWriter().addFloats("attn.0", data, new long[] {1, 2, 3}, DType.F32)))
-                .isEqualTo(concat(le64(64), ascii("{\"attn.0\":{\"dtype\":\"F32\",\"shape\":[1,2,3],"
-                        + "\"data_offsets\":[0,24]}}"), f32(data)));
+                .isEqualTo(concat(
+                        le64(64),
+                        ascii("{\"attn.0\":{\"dtype\":\"F32\",\"shape\":[1,2,3]," + "\"data_offsets\":[0,24]}}"),
+                        f32(data)));
         assertThat(bytesOf(new SafetensorsWriter().addFloats("attn0", data, new long[] {1, 1, 2, 3}, DType.F32)))
-                .isEqualTo(concat(le64(72), ascii("{\"attn0\":{\"dtype\":\"F32\",\"shape\":[1,1,2,3],"
-                        + "\"data_offsets\":[0,24]}}       "), f32(data)));
+                .isEqualTo(concat(
+                        le64(72),
+                        ascii("{\"attn0\":{\"dtype\":\"F32\",\"shape\":[1,1,2,3],"
+                                + "\"data_offsets\":[0,24]}}       "),
+                        f32(data)));
         assertThat(bytesOf(new SafetensorsWriter())).isEqualTo(concat(le64(8), ascii("{}      ")));
         assertThat(bytesOf(new SafetensorsWriter().metadata(Map.of("framework", "pt"))))
                 .isEqualTo(concat(le64(40), ascii("{\"__metadata__\":{\"framework\":\"pt\"}}     ")));
@@ -278,14 +320,20 @@ class SafetensorsRoundTripTest {
     @Test
     void unknownTensorNameIsAnIllegalArgumentNamingFileAndTensor() throws IOException {
         Path file = dir.resolve("one.safetensors");
-        new SafetensorsWriter().addFloats("w", new float[] {1}, new long[] {1}, DType.F32).write(file);
+        new SafetensorsWriter()
+                .addFloats("w", new float[] {1}, new long[] {1}, DType.F32)
+                .write(file);
         try (SafetensorsFile f = SafetensorsFile.open(file)) {
             assertThat(f.contains("w")).isTrue();
             assertThat(f.contains("missing")).isFalse();
-            assertThatThrownBy(() -> f.readFloats("missing")).isInstanceOf(IllegalArgumentException.class)
-                    .hasMessageContaining(file.toString()).hasMessageContaining("'missing'");
-            assertThatThrownBy(() -> f.info("missing")).isInstanceOf(IllegalArgumentException.class)
-                    .hasMessageContaining(file.toString()).hasMessageContaining("'missing'");
+            assertThatThrownBy(() -> f.readFloats("missing"))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining(file.toString())
+                    .hasMessageContaining("'missing'");
+            assertThatThrownBy(() -> f.info("missing"))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining(file.toString())
+                    .hasMessageContaining("'missing'");
         }
     }
 
@@ -305,7 +353,8 @@ class SafetensorsRoundTripTest {
         try (SafetensorsFile f = SafetensorsFile.open(file)) {
             assertThat(f.info("w").begin()).isEqualTo(padBytes);
             assertThat(f.readFloats("w")).containsExactly(7.5f, -1f);
-            assertThatThrownBy(() -> f.readBytes("pad")).isInstanceOf(IllegalArgumentException.class)
+            assertThatThrownBy(() -> f.readBytes("pad"))
+                    .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContainingAll(file.toString(), "'pad'", "too many for one Java array");
         }
     }

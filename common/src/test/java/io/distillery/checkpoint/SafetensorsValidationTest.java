@@ -10,7 +10,6 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -27,9 +26,11 @@ class SafetensorsValidationTest {
     @Test
     void wellFormedHandWrittenFileIsAccepted() throws IOException {
         // Header order differs from byte order, a zero-length tensor sits at the end, null metadata, whitespace.
-        Path file = withHeader(" { \"b\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]},"
-                + "\"__metadata__\":null,\"z\":{\"dtype\":\"F16\",\"shape\":[0,2],\"data_offsets\":[8,8],\"x\":1},"
-                + "\"a\":{\"dtype\":\"I32\",\"shape\":[1],\"data_offsets\":[0,4]} }", 8);
+        Path file = withHeader(
+                " { \"b\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]},"
+                        + "\"__metadata__\":null,\"z\":{\"dtype\":\"F16\",\"shape\":[0,2],\"data_offsets\":[8,8],\"x\":1},"
+                        + "\"a\":{\"dtype\":\"I32\",\"shape\":[1],\"data_offsets\":[0,4]} }",
+                8);
         try (SafetensorsFile f = SafetensorsFile.open(file)) {
             assertThat(f.names()).containsExactly("a", "b", "z");
             assertThat(f.metadata()).isEmpty();
@@ -95,16 +96,16 @@ class SafetensorsValidationTest {
 
     @Test
     void unknownDtype() throws IOException {
-        assertRejected(withHeader("{" + W_OK.replace("F32", "F128") + "}", 8), "tensor 'w'",
-                "unknown dtype 'F128'");
-        assertRejected(withHeader("{" + W_OK.replace("\"F32\"", "32") + "}", 8), "tensor 'w' dtype 32",
-                "not a string");
+        assertRejected(withHeader("{" + W_OK.replace("F32", "F128") + "}", 8), "tensor 'w'", "unknown dtype 'F128'");
+        assertRejected(withHeader("{" + W_OK.replace("\"F32\"", "32") + "}", 8), "tensor 'w' dtype 32", "not a string");
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"[-2]", "[2.0]", "[\"2\"]", "[null]", "[99999999999999999999]"})
     void invalidShapeDimension(String shape) throws IOException {
-        assertRejected(withHeader("{" + W_OK.replace("[2]", shape) + "}", 8), "tensor 'w' shape",
+        assertRejected(
+                withHeader("{" + W_OK.replace("[2]", shape) + "}", 8),
+                "tensor 'w' shape",
                 "dimensions must be non-negative integers");
     }
 
@@ -115,53 +116,64 @@ class SafetensorsValidationTest {
 
     @Test
     void shapeWhoseByteCountOverflows() throws IOException {
-        assertRejected(withHeader("{" + W_OK.replace("[2]", "[4294967296,4294967296]") + "}", 8), "tensor 'w'",
-                "overflows");
+        assertRejected(
+                withHeader("{" + W_OK.replace("[2]", "[4294967296,4294967296]") + "}", 8), "tensor 'w'", "overflows");
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"[0]", "[0,8,8]", "[-8,0]", "[0,8.5]", "\"0,8\"", "[0,null]"})
     void offsetsNotTwoNonNegativeIntegers(String offsets) throws IOException {
-        assertRejected(withHeader("{" + W_OK.replace("[0,8]", offsets) + "}", 8), "tensor 'w' data_offsets",
+        assertRejected(
+                withHeader("{" + W_OK.replace("[0,8]", offsets) + "}", 8),
+                "tensor 'w' data_offsets",
                 "is not two non-negative integers");
     }
 
     @Test
     void offsetsBeginAfterEnd() throws IOException {
-        assertRejected(withHeader("{" + W_OK.replace("[0,8]", "[8,0]") + "}", 8), "tensor 'w' byte range [8, 0)",
+        assertRejected(
+                withHeader("{" + W_OK.replace("[0,8]", "[8,0]") + "}", 8),
+                "tensor 'w' byte range [8, 0)",
                 "begins after it ends");
     }
 
     @Test
     void rangeEndsBeyondTheDataArea() throws IOException {
         // A truncated file: the header promises 8 bytes, 5 are there.
-        assertRejected(withHeader("{" + W_OK + "}", 5), "tensor 'w' byte range [0, 8)",
+        assertRejected(
+                withHeader("{" + W_OK + "}", 5),
+                "tensor 'w' byte range [0, 8)",
                 "ends beyond the data area of 5 bytes");
     }
 
     @Test
     void shapeTimesDtypeSizeDiffersFromTheByteRange() throws IOException {
-        Path file = withHeader("{\"blocks.0.attn.qkv.weight\":{\"dtype\":\"F32\",\"shape\":[192,64],"
-                + "\"data_offsets\":[0,1000]}}", 1000);
+        Path file = withHeader(
+                "{\"blocks.0.attn.qkv.weight\":{\"dtype\":\"F32\",\"shape\":[192,64]," + "\"data_offsets\":[0,1000]}}",
+                1000);
         assertRejected(file);
-        assertThatThrownBy(() -> SafetensorsFile.open(file)).hasMessage(file + ": tensor 'blocks.0.attn.qkv.weight'"
-                + " has shape [192, 64] x F32 = 49152 bytes but its byte range [0, 1000) is 1000 bytes");
+        assertThatThrownBy(() -> SafetensorsFile.open(file))
+                .hasMessage(file + ": tensor 'blocks.0.attn.qkv.weight'"
+                        + " has shape [192, 64] x F32 = 49152 bytes but its byte range [0, 1000) is 1000 bytes");
     }
 
     @Test
     void overlappingRanges() throws IOException {
-        Path file = withHeader("{\"a\":{\"dtype\":\"F32\",\"shape\":[4],\"data_offsets\":[0,16]},"
-                + "\"b\":{\"dtype\":\"F32\",\"shape\":[4],\"data_offsets\":[8,24]}}", 24);
+        Path file = withHeader(
+                "{\"a\":{\"dtype\":\"F32\",\"shape\":[4],\"data_offsets\":[0,16]},"
+                        + "\"b\":{\"dtype\":\"F32\",\"shape\":[4],\"data_offsets\":[8,24]}}",
+                24);
         assertRejected(file, "tensors 'a' [0, 16) and 'b' [8, 24) overlap");
     }
 
     @Test
     void gapBetweenRanges() throws IOException {
-        Path file = withHeader("{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},"
-                + "\"b\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[12,20]}}", 20);
+        Path file = withHeader(
+                "{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},"
+                        + "\"b\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[12,20]}}",
+                20);
         assertRejected(file, "4 bytes [8, 12)", "before tensor 'b'", "not covered by any tensor");
-        assertRejected(withHeader("{" + W_OK.replace("[0,8]", "[4,12]") + "}", 12), "4 bytes [0, 4)",
-                "tensor 'w'");
+        assertRejected(withHeader("{" + W_OK.replace("[0,8]", "[4,12]") + "}", 12), "4 bytes [0, 4)", "tensor 'w'");
     }
 
     @Test
@@ -171,9 +183,11 @@ class SafetensorsValidationTest {
 
     @Test
     void metadataNotAStringMap() throws IOException {
-        assertRejected(withHeader("{\"__metadata__\":[\"pt\"]," + W_OK + "}", 8),
+        assertRejected(
+                withHeader("{\"__metadata__\":[\"pt\"]," + W_OK + "}", 8),
                 "__metadata__ is not a JSON object of strings");
-        assertRejected(withHeader("{\"__metadata__\":{\"format\":\"pt\",\"epoch\":3}," + W_OK + "}", 8),
+        assertRejected(
+                withHeader("{\"__metadata__\":{\"format\":\"pt\",\"epoch\":3}," + W_OK + "}", 8),
                 "__metadata__ entry 'epoch' is not a string");
     }
 

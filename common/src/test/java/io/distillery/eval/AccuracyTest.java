@@ -38,8 +38,7 @@ class AccuracyTest {
         assertThatThrownBy(() -> Accuracy.of(new int[0], new int[0]))
                 .hasMessage("no labels given: accuracy of an empty set is undefined");
         assertThatThrownBy(() -> Accuracy.of(new int[2], new int[3])).hasMessage("2 predictions for 3 labels");
-        assertThatThrownBy(() -> ConfusionMatrix.of(PREDICTED, TRUTH, 2))
-                .hasMessage("label[5] = 2 is outside [0, 2)");
+        assertThatThrownBy(() -> ConfusionMatrix.of(PREDICTED, TRUTH, 2)).hasMessage("label[5] = 2 is outside [0, 2)");
         assertThatThrownBy(() -> ConfusionMatrix.of(new int[] {-1}, new int[] {0}, 2))
                 .hasMessage("prediction[0] = -1 is outside [0, 2)");
     }

@@ -8,7 +8,6 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.Random;
 import java.util.stream.IntStream;
-
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -18,6 +17,7 @@ class KnnClassifierTest {
 
     /** a = (1,0) class 0, b = (0,1) class 1, c = (1,1) class 1, d = (-1,0) class 2. */
     private static final float[][] TRAIN = {{1, 0}, {0, 1}, {1, 1}, {-1, 0}};
+
     private static final int[] LABELS = {0, 1, 1, 2};
     /** q = (2, 0.5): cos to a, b, c, d = 2/sqrt(4.25), 0.5/sqrt(4.25), 2.5/sqrt(8.5), -2/sqrt(4.25). */
     private static final float[][] QUERY = {{2, 0.5f}};
@@ -42,15 +42,20 @@ class KnnClassifierTest {
     @Test
     void majorityAndSimilarityWeightedVotesDifferAsComputedByHand() {
         // k = 1: nearest is a -> class 0.
-        assertThat(KnnClassifier.fit(settings(1, KnnVoting.MAJORITY), TRAIN, LABELS).predict(QUERY)).containsExactly(0);
+        assertThat(KnnClassifier.fit(settings(1, KnnVoting.MAJORITY), TRAIN, LABELS)
+                        .predict(QUERY))
+                .containsExactly(0);
         // k = 3 majority: a (class 0), c and b (class 1) -> class 1 has two votes.
-        assertThat(KnnClassifier.fit(settings(3, KnnVoting.MAJORITY), TRAIN, LABELS).predict(QUERY)).containsExactly(1);
+        assertThat(KnnClassifier.fit(settings(3, KnnVoting.MAJORITY), TRAIN, LABELS)
+                        .predict(QUERY))
+                .containsExactly(1);
         // k = 3 weighted, T = 0.07: exp(0.9701/0.07) = 1.04e6 beats exp(0.8575/0.07) + exp(0.2425/0.07) = 2.09e5.
         double r = Math.sqrt(4.25);
         double class0 = Math.exp(2 / r / 0.07);
         double class1 = Math.exp(2.5 / Math.sqrt(8.5) / 0.07) + Math.exp(0.5 / r / 0.07);
         assertThat(class0).isGreaterThan(class1);
-        assertThat(KnnClassifier.fit(settings(3, KnnVoting.SIMILARITY_WEIGHTED), TRAIN, LABELS).predict(QUERY))
+        assertThat(KnnClassifier.fit(settings(3, KnnVoting.SIMILARITY_WEIGHTED), TRAIN, LABELS)
+                        .predict(QUERY))
                 .containsExactly(0);
         // A high temperature flattens the weights back towards majority: exp(s/10) ~ 1 + s/10.
         KnnSettings hot = new KnnSettings(3, KnnVoting.SIMILARITY_WEIGHTED, 10, 16);
@@ -77,7 +82,8 @@ class KnnClassifierTest {
         float[][] train = {unit(0.7), unit(1.0), unit(0.8), unit(0.9)};
         int[] labels = {5, 5, 3, 3};
         KnnClassifier knn = KnnClassifier.fit(settings(4, KnnVoting.MAJORITY), train, labels);
-        assertThat(knn.neighbours(Nd4j.create(new float[][] {{1, 0}})).indices()[0]).containsExactly(1, 3, 2, 0);
+        assertThat(knn.neighbours(Nd4j.create(new float[][] {{1, 0}})).indices()[0])
+                .containsExactly(1, 3, 2, 0);
         assertThat(knn.predict(new float[][] {{1, 0}})).containsExactly(5);
         assertThat(knn.numClasses()).isEqualTo(6);
     }
@@ -123,7 +129,8 @@ class KnnClassifierTest {
         INDArray train = Nd4j.create(TRAIN).castTo(DataType.DOUBLE);
         KnnClassifier knn = KnnClassifier.fit(settings(3, KnnVoting.MAJORITY), train, LABELS);
         assertThat(knn.predict(Nd4j.create(QUERY).castTo(DataType.DOUBLE))).containsExactly(1);
-        assertThat(knn.accuracy(Nd4j.create(new float[][] {{2, 0.5f}, {-3, 0.1f}}), new int[] {1, 2})).isEqualTo(0.5);
+        assertThat(knn.accuracy(Nd4j.create(new float[][] {{2, 0.5f}, {-3, 0.1f}}), new int[] {1, 2}))
+                .isEqualTo(0.5);
     }
 
     @Test
@@ -199,9 +206,12 @@ class KnnClassifierTest {
     }
 
     private static int[] bruteForceTopK(float[][] train, float[] q, int k) {
-        return IntStream.range(0, train.length).boxed()
+        return IntStream.range(0, train.length)
+                .boxed()
                 .sorted(Comparator.comparingDouble((Integer i) -> -cosine(train[i], q)))
-                .limit(k).mapToInt(Integer::intValue).toArray();
+                .limit(k)
+                .mapToInt(Integer::intValue)
+                .toArray();
     }
 
     private static int bruteForceWeightedVote(float[][] train, int[] labels, float[] q, int k, double t) {
@@ -209,6 +219,9 @@ class KnnClassifierTest {
         for (int i : bruteForceTopK(train, q, k)) {
             w[labels[i]] += Math.exp(cosine(train[i], q) / t);
         }
-        return IntStream.range(0, w.length).boxed().max(Comparator.comparingDouble(c -> w[c])).orElseThrow();
+        return IntStream.range(0, w.length)
+                .boxed()
+                .max(Comparator.comparingDouble(c -> w[c]))
+                .orElseThrow();
     }
 }

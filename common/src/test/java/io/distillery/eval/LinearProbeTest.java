@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import java.util.Random;
-
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -23,8 +22,9 @@ class LinearProbeTest {
         int[] testLabels = new int[30];
         for (int i = 0; i < 120; i++) {
             int c = i % 3;
-            float[] p = {(float) (centres[c][0] + 0.5 * rnd.nextGaussian()),
-                    (float) (centres[c][1] + 0.5 * rnd.nextGaussian())};
+            float[] p = {
+                (float) (centres[c][0] + 0.5 * rnd.nextGaussian()), (float) (centres[c][1] + 0.5 * rnd.nextGaussian())
+            };
             if (i < 90) {
                 train[i] = p;
                 labels[i] = c;
@@ -47,7 +47,9 @@ class LinearProbeTest {
         // w0 = -w1; with margin a = w1 - w0 the loss is log(1 + e^-a) + l2 a^2 / 4, stationary where
         // 1 / (1 + e^a) = l2 a / 2.
         double l2 = 0.1;
-        LinearProbe probe = LinearProbe.train(new float[][] {{-1}, {1}}, new int[] {0, 1},
+        LinearProbe probe = LinearProbe.train(
+                new float[][] {{-1}, {1}},
+                new int[] {0, 1},
                 LinearProbeSettings.defaults().withL2(l2));
 
         double lo = 0;
@@ -102,7 +104,8 @@ class LinearProbeTest {
         }
         // The row chunk only bounds memory: one chunk of all rows gives the same loss and gradient.
         double[] g1 = new double[theta.length];
-        assertThat(new SoftmaxObjective(x, labels, c, l2, 100).evaluate(theta, g1)).isCloseTo(value, within(1e-12));
+        assertThat(new SoftmaxObjective(x, labels, c, l2, 100).evaluate(theta, g1))
+                .isCloseTo(value, within(1e-12));
         for (int i = 0; i < g.length; i++) {
             assertThat(g1[i]).isCloseTo(g[i], within(1e-12));
         }
@@ -119,7 +122,8 @@ class LinearProbeTest {
             }
             y[i] = rnd.nextInt(4); // random labels: not separable, so the optimum is finite even for small l2
         }
-        LinearProbeSettings settings = LinearProbeSettings.defaults().withL2(1e-2).withRowChunk(64);
+        LinearProbeSettings settings =
+                LinearProbeSettings.defaults().withL2(1e-2).withRowChunk(64);
         LinearProbe a = LinearProbe.train(x, y, settings);
         LinearProbe b = LinearProbe.train(x, y, settings);
 
@@ -146,7 +150,9 @@ class LinearProbeTest {
 
     @Test
     void aConstantFeatureIsOnlyCentred() {
-        LinearProbe probe = LinearProbe.train(new float[][] {{7, -1}, {7, 1}, {7, -2}, {7, 2}}, new int[] {0, 1, 0, 1},
+        LinearProbe probe = LinearProbe.train(
+                new float[][] {{7, -1}, {7, 1}, {7, -2}, {7, 2}},
+                new int[] {0, 1, 0, 1},
                 LinearProbeSettings.defaults());
         assertThat(probe.standardizer().std()[0]).isEqualTo(1.0);
         assertThat(probe.predict(new float[][] {{7, -3}, {7, 3}})).containsExactly(0, 1);

@@ -19,8 +19,8 @@ class TargetSimilarityTest {
     @Test
     void handComputedMseAndCosine() {
         // Token 0: (1,0) vs (0,1): squared error 2, cosine 0. Token 1: (1,1) vs (1,1): 0 and 1.
-        TargetSimilarity s = TargetSimilarity.of(tokens(new float[] {1, 0}, new float[] {1, 1}),
-                tokens(new float[] {0, 1}, new float[] {1, 1}));
+        TargetSimilarity s = TargetSimilarity.of(
+                tokens(new float[] {1, 0}, new float[] {1, 1}), tokens(new float[] {0, 1}, new float[] {1, 1}));
         assertThat(s.mse()).isEqualTo(0.5);
         assertThat(s.meanCosine()).isCloseTo(0.5, within(1e-12));
         assertThat(s.tokens()).isEqualTo(2);
@@ -30,7 +30,8 @@ class TargetSimilarityTest {
     void scaledPredictionsHaveCosineOneAndAZeroTokenScoresZero() {
         // (2,4) vs (1,2): cos 1, squared errors 1 + 4. (0,0) vs (3,4): cos 0, squared errors 9 + 16; (-3,0) vs (3,0):
         // cos -1, squared error 36.
-        TargetSimilarity s = TargetSimilarity.of(tokens(new float[] {2, 4}, new float[] {0, 0}, new float[] {-3, 0}),
+        TargetSimilarity s = TargetSimilarity.of(
+                tokens(new float[] {2, 4}, new float[] {0, 0}, new float[] {-3, 0}),
                 tokens(new float[] {1, 2}, new float[] {3, 4}, new float[] {3, 0}));
         assertThat(s.mse()).isCloseTo((1 + 4 + 9 + 16 + 36) / 6.0, within(1e-12));
         assertThat(s.meanCosine()).isCloseTo(0.0, within(1e-7));
@@ -43,8 +44,8 @@ class TargetSimilarityTest {
         TargetSimilarity whole = TargetSimilarity.of(p, t);
 
         TargetSimilarity first = TargetSimilarity.of(rows(p, 0, 2), rows(t, 0, 2));
-        TargetSimilarity second = new TargetSimilarity().add(rows(p, 2, 4), rows(t, 2, 4))
-                .add(rows(p, 4, 6), rows(t, 4, 6));
+        TargetSimilarity second =
+                new TargetSimilarity().add(rows(p, 2, 4), rows(t, 2, 4)).add(rows(p, 4, 6), rows(t, 4, 6));
         TargetSimilarity merged = first.merge(second);
         assertThat(merged.tokens()).isEqualTo(30);
         assertThat(merged.mse()).isCloseTo(whole.mse(), within(1e-12));

@@ -14,8 +14,8 @@ class DatasetStatusTest {
 
     @Test
     void roundTripsAndSaysWhetherComplete() throws Exception {
-        DatasetStatus partial = new DatasetStatus(DatasetStatus.IN_PROGRESS, FeatureMetadataJsonTest.sample(), 3, 10, 30,
-                1, 4096, "now");
+        DatasetStatus partial = new DatasetStatus(
+                DatasetStatus.IN_PROGRESS, FeatureMetadataJsonTest.sample(), 3, 10, 30, 1, 4096, "now");
         DatasetStatus read = DatasetStatus.read(json(partial), "ds/_distillery/dataset.json");
         assertThat(read).isEqualTo(partial);
         assertThat(read.complete()).isFalse();
@@ -25,12 +25,14 @@ class DatasetStatusTest {
 
     @Test
     void aNewerMetadataVersionIsRefusedNamingTheFile() throws Exception {
-        DatasetStatus status = new DatasetStatus(DatasetStatus.COMPLETE, FeatureMetadataJsonTest.sample(), 1, 1, 1, 0, 1,
-                "now");
-        String newer = FeatureMetadataJson.mapper().writeValueAsString(status)
+        DatasetStatus status =
+                new DatasetStatus(DatasetStatus.COMPLETE, FeatureMetadataJsonTest.sample(), 1, 1, 1, 0, 1, "now");
+        String newer = FeatureMetadataJson.mapper()
+                .writeValueAsString(status)
                 .replace("\"format_version\" : 1", "\"format_version\" : 3");
-        assertThatThrownBy(() -> DatasetStatus.read(new ByteArrayInputStream(newer.getBytes(StandardCharsets.UTF_8)),
-                "ds/_distillery/dataset.json"))
+        assertThatThrownBy(() -> DatasetStatus.read(
+                        new ByteArrayInputStream(newer.getBytes(StandardCharsets.UTF_8)),
+                        "ds/_distillery/dataset.json"))
                 .isInstanceOf(FeatureFormatException.class)
                 .hasMessageStartingWith("ds/_distillery/dataset.json: found feature format version 3");
     }

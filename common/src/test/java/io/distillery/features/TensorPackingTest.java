@@ -14,17 +14,24 @@ class TensorPackingTest {
     void fp32IsExactLittleEndian() {
         byte[] cell = TensorPacking.pack(VALUES, 0, VALUES.length, TensorDType.FP32);
         assertThat(cell).hasSize(32);
-        assertThat(ByteBuffer.wrap(cell).order(ByteOrder.LITTLE_ENDIAN).getFloat(4)).isEqualTo(1f);
+        assertThat(ByteBuffer.wrap(cell).order(ByteOrder.LITTLE_ENDIAN).getFloat(4))
+                .isEqualTo(1f);
         assertThat(TensorPacking.unpack(cell, TensorDType.FP32)).containsExactly(VALUES);
     }
 
     @Test
     void fp16AndBf16RoundTripWithinTheirPrecision() {
-        float[] half = TensorPacking.unpack(TensorPacking.pack(VALUES, 0, VALUES.length, TensorDType.FP16), TensorDType.FP16);
-        float[] bf = TensorPacking.unpack(TensorPacking.pack(VALUES, 0, VALUES.length, TensorDType.BF16), TensorDType.BF16);
+        float[] half =
+                TensorPacking.unpack(TensorPacking.pack(VALUES, 0, VALUES.length, TensorDType.FP16), TensorDType.FP16);
+        float[] bf =
+                TensorPacking.unpack(TensorPacking.pack(VALUES, 0, VALUES.length, TensorDType.BF16), TensorDType.BF16);
         for (int i = 0; i < VALUES.length; i++) {
-            assertThat(half[i]).as("fp16 %s", VALUES[i]).isCloseTo(VALUES[i], org.assertj.core.data.Offset.offset(Math.abs(VALUES[i]) / 1024 + 6e-8f));
-            assertThat(bf[i]).as("bf16 %s", VALUES[i]).isCloseTo(VALUES[i], org.assertj.core.data.Offset.offset(Math.abs(VALUES[i]) / 128 + 1e-38f));
+            assertThat(half[i])
+                    .as("fp16 %s", VALUES[i])
+                    .isCloseTo(VALUES[i], org.assertj.core.data.Offset.offset(Math.abs(VALUES[i]) / 1024 + 6e-8f));
+            assertThat(bf[i])
+                    .as("bf16 %s", VALUES[i])
+                    .isCloseTo(VALUES[i], org.assertj.core.data.Offset.offset(Math.abs(VALUES[i]) / 128 + 1e-38f));
         }
         // 1.0 in fp16 is 0x3C00, little-endian
         byte[] one = TensorPacking.pack(new float[] {1f}, 0, 1, TensorDType.FP16);

@@ -45,9 +45,10 @@ class AtomicFilesTest {
         Path file = dir.resolve("x.bin");
         AtomicFiles.write(file, utf8("old"));
         assertThatThrownBy(() -> AtomicFiles.write(file, out -> {
-            out.write(utf8("half"));
-            throw new IOException("disk gone");
-        })).hasMessage("disk gone");
+                    out.write(utf8("half"));
+                    throw new IOException("disk gone");
+                }))
+                .hasMessage("disk gone");
         assertThat(file).hasContent("old");
         assertThat(names(dir)).containsExactly("x.bin");
     }
@@ -67,7 +68,9 @@ class AtomicFilesTest {
                 gzip.write(utf8("payload"));
             }
             assertThat(file).doesNotExist();
-            assertThat(pending.tmp().getFileName().toString()).startsWith(".data.gz.").endsWith(".tmp");
+            assertThat(pending.tmp().getFileName().toString())
+                    .startsWith(".data.gz.")
+                    .endsWith(".tmp");
             pending.commit();
         }
         try (InputStream in = new GZIPInputStream(Files.newInputStream(file))) {

@@ -8,7 +8,6 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-
 import org.junit.jupiter.api.Test;
 
 /**
@@ -20,9 +19,8 @@ import org.junit.jupiter.api.Test;
  */
 class BicubicResamplerPillowTest {
 
-    private record Case(String name, RgbImage input, int x0, int y0, int x1, int y1, int outW, int outH,
-            byte[] pillow) {
-    }
+    private record Case(
+            String name, RgbImage input, int x0, int y0, int x1, int y1, int outW, int outH, byte[] pillow) {}
 
     @Test
     void matchesPillowByteForByte() throws IOException {
@@ -30,8 +28,19 @@ class BicubicResamplerPillowTest {
         assertThat(cases).hasSize(12);
         for (Case c : cases) {
             byte[] ours = BicubicResampler.resample(c.input(), c.x0(), c.y0(), c.x1(), c.y1(), c.outW(), c.outH());
-            assertThat(ours).as("%s: %dx%d box (%d,%d)-(%d,%d) -> %dx%d", c.name(), c.input().width(),
-                    c.input().height(), c.x0(), c.y0(), c.x1(), c.y1(), c.outW(), c.outH()).isEqualTo(c.pillow());
+            assertThat(ours)
+                    .as(
+                            "%s: %dx%d box (%d,%d)-(%d,%d) -> %dx%d",
+                            c.name(),
+                            c.input().width(),
+                            c.input().height(),
+                            c.x0(),
+                            c.y0(),
+                            c.x1(),
+                            c.y1(),
+                            c.outW(),
+                            c.outH())
+                    .isEqualTo(c.pillow());
         }
     }
 

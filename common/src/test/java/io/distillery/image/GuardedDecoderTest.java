@@ -11,9 +11,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
-
 import javax.imageio.ImageIO;
-
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.Test;
 
@@ -22,8 +20,8 @@ class GuardedDecoderTest {
     private static final DecodeLimits LIMITS = DecodeLimits.defaults();
 
     private static ImageRejectedException rejection(byte[] bytes, String source, DecodeLimits limits) {
-        ImageRejectedException e = catchThrowableOfType(() -> ImageDecoder.decode(bytes, source, limits),
-                ImageRejectedException.class);
+        ImageRejectedException e =
+                catchThrowableOfType(() -> ImageDecoder.decode(bytes, source, limits), ImageRejectedException.class);
         assertThat(e).as("%s is rejected", source).isNotNull();
         assertThat(e.getMessage()).startsWith(source + ": ").doesNotContain("\n");
         return e;
@@ -37,7 +35,8 @@ class GuardedDecoderTest {
     private static void assertEveryCutIsTruncated(byte[] full, String name) {
         for (int percent = 1; percent < 100; percent += 5) {
             byte[] cut = Arrays.copyOf(full, Math.max(1, full.length * percent / 100));
-            assertThat(reason(cut, name + "@" + percent + "%")).as("%s cut at %d%%", name, percent)
+            assertThat(reason(cut, name + "@" + percent + "%"))
+                    .as("%s cut at %d%%", name, percent)
                     .isEqualTo(RejectReason.TRUNCATED);
         }
     }
@@ -53,15 +52,19 @@ class GuardedDecoderTest {
 
     @Test
     void emptyInputIsEmpty() {
-        assertThat(rejection(new byte[0], "e.jpg", LIMITS)).hasMessage("e.jpg: empty file")
-                .extracting(ImageRejectedException::reason).isEqualTo(RejectReason.EMPTY);
+        assertThat(rejection(new byte[0], "e.jpg", LIMITS))
+                .hasMessage("e.jpg: empty file")
+                .extracting(ImageRejectedException::reason)
+                .isEqualTo(RejectReason.EMPTY);
         assertThat(reason(null, "null.jpg")).isEqualTo(RejectReason.EMPTY);
     }
 
     @Test
     void garbageIsUndecodableAndTheMessageShowsHowItStarts() {
-        ImageRejectedException html = rejection("<!DOCTYPE html>\n<html><body>404 Not Found</body></html>"
-                .getBytes(StandardCharsets.UTF_8), "shard-0003.tar/000123.jpg", LIMITS);
+        ImageRejectedException html = rejection(
+                "<!DOCTYPE html>\n<html><body>404 Not Found</body></html>".getBytes(StandardCharsets.UTF_8),
+                "shard-0003.tar/000123.jpg",
+                LIMITS);
         assertThat(html.reason()).isEqualTo(RejectReason.UNDECODABLE);
         assertThat(html.getMessage()).endsWith("(55 bytes starting \"<!DOCTYPE html> <html><b...\")");
         ImageRejectedException binary = rejection(new byte[] {1, 2, 3, (byte) 0xFE}, "x.png", LIMITS);
@@ -72,7 +75,8 @@ class GuardedDecoderTest {
     @Test
     void bytesOnlyTheLenientWbmpReaderWouldTakeAreUndecodable() throws IOException {
         byte[] wbmpLookalike = {0, 0, 1, 1, 1, 2, 3};
-        assertThat(ImageIO.read(new java.io.ByteArrayInputStream(wbmpLookalike))).as("plain ImageIO makes an image")
+        assertThat(ImageIO.read(new java.io.ByteArrayInputStream(wbmpLookalike)))
+                .as("plain ImageIO makes an image")
                 .isNotNull();
         assertThat(reason(wbmpLookalike, "w.jpg")).isEqualTo(RejectReason.UNDECODABLE);
     }
@@ -80,11 +84,14 @@ class GuardedDecoderTest {
     @Test
     void knownFormatsWithoutADecoderAreUnsupported() {
         byte[] heic = {0, 0, 0, 0x18, 'f', 't', 'y', 'p', 'h', 'e', 'i', 'c', 0, 0, 0, 0, 'm', 'i', 'f', '1'};
-        assertThat(rejection(heic, "i.jpg", LIMITS)).hasMessage("i.jpg: HEIF/AVIF images are not supported")
-                .extracting(ImageRejectedException::reason).isEqualTo(RejectReason.UNSUPPORTED);
+        assertThat(rejection(heic, "i.jpg", LIMITS))
+                .hasMessage("i.jpg: HEIF/AVIF images are not supported")
+                .extracting(ImageRejectedException::reason)
+                .isEqualTo(RejectReason.UNSUPPORTED);
         byte[] avif = {0, 0, 0, 0x1C, 'f', 't', 'y', 'p', 'a', 'v', 'i', 'f', 0, 0, 0, 0};
         assertThat(reason(avif, "a.avif")).isEqualTo(RejectReason.UNSUPPORTED);
-        byte[] svg = "<?xml version=\"1.0\"?>\n<svg xmlns=\"http://www.w3.org/2000/svg\"/>".getBytes(StandardCharsets.UTF_8);
+        byte[] svg =
+                "<?xml version=\"1.0\"?>\n<svg xmlns=\"http://www.w3.org/2000/svg\"/>".getBytes(StandardCharsets.UTF_8);
         assertThat(rejection(svg, "s.png", LIMITS)).hasMessage("s.png: SVG images are not supported");
     }
 
@@ -107,9 +114,10 @@ class GuardedDecoderTest {
     void aHugeHeaderIsRejectedAtOnceWithoutDecoding() {
         byte[] huge = TestImages.pngHeaderOnly(100_000, 100_000);
         assertThat(huge).hasSizeLessThan(64);
-        ImageRejectedException e = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(5),
-                () -> rejection(huge, "bomb.png", LIMITS));
-        assertThat(e).hasMessage("bomb.png: 100000x100000 exceeds the decode limits (20000 per side, 100000000 pixels)");
+        ImageRejectedException e = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(
+                Duration.ofSeconds(5), () -> rejection(huge, "bomb.png", LIMITS));
+        assertThat(e)
+                .hasMessage("bomb.png: 100000x100000 exceeds the decode limits (20000 per side, 100000000 pixels)");
         assertThat(e.reason()).isEqualTo(RejectReason.TOO_LARGE);
         assertThat(reason(TestImages.pngHeaderOnly(20_001, 1), "wide.png")).isEqualTo(RejectReason.TOO_LARGE);
         assertThat(reason(TestImages.pngHeaderOnly(15_000, 15_000), "many.png")).isEqualTo(RejectReason.TOO_LARGE);
@@ -121,9 +129,11 @@ class GuardedDecoderTest {
         byte[] png = TestImages.encode(TestImages.noise(64, 64, 1), "png");
         assertThat(rejection(png, "big.png", small))
                 .hasMessage("big.png: 64x64 exceeds the decode limits (20000 per side, 1000 pixels)");
-        assertThat(rejection(TestImages.jpeg(TestImages.noise(64, 64, 1), false), "big.jpg", small).reason())
+        assertThat(rejection(TestImages.jpeg(TestImages.noise(64, 64, 1), false), "big.jpg", small)
+                        .reason())
                 .isEqualTo(RejectReason.TOO_LARGE);
-        assertThat(rejection(TinyWebp.lossless(40, 1, new int[40]), "wide.webp", new DecodeLimits(1000, 32)).reason())
+        assertThat(rejection(TinyWebp.lossless(40, 1, new int[40]), "wide.webp", new DecodeLimits(1000, 32))
+                        .reason())
                 .isEqualTo(RejectReason.TOO_LARGE);
     }
 
@@ -137,7 +147,9 @@ class GuardedDecoderTest {
     void truncatedJpegIsTruncatedThoughImageIoWouldFillItWithGrey() throws IOException {
         byte[] jpeg = TestImages.jpeg(TestImages.noise(64, 64, 3), false);
         byte[] half = Arrays.copyOf(jpeg, jpeg.length / 2);
-        assertThat(ImageIO.read(new java.io.ByteArrayInputStream(half))).as("plain ImageIO returns an image").isNotNull();
+        assertThat(ImageIO.read(new java.io.ByteArrayInputStream(half)))
+                .as("plain ImageIO returns an image")
+                .isNotNull();
         ImageRejectedException e = rejection(half, "shard-0003.tar/000123.jpg", LIMITS);
         assertThat(e.reason()).isEqualTo(RejectReason.TRUNCATED);
         assertThat(e.getMessage()).startsWith("shard-0003.tar/000123.jpg: truncated JPEG (");
@@ -166,7 +178,8 @@ class GuardedDecoderTest {
         int[] argb = {0xFFFF0000, 0xFF00FF00, 0xFF0000FF, 0xFFFFFF00};
         byte[] webp = TinyWebp.lossless(2, 2, argb);
         for (int cut = 1; cut < webp.length; cut++) {
-            assertThat(reason(Arrays.copyOf(webp, cut), "t.webp")).as("cut to %d bytes", cut)
+            assertThat(reason(Arrays.copyOf(webp, cut), "t.webp"))
+                    .as("cut to %d bytes", cut)
                     .isIn(RejectReason.TRUNCATED, RejectReason.UNDECODABLE); // under 12 bytes it is no WebP yet
         }
         assertThat(reason(Arrays.copyOf(webp, webp.length - 3), "t.webp")).isEqualTo(RejectReason.TRUNCATED);
@@ -199,7 +212,8 @@ class GuardedDecoderTest {
         png[idat + 8 + 20] ^= 0x01; // one flipped bit in the compressed pixels
         assertThat(rejection(png, "bitrot.png", LIMITS))
                 .hasMessage("bitrot.png: corrupt PNG data (CRC mismatch in the IDAT chunk)")
-                .extracting(ImageRejectedException::reason).isEqualTo(RejectReason.UNDECODABLE);
+                .extracting(ImageRejectedException::reason)
+                .isEqualTo(RejectReason.UNDECODABLE);
     }
 
     @Test
@@ -224,19 +238,27 @@ class GuardedDecoderTest {
     void thePlainApiReportsRejectionsAsIoExceptionsWithTheReasonAsCause() {
         byte[] jpeg = TestImages.jpeg(TestImages.noise(64, 64, 3), false);
         ThrowingCallable decodeHalf = () -> ImageDecoder.decode(Arrays.copyOf(jpeg, jpeg.length / 2), "cut.jpg");
-        assertThatThrownBy(decodeHalf).isInstanceOf(IOException.class).hasMessageContaining("cut.jpg: truncated JPEG")
-                .cause().isInstanceOf(ImageRejectedException.class)
-                .extracting(c -> ((ImageRejectedException) c).reason()).isEqualTo(RejectReason.TRUNCATED);
+        assertThatThrownBy(decodeHalf)
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("cut.jpg: truncated JPEG")
+                .cause()
+                .isInstanceOf(ImageRejectedException.class)
+                .extracting(c -> ((ImageRejectedException) c).reason())
+                .isEqualTo(RejectReason.TRUNCATED);
     }
 
     @Test
     void damagedFilesOfEveryFormatDecodeOrAreRejectedButNeverThrowAnythingElse() throws Exception {
-        List<byte[]> valid = List.of(TestImages.jpeg(TestImages.noise(40, 30, 1), false),
+        List<byte[]> valid = List.of(
+                TestImages.jpeg(TestImages.noise(40, 30, 1), false),
                 TestImages.jpeg(TestImages.noise(40, 30, 1), true),
                 TestImages.cmykJpeg(24, 16, new int[] {255, 0, 0, 0}, new int[] {0, 30, 200, 9}),
-                TestImages.encode(TestImages.noise(20, 10, 1), "png"), TestImages.encode(TestImages.noise(20, 10, 1), "gif"),
-                TestImages.encode(TestImages.noise(20, 10, 1), "bmp"), TestImages.encode(TestImages.noise(20, 10, 1), "tiff"),
-                TinyWebp.lossless(3, 1, new int[] {0xFF000000, 0xFFFFFFFF, 0}), TinyWebp.LOSSY_1X1);
+                TestImages.encode(TestImages.noise(20, 10, 1), "png"),
+                TestImages.encode(TestImages.noise(20, 10, 1), "gif"),
+                TestImages.encode(TestImages.noise(20, 10, 1), "bmp"),
+                TestImages.encode(TestImages.noise(20, 10, 1), "tiff"),
+                TinyWebp.lossless(3, 1, new int[] {0xFF000000, 0xFFFFFFFF, 0}),
+                TinyWebp.LOSSY_1X1);
         Random random = new Random(11);
         for (byte[] file : valid) {
             for (int i = 0; i < 60; i++) {
@@ -260,9 +282,11 @@ class GuardedDecoderTest {
 
     @Test
     void decodeLimitsAreValidated() {
-        assertThatThrownBy(() -> new DecodeLimits(0, 10)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> new DecodeLimits(0, 10))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("got 0");
-        assertThatThrownBy(() -> new DecodeLimits(10, -1)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> new DecodeLimits(10, -1))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("got -1");
         assertThat(DecodeLimits.defaults()).isEqualTo(new DecodeLimits(100_000_000L, 20_000));
     }

@@ -13,9 +13,7 @@ import java.awt.image.WritableRaster;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-
 import javax.imageio.ImageIO;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -26,7 +24,8 @@ class ImageDecoderTest {
 
     @Test
     void parityImagesAre8BitRgb32x32() throws IOException {
-        RgbImage image = ImageDecoder.decode(ImagePreprocessorParityTest.parityImages().get(0));
+        RgbImage image =
+                ImageDecoder.decode(ImagePreprocessorParityTest.parityImages().get(0));
         assertThat(image.width()).isEqualTo(32);
         assertThat(image.height()).isEqualTo(32);
         assertThat(image.source()).endsWith("img_0.png");
@@ -60,8 +59,13 @@ class ImageDecoderTest {
 
     @Test
     void sixteenBitRgbPngKeepsTheHighByte() throws IOException {
-        ComponentColorModel cm = new ComponentColorModel(ColorSpace.getInstance(ColorSpace.CS_sRGB),
-                new int[] {16, 16, 16}, false, false, Transparency.OPAQUE, DataBuffer.TYPE_USHORT);
+        ComponentColorModel cm = new ComponentColorModel(
+                ColorSpace.getInstance(ColorSpace.CS_sRGB),
+                new int[] {16, 16, 16},
+                false,
+                false,
+                Transparency.OPAQUE,
+                DataBuffer.TYPE_USHORT);
         WritableRaster raster = cm.createCompatibleWritableRaster(2, 1);
         raster.setPixel(0, 0, new int[] {0xFFFF, 0x8000, 0x0000});
         raster.setPixel(1, 0, new int[] {200 * 257, 0x12FF, 0x0101});
@@ -118,21 +122,28 @@ class ImageDecoderTest {
     void undecodableFileIsAnIOExceptionNamingTheFile() throws IOException {
         Path f = dir.resolve("broken.png");
         Files.writeString(f, "definitely not an image");
-        assertThatThrownBy(() -> ImageDecoder.decode(f)).isInstanceOf(IOException.class)
-                .hasMessageContaining(f.toString()).hasMessageNotContaining("\n");
+        assertThatThrownBy(() -> ImageDecoder.decode(f))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining(f.toString())
+                .hasMessageNotContaining("\n");
     }
 
     @Test
     void truncatedPngIsAnIOExceptionNamingTheFile() throws IOException {
-        byte[] full = Files.readAllBytes(ImagePreprocessorParityTest.parityImages().get(1));
+        byte[] full =
+                Files.readAllBytes(ImagePreprocessorParityTest.parityImages().get(1));
         byte[] half = java.util.Arrays.copyOf(full, full.length / 2);
-        assertThatThrownBy(() -> ImageDecoder.decode(half, "cut.png")).isInstanceOf(IOException.class)
-                .hasMessageContaining("cut.png").hasMessageNotContaining("\n");
+        assertThatThrownBy(() -> ImageDecoder.decode(half, "cut.png"))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("cut.png")
+                .hasMessageNotContaining("\n");
     }
 
     private Path png(BufferedImage image, String name) throws IOException {
         Path f = dir.resolve(name);
-        assertThat(ImageIO.write(image, "png", f.toFile())).as("PNG writer available").isTrue();
+        assertThat(ImageIO.write(image, "png", f.toFile()))
+                .as("PNG writer available")
+                .isTrue();
         return f;
     }
 

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Optional;
-
 import org.junit.jupiter.api.Test;
 
 /** Format detection from first bytes and the structural checks behind TRUNCATED. */
@@ -17,11 +16,16 @@ class ImageFormatTest {
 
     @Test
     void formatsAreRecognisedFromTheirSignatures() {
-        assertThat(ImageFormat.detect(TestImages.jpeg(TestImages.filled(8, 8, 0), false))).contains(ImageFormat.JPEG);
-        assertThat(ImageFormat.detect(TestImages.encode(TestImages.filled(8, 8, 0), "png"))).contains(ImageFormat.PNG);
-        assertThat(ImageFormat.detect(TestImages.encode(TestImages.filled(8, 8, 0), "gif"))).contains(ImageFormat.GIF);
-        assertThat(ImageFormat.detect(TestImages.encode(TestImages.filled(8, 8, 0), "bmp"))).contains(ImageFormat.BMP);
-        assertThat(ImageFormat.detect(TestImages.encode(TestImages.filled(8, 8, 0), "tiff"))).contains(ImageFormat.TIFF);
+        assertThat(ImageFormat.detect(TestImages.jpeg(TestImages.filled(8, 8, 0), false)))
+                .contains(ImageFormat.JPEG);
+        assertThat(ImageFormat.detect(TestImages.encode(TestImages.filled(8, 8, 0), "png")))
+                .contains(ImageFormat.PNG);
+        assertThat(ImageFormat.detect(TestImages.encode(TestImages.filled(8, 8, 0), "gif")))
+                .contains(ImageFormat.GIF);
+        assertThat(ImageFormat.detect(TestImages.encode(TestImages.filled(8, 8, 0), "bmp")))
+                .contains(ImageFormat.BMP);
+        assertThat(ImageFormat.detect(TestImages.encode(TestImages.filled(8, 8, 0), "tiff")))
+                .contains(ImageFormat.TIFF);
         assertThat(ImageFormat.detect(TinyWebp.lossless(1, 1, new int[1]))).contains(ImageFormat.WEBP);
         assertThat(detect("\0\0\0\u0018ftypheic")).contains(ImageFormat.HEIF);
         assertThat(detect("8BPS\0\1")).contains(ImageFormat.PSD);
@@ -51,16 +55,22 @@ class ImageFormatTest {
         assertThat(JpegLayout.scan(ycc)).isEqualTo(new JpegLayout(3, -1, false));
         byte[] cmyk = TestImages.cmykJpeg(16, 16, new int[4], new int[4]);
         assertThat(JpegLayout.scan(cmyk)).isEqualTo(new JpegLayout(4, 0, false));
-        assertThat(JpegLayout.scan(TestImages.ycckJpeg(16, 16, new int[4])).adobeTransform()).isEqualTo(2);
-        assertThat(JpegLayout.scan(Arrays.copyOf(ycc, 40)).endsEarly()).as("cut in the headers").isTrue();
-        assertThat(JpegLayout.scan(Arrays.copyOf(ycc, ycc.length - 1)).endsEarly()).as("cut in the EOI").isTrue();
+        assertThat(JpegLayout.scan(TestImages.ycckJpeg(16, 16, new int[4])).adobeTransform())
+                .isEqualTo(2);
+        assertThat(JpegLayout.scan(Arrays.copyOf(ycc, 40)).endsEarly())
+                .as("cut in the headers")
+                .isTrue();
+        assertThat(JpegLayout.scan(Arrays.copyOf(ycc, ycc.length - 1)).endsEarly())
+                .as("cut in the EOI")
+                .isTrue();
     }
 
     @Test
     void pngChunksFindCutsAndCrcMismatches() {
         byte[] png = TestImages.encode(TestImages.noise(16, 16, 1), "png");
         assertThat(PngChunks.check(png)).isEqualTo(new PngChunks(false, null));
-        assertThat(PngChunks.check(Arrays.copyOf(png, png.length - 20)).endsEarly()).isTrue();
+        assertThat(PngChunks.check(Arrays.copyOf(png, png.length - 20)).endsEarly())
+                .isTrue();
         byte[] badHeader = png.clone();
         badHeader[8 + 8] ^= 1; // first byte of the width
         assertThat(PngChunks.check(badHeader).corruptChunk()).isEqualTo("IHDR");
@@ -70,8 +80,11 @@ class ImageFormatTest {
     void webpContainerComparesTheRiffSizesWithTheData() {
         byte[] webp = TinyWebp.lossless(2, 1, new int[] {0xFF000000, 0xFFFFFFFF});
         assertThat(WebpContainer.endsEarly(webp)).isFalse();
-        assertThat(WebpContainer.endsEarly(Arrays.copyOf(webp, webp.length - 1))).isTrue();
+        assertThat(WebpContainer.endsEarly(Arrays.copyOf(webp, webp.length - 1)))
+                .isTrue();
         byte[] trailing = Arrays.copyOf(webp, webp.length + 7);
-        assertThat(WebpContainer.endsEarly(trailing)).as("bytes after the RIFF end are ignored").isFalse();
+        assertThat(WebpContainer.endsEarly(trailing))
+                .as("bytes after the RIFF end are ignored")
+                .isFalse();
     }
 }

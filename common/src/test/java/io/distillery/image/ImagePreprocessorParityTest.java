@@ -2,13 +2,11 @@ package io.distillery.image;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.distillery.npy.ParityFiles;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-
-import io.distillery.npy.ParityFiles;
-
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;

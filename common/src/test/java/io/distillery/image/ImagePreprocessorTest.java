@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.List;
-
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -37,18 +36,26 @@ class ImagePreprocessorTest {
     void imageOfAnotherSizeIsRejectedNamingFileAndBothSizes() {
         RgbImage small = new RgbImage("dir/small.png", 2, 1, new byte[6]);
         ImagePreprocessor p = ImagePreprocessor.square(32, MEAN, STD);
-        assertThatThrownBy(() -> p.batch(List.of(small))).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("dir/small.png").hasMessageContaining("2x1").hasMessageContaining("32x32");
+        assertThatThrownBy(() -> p.batch(List.of(small)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("dir/small.png")
+                .hasMessageContaining("2x1")
+                .hasMessageContaining("32x32");
     }
 
     @Test
     void badMeanOrStdIsRejectedWithTheValues() {
         assertThatThrownBy(() -> new ImageNormalizer(new double[] {0.5, 0.5}, STD))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("mean").hasMessageContaining("[0.5, 0.5]");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("mean")
+                .hasMessageContaining("[0.5, 0.5]");
         assertThatThrownBy(() -> new ImageNormalizer(MEAN, new double[] {0.2, 0, 0.2}))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("std").hasMessageContaining("0.0");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("std")
+                .hasMessageContaining("0.0");
         assertThatThrownBy(() -> ImagePreprocessor.square(0, MEAN, STD))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("0x0");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("0x0");
         assertThatThrownBy(() -> ImagePreprocessor.square(32, MEAN, STD).batch(List.of()))
                 .isInstanceOf(IllegalArgumentException.class);
     }
@@ -56,6 +63,8 @@ class ImagePreprocessorTest {
     @Test
     void rgbImageRejectsAWrongByteCount() {
         assertThatThrownBy(() -> new RgbImage("x.png", 2, 2, new byte[11]))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("x.png").hasMessageContaining("11");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("x.png")
+                .hasMessageContaining("11");
     }
 }

@@ -13,10 +13,8 @@ import java.awt.image.WritableRaster;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
-
 import org.assertj.core.api.AbstractIntArrayAssert;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -35,7 +33,8 @@ class OddImagesDecodeTest {
 
     private static void assertClose(int[] actual, int... expected) {
         for (int c = 0; c < 3; c++) {
-            assertThat(actual[c]).as("channel %d of %s", c, Arrays.toString(actual))
+            assertThat(actual[c])
+                    .as("channel %d of %s", c, Arrays.toString(actual))
                     .isBetween(expected[c] - JPEG_TOLERANCE, expected[c] + JPEG_TOLERANCE);
         }
     }
@@ -53,8 +52,12 @@ class OddImagesDecodeTest {
 
     @Test
     void grayscaleWithAlphaKeepsTheGrayAndDropsTheAlpha() throws Exception {
-        ComponentColorModel cm = new ComponentColorModel(ColorSpace.getInstance(ColorSpace.CS_GRAY), true, false,
-                Transparency.TRANSLUCENT, DataBuffer.TYPE_BYTE);
+        ComponentColorModel cm = new ComponentColorModel(
+                ColorSpace.getInstance(ColorSpace.CS_GRAY),
+                true,
+                false,
+                Transparency.TRANSLUCENT,
+                DataBuffer.TYPE_BYTE);
         WritableRaster raster = cm.createCompatibleWritableRaster(2, 1);
         raster.setPixel(0, 0, new int[] {37, 0});
         raster.setPixel(1, 0, new int[] {200, 128});
@@ -65,8 +68,12 @@ class OddImagesDecodeTest {
 
     @Test
     void sixteenBitRgbaKeepsTheHighBytesAndDropsTheAlpha() throws Exception {
-        ComponentColorModel cm = new ComponentColorModel(ColorSpace.getInstance(ColorSpace.CS_sRGB), true, false,
-                Transparency.TRANSLUCENT, DataBuffer.TYPE_USHORT);
+        ComponentColorModel cm = new ComponentColorModel(
+                ColorSpace.getInstance(ColorSpace.CS_sRGB),
+                true,
+                false,
+                Transparency.TRANSLUCENT,
+                DataBuffer.TYPE_USHORT);
         WritableRaster raster = cm.createCompatibleWritableRaster(1, 1);
         raster.setPixel(0, 0, new int[] {0xABFF, 0x0100, 0x7F7F, 0x0000}); // fully transparent
         RgbImage rgb = decode(TestImages.encode(new BufferedImage(cm, raster, false, null), "png"), "rgba16.png");
@@ -75,8 +82,8 @@ class OddImagesDecodeTest {
 
     @Test
     void paletteGifUsesThePaletteColours() throws Exception {
-        IndexColorModel palette = new IndexColorModel(2, 2, new byte[] {10, (byte) 200}, new byte[] {20, 0},
-                new byte[] {30, (byte) 255});
+        IndexColorModel palette =
+                new IndexColorModel(2, 2, new byte[] {10, (byte) 200}, new byte[] {20, 0}, new byte[] {30, (byte) 255});
         BufferedImage indexed = new BufferedImage(2, 1, BufferedImage.TYPE_BYTE_BINARY, palette);
         indexed.getRaster().setSample(1, 0, 0, 1);
         RgbImage rgb = decode(TestImages.encode(indexed, "gif"), "p.gif");
@@ -88,8 +95,9 @@ class OddImagesDecodeTest {
     void bmpDecodesExactly() throws Exception {
         BufferedImage image = TestImages.noise(5, 3, 4);
         RgbImage rgb = decode(TestImages.encode(image, "bmp"), "n.bmp");
-        assertPixel(rgb, 4, 2).containsExactly((image.getRGB(4, 2) >> 16) & 0xFF, (image.getRGB(4, 2) >> 8) & 0xFF,
-                image.getRGB(4, 2) & 0xFF);
+        assertPixel(rgb, 4, 2)
+                .containsExactly(
+                        (image.getRGB(4, 2) >> 16) & 0xFF, (image.getRGB(4, 2) >> 8) & 0xFF, image.getRGB(4, 2) & 0xFF);
     }
 
     @Test
@@ -137,8 +145,8 @@ class OddImagesDecodeTest {
     void ycckJpegHasPilsColours() throws Exception {
         assertClose(rgbAt(decode(TestImages.ycckJpeg(16, 16, new int[] {255, 0, 0, 0}), "c.jpg"), 8, 8), 0, 255, 255);
         assertClose(rgbAt(decode(TestImages.ycckJpeg(16, 16, new int[] {0, 0, 255, 0}), "y.jpg"), 8, 8), 255, 255, 0);
-        assertClose(rgbAt(decode(TestImages.ycckJpeg(16, 16, new int[] {128, 64, 32, 16}), "m.jpg"), 8, 8),
-                119, 179, 209);
+        assertClose(
+                rgbAt(decode(TestImages.ycckJpeg(16, 16, new int[] {128, 64, 32, 16}), "m.jpg"), 8, 8), 119, 179, 209);
     }
 
     @Test
@@ -149,7 +157,9 @@ class OddImagesDecodeTest {
         RgbImage fromTagged = decode(tagged, "tagged.jpg");
         RgbImage fromPlain = decode(plain, "plain.jpg");
         assertPixel(fromTagged, 8, 8).containsExactly(rgbAt(fromPlain, 8, 8));
-        assertThat(Arrays.equals(fromTagged.toRgbBytes(), fromPlain.toRgbBytes())).as("same bytes").isTrue();
+        assertThat(Arrays.equals(fromTagged.toRgbBytes(), fromPlain.toRgbBytes()))
+                .as("same bytes")
+                .isTrue();
     }
 
     @Test

@@ -13,7 +13,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Random;
 import java.util.zip.CRC32;
-
 import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageWriteParam;
@@ -22,13 +21,14 @@ import javax.imageio.stream.ImageOutputStream;
 
 /** Builds encoded test images in memory, including the odd ones ImageIO cannot write directly. */
 final class TestImages {
-    private TestImages() {
-    }
+    private TestImages() {}
 
     static byte[] encode(BufferedImage image, String format) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try {
-            assertThat(ImageIO.write(image, format, out)).as("ImageIO writes %s", format).isTrue();
+            assertThat(ImageIO.write(image, format, out))
+                    .as("ImageIO writes %s", format)
+                    .isTrue();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -99,7 +99,8 @@ final class TestImages {
             clamp(0.299 * r + 0.587 * g + 0.114 * b),
             clamp(128 - 0.168736 * r - 0.331264 * g + 0.5 * b),
             clamp(128 + 0.5 * r - 0.418688 * g - 0.081312 * b),
-            255 - ink[3]};
+            255 - ink[3]
+        };
         WritableRaster raster = Raster.createInterleavedRaster(DataBuffer.TYPE_BYTE, w, h, 4, null);
         for (int y = 0; y < h; y++) {
             for (int x = 0; x < w; x++) {
@@ -115,7 +116,9 @@ final class TestImages {
 
     /** APP14 "Adobe": version 100, no flags, the given colour transform. */
     static byte[] adobeSegment(int transform) {
-        return new byte[] {(byte) 0xFF, (byte) 0xEE, 0, 14, 'A', 'd', 'o', 'b', 'e', 0, 100, 0, 0, 0, 0, (byte) transform};
+        return new byte[] {
+            (byte) 0xFF, (byte) 0xEE, 0, 14, 'A', 'd', 'o', 'b', 'e', 0, 100, 0, 0, 0, 0, (byte) transform
+        };
     }
 
     /** APP2 "ICC_PROFILE" holding a whole profile in one chunk. */
@@ -145,7 +148,9 @@ final class TestImages {
     /** An RGB ICC profile that is not sRGB (Adobe RGB compatible), shipped inside TwelveMonkeys' imageio-core. */
     static byte[] adobeRgbProfile() {
         try (InputStream in = TestImages.class.getResourceAsStream("/profiles/ClayRGB1998.icc")) {
-            assertThat(in).as("TwelveMonkeys' ClayRGB1998.icc on the test classpath").isNotNull();
+            assertThat(in)
+                    .as("TwelveMonkeys' ClayRGB1998.icc on the test classpath")
+                    .isNotNull();
             return in.readAllBytes();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -181,7 +186,9 @@ final class TestImages {
     static int pngChunkOffset(byte[] png, String type) {
         int pos = 8;
         while (pos + 8 <= png.length) {
-            int length = ((png[pos] & 0xFF) << 24) | ((png[pos + 1] & 0xFF) << 16) | ((png[pos + 2] & 0xFF) << 8)
+            int length = ((png[pos] & 0xFF) << 24)
+                    | ((png[pos + 1] & 0xFF) << 16)
+                    | ((png[pos + 2] & 0xFF) << 8)
                     | (png[pos + 3] & 0xFF);
             if (new String(png, pos + 4, 4, StandardCharsets.ISO_8859_1).equals(type)) {
                 return pos;
@@ -193,7 +200,9 @@ final class TestImages {
 
     /** Recomputes the CRC of the chunk at {@code offset} after its data was edited. */
     static void fixPngChunkCrc(byte[] png, int offset) {
-        int length = ((png[offset] & 0xFF) << 24) | ((png[offset + 1] & 0xFF) << 16) | ((png[offset + 2] & 0xFF) << 8)
+        int length = ((png[offset] & 0xFF) << 24)
+                | ((png[offset + 1] & 0xFF) << 16)
+                | ((png[offset + 2] & 0xFF) << 8)
                 | (png[offset + 3] & 0xFF);
         CRC32 crc = new CRC32();
         crc.update(png, offset + 4, 4 + length);

@@ -16,10 +16,10 @@ final class TinyWebp {
      * A 1x1 lossy (VP8) WebP, the long-standing browser feature-detection sample (Modernizr). Its exact colour
      * depends on the VP8 decoder, so tests check only that it decodes.
      */
-    static final byte[] LOSSY_1X1 = Base64.getDecoder().decode("UklGRiIAAABXRUJQVlA4IBYAAAAwAQCdASoBAAEADsD+JaQAA3AAAAAA");
+    static final byte[] LOSSY_1X1 =
+            Base64.getDecoder().decode("UklGRiIAAABXRUJQVlA4IBYAAAAwAQCdASoBAAEADsD+JaQAA3AAAAAA");
 
-    private TinyWebp() {
-    }
+    private TinyWebp() {}
 
     /** A lossless WebP of {@code argb} pixels (row-major), at most two values per channel. */
     static byte[] lossless(int w, int h, int[] argb) {
@@ -58,9 +58,14 @@ final class TinyWebp {
         int[][] symbols = new int[4][];
         for (int c = 0; c < 4; c++) {
             int shift = shifts[c];
-            symbols[c] = Arrays.stream(argb).map(p -> (p >>> shift) & 0xFF).distinct().sorted().toArray();
+            symbols[c] = Arrays.stream(argb)
+                    .map(p -> (p >>> shift) & 0xFF)
+                    .distinct()
+                    .sorted()
+                    .toArray();
             if (symbols[c].length > 2) {
-                throw new IllegalArgumentException("at most two values per channel, got " + Arrays.toString(symbols[c]));
+                throw new IllegalArgumentException(
+                        "at most two values per channel, got " + Arrays.toString(symbols[c]));
             }
             simpleCode(bits, symbols[c]);
         }

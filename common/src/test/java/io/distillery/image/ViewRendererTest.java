@@ -33,7 +33,9 @@ class ViewRendererTest {
     private static void assertEverywhere(RgbImage image, int r, int g, int b) {
         for (int y = 0; y < image.height(); y++) {
             for (int x = 0; x < image.width(); x++) {
-                assertThat(TestImages.rgbAt(image, x, y)).as("pixel (%d, %d)", x, y).containsExactly(r, g, b);
+                assertThat(TestImages.rgbAt(image, x, y))
+                        .as("pixel (%d, %d)", x, y)
+                        .containsExactly(r, g, b);
             }
         }
     }
@@ -41,7 +43,8 @@ class ViewRendererTest {
     @Test
     void fullBoxOfAnImageOfTheRightSizeIsUnchanged() {
         RgbImage image = TestImages.noiseRgb(16, 16, 1);
-        assertThat(ViewRenderer.render(image, new ViewSpec(0, 0, 0, 16, 16, false), 16)).isSameAs(image);
+        assertThat(ViewRenderer.render(image, new ViewSpec(0, 0, 0, 16, 16, false), 16))
+                .isSameAs(image);
     }
 
     @Test
@@ -116,7 +119,8 @@ class ViewRendererTest {
     @Test
     void fractionalBoxesAndUpscalingKeepFlatColoursFlat() {
         RgbImage flat = image(50, 40, (x, y) -> 0x336699);
-        assertEverywhere(ViewRenderer.render(flat, new ViewSpec(1, 3.25, 1.5, 20.5, 30.75, false), 64), 0x33, 0x66, 0x99);
+        assertEverywhere(
+                ViewRenderer.render(flat, new ViewSpec(1, 3.25, 1.5, 20.5, 30.75, false), 64), 0x33, 0x66, 0x99);
         assertEverywhere(ViewRenderer.render(flat, new ViewSpec(0, 5, 0, 40, 40, false), 17), 0x33, 0x66, 0x99);
     }
 
@@ -135,8 +139,11 @@ class ViewRendererTest {
     void boxesOutsideTheImageAndBadSizesAreRejected() {
         RgbImage image = halves(40, 30);
         assertThatThrownBy(() -> ViewRenderer.render(image, new ViewSpec(1, 30, 0, 20, 10, false), 8))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("does not fit").hasMessageContaining("40x30");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("does not fit")
+                .hasMessageContaining("40x30");
         assertThatThrownBy(() -> ViewRenderer.render(image, new ViewSpec(1, 0, 0, 10, 10, false), 0))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("got 0");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("got 0");
     }
 }

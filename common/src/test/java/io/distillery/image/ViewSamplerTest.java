@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.ArrayList;
 import java.util.List;
-
 import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
 
@@ -27,7 +26,9 @@ class ViewSamplerTest {
         ViewSpec a = sampler.randomView(7, "n01440764/x.JPEG", 1, 500, 375);
         assertThat(sampler.randomView(7, "n01440764/x.JPEG", 1, 500, 375)).isEqualTo(a);
         assertThat(new ViewSampler(224, 0.9, 0.08, 1.0, 0.75, 4.0 / 3, true)
-                .randomView(7, "n01440764/x.JPEG", 1, 500, 375)).as("another sampler").isEqualTo(a);
+                        .randomView(7, "n01440764/x.JPEG", 1, 500, 375))
+                .as("another sampler")
+                .isEqualTo(a);
         assertThat(sampler.randomView(7, "n01440764/x.JPEG", 2, 500, 375)).isNotEqualTo(a);
         assertThat(sampler.randomView(8, "n01440764/x.JPEG", 1, 500, 375)).isNotEqualTo(a);
         assertThat(sampler.randomView(7, "n01440764/y.JPEG", 1, 500, 375)).isNotEqualTo(a);
@@ -105,10 +106,13 @@ class ViewSamplerTest {
         assertThatThrownBy(() -> sampler.randomView(1, "k", 0, 10, 10)).hasMessageContaining("numbered from 1, got 0");
         assertThatThrownBy(() -> sampler.randomView(1, "k", 1, 0, 10)).hasMessageContaining("0x10");
         assertThatThrownBy(() -> sampler.evalView(10, -2)).hasMessageContaining("10x-2");
-        assertThatThrownBy(() -> new ViewSampler(0, 0.9, 0.08, 1, 0.75, 1.3, true)).hasMessageContaining("got 0");
-        assertThatThrownBy(() -> new ViewSampler(224, 1.5, 0.08, 1, 0.75, 1.3, true)).hasMessageContaining("1.5");
+        assertThatThrownBy(() -> new ViewSampler(0, 0.9, 0.08, 1, 0.75, 1.3, true))
+                .hasMessageContaining("got 0");
+        assertThatThrownBy(() -> new ViewSampler(224, 1.5, 0.08, 1, 0.75, 1.3, true))
+                .hasMessageContaining("1.5");
         assertThatThrownBy(() -> new ViewSampler(224, 0.9, 0.5, 0.2, 0.75, 1.3, true))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("[0.5, 0.2]");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("[0.5, 0.2]");
         assertThatThrownBy(() -> new ViewSampler(224, 0.9, 0.08, 1, 2, 1, true)).hasMessageContaining("[2.0, 1.0]");
         assertThatThrownBy(() -> sampler.randomView(1, null, 1, 10, 10)).isInstanceOf(NullPointerException.class);
     }

@@ -15,7 +15,8 @@ class ViewSpecTest {
 
     @Test
     void invalidBoxesAreRejectedWithTheirValues() {
-        assertThatThrownBy(() -> new ViewSpec(-1, 0, 0, 1, 1, false)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> new ViewSpec(-1, 0, 0, 1, 1, false))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("got -1");
         assertThatThrownBy(() -> new ViewSpec(0, -0.5, 0, 1, 1, false)).hasMessageContaining("x=-0.5");
         assertThatThrownBy(() -> new ViewSpec(0, Double.NaN, 0, 1, 1, false)).hasMessageContaining("x=NaN");

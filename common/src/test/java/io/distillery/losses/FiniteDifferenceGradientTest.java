@@ -35,23 +35,36 @@ class FiniteDifferenceGradientTest {
         INDArray teacherPooled = gaussian(rnd, 1.0, 5, 7);
         INDArray teacherCls = gaussian(rnd, 1.0, 4, 6);
         return List.of(
-                new Check("ce", new CrossEntropyLoss(), s -> LossInputs.ofLabels(s, labels),
-                        gaussian(rnd, 2.0, 4, 6)),
+                new Check("ce", new CrossEntropyLoss(), s -> LossInputs.ofLabels(s, labels), gaussian(rnd, 2.0, 4, 6)),
                 new Check("kd T=3", new KdLoss(3.0), s -> LossInputs.of(s, teacherLogits), gaussian(rnd, 2.0, 4, 6)),
                 new Check("kd T=1", new KdLoss(1.0), s -> LossInputs.of(s, teacherLogits), gaussian(rnd, 2.0, 4, 6)),
-                new Check("dkd epoch 5 of 20", new DkdLoss(1.5, 8.0, 4.0, 20),
-                        s -> LossInputs.of(s, teacherLogits).withLabels(labels).atEpoch(5), gaussian(rnd, 2.0, 4, 6)),
-                new Check("dkd T=1", new DkdLoss(1.0, 2.0, 1.0, 0),
-                        s -> LossInputs.of(s, teacherLogits).withLabels(labels), gaussian(rnd, 2.0, 4, 6)),
-                new Check("lskd", new LskdLoss(2.0, 1e-7), s -> LossInputs.of(s, teacherLogits),
+                new Check(
+                        "dkd epoch 5 of 20",
+                        new DkdLoss(1.5, 8.0, 4.0, 20),
+                        s -> LossInputs.of(s, teacherLogits).withLabels(labels).atEpoch(5),
                         gaussian(rnd, 2.0, 4, 6)),
-                new Check("hidden", new HiddenStateLoss(), s -> LossInputs.of(s, teacherTokens),
+                new Check(
+                        "dkd T=1",
+                        new DkdLoss(1.0, 2.0, 1.0, 0),
+                        s -> LossInputs.of(s, teacherLogits).withLabels(labels),
+                        gaussian(rnd, 2.0, 4, 6)),
+                new Check(
+                        "lskd",
+                        new LskdLoss(2.0, 1e-7),
+                        s -> LossInputs.of(s, teacherLogits),
+                        gaussian(rnd, 2.0, 4, 6)),
+                new Check(
+                        "hidden",
+                        new HiddenStateLoss(),
+                        s -> LossInputs.of(s, teacherTokens),
                         gaussian(rnd, 1.0, 2, 3, 5)),
-                new Check("attention", new AttentionMapLoss(), s -> LossInputs.of(s, teacherAttention),
+                new Check(
+                        "attention",
+                        new AttentionMapLoss(),
+                        s -> LossInputs.of(s, teacherAttention),
                         softmaxLastAxis(gaussian(rnd, 1.0, 2, 2, 3, 3))),
                 new Check("pkt", new PktLoss(1e-7), s -> LossInputs.of(s, teacherPooled), gaussian(rnd, 1.0, 5, 4)),
-                new Check("cosine", new CosineLoss(1e-8), s -> LossInputs.of(s, teacherCls),
-                        gaussian(rnd, 1.0, 4, 6)));
+                new Check("cosine", new CosineLoss(1e-8), s -> LossInputs.of(s, teacherCls), gaussian(rnd, 1.0, 4, 6)));
     }
 
     @ParameterizedTest(name = "{0}")

@@ -62,7 +62,8 @@ class LossEdgeCaseTest {
         LossValue kd = new KdLoss(3.0).compute(inputs);
 
         assertThat(dkd.value()).isCloseTo(0.7 * kd.value(), within(1e-12));
-        assertThat(LossParityTest.maxAbsDiff(dkd.gradient(), kd.gradient().mul(0.7))).isLessThan(1e-12);
+        assertThat(LossParityTest.maxAbsDiff(dkd.gradient(), kd.gradient().mul(0.7)))
+                .isLessThan(1e-12);
     }
 
     @Test
@@ -92,7 +93,8 @@ class LossEdgeCaseTest {
 
         // equal up to the eps added to the std
         assertThat(affine.value()).isCloseTo(base.value(), within(1e-6));
-        assertThat(LossParityTest.maxAbsDiff(affine.gradient().mul(5), base.gradient())).isLessThan(1e-6);
+        assertThat(LossParityTest.maxAbsDiff(affine.gradient().mul(5), base.gradient()))
+                .isLessThan(1e-6);
     }
 
     @Test
@@ -102,17 +104,19 @@ class LossEdgeCaseTest {
         INDArray t = Nd4j.create(new double[][] {{1, 2, 3, 4}});
 
         LossValue got = new LskdLoss(1.0, 1e-7).compute(LossInputs.of(s, t));
-        LossValue uniform = new KdLoss(1.0).compute(LossInputs.of(Nd4j.zeros(DataType.DOUBLE, 1, 4),
-                t.sub(2.5).divi(Math.sqrt(5.0 / 3) + 1e-7)));
+        LossValue uniform = new KdLoss(1.0)
+                .compute(LossInputs.of(
+                        Nd4j.zeros(DataType.DOUBLE, 1, 4), t.sub(2.5).divi(Math.sqrt(5.0 / 3) + 1e-7)));
 
         assertThat(got.value()).isCloseTo(uniform.value(), within(1e-12));
-        assertThat(LossParityTest.maxAbsDiff(got.gradient(), uniform.gradient().div(1e-7))).isLessThan(1e-6);
+        assertThat(LossParityTest.maxAbsDiff(got.gradient(), uniform.gradient().div(1e-7)))
+                .isLessThan(1e-6);
     }
 
     @Test
     void lskdNeedsTwoClasses() {
-        assertThatThrownBy(() -> new LskdLoss(2, 1e-7).compute(LossInputs.of(Nd4j.ones(DataType.DOUBLE, 3, 1),
-                Nd4j.ones(DataType.DOUBLE, 3, 1))))
+        assertThatThrownBy(() -> new LskdLoss(2, 1e-7)
+                        .compute(LossInputs.of(Nd4j.ones(DataType.DOUBLE, 3, 1), Nd4j.ones(DataType.DOUBLE, 3, 1))))
                 .hasMessage("lskd: student needs at least 2 classes for an unbiased std, got 1");
     }
 
@@ -140,7 +144,8 @@ class LossEdgeCaseTest {
         LossValue got = new PktLoss(1e-7).compute(LossInputs.of(s, gaussian(rnd, 1.0, 3, 6)));
 
         assertThat(Double.isFinite(got.value())).isTrue();
-        assertThat(io.distillery.numerics.FiniteValues.allFinite(got.gradient())).isTrue();
+        assertThat(io.distillery.numerics.FiniteValues.allFinite(got.gradient()))
+                .isTrue();
     }
 
     @Test
@@ -159,7 +164,10 @@ class LossEdgeCaseTest {
     @Test
     void mseLossesAreZeroOnIdenticalInputsAndHalfTheSquaredDistanceGradient() {
         INDArray tokens = gaussian(rnd, 1.0, 2, 3, 4);
-        assertThat(new HiddenStateLoss().compute(LossInputs.of(tokens, tokens.dup())).value()).isEqualTo(0.0);
+        assertThat(new HiddenStateLoss()
+                        .compute(LossInputs.of(tokens, tokens.dup()))
+                        .value())
+                .isEqualTo(0.0);
 
         INDArray att = Nd4j.zeros(DataType.DOUBLE, 1, 1, 2, 2);
         INDArray teacherAtt = Nd4j.create(new double[] {1, 0, 0.5, 0.5}, new long[] {1, 1, 2, 2});

@@ -16,8 +16,15 @@ import org.nd4j.linalg.factory.Nd4j;
 /** Reads the golden cases written by {@code src/test/resources/losses/generate.py} (JSON, float64 via repr). */
 final class LossFixtures {
 
-    record Case(String loss, String name, Map<String, Double> params, INDArray student, INDArray teacher,
-            int[] labels, double value, INDArray gradient) {
+    record Case(
+            String loss,
+            String name,
+            Map<String, Double> params,
+            INDArray student,
+            INDArray teacher,
+            int[] labels,
+            double value,
+            INDArray gradient) {
         @Override
         public String toString() {
             return loss + "/" + name;
@@ -26,8 +33,7 @@ final class LossFixtures {
 
     static final List<String> LOSSES = List.of("ce", "kd", "dkd", "lskd", "hidden", "attention", "pkt", "cosine");
 
-    private LossFixtures() {
-    }
+    private LossFixtures() {}
 
     static List<Case> all() {
         List<Case> cases = new ArrayList<>();
@@ -47,7 +53,10 @@ final class LossFixtures {
             List<Case> cases = new ArrayList<>();
             for (JsonNode c : root.get("cases")) {
                 Map<String, Double> params = new LinkedHashMap<>();
-                c.get("params").fields().forEachRemaining(e -> params.put(e.getKey(), e.getValue().asDouble()));
+                c.get("params")
+                        .fields()
+                        .forEachRemaining(
+                                e -> params.put(e.getKey(), e.getValue().asDouble()));
                 int[] labels = null;
                 if (c.has("labels")) {
                     labels = new int[c.get("labels").size()];
@@ -55,8 +64,14 @@ final class LossFixtures {
                         labels[i] = c.get("labels").get(i).asInt();
                     }
                 }
-                cases.add(new Case(loss, c.get("name").asText(), params, tensor(c.get("student")),
-                        c.has("teacher") ? tensor(c.get("teacher")) : null, labels, c.get("loss").asDouble(),
+                cases.add(new Case(
+                        loss,
+                        c.get("name").asText(),
+                        params,
+                        tensor(c.get("student")),
+                        c.has("teacher") ? tensor(c.get("teacher")) : null,
+                        labels,
+                        c.get("loss").asDouble(),
                         tensor(c.get("grad"))));
             }
             return cases;

@@ -35,9 +35,11 @@ class LossRegistryTest {
         LossInputs inputs = LossInputs.of(s, t).withLabels(new int[] {0, 1, 2}).atEpoch(10);
 
         double fromConfig = LossRegistry.create("dkd", ConfigFactory.parseString("beta = 2, warmup = 40"))
-                .compute(inputs).value();
+                .compute(inputs)
+                .value();
 
-        assertThat(fromConfig).isEqualTo(new DkdLoss(1.0, 2.0, 4.0, 40).compute(inputs).value());
+        assertThat(fromConfig)
+                .isEqualTo(new DkdLoss(1.0, 2.0, 4.0, 40).compute(inputs).value());
     }
 
     @Test

@@ -17,8 +17,23 @@ class ActivationRecyclingTest {
     @ParameterizedTest
     @EnumSource(ModelFamily.class)
     void recycledPassesGiveTheSameBytesAsFreshOnes(ModelFamily family) {
-        ModelConfig c = new ModelConfig(family, 16, 4, 3, 32, 2, 4, 4.0, true, 1e-6, 0.1,
-                family == ModelFamily.BEITV2, false, new double[] {0.5, 0.5, 0.5}, new double[] {0.25, 0.25, 0.25}, 0);
+        ModelConfig c = new ModelConfig(
+                family,
+                16,
+                4,
+                3,
+                32,
+                2,
+                4,
+                4.0,
+                true,
+                1e-6,
+                0.1,
+                family == ModelFamily.BEITV2,
+                false,
+                new double[] {0.5, 0.5, 0.5},
+                new double[] {0.25, 0.25, 0.25},
+                0);
         ComputationGraph graph = EncoderGraph.create(c, 7, DataType.FLOAT);
         Nd4j.getRandom().setSeed(3);
         graph.params().addi(Nd4j.randn(DataType.FLOAT, graph.params().shape()).muli(0.1));
@@ -38,7 +53,9 @@ class ActivationRecyclingTest {
             for (int t = 0; t < expected.size(); t++) {
                 assertThat(actual.get(t)).as("batch %d, tensor %d", i, t).containsExactly(expected.get(t));
             }
-            assertThat(recycling.forwardBuffersHeld()).as("arrays kept after batch %d", i).isPositive();
+            assertThat(recycling.forwardBuffersHeld())
+                    .as("arrays kept after batch %d", i)
+                    .isPositive();
         }
         recycling.releaseBuffers();
         assertThat(recycling.forwardBuffersHeld()).isZero();

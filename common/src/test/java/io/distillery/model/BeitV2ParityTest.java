@@ -64,7 +64,9 @@ class BeitV2ParityTest {
                     }
                 }
             }
-            assertThat(ParityAssert.maxAbsDiff(bias, expected.slice(b))).as("block %d", b).isLessThanOrEqualTo(1e-6);
+            assertThat(ParityAssert.maxAbsDiff(bias, expected.slice(b)))
+                    .as("block %d", b)
+                    .isLessThanOrEqualTo(1e-6);
         }
     }
 
@@ -81,8 +83,8 @@ class BeitV2ParityTest {
     @Test
     void pooledOutputAndNormalisedTokensMatch() {
         assertClose("teacher_beitv2/pooled", teacher.head().pooled(acts.lastBlockOutput()), ACTIVATION_TOL);
-        assertClose("teacher_beitv2/final_norm_tokens", teacher.head().normTokens(acts.lastBlockOutput()),
-                ACTIVATION_TOL);
+        assertClose(
+                "teacher_beitv2/final_norm_tokens", teacher.head().normTokens(acts.lastBlockOutput()), ACTIVATION_TOL);
     }
 
     @Test
@@ -91,13 +93,22 @@ class BeitV2ParityTest {
             String top = k == DEPTH ? "topall" : "top2";
             TargetRecipe ffn = new TargetRecipe(TargetTensor.FFN, TargetTokens.PATCHES, k, 1e-5);
             TargetRecipe block = new TargetRecipe(TargetTensor.BLOCK, TargetTokens.PATCHES, k, 1e-5);
-            assertClose("teacher_beitv2/target_d2v_ffn_" + top, ContextualizedTargets.compute(acts.ffnBranches(), ffn), TARGET_TOL);
-            assertClose("teacher_beitv2/target_d2v_ffn_" + top + "_avg",
-                    ContextualizedTargets.average(acts.ffnBranches(), ffn), TARGET_TOL);
-            assertClose("teacher_beitv2/target_d2v_ffnnoscale_" + top,
-                    ContextualizedTargets.compute(acts.mlpOutputs(), ffn), TARGET_TOL);
-            assertClose("teacher_beitv2/target_d2v_block_" + top,
-                    ContextualizedTargets.compute(acts.blockOutputs(), block), TARGET_TOL);
+            assertClose(
+                    "teacher_beitv2/target_d2v_ffn_" + top,
+                    ContextualizedTargets.compute(acts.ffnBranches(), ffn),
+                    TARGET_TOL);
+            assertClose(
+                    "teacher_beitv2/target_d2v_ffn_" + top + "_avg",
+                    ContextualizedTargets.average(acts.ffnBranches(), ffn),
+                    TARGET_TOL);
+            assertClose(
+                    "teacher_beitv2/target_d2v_ffnnoscale_" + top,
+                    ContextualizedTargets.compute(acts.mlpOutputs(), ffn),
+                    TARGET_TOL);
+            assertClose(
+                    "teacher_beitv2/target_d2v_block_" + top,
+                    ContextualizedTargets.compute(acts.blockOutputs(), block),
+                    TARGET_TOL);
         }
     }
 

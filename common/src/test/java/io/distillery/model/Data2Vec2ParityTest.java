@@ -57,11 +57,18 @@ class Data2Vec2ParityTest {
             String top = k == DEPTH ? "topall" : "top2";
             TargetRecipe ffn = new TargetRecipe(TargetTensor.FFN, TargetTokens.PATCHES, k, 1e-5);
             TargetRecipe block = new TargetRecipe(TargetTensor.BLOCK, TargetTokens.PATCHES, k, 1e-5);
-            assertClose("student_d2v2/target_d2v_ffn_" + top, ContextualizedTargets.compute(acts.ffnBranches(), ffn), TARGET_TOL);
-            assertClose("student_d2v2/target_d2v_ffn_" + top + "_avg",
-                    ContextualizedTargets.average(acts.ffnBranches(), ffn), TARGET_TOL);
-            assertClose("student_d2v2/target_d2v_block_" + top,
-                    ContextualizedTargets.compute(acts.blockOutputs(), block), TARGET_TOL);
+            assertClose(
+                    "student_d2v2/target_d2v_ffn_" + top,
+                    ContextualizedTargets.compute(acts.ffnBranches(), ffn),
+                    TARGET_TOL);
+            assertClose(
+                    "student_d2v2/target_d2v_ffn_" + top + "_avg",
+                    ContextualizedTargets.average(acts.ffnBranches(), ffn),
+                    TARGET_TOL);
+            assertClose(
+                    "student_d2v2/target_d2v_block_" + top,
+                    ContextualizedTargets.compute(acts.blockOutputs(), block),
+                    TARGET_TOL);
         }
     }
 }

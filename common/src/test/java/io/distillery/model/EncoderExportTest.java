@@ -23,10 +23,13 @@ class EncoderExportTest {
         EncoderExport.write(original, exported, DType.F32, Map.of("distillery.run", "test"));
 
         try (SafetensorsFile file = SafetensorsFile.open(exported);
-             SafetensorsFile reference = SafetensorsFile.open(ParityFiles.file("student_d2v2/weights.safetensors"))) {
+                SafetensorsFile reference =
+                        SafetensorsFile.open(ParityFiles.file("student_d2v2/weights.safetensors"))) {
             assertThat(file.names()).containsExactlyInAnyOrderElementsOf(reference.names());
             for (String name : reference.names()) {
-                assertThat(file.info(name).shape()).as(name).isEqualTo(reference.info(name).shape());
+                assertThat(file.info(name).shape())
+                        .as(name)
+                        .isEqualTo(reference.info(name).shape());
                 assertThat(file.readBytes(name)).as(name).isEqualTo(reference.readBytes(name));
             }
             assertThat(file.metadata()).containsEntry("distillery.run", "test").containsKey("distillery.model");

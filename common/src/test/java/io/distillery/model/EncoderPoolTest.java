@@ -66,19 +66,20 @@ class EncoderPoolTest {
         CountDownLatch done = new CountDownLatch(3);
         for (int t = 0; t < 3; t++) {
             new Thread(() -> {
-                try {
-                    pool.apply(e -> {
-                        mostAtOnce.accumulateAndGet(inside.incrementAndGet(), Math::max);
-                        sleep(100);
-                        inside.decrementAndGet();
-                        return null;
-                    });
-                } catch (java.io.IOException e) {
-                    throw new RuntimeException(e);
-                } finally {
-                    done.countDown();
-                }
-            }).start();
+                        try {
+                            pool.apply(e -> {
+                                mostAtOnce.accumulateAndGet(inside.incrementAndGet(), Math::max);
+                                sleep(100);
+                                inside.decrementAndGet();
+                                return null;
+                            });
+                        } catch (java.io.IOException e) {
+                            throw new RuntimeException(e);
+                        } finally {
+                            done.countDown();
+                        }
+                    })
+                    .start();
         }
         assertThat(done.await(30, TimeUnit.SECONDS)).isTrue();
         assertThat(mostAtOnce.get()).isEqualTo(1);

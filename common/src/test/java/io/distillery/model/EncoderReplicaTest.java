@@ -26,11 +26,14 @@ class EncoderReplicaTest {
         Encoder teacher = teacher();
         Encoder replica = teacher.replica();
         assertThat(replica.graph()).isNotSameAs(teacher.graph());
-        assertThat(replica.graph().params().data().address()).isEqualTo(teacher.graph().params().data().address());
+        assertThat(replica.graph().params().data().address())
+                .isEqualTo(teacher.graph().params().data().address());
         assertThat(replica.head()).isSameAs(teacher.head());
         EncoderActivations acts = replica.forward(ParityFiles.array("input"));
         for (int b = 0; b < 4; b++) {
-            assertClose("teacher_beitv2/block_out_" + String.format("%02d", b + 1), acts.blockOutputs().get(b),
+            assertClose(
+                    "teacher_beitv2/block_out_" + String.format("%02d", b + 1),
+                    acts.blockOutputs().get(b),
                     ACTIVATION_TOL);
         }
     }
@@ -63,7 +66,8 @@ class EncoderReplicaTest {
             }
             for (int c = 0; c < copies.size(); c++) {
                 for (INDArray out : runs.get(c).get()) {
-                    assertThat(out.data().asFloat()).as("copy %d: a concurrent forward pass equals the sequential one", c)
+                    assertThat(out.data().asFloat())
+                            .as("copy %d: a concurrent forward pass equals the sequential one", c)
                             .containsExactly(expected.get(c));
                 }
             }

@@ -25,14 +25,20 @@ class EncoderSerializationTest {
             String json = encoder.graph().getConfiguration().toJson();
             ComputationGraph fromJson = new ComputationGraph(ComputationGraphConfiguration.fromJson(json));
             fromJson.init(encoder.graph().params().dup(), false);
-            assertThat(new Encoder(config, fromJson, encoder.head()).forward(images).lastBlockOutput())
-                    .as(model + " via JSON").isEqualTo(expected);
+            assertThat(new Encoder(config, fromJson, encoder.head())
+                            .forward(images)
+                            .lastBlockOutput())
+                    .as(model + " via JSON")
+                    .isEqualTo(expected);
 
             File zip = new File(dir, model + ".zip");
             ModelSerializer.writeModel(encoder.graph(), zip, false);
             ComputationGraph restored = ModelSerializer.restoreComputationGraph(zip, false);
-            assertThat(new Encoder(config, restored, encoder.head()).forward(images).lastBlockOutput())
-                    .as(model + " via zip").isEqualTo(expected);
+            assertThat(new Encoder(config, restored, encoder.head())
+                            .forward(images)
+                            .lastBlockOutput())
+                    .as(model + " via zip")
+                    .isEqualTo(expected);
         }
     }
 }

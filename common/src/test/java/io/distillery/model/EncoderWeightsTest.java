@@ -106,7 +106,8 @@ class EncoderWeightsTest {
         Map<String, INDArray> teacher = teacherTensors();
         Map<String, INDArray> teacherExport = EncoderWeights.export(EncoderWeights.load(TEACHER, teacher, "t"));
         assertThat(teacherExport.keySet()).containsExactlyInAnyOrderElementsOf(teacher.keySet());
-        teacher.forEach((key, value) -> assertThat(teacherExport.get(key)).as(key).isEqualTo(value));
+        teacher.forEach(
+                (key, value) -> assertThat(teacherExport.get(key)).as(key).isEqualTo(value));
     }
 
     @Test
@@ -118,7 +119,8 @@ class EncoderWeightsTest {
         Encoder a = EncoderWeights.load(STUDENT, timm, "timm");
         Encoder b = EncoderWeights.load(STUDENT, CheckpointKeys.toTimm(fairseq), "fairseq");
         INDArray images = ParityFiles.array("input");
-        assertThat(b.forward(images).lastBlockOutput()).isEqualTo(a.forward(images).lastBlockOutput());
+        assertThat(b.forward(images).lastBlockOutput())
+                .isEqualTo(a.forward(images).lastBlockOutput());
     }
 
     @Test
@@ -128,8 +130,12 @@ class EncoderWeightsTest {
                 "modality_encoders.IMAGE.context_encoder.blocks.1.norm1.weight", 1,
                 "blocks.0.norm1.weight", 2,
                 "modality_encoders.IMAGE.extra_tokens", 3));
-        assertThat(renamed).containsEntry("blocks.0.norm1.weight", 0).containsEntry("blocks.1.norm1.weight", 1)
-                .containsEntry("blocks.2.norm1.weight", 2).containsEntry("cls_token", 3).hasSize(4);
+        assertThat(renamed)
+                .containsEntry("blocks.0.norm1.weight", 0)
+                .containsEntry("blocks.1.norm1.weight", 1)
+                .containsEntry("blocks.2.norm1.weight", 2)
+                .containsEntry("cls_token", 3)
+                .hasSize(4);
     }
 
     private static String toFairseq(String key) {
@@ -137,8 +143,10 @@ class EncoderWeightsTest {
         return switch (key) {
             case "cls_token" -> image + "extra_tokens";
             case "pos_embed" -> image + "fixed_positional_encoder.positions";
-            default -> key.startsWith("patch_embed.proj.") ? key.replace("patch_embed.proj.", image + "local_encoder.proj.")
-                    : key.startsWith("norm_pre.") ? key.replace("norm_pre.", image + "context_encoder.norm.") : key;
+            default ->
+                key.startsWith("patch_embed.proj.")
+                        ? key.replace("patch_embed.proj.", image + "local_encoder.proj.")
+                        : key.startsWith("norm_pre.") ? key.replace("norm_pre.", image + "context_encoder.norm.") : key;
         };
     }
 }

@@ -28,18 +28,38 @@ class LayerGradientCheckTest {
     void gradientsMatchFiniteDifferences(ModelFamily family) {
         Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
         try {
-            ModelConfig tiny = new ModelConfig(family, 8, 4, 3, 8, 2, 2, 2.0, true, 1e-6, 0.5,
-                    family == ModelFamily.BEITV2, false, new double[] {0.5, 0.5, 0.5}, new double[] {0.25, 0.25, 0.25}, 0);
+            ModelConfig tiny = new ModelConfig(
+                    family,
+                    8,
+                    4,
+                    3,
+                    8,
+                    2,
+                    2,
+                    2.0,
+                    true,
+                    1e-6,
+                    0.5,
+                    family == ModelFamily.BEITV2,
+                    false,
+                    new double[] {0.5, 0.5, 0.5},
+                    new double[] {0.25, 0.25, 0.25},
+                    0);
             ComputationGraph net = tinyGraphWithLoss(tiny);
             perturbAllParameters(net);
             Nd4j.getRandom().setSeed(7);
             INDArray images = Nd4j.randn(DataType.DOUBLE, 2, 3, 8, 8);
             INDArray labels = Nd4j.randn(DataType.DOUBLE, 2, (long) tiny.tokens() * tiny.embedDim());
 
-            boolean ok = GradientCheckUtil.checkGradients(new GradientCheckUtil.GraphConfig().net(net)
-                    .inputs(new INDArray[] {images}).labels(new INDArray[] {labels})
-                    .epsilon(1e-6).maxRelError(1e-3).minAbsoluteError(1e-8)
-                    .print(GradientCheckUtil.PrintMode.FAILURES_ONLY).exitOnFirstError(false));
+            boolean ok = GradientCheckUtil.checkGradients(new GradientCheckUtil.GraphConfig()
+                    .net(net)
+                    .inputs(new INDArray[] {images})
+                    .labels(new INDArray[] {labels})
+                    .epsilon(1e-6)
+                    .maxRelError(1e-3)
+                    .minAbsoluteError(1e-8)
+                    .print(GradientCheckUtil.PrintMode.FAILURES_ONLY)
+                    .exitOnFirstError(false));
             assertThat(ok).as("gradient check for %s", family).isTrue();
         } finally {
             Nd4j.setDefaultDataTypes(DataType.FLOAT, DataType.FLOAT);
@@ -48,11 +68,17 @@ class LayerGradientCheckTest {
 
     private static ComputationGraph tinyGraphWithLoss(ModelConfig c) {
         NeuralNetConfiguration.Builder base = new NeuralNetConfiguration.Builder()
-                .seed(42).dataType(DataType.DOUBLE).updater(new NoOp());
+                .seed(42)
+                .dataType(DataType.DOUBLE)
+                .updater(new NoOp());
         ComputationGraphConfiguration.GraphBuilder graph = EncoderGraph.addEncoder(base.graphBuilder(), c);
         String last = VertexNames.block(c.depth() - 1);
-        graph.addLayer("loss", new LossLayer.Builder(LossFunctions.LossFunction.MSE)
-                .activation(Activation.IDENTITY).build(), last);
+        graph.addLayer(
+                "loss",
+                new LossLayer.Builder(LossFunctions.LossFunction.MSE)
+                        .activation(Activation.IDENTITY)
+                        .build(),
+                last);
         graph.setOutputs("loss");
         ComputationGraph net = new ComputationGraph(graph.build());
         net.init();

@@ -25,7 +25,8 @@ class LayerInheritanceTest {
                 .isEqualTo(source.graph().getLayer(VertexNames.EMBED).getParam("projW"));
         INDArray images = ParityFiles.array("input");
         // same embeddings and same first block: identical first block output
-        assertThat(student.forward(images).blockOutputs().get(0)).isEqualTo(source.forward(images).blockOutputs().get(0));
+        assertThat(student.forward(images).blockOutputs().get(0))
+                .isEqualTo(source.forward(images).blockOutputs().get(0));
     }
 
     @Test

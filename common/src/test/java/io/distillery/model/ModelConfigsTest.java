@@ -21,13 +21,15 @@ class ModelConfigsTest {
         ModelConfig d2v = ModelConfigs.resolve("data2vec2_base_patch16_224");
         assertThat(d2v.family()).isEqualTo(ModelFamily.DATA2VEC2);
         assertThat(d2v.embedDim()).isEqualTo(768);
-        assertThat(ModelConfigs.resolve("data2vec2_large_patch16_224").numHeads()).isEqualTo(16);
+        assertThat(ModelConfigs.resolve("data2vec2_large_patch16_224").numHeads())
+                .isEqualTo(16);
     }
 
     @Test
     void unknownPresetListsTheKnownOnes() {
         assertThatThrownBy(() -> ModelConfigs.resolve("beitv3"))
-                .hasMessageContaining("'beitv3' is neither a preset").hasMessageContaining("beitv2_base_patch16_224");
+                .hasMessageContaining("'beitv3' is neither a preset")
+                .hasMessageContaining("beitv2_base_patch16_224");
     }
 
     @Test
@@ -35,24 +37,29 @@ class ModelConfigsTest {
         Path missing = Files.writeString(dir.resolve("a.json"), "{\"model_type\":\"beitv2\",\"img_size\":32}");
         assertThatThrownBy(() -> ModelConfigs.fromJson(missing))
                 .hasMessage(missing + ": missing required key 'patch_size'");
-        Path wrongType = Files.writeString(dir.resolve("b.json"), "{\"model_type\":\"data2vec2\",\"img_size\":32,"
-                + "\"patch_size\":8,\"embed_dim\":64,\"depth\":\"three\",\"num_heads\":4}");
+        Path wrongType = Files.writeString(
+                dir.resolve("b.json"),
+                "{\"model_type\":\"data2vec2\",\"img_size\":32,"
+                        + "\"patch_size\":8,\"embed_dim\":64,\"depth\":\"three\",\"num_heads\":4}");
         assertThatThrownBy(() -> ModelConfigs.fromJson(wrongType))
                 .hasMessage(wrongType + ": key 'depth' must be an integer, got \"three\"");
     }
 
     @Test
     void inconsistentValuesAreRejectedWithTheFile(@TempDir Path dir) throws IOException {
-        Path bad = Files.writeString(dir.resolve("c.json"), "{\"model_type\":\"data2vec2\",\"img_size\":30,"
-                + "\"patch_size\":8,\"embed_dim\":64,\"depth\":3,\"num_heads\":4}");
+        Path bad = Files.writeString(
+                dir.resolve("c.json"),
+                "{\"model_type\":\"data2vec2\",\"img_size\":30,"
+                        + "\"patch_size\":8,\"embed_dim\":64,\"depth\":3,\"num_heads\":4}");
         assertThatThrownBy(() -> ModelConfigs.fromJson(bad))
                 .hasMessage(bad + ": img_size 30 is not a multiple of patch_size 8");
     }
 
     @Test
     void familyMustBeClear(@TempDir Path dir) throws IOException {
-        Path unclear = Files.writeString(dir.resolve("d.json"), "{\"img_size\":32,\"patch_size\":8,\"embed_dim\":64,"
-                + "\"depth\":3,\"num_heads\":4}");
+        Path unclear = Files.writeString(
+                dir.resolve("d.json"),
+                "{\"img_size\":32,\"patch_size\":8,\"embed_dim\":64," + "\"depth\":3,\"num_heads\":4}");
         assertThatThrownBy(() -> ModelConfigs.fromJson(unclear)).hasMessageContaining("cannot tell the model family");
         Path notJson = Files.writeString(dir.resolve("e.json"), "{img_size: 32");
         assertThatThrownBy(() -> ModelConfigs.fromJson(notJson)).hasMessageStartingWith(notJson + ": not valid JSON");
@@ -61,11 +68,13 @@ class ModelConfigsTest {
     @Test
     void jsonMapRoundTripsEveryPresetAndFixture() {
         com.fasterxml.jackson.databind.ObjectMapper mapper = new com.fasterxml.jackson.databind.ObjectMapper();
-        java.util.List<ModelConfig> configs = new java.util.ArrayList<>(ModelConfigs.presets().values());
+        java.util.List<ModelConfig> configs =
+                new java.util.ArrayList<>(ModelConfigs.presets().values());
         configs.add(ModelConfigs.fromJson(io.distillery.npy.ParityFiles.file("teacher_beitv2/config.json")));
         configs.add(ModelConfigs.fromJson(io.distillery.npy.ParityFiles.file("student_d2v2/config.json")));
         for (ModelConfig c : configs) {
-            assertThat(ModelConfigs.fromJsonNode(mapper.valueToTree(ModelConfigs.toJsonMap(c)), "metadata")).isEqualTo(c);
+            assertThat(ModelConfigs.fromJsonNode(mapper.valueToTree(ModelConfigs.toJsonMap(c)), "metadata"))
+                    .isEqualTo(c);
         }
     }
 }

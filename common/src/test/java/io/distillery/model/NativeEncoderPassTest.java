@@ -16,8 +16,23 @@ class NativeEncoderPassTest {
     @ParameterizedTest
     @EnumSource(ModelFamily.class)
     void sameActivationsAsTheGraphExecutor(ModelFamily family) {
-        ModelConfig c = new ModelConfig(family, 16, 4, 3, 32, 3, 4, 4.0, true, 1e-6, 0.1,
-                family == ModelFamily.BEITV2, false, new double[] {0.5, 0.5, 0.5}, new double[] {0.25, 0.25, 0.25}, 0);
+        ModelConfig c = new ModelConfig(
+                family,
+                16,
+                4,
+                3,
+                32,
+                3,
+                4,
+                4.0,
+                true,
+                1e-6,
+                0.1,
+                family == ModelFamily.BEITV2,
+                false,
+                new double[] {0.5, 0.5, 0.5},
+                new double[] {0.25, 0.25, 0.25},
+                0);
         ComputationGraph graph = EncoderGraph.create(c, 7, DataType.FLOAT);
         Nd4j.getRandom().setSeed(3);
         graph.params().addi(Nd4j.randn(DataType.FLOAT, graph.params().shape()).muli(0.1));
@@ -29,15 +44,18 @@ class NativeEncoderPassTest {
         Map<String, INDArray> actual = result.activations();
         assertThat(actual).isNotEmpty();
         for (Map.Entry<String, INDArray> e : actual.entrySet()) {
-            assertThat(e.getValue().dup('c').data().asFloat()).as(e.getKey())
+            assertThat(e.getValue().dup('c').data().asFloat())
+                    .as(e.getKey())
                     .containsExactly(expected.get(e.getKey()).dup('c').data().asFloat());
         }
         // BEiT's FFN branches come from the fused join: the same bytes as gamma_2 * mlp from the executor's output
         assertThat(result.scaledBranches()).hasSize(family == ModelFamily.BEITV2 ? c.depth() : 0);
         for (int b = 0; b < result.scaledBranches().size(); b++) {
-            INDArray gamma = graph.getLayer(VertexNames.block(b)).getParam("gamma2").reshape(1, c.embedDim());
+            INDArray gamma =
+                    graph.getLayer(VertexNames.block(b)).getParam("gamma2").reshape(1, c.embedDim());
             INDArray mlp = expected.get(VertexNames.mlp(b)).reshape('c', -1, c.embedDim());
-            assertThat(result.scaledBranches().get(b).dup('c').data().asFloat()).as("gamma2 * mlp %d", b)
+            assertThat(result.scaledBranches().get(b).dup('c').data().asFloat())
+                    .as("gamma2 * mlp %d", b)
                     .containsExactly(mlp.mulRowVector(gamma).dup('c').data().asFloat());
         }
     }

@@ -12,12 +12,28 @@ class Nd4jSeedTest {
     void seedZeroInitialisesTheSameWeightsEveryTime() {
         ModelConfig config = ModelConfigs.fromJson(ParityFiles.file("student_d2v2/config.json"));
         for (long seed : new long[] {0, 1}) {
-            float[] first = EncoderGraph.create(config, seed, DataType.FLOAT).params().dup().data().asFloat();
-            float[] again = EncoderGraph.create(config, seed, DataType.FLOAT).params().dup().data().asFloat();
+            float[] first = EncoderGraph.create(config, seed, DataType.FLOAT)
+                    .params()
+                    .dup()
+                    .data()
+                    .asFloat();
+            float[] again = EncoderGraph.create(config, seed, DataType.FLOAT)
+                    .params()
+                    .dup()
+                    .data()
+                    .asFloat();
             assertThat(again).as("seed %d", seed).containsExactly(first);
         }
-        float[] zero = EncoderGraph.create(config, 0, DataType.FLOAT).params().dup().data().asFloat();
-        float[] one = EncoderGraph.create(config, 1, DataType.FLOAT).params().dup().data().asFloat();
+        float[] zero = EncoderGraph.create(config, 0, DataType.FLOAT)
+                .params()
+                .dup()
+                .data()
+                .asFloat();
+        float[] one = EncoderGraph.create(config, 1, DataType.FLOAT)
+                .params()
+                .dup()
+                .data()
+                .asFloat();
         assertThat(one).isNotEqualTo(zero);
     }
 

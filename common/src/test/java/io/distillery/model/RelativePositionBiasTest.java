@@ -21,8 +21,11 @@ class RelativePositionBiasTest {
             for (int b = 0; b < 4; b++) {
                 SameDiff sd = SameDiff.create();
                 SDVariable table = sd.constant(weights.readArray("blocks." + b + ".attn.relative_position_bias_table"));
-                INDArray bias = RelativePositionBias.define(sd, table, 4, 4, DataType.FLOAT).eval();
-                assertThat(ParityAssert.maxAbsDiff(bias, expected.slice(b))).as("block %d", b).isZero();
+                INDArray bias = RelativePositionBias.define(sd, table, 4, 4, DataType.FLOAT)
+                        .eval();
+                assertThat(ParityAssert.maxAbsDiff(bias, expected.slice(b)))
+                        .as("block %d", b)
+                        .isZero();
             }
         }
     }

@@ -3,6 +3,8 @@ package io.distillery.npy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -13,10 +15,6 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -31,7 +29,8 @@ class NpyReaderTest {
 
     static Stream<JsonNode> manifestArrays() {
         try {
-            JsonNode manifest = new ObjectMapper().readTree(ParityFiles.file("manifest.json").toFile());
+            JsonNode manifest = new ObjectMapper()
+                    .readTree(ParityFiles.file("manifest.json").toFile());
             return StreamSupport.stream(manifest.get("arrays").spliterator(), false);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -42,7 +41,8 @@ class NpyReaderTest {
     @MethodSource("manifestArrays")
     void everyFixtureHasTheManifestShape(JsonNode entry) throws IOException {
         long[] expected = StreamSupport.stream(entry.get("shape").spliterator(), false)
-                .mapToLong(JsonNode::asLong).toArray();
+                .mapToLong(JsonNode::asLong)
+                .toArray();
         INDArray a = NpyReader.read(ParityFiles.file(entry.get("npy").asText()));
         assertThat(a.dataType()).isEqualTo(DataType.FLOAT);
         assertThat(a.shape()).as(entry.get("name").asText()).isEqualTo(expected);
@@ -111,7 +111,8 @@ class NpyReaderTest {
     @Test
     void readExactRejectsDamagedFilesLikeRead() throws IOException {
         Path f = npy("t.npy", "<f8", le(8).putDouble(1), 2);
-        assertThatThrownBy(() -> NpyReader.readExact(f)).isInstanceOf(IOException.class)
+        assertThatThrownBy(() -> NpyReader.readExact(f))
+                .isInstanceOf(IOException.class)
                 .hasMessageStartingWith(f + ": truncated npy data");
     }
 
@@ -120,8 +121,13 @@ class NpyReaderTest {
         byte[] v1 = new NpyHeader("<f4", false, new long[] {2}).toBytesV1();
         String dict = new String(v1, 10, v1.length - 10, StandardCharsets.ISO_8859_1);
         ByteBuffer b = le(12 + dict.length() + 8);
-        b.put(NpyHeader.MAGIC).put((byte) 2).put((byte) 0).putInt(dict.length())
-                .put(dict.getBytes(StandardCharsets.ISO_8859_1)).putFloat(1.5f).putFloat(-2f);
+        b.put(NpyHeader.MAGIC)
+                .put((byte) 2)
+                .put((byte) 0)
+                .putInt(dict.length())
+                .put(dict.getBytes(StandardCharsets.ISO_8859_1))
+                .putFloat(1.5f)
+                .putFloat(-2f);
         Path f = dir.resolve("v2.npy");
         Files.write(f, b.array());
         assertThat(NpyReader.read(f).toFloatVector()).isEqualTo(new float[] {1.5f, -2f});
@@ -131,34 +137,45 @@ class NpyReaderTest {
     void badMagicIsAnIOExceptionNamingTheFile() throws IOException {
         Path f = dir.resolve("not-npy.npy");
         Files.writeString(f, "PK\u0003\u0004 this is a zip, not an npy file");
-        assertThatThrownBy(() -> NpyReader.read(f)).isInstanceOf(IOException.class)
-                .hasMessageContaining(f.toString()).hasMessageContaining("bad magic").hasMessageNotContaining("\n");
+        assertThatThrownBy(() -> NpyReader.read(f))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining(f.toString())
+                .hasMessageContaining("bad magic")
+                .hasMessageNotContaining("\n");
     }
 
     @Test
     void tooShortFileIsAnIOExceptionNamingTheFile() throws IOException {
         Path f = dir.resolve("short.npy");
         Files.write(f, new byte[] {(byte) 0x93, 'N', 'U'});
-        assertThatThrownBy(() -> NpyReader.read(f)).isInstanceOf(IOException.class)
-                .hasMessageContaining(f.toString()).hasMessageContaining("truncated");
+        assertThatThrownBy(() -> NpyReader.read(f))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining(f.toString())
+                .hasMessageContaining("truncated");
     }
 
     @Test
     void truncatedDataIsAnIOExceptionNamingTheFileAndSizes() throws IOException {
         Path f = npy("trunc.npy", "<f4", le(20), 2, 3); // 6 floats declared, 5 stored
-        assertThatThrownBy(() -> NpyReader.read(f)).isInstanceOf(IOException.class)
-                .hasMessageContaining(f.toString()).hasMessageContaining("truncated")
-                .hasMessageContaining("24 bytes").hasMessageContaining("20");
+        assertThatThrownBy(() -> NpyReader.read(f))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining(f.toString())
+                .hasMessageContaining("truncated")
+                .hasMessageContaining("24 bytes")
+                .hasMessageContaining("20");
     }
 
     @Test
     void unsupportedDtypeIsRejectedNamingTheFileAndDtype() throws IOException {
         Path f = npy("half.npy", "<f2", le(4), 2);
-        assertThatThrownBy(() -> NpyReader.read(f)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining(f.toString()).hasMessageContaining("'<f2'");
+        assertThatThrownBy(() -> NpyReader.read(f))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining(f.toString())
+                .hasMessageContaining("'<f2'");
 
         Path bigEndian = npy("be.npy", ">f4", le(8), 2);
-        assertThatThrownBy(() -> NpyReader.read(bigEndian)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> NpyReader.read(bigEndian))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("'>f4'");
     }
 
@@ -167,8 +184,10 @@ class NpyReaderTest {
         byte[] header = new NpyHeader("<f4", true, new long[] {2, 2}).toBytesV1();
         Path f = dir.resolve("fortran.npy");
         Files.write(f, concat(header, new byte[16]));
-        assertThatThrownBy(() -> NpyReader.read(f)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining(f.toString()).hasMessageContaining("Fortran");
+        assertThatThrownBy(() -> NpyReader.read(f))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining(f.toString())
+                .hasMessageContaining("Fortran");
     }
 
     @Test
@@ -177,8 +196,10 @@ class NpyReaderTest {
         String text = new String(good, StandardCharsets.ISO_8859_1).replace("'shape'", "'shapo'");
         Path f = dir.resolve("malformed.npy");
         Files.write(f, concat(text.getBytes(StandardCharsets.ISO_8859_1), new byte[4]));
-        assertThatThrownBy(() -> NpyReader.read(f)).isInstanceOf(IOException.class)
-                .hasMessageContaining(f.toString()).hasMessageContaining("malformed");
+        assertThatThrownBy(() -> NpyReader.read(f))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining(f.toString())
+                .hasMessageContaining("malformed");
     }
 
     private Path npy(String name, String descr, ByteBuffer data, long... shape) throws IOException {

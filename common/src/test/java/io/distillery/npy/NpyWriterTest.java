@@ -12,7 +12,6 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -35,14 +34,17 @@ class NpyWriterTest {
         assertThat(Arrays.copyOf(bytes, 6)).isEqualTo(new byte[] {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'});
         assertThat(bytes[6]).isEqualTo((byte) 1);
         assertThat(bytes[7]).isEqualTo((byte) 0);
-        int headerLength = ByteBuffer.wrap(bytes, 8, 2).order(ByteOrder.LITTLE_ENDIAN).getShort() & 0xFFFF;
+        int headerLength =
+                ByteBuffer.wrap(bytes, 8, 2).order(ByteOrder.LITTLE_ENDIAN).getShort() & 0xFFFF;
         int dataStart = 10 + headerLength;
         assertThat(dataStart % 64).isZero();
         assertThat(bytes.length - dataStart).isEqualTo(4 * 6 * 17 * 64);
         String header = new String(bytes, 10, headerLength, StandardCharsets.US_ASCII);
-        assertThat(header).startsWith("{'descr': '<f4', 'fortran_order': False, 'shape': (6, 17, 64), }")
+        assertThat(header)
+                .startsWith("{'descr': '<f4', 'fortran_order': False, 'shape': (6, 17, 64), }")
                 .endsWith("\n");
-        assertThat(header.substring(header.indexOf('}') + 1, header.length() - 1)).isBlank();
+        assertThat(header.substring(header.indexOf('}') + 1, header.length() - 1))
+                .isBlank();
     }
 
     @Test
@@ -102,8 +104,7 @@ class NpyWriterTest {
 
         INDArray back = NpyReader.read(f);
         assertThat(back.shape()).isEqualTo(new long[] {4, 3});
-        assertThat(back.reshape(12).toFloatVector())
-                .isEqualTo(new float[] {0, 4, 8, 1, 5, 9, 2, 6, 10, 3, 7, 11});
+        assertThat(back.reshape(12).toFloatVector()).isEqualTo(new float[] {0, 4, 8, 1, 5, 9, 2, 6, 10, 3, 7, 11});
     }
 
     @Test
@@ -122,7 +123,8 @@ class NpyWriterTest {
         NpyWriter.writeKeepingDouble(g, d.castTo(DataType.FLOAT));
         assertThat(NpyReader.readExact(g).dataType()).isEqualTo(DataType.FLOAT);
         try (var files = Files.list(dir)) {
-            assertThat(files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".tmp"))).isEmpty();
+            assertThat(files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".tmp")))
+                    .isEmpty();
         }
     }
 
@@ -149,15 +151,18 @@ class NpyWriterTest {
     void shapeThatDoesNotMatchTheDataIsRejected() {
         assertThatThrownBy(() -> NpyWriter.write(dir.resolve("bad.npy"), new float[5], 2, 3))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("[2, 3]").hasMessageContaining("5 values");
+                .hasMessageContaining("[2, 3]")
+                .hasMessageContaining("5 values");
         assertThat(dir.resolve("bad.npy")).doesNotExist();
     }
 
     /** A full disk says only "No space left on device" (or "out of space"): the error must name the file. */
     @Test
     void aFullDiskNamesTheFile() throws IOException {
-        try (java.nio.file.FileSystem small = com.google.common.jimfs.Jimfs.newFileSystem(
-                com.google.common.jimfs.Configuration.unix().toBuilder().setMaxSize(64 * 1024).setBlockSize(4096)
+        try (java.nio.file.FileSystem small =
+                com.google.common.jimfs.Jimfs.newFileSystem(com.google.common.jimfs.Configuration.unix().toBuilder()
+                        .setMaxSize(64 * 1024)
+                        .setBlockSize(4096)
                         .build())) {
             Path dir = Files.createDirectories(small.getPath("/out"));
             Path file = dir.resolve("block_out_01.npy");

@@ -5,14 +5,12 @@ import java.io.UncheckedIOException;
 import java.net.URISyntaxException;
 import java.net.URL;
 import java.nio.file.Path;
-
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /** Locates the parity fixtures (src/test/resources/parity) on the test classpath. */
 public final class ParityFiles {
 
-    private ParityFiles() {
-    }
+    private ParityFiles() {}
 
     /**
      * The fixture folder. Modules that get the fixtures from common's test-jar (no file: URL) find them through the

@@ -22,7 +22,8 @@ class Sha256Test {
         // larger than one read buffer, so the loop is exercised
         byte[] big = new byte[200_000];
         big[150_000] = 1;
-        assertThat(Sha256.of(new ByteArrayInputStream(big))).isEqualTo(Sha256.of(big))
+        assertThat(Sha256.of(new ByteArrayInputStream(big)))
+                .isEqualTo(Sha256.of(big))
                 .isNotEqualTo(Sha256.of(new byte[200_000]));
     }
 }

@@ -8,7 +8,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -17,15 +16,17 @@ class AccuracyBarPlotTest {
     @TempDir
     Path dir;
 
-    private static final ModelResult TEACHER = ModelResult.accuracies("beitv2-base", "teacher", 0.78, 0.84, 768,
-            60_000, 10_000);
-    private static final ModelResult STUDENT = ModelResult.accuracies("d2v2-small", "student", 0.61, 0.70, 384,
-            60_000, 10_000);
+    private static final ModelResult TEACHER =
+            ModelResult.accuracies("beitv2-base", "teacher", 0.78, 0.84, 768, 60_000, 10_000);
+    private static final ModelResult STUDENT =
+            ModelResult.accuracies("d2v2-small", "student", 0.61, 0.70, 384, 60_000, 10_000);
 
     @Test
     void groupedBarsForEveryModelAsAPng() throws IOException {
         Path png = dir.resolve("accuracy.png");
-        PlotResult result = AccuracyBarPlot.write(List.of(TEACHER, STUDENT), png,
+        PlotResult result = AccuracyBarPlot.write(
+                List.of(TEACHER, STUDENT),
+                png,
                 AccuracyBarPlot.Settings.defaults().withSize(700, 420));
         assertPng(png, 700, 420);
         assertThat(result).isEqualTo(new PlotResult(png, 4, 0, ""));
@@ -47,7 +48,9 @@ class AccuracyBarPlotTest {
     @Test
     void nothingToDrawStillGivesAnImage() throws IOException {
         ModelResult none = new ModelResult("m", "student", null, Double.POSITIVE_INFINITY, 0.1, 0.9, 8, 1, 1);
-        PlotResult result = AccuracyBarPlot.write(List.of(none), dir.resolve("a.png"),
+        PlotResult result = AccuracyBarPlot.write(
+                List.of(none),
+                dir.resolve("a.png"),
                 AccuracyBarPlot.Settings.defaults().withSize(300, 300));
         assertPng(dir.resolve("a.png"), 300, 300);
         assertThat(result.note()).isEqualTo("no accuracies to plot; 1 non-finite value skipped");
@@ -58,7 +61,8 @@ class AccuracyBarPlotTest {
         Path png = dir.resolve("a.png");
         assertThatThrownBy(() -> AccuracyBarPlot.write(List.of(), png, AccuracyBarPlot.Settings.defaults()))
                 .hasMessage("no models to plot");
-        assertThatThrownBy(() -> AccuracyBarPlot.write(List.of(TEACHER, TEACHER), png,
-                AccuracyBarPlot.Settings.defaults())).hasMessage("model name 'beitv2-base' appears twice");
+        assertThatThrownBy(() ->
+                        AccuracyBarPlot.write(List.of(TEACHER, TEACHER), png, AccuracyBarPlot.Settings.defaults()))
+                .hasMessage("model name 'beitv2-base' appears twice");
     }
 }

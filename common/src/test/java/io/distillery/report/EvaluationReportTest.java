@@ -4,6 +4,9 @@ import static io.distillery.report.PlotAssert.assertNoTempFiles;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.distillery.provenance.BuildInfo;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,10 +14,6 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.distillery.provenance.BuildInfo;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,24 +22,31 @@ class EvaluationReportTest {
     @TempDir
     Path dir;
 
-    private static final ModelResult TEACHER = ModelResult.accuracies("beitv2-base", "teacher", 0.7812, 0.8433, 768,
-            50_000, 10_000);
-    private static final ModelResult STUDENT = ModelResult.accuracies("d2v2-small", "student", 0.6125, 0.70, 384,
-            50_000, 10_000).withTargetSimilarity(0.41234, 0.812345);
+    private static final ModelResult TEACHER =
+            ModelResult.accuracies("beitv2-base", "teacher", 0.7812, 0.8433, 768, 50_000, 10_000);
+    private static final ModelResult STUDENT = ModelResult.accuracies(
+                    "d2v2-small", "student", 0.6125, 0.70, 384, 50_000, 10_000)
+            .withTargetSimilarity(0.41234, 0.812345);
 
     private static EvaluationReport report(List<ModelResult> models) {
         Map<String, String> settings = new LinkedHashMap<>();
         settings.put("knn.k", "20");
         settings.put("knn.temperature", "0.07");
         settings.put("probe.l2", "1.0E-4");
-        return new EvaluationReport(EvaluationReport.FORMAT, EvaluationReport.CURRENT_VERSION,
-                "CIFAR-10 frozen features", "2025-01-02T03:04:05Z", settings, Map.of("distillery", "0.1.0"), models);
+        return new EvaluationReport(
+                EvaluationReport.FORMAT,
+                EvaluationReport.CURRENT_VERSION,
+                "CIFAR-10 frozen features",
+                "2025-01-02T03:04:05Z",
+                settings,
+                Map.of("distillery", "0.1.0"),
+                models);
     }
 
     @Test
     void markdownTableByHand() {
-        ModelResult odd = new ModelResult("student | lr 1e-2", "student", null, Double.NaN, Double.POSITIVE_INFINITY,
-                null, 384, 50_000, 10_000);
+        ModelResult odd = new ModelResult(
+                "student | lr 1e-2", "student", null, Double.NaN, Double.POSITIVE_INFINITY, null, 384, 50_000, 10_000);
         assertThat(report(List.of(TEACHER, STUDENT, odd)).toMarkdown()).isEqualTo("""
                 # CIFAR-10 frozen features
 
@@ -79,8 +85,16 @@ class EvaluationReportTest {
 
     @Test
     void jsonRoundTripsIncludingMissingAndNonFiniteValues() throws IOException {
-        ModelResult diverged = new ModelResult("d2v2-diverged", "student", Double.NaN, null, Double.POSITIVE_INFINITY,
-                Double.NaN, 384, 50_000, 10_000);
+        ModelResult diverged = new ModelResult(
+                "d2v2-diverged",
+                "student",
+                Double.NaN,
+                null,
+                Double.POSITIVE_INFINITY,
+                Double.NaN,
+                384,
+                50_000,
+                10_000);
         EvaluationReport report = report(List.of(TEACHER, STUDENT, diverged));
         String json = report.toJson();
 
@@ -101,17 +115,22 @@ class EvaluationReportTest {
     @Test
     void everyModelNamesTheCheckpointItScoredInJsonAndMarkdown() throws IOException {
         String sha = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
-        EvaluationReport report = report(List.of(TEACHER.withCheckpoint("hdfs://nn/teacher.safetensors", sha),
+        EvaluationReport report = report(List.of(
+                TEACHER.withCheckpoint("hdfs://nn/teacher.safetensors", sha),
                 STUDENT.withCheckpoint("file:/runs/s/student/student.safetensors", "00ff")));
-        JsonNode teacher = new ObjectMapper().readTree(report.toJson()).get("models").get(0);
+        JsonNode teacher =
+                new ObjectMapper().readTree(report.toJson()).get("models").get(0);
         assertThat(teacher.get("checkpoint").asText()).isEqualTo("hdfs://nn/teacher.safetensors");
         assertThat(teacher.get("checkpoint_sha256").asText()).isEqualTo(sha);
         EvaluationReport back = EvaluationReport.fromJson(report.toJson(), "mem");
         assertThat(back).isEqualTo(report);
-        assertThat(back.models().get(1).targetMse()).as("kept by withCheckpoint").isEqualTo(0.41234);
-        assertThat(report.toMarkdown()).contains("## Checkpoints\n\n"
-                + "- beitv2-base: hdfs://nn/teacher.safetensors (SHA-256 " + sha + ")\n"
-                + "- d2v2-small: file:/runs/s/student/student.safetensors (SHA-256 00ff)\n");
+        assertThat(back.models().get(1).targetMse())
+                .as("kept by withCheckpoint")
+                .isEqualTo(0.41234);
+        assertThat(report.toMarkdown())
+                .contains("## Checkpoints\n\n"
+                        + "- beitv2-base: hdfs://nn/teacher.safetensors (SHA-256 " + sha + ")\n"
+                        + "- d2v2-small: file:/runs/s/student/student.safetensors (SHA-256 00ff)\n");
         assertThat(report(List.of(TEACHER)).toMarkdown()).doesNotContain("Checkpoints");
     }
 
@@ -132,25 +151,29 @@ class EvaluationReportTest {
 
     @Test
     void aVersion1ReportWrittenByAnEarlierBuildStillLoads() throws Exception {
-        Path golden = Path.of(getClass().getResource("/report/evaluation-report-v1.json").toURI());
+        Path golden = Path.of(
+                getClass().getResource("/report/evaluation-report-v1.json").toURI());
         EvaluationReport r = EvaluationReport.readJson(golden);
         assertThat(r.title()).isEqualTo("golden v1");
-        assertThat(r.models()).containsExactly(
-                new ModelResult("teacher", "teacher", 0.75, 0.8, null, null, 768, 100, 50),
-                new ModelResult("student", "student", 0.5, Double.NaN, 0.25, 0.9, 384, 100, 50));
+        assertThat(r.models())
+                .containsExactly(
+                        new ModelResult("teacher", "teacher", 0.75, 0.8, null, null, 768, 100, 50),
+                        new ModelResult("student", "student", 0.5, Double.NaN, 0.25, 0.9, 384, 100, 50));
     }
 
     @Test
     void otherFormatsNewerVersionsAndBadValuesAreClearErrors() {
         assertThatThrownBy(() -> EvaluationReport.fromJson("{\"format\":\"x\"}", "r.json"))
                 .isInstanceOf(ReportFormatException.class)
-                .hasMessage("r.json: not a Distillery evaluation report (format is 'x', expected 'distillery-evaluation')");
+                .hasMessage(
+                        "r.json: not a Distillery evaluation report (format is 'x', expected 'distillery-evaluation')");
         assertThatThrownBy(() -> EvaluationReport.fromJson(
-                "{\"format\":\"distillery-evaluation\",\"format_version\":2}", "r.json"))
+                        "{\"format\":\"distillery-evaluation\",\"format_version\":2}", "r.json"))
                 .hasMessage("r.json: found evaluation report version 2, this build reads 1 to 1");
-        assertThatThrownBy(() -> EvaluationReport.fromJson("{\"format\":\"distillery-evaluation\",\"format_version\":1,"
-                + "\"title\":\"t\",\"models\":[{\"name\":\"m\",\"kind\":\"k\",\"knn_accuracy\":1.5,\"feature_dim\":4}]}",
-                "r.json"))
+        assertThatThrownBy(() -> EvaluationReport.fromJson(
+                        "{\"format\":\"distillery-evaluation\",\"format_version\":1,"
+                                + "\"title\":\"t\",\"models\":[{\"name\":\"m\",\"kind\":\"k\",\"knn_accuracy\":1.5,\"feature_dim\":4}]}",
+                        "r.json"))
                 .isInstanceOf(ReportFormatException.class)
                 .hasMessage("r.json: evaluation report is not valid: kNN accuracy of model m must be a fraction in "
                         + "[0, 1] but was 1.5");
@@ -158,7 +181,8 @@ class EvaluationReportTest {
         assertThatThrownBy(() -> new EvaluationReport("other", 1, "t", "now", Map.of(), Map.of(), List.of(TEACHER)))
                 .hasMessage("evaluation report format must be distillery-evaluation version 1 to 1 but was other "
                         + "version 1");
-        assertThatThrownBy(() -> report(List.of())).hasMessage("report 'CIFAR-10 frozen features' has no model results");
+        assertThatThrownBy(() -> report(List.of()))
+                .hasMessage("report 'CIFAR-10 frozen features' has no model results");
         assertThatThrownBy(() -> report(List.of(TEACHER, TEACHER)))
                 .hasMessage("model name 'beitv2-base' appears twice in report 'CIFAR-10 frozen features'");
         assertThatThrownBy(() -> ModelResult.accuracies("m", "student", 0.5, 75.0, 4, 1, 1))

@@ -11,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -32,8 +31,8 @@ class LossCurvePlotTest {
     @Test
     void writesAPngOfTheRequestedSizeHeadless() throws IOException {
         Path png = dir.resolve("plots/loss.png");
-        PlotResult result = LossCurvePlot.write(decayingLoss(200), png,
-                LossCurvePlot.Settings.defaults().withSize(640, 360));
+        PlotResult result = LossCurvePlot.write(
+                decayingLoss(200), png, LossCurvePlot.Settings.defaults().withSize(640, 360));
 
         assertPng(png, 640, 360);
         assertThat(result).isEqualTo(new PlotResult(png, 200, 0, ""));
@@ -58,13 +57,17 @@ class LossCurvePlotTest {
     @Test
     void noFiniteValuesOrNoRecordsStillGiveAnImage() throws IOException {
         Path png = dir.resolve("nan.png");
-        List<MetricsRecord> allNaN = List.of(new MetricsRecord(0, 0, Double.NaN, 1, 1, 1),
+        List<MetricsRecord> allNaN = List.of(
+                new MetricsRecord(0, 0, Double.NaN, 1, 1, 1),
                 new MetricsRecord(1, 0, Double.NEGATIVE_INFINITY, 1, 1, 1));
-        PlotResult result = LossCurvePlot.write(allNaN, png, LossCurvePlot.Settings.defaults().withSize(300, 200));
+        PlotResult result = LossCurvePlot.write(
+                allNaN, png, LossCurvePlot.Settings.defaults().withSize(300, 200));
         assertPng(png, 300, 200);
         assertThat(result.note()).isEqualTo("no finite loss values; 2 skipped");
 
-        PlotResult empty = LossCurvePlot.write(List.of(), dir.resolve("empty.png"),
+        PlotResult empty = LossCurvePlot.write(
+                List.of(),
+                dir.resolve("empty.png"),
                 LossCurvePlot.Settings.defaults().withSmoothing(0));
         assertPng(dir.resolve("empty.png"), 900, 500);
         assertThat(empty.note()).isEqualTo("no records");
@@ -76,7 +79,8 @@ class LossCurvePlotTest {
         LossCurvePlot.write(List.of(new MetricsRecord(0, 0, 2, 1, 1, 1)), one, LossCurvePlot.Settings.defaults());
         assertPng(one, 900, 500);
         Path raw = dir.resolve("raw.png");
-        LossCurvePlot.write(decayingLoss(20), raw, LossCurvePlot.Settings.defaults().withSmoothing(0));
+        LossCurvePlot.write(
+                decayingLoss(20), raw, LossCurvePlot.Settings.defaults().withSmoothing(0));
         assertPng(raw, 900, 500);
     }
 
@@ -84,7 +88,8 @@ class LossCurvePlotTest {
     void anExistingPlotIsReplacedInPlace() throws IOException {
         Path png = dir.resolve("loss.png");
         Files.writeString(png, "old");
-        LossCurvePlot.write(decayingLoss(5), png, LossCurvePlot.Settings.defaults().withSize(200, 150));
+        LossCurvePlot.write(
+                decayingLoss(5), png, LossCurvePlot.Settings.defaults().withSize(200, 150));
         assertPng(png, 200, 150);
         assertNoTempFiles(dir);
     }

@@ -9,14 +9,12 @@ import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.stream.Stream;
-
 import javax.imageio.ImageIO;
 
 /** Checks on written PNGs. */
 final class PlotAssert {
 
-    private PlotAssert() {
-    }
+    private PlotAssert() {}
 
     /** Decodes the file with ImageIO, checks its size and that something was drawn; returns the image. */
     static BufferedImage assertPng(Path png, int width, int height) throws IOException {

@@ -33,12 +33,17 @@ class ClassifierGraphTest {
         Encoder teacher = EncoderLoader.load(config, ParityFiles.file("teacher_beitv2/weights.safetensors"));
         ComputationGraph net = ClassifierGraph.create(config, 5, OPT, DataType.FLOAT);
         StudentWeights.copyEncoder(teacher.graph(), net);
-        net.getLayer(ClassifierGraph.POOL).getParam("normW").assign(teacher.head().normWeight());
-        net.getLayer(ClassifierGraph.POOL).getParam("normB").assign(teacher.head().normBias());
+        net.getLayer(ClassifierGraph.POOL)
+                .getParam("normW")
+                .assign(teacher.head().normWeight());
+        net.getLayer(ClassifierGraph.POOL)
+                .getParam("normB")
+                .assign(teacher.head().normBias());
         INDArray input = ParityFiles.array("input");
         Map<String, INDArray> acts = net.feedForward(new INDArray[] {input}, false, false);
         INDArray expected = ParityFiles.array("teacher_beitv2/pooled");
-        assertThat(acts.get(ClassifierGraph.POOL).sub(expected).amaxNumber().doubleValue()).isLessThan(5e-5);
+        assertThat(acts.get(ClassifierGraph.POOL).sub(expected).amaxNumber().doubleValue())
+                .isLessThan(5e-5);
 
         Encoder exported = ClassifierGraph.toEncoder(net, config);
         Path file = dir.resolve("finetuned.safetensors");
@@ -47,26 +52,52 @@ class ClassifierGraphTest {
         INDArray last = reloaded.forward(input).blockOutputs().get(config.depth() - 1);
         INDArray logits = reloaded.head().logits(reloaded.head().pooled(last));
         INDArray probabilities = Transforms.softmax(logits, true);
-        assertThat(probabilities.sub(net.outputSingle(input)).amaxNumber().doubleValue()).isLessThan(1e-5);
+        assertThat(probabilities.sub(net.outputSingle(input)).amaxNumber().doubleValue())
+                .isLessThan(1e-5);
     }
 
     @Test
     void gradientsMatchFiniteDifferences() {
         Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
         try {
-            ModelConfig tiny = new ModelConfig(ModelFamily.BEITV2, 8, 4, 3, 8, 1, 2, 2.0, true, 1e-6, 0.5, false,
-                    false, new double[] {0.5, 0.5, 0.5}, new double[] {0.25, 0.25, 0.25}, 0);
-            ComputationGraph net = new ComputationGraph(ClassifierGraph.configuration(tiny, 3,
-                    new NeuralNetConfiguration.Builder().seed(5).dataType(DataType.DOUBLE).updater(new NoOp())));
+            ModelConfig tiny = new ModelConfig(
+                    ModelFamily.BEITV2,
+                    8,
+                    4,
+                    3,
+                    8,
+                    1,
+                    2,
+                    2.0,
+                    true,
+                    1e-6,
+                    0.5,
+                    false,
+                    false,
+                    new double[] {0.5, 0.5, 0.5},
+                    new double[] {0.25, 0.25, 0.25},
+                    0);
+            ComputationGraph net = new ComputationGraph(ClassifierGraph.configuration(
+                    tiny,
+                    3,
+                    new NeuralNetConfiguration.Builder()
+                            .seed(5)
+                            .dataType(DataType.DOUBLE)
+                            .updater(new NoOp())));
             net.init();
             Nd4j.getRandom().setSeed(3);
             net.params().addi(Nd4j.randn(DataType.DOUBLE, net.params().shape()).muli(0.2));
             INDArray images = Nd4j.randn(DataType.DOUBLE, 2, 3, 8, 8);
             INDArray labels = Nd4j.create(new double[][] {{0, 1, 0}, {0, 0, 1}});
-            boolean ok = GradientCheckUtil.checkGradients(new GradientCheckUtil.GraphConfig().net(net)
-                    .inputs(new INDArray[] {images}).labels(new INDArray[] {labels})
-                    .epsilon(1e-6).maxRelError(1e-3).minAbsoluteError(1e-8)
-                    .print(GradientCheckUtil.PrintMode.FAILURES_ONLY).exitOnFirstError(false));
+            boolean ok = GradientCheckUtil.checkGradients(new GradientCheckUtil.GraphConfig()
+                    .net(net)
+                    .inputs(new INDArray[] {images})
+                    .labels(new INDArray[] {labels})
+                    .epsilon(1e-6)
+                    .maxRelError(1e-3)
+                    .minAbsoluteError(1e-8)
+                    .print(GradientCheckUtil.PrintMode.FAILURES_ONLY)
+                    .exitOnFirstError(false));
             assertThat(ok).isTrue();
         } finally {
             Nd4j.setDefaultDataTypes(DataType.FLOAT, DataType.FLOAT);

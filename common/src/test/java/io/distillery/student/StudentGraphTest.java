@@ -41,10 +41,14 @@ class StudentGraphTest {
                 StudentWeights.copyEncoder(fixture.graph(), net);
                 Map<String, INDArray> acts = net.feedForward(new INDArray[] {ParityFiles.array("input")}, false, false);
                 INDArray head = acts.get(StudentGraph.HEAD);
-                INDArray expected = ParityFiles.array("student_d2v2/target_d2v_" + tensor.name().toLowerCase()
-                        + "_" + (k == 3 ? "topall" : "top2"));
-                assertThat(head.reshape(expected.shape()).sub(expected).amaxNumber().doubleValue())
-                        .as("%s top-%d", tensor, k).isLessThan(2e-4);
+                INDArray expected = ParityFiles.array(
+                        "student_d2v2/target_d2v_" + tensor.name().toLowerCase() + "_" + (k == 3 ? "topall" : "top2"));
+                assertThat(head.reshape(expected.shape())
+                                .sub(expected)
+                                .amaxNumber()
+                                .doubleValue())
+                        .as("%s top-%d", tensor, k)
+                        .isLessThan(2e-4);
             }
         }
     }
@@ -55,7 +59,8 @@ class StudentGraphTest {
         TargetRecipe recipe = new TargetRecipe(TargetTensor.FFN, TargetTokens.PATCHES, 3, 1e-5);
         ComputationGraph net = StudentGraph.create(config, recipe, config.embedDim(), OPT, DataType.FLOAT);
         INDArray input = ParityFiles.array("input");
-        INDArray prediction = net.feedForward(new INDArray[] {input}, false, false).get(StudentGraph.HEAD);
+        INDArray prediction =
+                net.feedForward(new INDArray[] {input}, false, false).get(StudentGraph.HEAD);
         Nd4j.getRandom().setSeed(1);
         INDArray target = Nd4j.randn(DataType.FLOAT, prediction.shape());
         net.setInputs(input);
@@ -64,7 +69,9 @@ class StudentGraphTest {
         long batch = prediction.size(0);
         int tokens = config.numPatches();
         double expected = Transforms.pow(prediction.sub(target), 2).sumNumber().doubleValue()
-                / Math.sqrt(config.embedDim()) / tokens / batch;
+                / Math.sqrt(config.embedDim())
+                / tokens
+                / batch;
         assertThat(net.score()).isCloseTo(expected, within(1e-4 * expected));
     }
 
@@ -76,11 +83,14 @@ class StudentGraphTest {
         INDArray out = net.outputSingle(ParityFiles.array("input"));
         assertThat(out.shape()).containsExactly(6, 17L * 96);
         INDArray tokens = out.reshape(6, 17, 96);
-        assertThat(tokens.mean(2).amaxNumber().doubleValue()).as("layer-normed per token").isLessThan(1e-4);
+        assertThat(tokens.mean(2).amaxNumber().doubleValue())
+                .as("layer-normed per token")
+                .isLessThan(1e-4);
         Map<String, INDArray> proj = StudentWeights.projection(net);
         assertThat(proj.keySet()).containsExactly("distill_proj.weight", "distill_proj.bias");
         assertThat(proj.get("distill_proj.weight").shape()).containsExactly(96, 64);
-        assertThat(StudentWeights.projection(StudentGraph.create(config, recipe, 64, OPT, DataType.FLOAT))).isEmpty();
+        assertThat(StudentWeights.projection(StudentGraph.create(config, recipe, 64, OPT, DataType.FLOAT)))
+                .isEmpty();
     }
 
     @Test
@@ -101,13 +111,21 @@ class StudentGraphTest {
     @Test
     void studentTooShallowForTopKOrBeitFfnIsRefused() {
         ModelConfig config = parityStudent();
-        assertThatThrownBy(() -> StudentGraph.create(config,
-                new TargetRecipe(TargetTensor.FFN, TargetTokens.PATCHES, 4, 1e-5), 64, OPT, DataType.FLOAT))
+        assertThatThrownBy(() -> StudentGraph.create(
+                        config,
+                        new TargetRecipe(TargetTensor.FFN, TargetTokens.PATCHES, 4, 1e-5),
+                        64,
+                        OPT,
+                        DataType.FLOAT))
                 .hasMessageContaining("top-k 4 exceeds the student's depth 3");
         ModelConfig beit = ModelConfigs.fromJson(ParityFiles.file("teacher_beitv2/config.json"));
         assertThat(beit.family()).isEqualTo(ModelFamily.BEITV2);
-        assertThatThrownBy(() -> StudentGraph.create(beit,
-                new TargetRecipe(TargetTensor.FFN, TargetTokens.PATCHES, 2, 1e-5), 64, OPT, DataType.FLOAT))
+        assertThatThrownBy(() -> StudentGraph.create(
+                        beit,
+                        new TargetRecipe(TargetTensor.FFN, TargetTokens.PATCHES, 2, 1e-5),
+                        64,
+                        OPT,
+                        DataType.FLOAT))
                 .hasMessageContaining("ffn targets need a data2vec2 student");
     }
 
@@ -115,10 +133,11 @@ class StudentGraphTest {
     void trainingStepsReduceTheLossOnAFixedBatch() {
         ModelConfig config = parityStudent();
         TargetRecipe recipe = new TargetRecipe(TargetTensor.FFN, TargetTokens.PATCHES, 3, 1e-5);
-        ComputationGraph net = StudentGraph.create(config, recipe, 64,
-                new Optimization(2e-3, 1e-4, 2, 30, 0.05, 0.9, 0.95, 1.0, 7), DataType.FLOAT);
+        ComputationGraph net = StudentGraph.create(
+                config, recipe, 64, new Optimization(2e-3, 1e-4, 2, 30, 0.05, 0.9, 0.95, 1.0, 7), DataType.FLOAT);
         INDArray input = ParityFiles.array("input");
-        INDArray target = ParityFiles.array("student_d2v2/target_d2v_ffn_topall").reshape(6, 16L * 64);
+        INDArray target =
+                ParityFiles.array("student_d2v2/target_d2v_ffn_topall").reshape(6, 16L * 64);
         net.setInputs(input);
         net.setLabels(target);
         net.computeGradientAndScore();

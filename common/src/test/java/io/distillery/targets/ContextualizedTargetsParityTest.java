@@ -2,6 +2,9 @@ package io.distillery.targets;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.distillery.npy.ParityFiles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -12,12 +15,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.IntFunction;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-
-import io.distillery.npy.ParityFiles;
-
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -73,12 +70,14 @@ class ContextualizedTargetsParityTest {
         assertTargets(out, TargetTensor.BLOCK, 2, STUDENT + "target_d2v_block_top2", false);
     }
 
-    private static void assertTargets(List<INDArray> perBlock, TargetTensor tensor, int k, String fixture,
-            boolean checkAverage) {
+    private static void assertTargets(
+            List<INDArray> perBlock, TargetTensor tensor, int k, String fixture, boolean checkAverage) {
         TargetRecipe recipe = new TargetRecipe(tensor, TargetTokens.PATCHES, k, TargetRecipe.DEFAULT_EPS);
         assertClose(ContextualizedTargets.compute(perBlock, recipe), ParityFiles.array(fixture), fixture);
         if (checkAverage) {
-            assertClose(ContextualizedTargets.average(perBlock, recipe), ParityFiles.array(fixture + "_avg"),
+            assertClose(
+                    ContextualizedTargets.average(perBlock, recipe),
+                    ParityFiles.array(fixture + "_avg"),
                     fixture + "_avg");
         }
     }
@@ -118,14 +117,17 @@ class ContextualizedTargetsParityTest {
         static float[] read(Path file, String name) throws IOException {
             try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
                 long headerLength = readFully(ch, 0, 8).getLong();
-                JsonNode header = new ObjectMapper().readTree(readFully(ch, 8, (int) headerLength).array());
+                JsonNode header = new ObjectMapper()
+                        .readTree(readFully(ch, 8, (int) headerLength).array());
                 JsonNode entry = header.get(name);
                 assertThat(entry).as("tensor " + name + " in " + file).isNotNull();
                 assertThat(entry.get("dtype").asText()).isEqualTo("F32");
                 long start = entry.get("data_offsets").get(0).asLong();
                 long end = entry.get("data_offsets").get(1).asLong();
                 float[] values = new float[(int) ((end - start) / 4)];
-                readFully(ch, 8 + headerLength + start, (int) (end - start)).asFloatBuffer().get(values);
+                readFully(ch, 8 + headerLength + start, (int) (end - start))
+                        .asFloatBuffer()
+                        .get(values);
                 return values;
             }
         }

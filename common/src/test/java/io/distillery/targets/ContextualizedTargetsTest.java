@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -44,8 +43,8 @@ class ContextualizedTargetsTest {
         assertMatches(targets, reference(blocks, 3, 1), 1e-12);
 
         // Including CLS changes every patch row's statistics, so the patch rows of ALL differ from PATCHES.
-        INDArray all = ContextualizedTargets.compute(toNd4j(blocks),
-                new TargetRecipe(TargetTensor.FFN, TargetTokens.ALL, 3, EPS));
+        INDArray all = ContextualizedTargets.compute(
+                toNd4j(blocks), new TargetRecipe(TargetTensor.FFN, TargetTokens.ALL, 3, EPS));
         INDArray allPatchRows = all.get(NDArrayIndex.all(), NDArrayIndex.interval(1, T), NDArrayIndex.all());
         assertThat(allPatchRows.sub(targets).amaxNumber().doubleValue()).isGreaterThan(1e-3);
     }
@@ -60,14 +59,17 @@ class ContextualizedTargetsTest {
         INDArray lastOnly = ContextualizedTargets.compute(List.of(input.get(3)), TargetRecipe.defaults(1));
         assertThat(top1.equalsWithEps(lastOnly, 0)).isTrue();
         for (int l = 0; l < input.size(); l++) {
-            assertThat(input.get(l).equalsWithEps(copies.get(l), 0)).as("block %d unchanged", l).isTrue();
+            assertThat(input.get(l).equalsWithEps(copies.get(l), 0))
+                    .as("block %d unchanged", l)
+                    .isTrue();
         }
     }
 
     @Test
     void float32InputGivesFloat32Targets() {
         List<INDArray> blocks = toNd4j(randomBlocks(2, new Random(5))).stream()
-                .map(a -> a.castTo(DataType.FLOAT)).toList();
+                .map(a -> a.castTo(DataType.FLOAT))
+                .toList();
         INDArray targets = ContextualizedTargets.compute(blocks, TargetRecipe.defaults(2));
         assertThat(targets.dataType()).isEqualTo(DataType.FLOAT);
         assertMatches(targets.castTo(DataType.DOUBLE), reference(randomBlocks(2, new Random(5)), 2, 1), 1e-5);
@@ -85,14 +87,18 @@ class ContextualizedTargetsTest {
                 }
                 TargetRecipe recipe = new TargetRecipe(TargetTensor.FFN, tokens, k, EPS);
                 INDArray fused = ContextualizedTargets.compute(blocks, recipe);
-                INDArray stepwise = ContextualizedTargets.average(blocks, recipe).dup('c');
+                INDArray stepwise =
+                        ContextualizedTargets.average(blocks, recipe).dup('c');
                 io.distillery.model.kernels.FloatNorms.standardize(
-                        stepwise.reshape('c', stepwise.size(0) * stepwise.size(1), stepwise.size(2)), EPS,
+                        stepwise.reshape('c', stepwise.size(0) * stepwise.size(1), stepwise.size(2)),
+                        EPS,
                         stepwise.reshape('c', stepwise.size(0) * stepwise.size(1), stepwise.size(2)));
                 assertThat(fused.shape()).isEqualTo(stepwise.shape());
-                assertThat(fused.data().asFloat()).as("%s, top-%d", tokens, k)
+                assertThat(fused.data().asFloat())
+                        .as("%s, top-%d", tokens, k)
                         .containsExactly(stepwise.data().asFloat());
-                assertThat(ContextualizedTargets.computeFlat(blocks, recipe)).as("flat %s, top-%d", tokens, k)
+                assertThat(ContextualizedTargets.computeFlat(blocks, recipe))
+                        .as("flat %s, top-%d", tokens, k)
                         .containsExactly(stepwise.data().asFloat());
             }
         }
@@ -103,7 +109,8 @@ class ContextualizedTargetsTest {
         List<INDArray> blocks = toNd4j(randomBlocks(2, new Random(1)));
         assertThatThrownBy(() -> ContextualizedTargets.compute(blocks, TargetRecipe.defaults(3)))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("topK = 3").hasMessageContaining("(2)");
+                .hasMessageContaining("topK = 3")
+                .hasMessageContaining("(2)");
     }
 
     @Test
@@ -112,7 +119,9 @@ class ContextualizedTargetsTest {
         blocks.add(Nd4j.zeros(DataType.DOUBLE, B, T, D + 1));
         assertThatThrownBy(() -> ContextualizedTargets.compute(blocks, TargetRecipe.defaults(1)))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("tensor 2").hasMessageContaining("[2, 5, 5]").hasMessageContaining("[2, 5, 4]");
+                .hasMessageContaining("tensor 2")
+                .hasMessageContaining("[2, 5, 5]")
+                .hasMessageContaining("[2, 5, 4]");
     }
 
     @Test
@@ -120,19 +129,25 @@ class ContextualizedTargetsTest {
         List<INDArray> blocks = new ArrayList<>(toNd4j(randomBlocks(1, new Random(1))));
         blocks.add(Nd4j.zeros(DataType.FLOAT, B, T, D));
         assertThatThrownBy(() -> ContextualizedTargets.compute(blocks, TargetRecipe.defaults(1)))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("tensor 1")
-                .hasMessageContaining("FLOAT").hasMessageContaining("DOUBLE");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("tensor 1")
+                .hasMessageContaining("FLOAT")
+                .hasMessageContaining("DOUBLE");
     }
 
     @Test
     void wrongRankEmptyListAndClsOnlyInputAreRejected() {
-        assertThatThrownBy(() -> ContextualizedTargets.compute(List.of(Nd4j.zeros(DataType.FLOAT, T, D)),
-                TargetRecipe.defaults(1))).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("tensor 0").hasMessageContaining("[5, 4]");
+        assertThatThrownBy(() -> ContextualizedTargets.compute(
+                        List.of(Nd4j.zeros(DataType.FLOAT, T, D)), TargetRecipe.defaults(1)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("tensor 0")
+                .hasMessageContaining("[5, 4]");
         assertThatThrownBy(() -> ContextualizedTargets.compute(List.of(), TargetRecipe.defaults(1)))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no per-block tensors");
-        assertThatThrownBy(() -> ContextualizedTargets.compute(List.of(Nd4j.zeros(DataType.FLOAT, B, 1, D)),
-                TargetRecipe.defaults(1))).isInstanceOf(IllegalArgumentException.class)
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("no per-block tensors");
+        assertThatThrownBy(() -> ContextualizedTargets.compute(
+                        List.of(Nd4j.zeros(DataType.FLOAT, B, 1, D)), TargetRecipe.defaults(1)))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("T = 1");
     }
 

@@ -19,16 +19,20 @@ class TargetRecipeTest {
     @Test
     void topKBelowOneIsRejectedWithTheValue() {
         assertThatThrownBy(() -> TargetRecipe.defaults(0))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("topK").hasMessageContaining("0");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("topK")
+                .hasMessageContaining("0");
         assertThatThrownBy(() -> TargetRecipe.defaults(-3))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("-3");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("-3");
     }
 
     @Test
     void nonPositiveOrNonFiniteEpsIsRejectedWithTheValue() {
         for (double eps : new double[] {0, -1e-5, Double.NaN, Double.POSITIVE_INFINITY}) {
             assertThatThrownBy(() -> new TargetRecipe(TargetTensor.FFN, TargetTokens.ALL, 1, eps))
-                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("eps")
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("eps")
                     .hasMessageContaining(String.valueOf(eps));
         }
     }
@@ -36,8 +40,10 @@ class TargetRecipeTest {
     @Test
     void missingEnumsAreRejected() {
         assertThatThrownBy(() -> new TargetRecipe(null, TargetTokens.ALL, 1, 1e-5))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("tensor");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("tensor");
         assertThatThrownBy(() -> new TargetRecipe(TargetTensor.BLOCK, null, 1, 1e-5))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("tokens");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("tokens");
     }
 }

@@ -72,8 +72,10 @@ class ExtractClusterIT {
     }
 
     private static List<Row> keysAndViews(String output) throws Exception {
-        return FeatureDataset.open(spark, cluster.hdfs().uri(output), false).rows()
-                .select("key", "view").collectAsList();
+        return FeatureDataset.open(spark, cluster.hdfs().uri(output), false)
+                .rows()
+                .select("key", "view")
+                .collectAsList();
     }
 
     /** (key, view) of every row; fails on a duplicate. */
@@ -102,7 +104,9 @@ class ExtractClusterIT {
         ExtractSummary summary;
         try (TaskLog log = TaskLog.install(spark.sparkContext())) {
             summary = extract(overrides("/e2e/in", "/e2e/out", "views.random=2", "store.layers=[2]"));
-            assertThat(log.drain().executorsWithSuccess()).as("shards ran on both executor JVMs").hasSize(2);
+            assertThat(log.drain().executorsWithSuccess())
+                    .as("shards ran on both executor JVMs")
+                    .hasSize(2);
         }
         assertThat(summary.ok()).as(summary.toString()).isTrue();
         assertThat(summary.shards()).isEqualTo(4);
@@ -120,10 +124,12 @@ class ExtractClusterIT {
         assertThat(dataset.metadata().input().path()).isEqualTo(cluster.hdfs().uri("/e2e/in"));
         assertThat(dataset.metadata().teacher().checkpointSha256())
                 .isEqualTo(Sha256.of(ClusterPaths.PARITY.resolve("teacher_beitv2/weights.safetensors")));
-        assertThat(dataset.metadata().tensorColumns()).extracting(c -> c.name())
+        assertThat(dataset.metadata().tensorColumns())
+                .extracting(c -> c.name())
                 .contains("target", "pixels", "layer_02");
 
-        List<Row> rows = dataset.rows().select("key", "view", "label", "caption", "target", "pixels", "layer_02")
+        List<Row> rows = dataset.rows()
+                .select("key", "view", "label", "caption", "target", "pixels", "layer_02")
                 .collectAsList();
         assertThat(uniqueRows(rows)).isEqualTo(expectedRows(keys, 3));
         for (Row r : rows) {
@@ -157,7 +163,8 @@ class ExtractClusterIT {
         assertThat(again.ok()).isTrue();
         assertThat(again.skipped()).isEqualTo(3);
         assertThat(again.rows()).isEqualTo(18);
-        assertThat(cluster.hdfs().snapshot("/rerun/out")).as("files, sizes, modification times, checksums")
+        assertThat(cluster.hdfs().snapshot("/rerun/out"))
+                .as("files, sizes, modification times, checksums")
                 .isEqualTo(before);
     }
 
@@ -185,16 +192,23 @@ class ExtractClusterIT {
                 });
                 // wait until the first shard is committed, then kill an executor that is running a task
                 long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
-                while (cluster.hdfs().names("/kill/out/_distillery/commits").isEmpty() || log.busyExecutors().isEmpty()) {
-                    assertThat(System.nanoTime()).as("a shard committed in time").isLessThan(deadline);
+                while (cluster.hdfs().names("/kill/out/_distillery/commits").isEmpty()
+                        || log.busyExecutors().isEmpty()) {
+                    assertThat(System.nanoTime())
+                            .as("a shard committed in time")
+                            .isLessThan(deadline);
                     assertThat(job).isNotDone();
                     Thread.sleep(100);
                 }
                 Set<String> busy = log.busyExecutors();
-                victim = executors.stream().filter(p -> busy.contains(StandaloneCluster.executorId(p))).findFirst()
+                victim = executors.stream()
+                        .filter(p -> busy.contains(StandaloneCluster.executorId(p)))
+                        .findFirst()
                         .orElseThrow();
-                int committed = cluster.hdfs().names("/kill/out/_distillery/commits").size();
-                System.out.printf("killing executor %s (pid %d) with %d of %d shards committed%n",
+                int committed =
+                        cluster.hdfs().names("/kill/out/_distillery/commits").size();
+                System.out.printf(
+                        "killing executor %s (pid %d) with %d of %d shards committed%n",
                         StandaloneCluster.executorId(victim), victim.pid(), committed, shards);
                 assertThat(committed).isLessThan(shards - 1);
                 StandaloneCluster.kill(victim);
@@ -203,7 +217,9 @@ class ExtractClusterIT {
                 sc.setLocalProperty(ExtractJob.BATCH_DELAY_MILLIS, null);
             }
             log.drain();
-            assertThat(log.executorLost()).as("tasks lost with the executor: %s", log.failures()).isPositive();
+            assertThat(log.executorLost())
+                    .as("tasks lost with the executor: %s", log.failures())
+                    .isPositive();
         }
         assertThat(summary.ok()).as(summary.toString()).isTrue();
         assertThat(summary.rows()).isEqualTo(shards * 6 * 3);
@@ -226,8 +242,8 @@ class ExtractClusterIT {
         java.util.Random random = new java.util.Random(2);
         List<ClusterInputs.Member> damaged = new ArrayList<>(ClusterInputs.goodSamples("b", 4, 2));
         damaged.addAll(ClusterInputs.sample("b_corrupt", ClusterInputs.garbage(500, 3), 0));
-        damaged.addAll(ClusterInputs.sample("b_truncated",
-                ClusterInputs.truncated(ClusterInputs.randomPng(random, 64, 64), 0.5), 1));
+        damaged.addAll(ClusterInputs.sample(
+                "b_truncated", ClusterInputs.truncated(ClusterInputs.randomPng(random, 64, 64), 0.5), 1));
         cluster.hdfs().write("/bad/in/00001.tar", ClusterInputs.tar(damaged));
         byte[] wholeTar = ClusterInputs.tar(ClusterInputs.goodSamples("c", 3, 4));
         cluster.hdfs().write("/bad/in/00002.tar", ClusterInputs.truncated(wholeTar, 0.6));
@@ -238,19 +254,29 @@ class ExtractClusterIT {
             args.add("--set");
             args.add(o); // URIs stay in HOCON quotes: input.path="hdfs://..." (':' and '//' are HOCON syntax)
         }
-        DistilleryCluster.Result launched = cluster.launch(dir.resolve("launch"), args.toArray(String[]::new)).await(5);
+        DistilleryCluster.Result launched = cluster.launch(dir.resolve("launch"), args.toArray(String[]::new))
+                .await(5);
         assertThat(launched.code()).as(launched.stderr()).isEqualTo(2);
-        List<String> errors = launched.stderr().lines().filter(l -> l.contains("error:")).toList();
+        List<String> errors =
+                launched.stderr().lines().filter(l -> l.contains("error:")).toList();
         assertThat(errors).hasSize(1);
-        assertThat(errors.get(0)).contains("1 shard(s) failed").contains("00002.tar").contains("truncated");
+        assertThat(errors.get(0))
+                .contains("1 shard(s) failed")
+                .contains("00002.tar")
+                .contains("truncated");
 
         // the good and the damaged shard are committed; the cut tar left nothing; the dataset is not complete
         assertThat(cluster.hdfs().names("/bad/out/data")).containsExactly("00000.parquet", "00001.parquet");
         assertThatThrownBy(() -> FeatureDataset.open(spark, cluster.hdfs().uri("/bad/out"), false))
-                .isInstanceOf(FeatureFormatException.class).hasMessageContaining("in_progress");
-        List<Row> rejects = spark.read().parquet(cluster.hdfs().uri("/bad/out/rejects"))
-                .select("key", "shard", "reason").orderBy("key").collectAsList();
-        assertThat(rejects).extracting(r -> r.getString(0) + " " + r.getString(1) + " " + r.getString(2))
+                .isInstanceOf(FeatureFormatException.class)
+                .hasMessageContaining("in_progress");
+        List<Row> rejects = spark.read()
+                .parquet(cluster.hdfs().uri("/bad/out/rejects"))
+                .select("key", "shard", "reason")
+                .orderBy("key")
+                .collectAsList();
+        assertThat(rejects)
+                .extracting(r -> r.getString(0) + " " + r.getString(1) + " " + r.getString(2))
                 .containsExactly("b_corrupt 00001 undecodable", "b_truncated 00001 truncated");
         assertThat(uniqueRows(keysAndViewsPartial("/bad/out"))).hasSize((3 + 4) * 2);
 
@@ -268,7 +294,8 @@ class ExtractClusterIT {
                 .isInstanceOf(FeatureFormatException.class);
 
         // 3. ... until the job is configured to tolerate them: complete, with every good sample once
-        ExtractSummary tolerant = extract(overrides("/bad/in", "/bad/out", "views.random=1", "max-reject-fraction=0.2"));
+        ExtractSummary tolerant =
+                extract(overrides("/bad/in", "/bad/out", "views.random=1", "max-reject-fraction=0.2"));
         assertThat(tolerant.ok()).as(tolerant.toString()).isTrue();
         assertThat(tolerant.skipped()).isEqualTo(3);
         FeatureDataset dataset = FeatureDataset.open(spark, cluster.hdfs().uri("/bad/out"), false);
@@ -278,7 +305,10 @@ class ExtractClusterIT {
     }
 
     private static List<Row> keysAndViewsPartial(String output) throws Exception {
-        return FeatureDataset.open(spark, cluster.hdfs().uri(output), true).rows().select("key", "view").collectAsList();
+        return FeatureDataset.open(spark, cluster.hdfs().uri(output), true)
+                .rows()
+                .select("key", "view")
+                .collectAsList();
     }
 
     @Test
@@ -298,12 +328,33 @@ class ExtractClusterIT {
         }
         Path conf = java.nio.file.Files.writeString(dir.resolve("job.conf"), job.append("}\n"));
 
-        ProcessBuilder pb = new ProcessBuilder(ClusterPaths.ROOT.resolve("deploy/spark-submit/standalone.sh").toString(),
-                cluster.standalone().masterUrl(), conf.toString(), "extract", "--set", "views.random=1")
-                .redirectOutput(dir.resolve("stdout.txt").toFile()).redirectError(dir.resolve("stderr.txt").toFile());
-        pb.environment().putAll(Map.of("SPARK_SUBMIT", submit.toString(), "JOB_JAR", jobJar.toString(),
-                "EXECUTOR_CORES", "1", "EXECUTOR_MEMORY_GB", "1", "ND4J_OFFHEAP_GB", "1", "DRIVER_MEMORY_GB", "1",
-                "SPARK_LOCAL_IP", "127.0.0.1"));
+        ProcessBuilder pb = new ProcessBuilder(
+                        ClusterPaths.ROOT
+                                .resolve("deploy/spark-submit/standalone.sh")
+                                .toString(),
+                        cluster.standalone().masterUrl(),
+                        conf.toString(),
+                        "extract",
+                        "--set",
+                        "views.random=1")
+                .redirectOutput(dir.resolve("stdout.txt").toFile())
+                .redirectError(dir.resolve("stderr.txt").toFile());
+        pb.environment()
+                .putAll(Map.of(
+                        "SPARK_SUBMIT",
+                        submit.toString(),
+                        "JOB_JAR",
+                        jobJar.toString(),
+                        "EXECUTOR_CORES",
+                        "1",
+                        "EXECUTOR_MEMORY_GB",
+                        "1",
+                        "ND4J_OFFHEAP_GB",
+                        "1",
+                        "DRIVER_MEMORY_GB",
+                        "1",
+                        "SPARK_LOCAL_IP",
+                        "127.0.0.1"));
         Process p = pb.start();
         assertThat(p.waitFor(5, TimeUnit.MINUTES)).as("spark-submit finished").isTrue();
         String stderr = java.nio.file.Files.readString(dir.resolve("stderr.txt"));
@@ -313,7 +364,9 @@ class ExtractClusterIT {
         assertThat(stderr).doesNotContain("Ignoring non-Spark config property");
 
         FeatureDataset dataset = FeatureDataset.open(spark, cluster.hdfs().uri("/submit/out"), false);
-        assertThat(dataset.metadata().preprocessing().randomViews()).as("--set reached the job").isEqualTo(1);
+        assertThat(dataset.metadata().preprocessing().randomViews())
+                .as("--set reached the job")
+                .isEqualTo(1);
         assertThat(uniqueRows(keysAndViews("/submit/out"))).isEqualTo(expectedRows(keys, 2));
     }
 
@@ -321,8 +374,12 @@ class ExtractClusterIT {
     void theLocalClusterScriptReportsItsDaemons() throws Exception {
         DistilleryCluster.Result status = cluster.standalone().status();
         assertThat(status.code()).as(status.stdout()).isZero();
-        assertThat(status.stdout()).contains("master: running", "worker-1: running", "worker-2: running",
-                "master: " + cluster.standalone().masterUrl());
+        assertThat(status.stdout())
+                .contains(
+                        "master: running",
+                        "worker-1: running",
+                        "worker-2: running",
+                        "master: " + cluster.standalone().masterUrl());
     }
 
     @Test
@@ -330,12 +387,14 @@ class ExtractClusterIT {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         // the partition's data travels inside the task message, which spark.rpc.message.maxSize (1 MB here) bounds
         byte[] model = new byte[2 * 1024 * 1024];
-        assertThatThrownBy(() -> jsc.parallelize(List.of(model), 1).map(b -> b.length).collect())
+        assertThatThrownBy(() ->
+                        jsc.parallelize(List.of(model), 1).map(b -> b.length).collect())
                 .hasMessageContaining("spark.rpc.message.maxSize");
         // a closure is not: Spark broadcasts the serialized closure ("task binary") separately, so a model captured
         // in a function still runs (logged as "Broadcasting large task binary"); ExtractTaskSizeTest bounds the
         // job's own function instead
         float[] captured = new float[512 * 1024];
-        assertThat(jsc.parallelize(List.of(1, 2), 2).map(i -> captured.length).collect()).containsExactly(524288, 524288);
+        assertThat(jsc.parallelize(List.of(1, 2), 2).map(i -> captured.length).collect())
+                .containsExactly(524288, 524288);
     }
 }

@@ -52,12 +52,15 @@ class TrainClusterIT {
         cluster = DistilleryCluster.start(dir);
         spark = cluster.spark();
         ClusterInputs.writeShards(cluster.hdfs(), SHARDS, 4, 6);
-        ExtractSummary summary = ExtractJob.run(spark, ExtractSettings.from(JobConfigLoader.load(null,
-                cluster.extractSettings(SHARDS, FEATURES, "views.random=1"), "distillery.extract")));
+        ExtractSummary summary = ExtractJob.run(
+                spark,
+                ExtractSettings.from(JobConfigLoader.load(
+                        null, cluster.extractSettings(SHARDS, FEATURES, "views.random=1"), "distillery.extract")));
         assertThat(summary.ok()).as(summary.toString()).isTrue();
         assertThat(summary.rows()).isEqualTo(48);
         if (!cluster.hdfs().exists("/student/config.json")) {
-            cluster.hdfs().copyFromLocal(ClusterPaths.PARITY.resolve("student_d2v2/config.json"), "/student/config.json");
+            cluster.hdfs()
+                    .copyFromLocal(ClusterPaths.PARITY.resolve("student_d2v2/config.json"), "/student/config.json");
         }
     }
 
@@ -70,20 +73,27 @@ class TrainClusterIT {
 
     /** --set arguments of a train job on HDFS: 2 workers x batch 4, averaging every 2 iterations. */
     private static List<String> trainSettings(String runDir, int iterations) {
-        return List.of("dataset=\"" + cluster.hdfs().uri(FEATURES) + "\"",
+        return List.of(
+                "dataset=\"" + cluster.hdfs().uri(FEATURES) + "\"",
                 "run-dir=\"" + cluster.hdfs().uri(runDir) + "\"",
                 "student.model=\"" + cluster.hdfs().uri("/student/config.json") + "\"",
-                "student.depth=2", "iterations=" + iterations, "optimizer.lr=2e-3", "optimizer.warmup-iterations=2",
-                "optimizer.min-lr=1e-4", "parameter-averaging.batch-size-per-worker=4",
-                "parameter-averaging.averaging-frequency=2", "parameter-averaging.workers=2",
-                "checkpoint.every=4", "checkpoint.keep=2");
+                "student.depth=2",
+                "iterations=" + iterations,
+                "optimizer.lr=2e-3",
+                "optimizer.warmup-iterations=2",
+                "optimizer.min-lr=1e-4",
+                "parameter-averaging.batch-size-per-worker=4",
+                "parameter-averaging.averaging-frequency=2",
+                "parameter-averaging.workers=2",
+                "checkpoint.every=4",
+                "checkpoint.keep=2");
     }
 
     private static List<JsonNode> metrics(String runDir) throws Exception {
         List<JsonNode> out = new ArrayList<>();
         ObjectMapper json = new ObjectMapper();
         try (FSDataInputStream in = cluster.hdfs().fs().open(new org.apache.hadoop.fs.Path(runDir, "metrics.jsonl"));
-             BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+                BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
             String line;
             while ((line = reader.readLine()) != null) {
                 out.add(json.readTree(line));
@@ -96,39 +106,60 @@ class TrainClusterIT {
     void parameterAveragingOnBothExecutorsThenEvaluateReadsEverythingFromHdfs(@TempDir Path dir) throws Exception {
         TrainSummary summary;
         try (TaskLog log = TaskLog.install(spark.sparkContext())) {
-            summary = TrainJob.run(spark, TrainSettings.from(JobConfigLoader.load(null,
-                    trainSettings("/train/run", 12), "distillery.train"), "distillery.train"), false);
+            summary = TrainJob.run(
+                    spark,
+                    TrainSettings.from(
+                            JobConfigLoader.load(null, trainSettings("/train/run", 12), "distillery.train"),
+                            "distillery.train"),
+                    false);
             TaskLog tasks = log.drain();
-            assertThat(tasks.executorsWithSuccess()).as("workers ran on both executor JVMs").hasSize(2);
+            assertThat(tasks.executorsWithSuccess())
+                    .as("workers ran on both executor JVMs")
+                    .hasSize(2);
             assertThat(tasks.failures()).isEmpty();
         }
         assertThat(summary.iteration()).isEqualTo(12);
         List<JsonNode> m = metrics("/train/run");
         assertThat(m).hasSize(6);
-        assertThat(m.get(5).path("loss").asDouble()).isLessThan(m.get(0).path("loss").asDouble());
+        assertThat(m.get(5).path("loss").asDouble())
+                .isLessThan(m.get(0).path("loss").asDouble());
         assertThat(cluster.hdfs().names("/train/run/checkpoints")).containsExactly("iter-00000008", "iter-00000012");
         assertThat(cluster.hdfs().names("/train/run/student"))
                 .contains("model.zip", "student.safetensors", "config.json");
 
         Path local = Files.createDirectories(dir.resolve("student"));
         for (String f : List.of("config.json", "student.safetensors")) {
-            cluster.hdfs().fs().copyToLocalFile(new org.apache.hadoop.fs.Path("/train/run/student/" + f),
-                    new org.apache.hadoop.fs.Path(local.resolve(f).toUri()));
+            cluster.hdfs()
+                    .fs()
+                    .copyToLocalFile(
+                            new org.apache.hadoop.fs.Path("/train/run/student/" + f),
+                            new org.apache.hadoop.fs.Path(local.resolve(f).toUri()));
         }
-        assertThat(EncoderLoader.load(ModelConfigs.fromJson(local.resolve("config.json")),
-                local.resolve("student.safetensors")).config().depth()).isEqualTo(2);
+        assertThat(EncoderLoader.load(
+                                ModelConfigs.fromJson(local.resolve("config.json")),
+                                local.resolve("student.safetensors"))
+                        .config()
+                        .depth())
+                .isEqualTo(2);
 
         Path report = dir.resolve("report");
         List<String> teacher = cluster.teacherOnHdfs();
-        List<String> o = List.of("train-images.path=\"" + cluster.hdfs().uri(SHARDS) + "\"",
-                "test-images.path=\"" + cluster.hdfs().uri(SHARDS) + "\"", "out=\"" + report + "\"", "knn.k=5",
-                "probe.max-iterations=100", "targets.dataset=\"" + cluster.hdfs().uri(FEATURES) + "\"",
-                "targets.rows=16", "loss-run=\"" + cluster.hdfs().uri("/train/run") + "\"",
-                "models=[{name = teacher, kind = teacher, model = " + teacher.get(0).substring("teacher.model=".length())
+        List<String> o = List.of(
+                "train-images.path=\"" + cluster.hdfs().uri(SHARDS) + "\"",
+                "test-images.path=\"" + cluster.hdfs().uri(SHARDS) + "\"",
+                "out=\"" + report + "\"",
+                "knn.k=5",
+                "probe.max-iterations=100",
+                "targets.dataset=\"" + cluster.hdfs().uri(FEATURES) + "\"",
+                "targets.rows=16",
+                "loss-run=\"" + cluster.hdfs().uri("/train/run") + "\"",
+                "models=[{name = teacher, kind = teacher, model = "
+                        + teacher.get(0).substring("teacher.model=".length())
                         + ", checkpoint = " + teacher.get(1).substring("teacher.checkpoint=".length()) + "},"
-                        + "{name = student, kind = student, run-dir = \"" + cluster.hdfs().uri("/train/run") + "\"}]");
-        EvaluateJob.Outcome outcome = EvaluateJob.run(spark,
-                EvaluateSettings.from(JobConfigLoader.load(null, o, EvaluateSettings.SECTION)));
+                        + "{name = student, kind = student, run-dir = \""
+                        + cluster.hdfs().uri("/train/run") + "\"}]");
+        EvaluateJob.Outcome outcome =
+                EvaluateJob.run(spark, EvaluateSettings.from(JobConfigLoader.load(null, o, EvaluateSettings.SECTION)));
         EvaluationReport read = EvaluationReport.readJson(report.resolve("report.json"));
         assertThat(read.models()).extracting(ModelResult::name).containsExactly("teacher", "student");
         assertThat(read.models()).allSatisfy(r -> {
@@ -151,26 +182,37 @@ class TrainClusterIT {
         DistilleryCluster.Launched first = cluster.launch(dir.resolve("first"), args.toArray(String[]::new));
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(4);
         while (!cluster.hdfs().exists(run + "/checkpoints/iter-00000008/state.json")) {
-            assertThat(first.process().isAlive()).as("first driver still running; stderr: %s",
-                    Files.exists(first.stderr()) ? Files.readString(first.stderr()) : "").isTrue();
+            assertThat(first.process().isAlive())
+                    .as(
+                            "first driver still running; stderr: %s",
+                            Files.exists(first.stderr()) ? Files.readString(first.stderr()) : "")
+                    .isTrue();
             assertThat(System.nanoTime()).as("a checkpoint within 4 minutes").isLessThan(deadline);
             Thread.sleep(200);
         }
         first.killDriver();
         first.process().waitFor(30, TimeUnit.SECONDS);
         List<String> beforeResume = cluster.hdfs().names(run + "/checkpoints");
-        assertThat(beforeResume).as("only complete checkpoints carry the final name")
+        assertThat(beforeResume)
+                .as("only complete checkpoints carry the final name")
                 .allMatch(n -> n.startsWith("iter-") || n.startsWith("_tmp-"));
 
         args.add("--resume");
-        DistilleryCluster.Result resumed = cluster.launch(dir.resolve("second"), args.toArray(String[]::new)).await(8);
+        DistilleryCluster.Result resumed = cluster.launch(dir.resolve("second"), args.toArray(String[]::new))
+                .await(8);
         assertThat(resumed.code()).as(resumed.stderr()).isZero();
-        assertThat(resumed.stdout() + resumed.stderr()).containsPattern("resuming .* from iteration (8|1[0-9]|[2-5][0-9])");
+        assertThat(resumed.stdout() + resumed.stderr())
+                .containsPattern("resuming .* from iteration (8|1[0-9]|[2-5][0-9])");
         List<JsonNode> m = metrics(cluster.hdfs().uri(run));
-        List<Integer> iterations = m.stream().map(n -> n.path("iteration").asInt()).toList();
-        assertThat(iterations).as("every round once, in order, up to the budget").isSorted().doesNotHaveDuplicates();
+        List<Integer> iterations =
+                m.stream().map(n -> n.path("iteration").asInt()).toList();
+        assertThat(iterations)
+                .as("every round once, in order, up to the budget")
+                .isSorted()
+                .doesNotHaveDuplicates();
         assertThat(iterations.get(iterations.size() - 1)).isEqualTo(60);
-        assertThat(cluster.hdfs().names(run + "/checkpoints")).contains("iter-00000060")
+        assertThat(cluster.hdfs().names(run + "/checkpoints"))
+                .contains("iter-00000060")
                 .noneMatch(n -> n.startsWith("_tmp-"));
         assertThat(cluster.hdfs().names(run + "/student")).contains("student.safetensors");
     }

@@ -9,7 +9,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code distillery benchmark extract|train|engine}: runs a suite and prints its table (see docs/benchmarks.md). */
-@Command(name = "benchmark", mixinStandardHelpOptions = true,
+@Command(
+        name = "benchmark",
+        mixinStandardHelpOptions = true,
         description = "Runs a benchmark and prints its table. Suites: extract (P1, P6), train (P3, P4, P5), "
                 + "engine (DL4J vs PyTorch eager per model and thread count).")
 public final class BenchmarkCommand implements Callable<Integer> {
@@ -22,15 +24,23 @@ public final class BenchmarkCommand implements Callable<Integer> {
     @Option(names = "--batch", defaultValue = "32", description = "Teacher batch size (default ${DEFAULT-VALUE}).")
     int batch;
 
-    @Option(names = "--python", defaultValue = "/usr/bin/python3",
+    @Option(
+            names = "--python",
+            defaultValue = "/usr/bin/python3",
             description = "Python with torch for the PyTorch references (default ${DEFAULT-VALUE}).")
     String python;
 
-    @Option(names = "--rows", split = ",", description = "engine: rows to run (default all: beit-base, "
-            + "d2v-student-base, d2v-student-small, beit-small).")
+    @Option(
+            names = "--rows",
+            split = ",",
+            description = "engine: rows to run (default all: beit-base, "
+                    + "d2v-student-base, d2v-student-small, beit-small).")
     List<String> rows;
 
-    @Option(names = "--threads", split = ",", defaultValue = "1,2",
+    @Option(
+            names = "--threads",
+            split = ",",
+            defaultValue = "1,2",
             description = "engine: thread counts, one measurement per side each (default ${DEFAULT-VALUE}).")
     List<Integer> threads;
 
@@ -40,28 +50,40 @@ public final class BenchmarkCommand implements Callable<Integer> {
     @Option(names = "--warmup", description = "engine: warm-up iterations per measurement (default 2, --quick 1).")
     Integer warmup;
 
-    @Option(names = "--min-seconds", description = "engine: each measurement times iterations past --iters until "
-            + "this many seconds (default 10, --quick 3): the small rows' steps take a third of a second.")
+    @Option(
+            names = "--min-seconds",
+            description = "engine: each measurement times iterations past --iters until "
+                    + "this many seconds (default 10, --quick 3): the small rows' steps take a third of a second.")
     Double minSeconds;
 
-    @Option(names = "--rounds", defaultValue = "1", description = "engine: measure each row and thread count this "
-            + "many times, alternating DL4J and PyTorch; the round with the median ratio is shown (default "
-            + "${DEFAULT-VALUE}).")
+    @Option(
+            names = "--rounds",
+            defaultValue = "1",
+            description = "engine: measure each row and thread count this "
+                    + "many times, alternating DL4J and PyTorch; the round with the median ratio is shown (default "
+                    + "${DEFAULT-VALUE}).")
     int rounds;
 
     @Option(names = "--quick", description = "engine: fewer iterations (3 timed, 1 warm-up, 3 s) unless given.")
     boolean quick;
 
-    @Option(names = "--peak-gflops", defaultValue = "100",
+    @Option(
+            names = "--peak-gflops",
+            defaultValue = "100",
             description = "engine: FLOP limit per thread in GFLOP/s (default ${DEFAULT-VALUE}, see the field notes).")
     double peakGflops;
 
-    @Option(names = "--engine", description = "engine: passed to the DL4J child JVMs as -Ddistillery.engine "
-            + "(native | samediff); not passed when absent.")
+    @Option(
+            names = "--engine",
+            description = "engine: passed to the DL4J child JVMs as -Ddistillery.engine "
+                    + "(native | samediff); not passed when absent.")
     String engine;
 
-    @Option(names = "--rss-images", defaultValue = "32", description = "engine: images of the extract peak-RSS run "
-            + "(BEiT v2 base, batch 32, teacher.copies=2, local[2]); 0 skips it (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--rss-images",
+            defaultValue = "32",
+            description = "engine: images of the extract peak-RSS run "
+                    + "(BEiT v2 base, batch 32, teacher.copies=2, local[2]); 0 skips it (default ${DEFAULT-VALUE}).")
     int rssImages;
 
     @Option(names = "--work", description = "Scratch folder (default: a new temp folder).")
@@ -71,8 +93,8 @@ public final class BenchmarkCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         // checked before any scratch folder exists: a bad argument must leave nothing behind
         if (!suite.equals("extract") && !suite.equals("train") && !suite.equals("engine")) {
-            throw new IllegalArgumentException("unknown benchmark suite '" + suite
-                    + "' (known: extract, train, engine)");
+            throw new IllegalArgumentException(
+                    "unknown benchmark suite '" + suite + "' (known: extract, train, engine)");
         }
         if (images < 1) {
             throw new IllegalArgumentException("--images must be >= 1, got " + images);
@@ -101,7 +123,8 @@ public final class BenchmarkCommand implements Callable<Integer> {
     }
 
     private EngineBenchmark.Options engineOptions() {
-        List<EngineRow> chosen = rows == null ? List.of(EngineRow.values())
+        List<EngineRow> chosen = rows == null
+                ? List.of(EngineRow.values())
                 : rows.stream().map(EngineRow::fromId).toList();
         if (threads.stream().anyMatch(t -> t < 1)) {
             throw new IllegalArgumentException("--threads must be positive, got " + threads);
@@ -110,11 +133,11 @@ public final class BenchmarkCommand implements Callable<Integer> {
         int warm = warmup != null ? warmup : quick ? 1 : 2;
         double seconds = minSeconds != null ? minSeconds : quick ? 3 : 10;
         if (iters < 1 || warm < 0 || !(peakGflops > 0) || !(seconds >= 0) || rounds < 1) {
-            throw new IllegalArgumentException("need --iters >= 1, --warmup >= 0, --min-seconds >= 0, --rounds >= 1, "
-                    + "--peak-gflops > 0");
+            throw new IllegalArgumentException(
+                    "need --iters >= 1, --warmup >= 0, --min-seconds >= 0, --rounds >= 1, " + "--peak-gflops > 0");
         }
-        return new EngineBenchmark.Options(chosen, threads, iters, warm, seconds, rounds, peakGflops, python, engine,
-                rssImages, 32, 2);
+        return new EngineBenchmark.Options(
+                chosen, threads, iters, warm, seconds, rounds, peakGflops, python, engine, rssImages, 32, 2);
     }
 
     private static void deleteTree(Path dir) throws java.io.IOException {

@@ -16,8 +16,7 @@ import java.util.Map;
  * returns the JSON object on its last JSON line.
  */
 final class ChildProcess {
-    private ChildProcess() {
-    }
+    private ChildProcess() {}
 
     /**
      * {@code java} with this JVM's own flags (deploy/jvm.args, -Xmx, logging) and class path, running
@@ -46,9 +45,13 @@ final class ChildProcess {
     }
 
     /** Runs {@code command}, its stdout and stderr going to {@code log}; the last line that is a JSON object. */
-    static JsonNode run(List<String> command, Map<String, String> env, Path log) throws IOException, InterruptedException {
-        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(Files.createDirectories(log.getParent()).resolve(log.getFileName()).toFile());
+    static JsonNode run(List<String> command, Map<String, String> env, Path log)
+            throws IOException, InterruptedException {
+        ProcessBuilder pb = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(Files.createDirectories(log.getParent())
+                        .resolve(log.getFileName())
+                        .toFile());
         pb.environment().putAll(env);
         Process p = pb.start();
         int exit;

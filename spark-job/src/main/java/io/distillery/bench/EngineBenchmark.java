@@ -22,10 +22,19 @@ public final class EngineBenchmark {
      * @param engine passed to the DL4J children as {@code -Ddistillery.engine}; null: not passed
      * @param rssImages images of the extract RSS run; 0 skips it
      */
-    public record Options(List<EngineRow> rows, List<Integer> threads, int iterations, int warmup, double minSeconds,
-                          int rounds, double peakGflops, String python, String engine, int rssImages, int rssBatch,
-                          int rssCopies) {
-    }
+    public record Options(
+            List<EngineRow> rows,
+            List<Integer> threads,
+            int iterations,
+            int warmup,
+            double minSeconds,
+            int rounds,
+            double peakGflops,
+            String python,
+            String engine,
+            int rssImages,
+            int rssBatch,
+            int rssCopies) {}
 
     private final Path work;
     private final Options options;
@@ -51,33 +60,47 @@ public final class EngineBenchmark {
                         try {
                             torch = torch(row, threads);
                         } catch (IOException e) {
-                            torchNote = "PyTorch n/a: " + e.getMessage().lines().findFirst().orElse("")
+                            torchNote = "PyTorch n/a: "
+                                    + e.getMessage().lines().findFirst().orElse("")
                                     + " (needs python3-torch and libopenblas0-pthread, see docs/benchmarks.md)";
                         }
                     }
                     pairs.add(new JsonNode[] {dl4j, torch});
                     if (torch != null) {
-                        gemm.merge("torch " + threads + ", OpenBLAS " + torch.path("blas_threads").asInt(),
-                                torch.path("gemm_gflops").asDouble(), Math::max);
+                        gemm.merge(
+                                "torch " + threads + ", OpenBLAS "
+                                        + torch.path("blas_threads").asInt(),
+                                torch.path("gemm_gflops").asDouble(),
+                                Math::max);
                     }
                 }
                 JsonNode[] shown = medianRound(pairs);
                 table.add(row, threads, shown[0], shown[1]);
                 if (pairs.size() > 1) {
                     roundNotes.add(row.id() + " at " + threads + " thread(s): ratios per round "
-                            + pairs.stream().map(p -> String.format(Locale.ROOT, "%.2f", ratio(p)))
+                            + pairs.stream()
+                                    .map(p -> String.format(Locale.ROOT, "%.2f", ratio(p)))
                                     .collect(java.util.stream.Collectors.joining(", ")));
                 }
                 System.err.println("engine benchmark: " + table.lastLine());
             }
         }
         List<String> lines = new ArrayList<>();
-        lines.add(String.format(Locale.ROOT, "engine benchmark; %d cores; load average %s before, %s after; median "
+        lines.add(String.format(
+                Locale.ROOT,
+                "engine benchmark; %d cores; load average %s before, %s after; median "
                         + "of >= %d timed iterations and >= %.0f s after %d warm-up; %d round(s) per row, DL4J and "
                         + "PyTorch alternating, the median-ratio round shown; FLOP limit %.0f GFLOP/s per thread; "
-                        + "DL4J engine property: %s", Runtime.getRuntime().availableProcessors(), loadBefore,
-                loadAverage(), options.iterations(), options.minSeconds(), options.warmup(), options.rounds(),
-                options.peakGflops(), options.engine() == null ? "(not set)" : options.engine()));
+                        + "DL4J engine property: %s",
+                Runtime.getRuntime().availableProcessors(),
+                loadBefore,
+                loadAverage(),
+                options.iterations(),
+                options.minSeconds(),
+                options.warmup(),
+                options.rounds(),
+                options.peakGflops(),
+                options.engine() == null ? "(not set)" : options.engine()));
         lines.add("threads n: DL4J in a child JVM with OMP_NUM_THREADS=OPENBLAS_NUM_THREADS=MKL_NUM_THREADS=n and "
                 + "OMP_WAIT_POLICY=PASSIVE, for n > 1 also with OMP_NUM_THREADS=1; PyTorch eager with the same "
                 + "variables and torch.set_num_threads(n), for n > 1 also with OPENBLAS_NUM_THREADS=1; each side's "
@@ -89,8 +112,11 @@ public final class EngineBenchmark {
         if (torchNote != null) {
             lines.add(torchNote);
         }
-        gemm.forEach((setting, gflops) -> lines.add(String.format(Locale.ROOT, "BLAS check: PyTorch 1024^3 sgemm, %s "
-                + "thread(s), best after the measurements shown: %.0f GFLOP/s", setting, gflops)));
+        gemm.forEach((setting, gflops) -> lines.add(String.format(
+                Locale.ROOT,
+                "BLAS check: PyTorch 1024^3 sgemm, %s " + "thread(s), best after the measurements shown: %.0f GFLOP/s",
+                setting,
+                gflops)));
         if (options.rssImages() > 0) {
             lines.add(extractRss());
         }
@@ -109,8 +135,10 @@ public final class EngineBenchmark {
     }
 
     private static double ratio(JsonNode[] pair) {
-        return pair[1] == null ? Double.NaN
-                : pair[0].path("images_per_second").asDouble() / pair[1].path("images_per_second").asDouble();
+        return pair[1] == null
+                ? Double.NaN
+                : pair[0].path("images_per_second").asDouble()
+                        / pair[1].path("images_per_second").asDouble();
     }
 
     /**
@@ -123,7 +151,8 @@ public final class EngineBenchmark {
         JsonNode best = dl4j(row, threads, threads);
         if (threads > 1) {
             JsonNode oneOmp = dl4j(row, 1, threads);
-            if (oneOmp.path("images_per_second").asDouble() > best.path("images_per_second").asDouble()) {
+            if (oneOmp.path("images_per_second").asDouble()
+                    > best.path("images_per_second").asDouble()) {
                 best = oneOmp;
             }
         }
@@ -131,16 +160,21 @@ public final class EngineBenchmark {
     }
 
     private JsonNode dl4j(EngineRow row, int ompThreads, int blasThreads) throws IOException, InterruptedException {
-        List<String> command = ChildProcess.java(EngineProbe.class, engineFlags(), row.id(), "" + options.iterations(),
-                "" + options.warmup(), "" + options.minSeconds());
+        List<String> command = ChildProcess.java(
+                EngineProbe.class,
+                engineFlags(),
+                row.id(),
+                "" + options.iterations(),
+                "" + options.warmup(),
+                "" + options.minSeconds());
         Map<String, String> env = new java.util.HashMap<>(ChildProcess.threadEnv(blasThreads));
         env.put("OMP_NUM_THREADS", Integer.toString(ompThreads));
         env.put("OMP_WAIT_POLICY", "PASSIVE");
-        JsonNode result = ChildProcess.run(command, env,
-                log("dl4j-" + row.id() + "-omp" + ompThreads + "-blas" + blasThreads));
+        JsonNode result =
+                ChildProcess.run(command, env, log("dl4j-" + row.id() + "-omp" + ompThreads + "-blas" + blasThreads));
         if (result.path("nd4j_max_threads").asInt() != ompThreads) {
-            throw new IllegalStateException("the DL4J child ran " + result.path("nd4j_max_threads").asInt()
-                    + " ND4J threads instead of " + ompThreads);
+            throw new IllegalStateException("the DL4J child ran "
+                    + result.path("nd4j_max_threads").asInt() + " ND4J threads instead of " + ompThreads);
         }
         ((com.fasterxml.jackson.databind.node.ObjectNode) result).put("blas_threads", blasThreads);
         return result;
@@ -155,7 +189,8 @@ public final class EngineBenchmark {
         JsonNode best = torch(row, threads, threads);
         if (threads > 1) {
             JsonNode oneBlas = torch(row, threads, 1);
-            if (oneBlas.path("images_per_second").asDouble() > best.path("images_per_second").asDouble()) {
+            if (oneBlas.path("images_per_second").asDouble()
+                    > best.path("images_per_second").asDouble()) {
                 best = oneBlas;
             }
         }
@@ -169,11 +204,19 @@ public final class EngineBenchmark {
         }
         List<String> command = new ArrayList<>(List.of(options.python(), script.toString()));
         command.addAll(List.of(row.torchArgs()));
-        command.addAll(List.of("--threads", "" + threads, "--iters", "" + options.iterations(), "--warmup",
-                "" + options.warmup(), "--min-seconds", "" + options.minSeconds()));
+        command.addAll(List.of(
+                "--threads",
+                "" + threads,
+                "--iters",
+                "" + options.iterations(),
+                "--warmup",
+                "" + options.warmup(),
+                "--min-seconds",
+                "" + options.minSeconds()));
         Map<String, String> env = new java.util.HashMap<>(ChildProcess.threadEnv(threads));
         env.put("OPENBLAS_NUM_THREADS", Integer.toString(blasThreads));
-        JsonNode result = ChildProcess.run(command, env, log("torch-" + row.id() + "-t" + threads + "-blas" + blasThreads));
+        JsonNode result =
+                ChildProcess.run(command, env, log("torch-" + row.id() + "-t" + threads + "-blas" + blasThreads));
         ((com.fasterxml.jackson.databind.node.ObjectNode) result).put("blas_threads", blasThreads);
         return result;
     }
@@ -183,14 +226,25 @@ public final class EngineBenchmark {
         Path dir = work.resolve("extract-rss");
         String[] args = {dir.toString(), "" + options.rssImages(), "" + options.rssBatch(), "" + options.rssCopies()};
         Map<String, String> env = ChildProcess.threadEnv(1);
-        ChildProcess.run(ChildProcess.java(ExtractRssProbe.class, List.of(), prepend("prepare", args)), env,
+        ChildProcess.run(
+                ChildProcess.java(ExtractRssProbe.class, List.of(), prepend("prepare", args)),
+                env,
                 log("extract-rss-prepare"));
-        JsonNode r = ChildProcess.run(ChildProcess.java(ExtractRssProbe.class, engineFlags(), prepend("extract", args)),
-                env, log("extract-rss"));
-        return String.format(Locale.ROOT, "extract executor peak RSS (VmHWM): %.0f MiB — BEiT v2 base, batch %d, "
+        JsonNode r = ChildProcess.run(
+                ChildProcess.java(ExtractRssProbe.class, engineFlags(), prepend("extract", args)),
+                env,
+                log("extract-rss"));
+        return String.format(
+                Locale.ROOT,
+                "extract executor peak RSS (VmHWM): %.0f MiB — BEiT v2 base, batch %d, "
                         + "teacher.copies=%d, Spark local[2], %d images -> %d rows in %.1f s, max heap %d MiB",
-                r.path("vm_hwm_kib").asDouble() / 1024, options.rssBatch(), options.rssCopies(), options.rssImages(),
-                r.path("rows").asLong(), r.path("seconds").asDouble(), r.path("max_heap_mib").asLong());
+                r.path("vm_hwm_kib").asDouble() / 1024,
+                options.rssBatch(),
+                options.rssCopies(),
+                options.rssImages(),
+                r.path("rows").asLong(),
+                r.path("seconds").asDouble(),
+                r.path("max_heap_mib").asLong());
     }
 
     private List<String> engineFlags() {

@@ -9,8 +9,7 @@ import io.distillery.model.ModelConfig;
  * matmuls of the backward pass per forward matmul). {@code bench/torch_engine.py} uses the same formula.
  */
 public final class EngineFlops {
-    private EngineFlops() {
-    }
+    private EngineFlops() {}
 
     /** Forward FLOPs per image of the encoder alone (patch embedding + blocks). */
     public static long forward(ModelConfig c) {
@@ -28,8 +27,8 @@ public final class EngineFlops {
 
     /** Forward FLOPs per image of the student graph: the encoder plus the head's projection D → D_t, if any. */
     public static long studentForward(ModelConfig student, int targetDim) {
-        long projection = targetDim == student.embedDim() ? 0
-                : 2L * student.numPatches() * student.embedDim() * targetDim;
+        long projection =
+                targetDim == student.embedDim() ? 0 : 2L * student.numPatches() * student.embedDim() * targetDim;
         return forward(student) + projection;
     }
 
@@ -39,8 +38,8 @@ public final class EngineFlops {
     }
 
     /** The fraction of {@code threads} cores at {@code peakGflopsPerCore} that {@code imagesPerSecond} uses. */
-    public static double fractionOfLimit(long flopsPerImage, double imagesPerSecond, double peakGflopsPerCore,
-                                         int threads) {
+    public static double fractionOfLimit(
+            long flopsPerImage, double imagesPerSecond, double peakGflopsPerCore, int threads) {
         return flopsPerImage * imagesPerSecond / (peakGflopsPerCore * 1e9 * threads);
     }
 }

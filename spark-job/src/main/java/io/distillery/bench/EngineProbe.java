@@ -28,8 +28,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * last. Usage: {@code EngineProbe <row id> <iterations> <warm-up iterations> [<min-seconds>]}.
  */
 public final class EngineProbe {
-    private EngineProbe() {
-    }
+    private EngineProbe() {}
 
     public static void main(String[] args) throws Exception {
         EngineRow row = EngineRow.fromId(args[0]);
@@ -86,8 +85,8 @@ public final class EngineProbe {
     private static Runnable studentStep(EngineRow row) {
         ModelConfig c = row.config();
         Optimization optimization = new Optimization(5e-4, 1e-6, 100, 100_000, 0.05, 0.9, 0.95, 4.0, 0);
-        ComputationGraph net = StudentGraph.create(c, TargetRecipe.defaults(c.depth()), row.targetDim(), optimization,
-                DataType.FLOAT);
+        ComputationGraph net =
+                StudentGraph.create(c, TargetRecipe.defaults(c.depth()), row.targetDim(), optimization, DataType.FLOAT);
         INDArray images = images(c, row.batch());
         INDArray targets = Nd4j.randn(DataType.FLOAT, row.batch(), (long) c.numPatches() * row.targetDim());
         MultiDataSet data = new MultiDataSet(new INDArray[] {images}, new INDArray[] {targets});

@@ -33,12 +33,23 @@ final class EngineTable {
             theirFraction = percent(EngineFlops.fractionOfLimit(flops, rate, peakGflops, threads));
             theirRss = mib(torch.path("max_rss_kib").asLong(-1));
         }
-        lines.add(String.format(Locale.ROOT, "| %s %s | %s | %d | %s | %.2f | %s | %s | ≥ %.1f | %.2f | %s | %s | %s | %s |",
-                row.id(), row.train() ? "train step" : "forward + targets", row.size(), row.batch(),
-                setting(threads, dl4j, torch), ours,
-                theirs, ratio, row.goal(), flops / 1e9,
-                percent(EngineFlops.fractionOfLimit(flops, ours, peakGflops, threads)), theirFraction,
-                mib(dl4j.path("vm_hwm_kib").asLong(-1)), theirRss));
+        lines.add(String.format(
+                Locale.ROOT,
+                "| %s %s | %s | %d | %s | %.2f | %s | %s | ≥ %.1f | %.2f | %s | %s | %s | %s |",
+                row.id(),
+                row.train() ? "train step" : "forward + targets",
+                row.size(),
+                row.batch(),
+                setting(threads, dl4j, torch),
+                ours,
+                theirs,
+                ratio,
+                row.goal(),
+                flops / 1e9,
+                percent(EngineFlops.fractionOfLimit(flops, ours, peakGflops, threads)),
+                theirFraction,
+                mib(dl4j.path("vm_hwm_kib").asLong(-1)),
+                theirRss));
     }
 
     /** "1", or for more threads each side's setting: "2 (DL4J OMP 1, OpenBLAS 2; torch 2, OpenBLAS 1)". */
@@ -46,10 +57,16 @@ final class EngineTable {
         if (threads == 1) {
             return "1";
         }
-        return String.format(Locale.ROOT, "%d (DL4J OMP %d, OpenBLAS %d; torch %s)", threads,
-                dl4j.path("nd4j_max_threads").asInt(), dl4j.path("blas_threads").asInt(threads),
-                torch == null ? "n/a" : torch.path("torch_threads").asInt() + ", OpenBLAS "
-                        + torch.path("blas_threads").asInt());
+        return String.format(
+                Locale.ROOT,
+                "%d (DL4J OMP %d, OpenBLAS %d; torch %s)",
+                threads,
+                dl4j.path("nd4j_max_threads").asInt(),
+                dl4j.path("blas_threads").asInt(threads),
+                torch == null
+                        ? "n/a"
+                        : torch.path("torch_threads").asInt() + ", OpenBLAS "
+                                + torch.path("blas_threads").asInt());
     }
 
     String lastLine() {

@@ -59,6 +59,7 @@ public final class ExtractBenchmark {
     private final ModelConfig teacherConfig;
     /** Spark task slots of the job ({@code local[2]}) and threads of the bare loop it is compared with. */
     private static final int SLOTS = 2;
+
     private static final int REPEATS = 3;
 
     public ExtractBenchmark(Path work, int images, int batch, ModelConfig teacherConfig) {
@@ -70,16 +71,37 @@ public final class ExtractBenchmark {
 
     /** A BEiT v2 teacher big enough that the teacher dominates, small enough for a 2-core machine. */
     public static ModelConfig defaultTeacher() {
-        return new ModelConfig(ModelFamily.BEITV2, 64, 8, 3, 192, 6, 3, 4.0, true, 1e-6, 0.1, true, false,
-                new double[] {0.485, 0.456, 0.406}, new double[] {0.229, 0.224, 0.225}, 0);
+        return new ModelConfig(
+                ModelFamily.BEITV2,
+                64,
+                8,
+                3,
+                192,
+                6,
+                3,
+                4.0,
+                true,
+                1e-6,
+                0.1,
+                true,
+                false,
+                new double[] {0.485, 0.456, 0.406},
+                new double[] {0.229, 0.224, 0.225},
+                0);
     }
 
     public List<String> run() throws IOException {
         Path input = syntheticImages(work.resolve("images"));
         Path teacher = randomTeacher(work.resolve("teacher"));
         List<String> table = new ArrayList<>();
-        table.add(String.format(Locale.ROOT, "teacher %s; %d images; batch %d; OMP_NUM_THREADS=%s; %d cores",
-                teacherConfig, images, batch, System.getenv("OMP_NUM_THREADS"), Runtime.getRuntime().availableProcessors()));
+        table.add(String.format(
+                Locale.ROOT,
+                "teacher %s; %d images; batch %d; OMP_NUM_THREADS=%s; %d cores",
+                teacherConfig,
+                images,
+                batch,
+                System.getenv("OMP_NUM_THREADS"),
+                Runtime.getRuntime().availableProcessors()));
 
         List<INDArray> batches = decodedBatches(input);
         Encoder bareTeacher = EncoderLoader.load(teacherConfig, teacher.resolve("weights.safetensors"));
@@ -96,49 +118,87 @@ public final class ExtractBenchmark {
             double[] jobRuns = new double[REPEATS];
             for (int r = 0; r < REPEATS; r++) {
                 bareRuns[r] = bareLoopViewsPerSecond(bareTeacher, batches, SLOTS);
-                jobRuns[r] = viewsPerSecond(extract(spark, input, teacher, work.resolve("out-timed-" + r), "fp16", true, 0));
+                jobRuns[r] =
+                        viewsPerSecond(extract(spark, input, teacher, work.resolve("out-timed-" + r), "fp16", true, 0));
             }
             double bareOne = bareLoopViewsPerSecond(bareTeacher, batches, 1);
-            double jobOne = viewsPerSecond(extract(spark, input, teacher, work.resolve("out-copies-1"), "fp16", true, 1));
+            double jobOne =
+                    viewsPerSecond(extract(spark, input, teacher, work.resolve("out-copies-1"), "fp16", true, 1));
             double bare = median(bareRuns);
             double job = median(jobRuns);
-            table.add(String.format(Locale.ROOT, "P1 bare teacher loop, %d threads           %8.1f views/s   median of %s",
-                    SLOTS, bare, runs(bareRuns)));
-            table.add(String.format(Locale.ROOT, "P1 extract job, teacher.copies=0 (1/task) %8.1f views/s   median of %s",
-                    job, runs(jobRuns)));
-            table.add(String.format(Locale.ROOT, "P1 ratio job / bare loop                  %8.2f          (goal >= 0.90)",
+            table.add(String.format(
+                    Locale.ROOT,
+                    "P1 bare teacher loop, %d threads           %8.1f views/s   median of %s",
+                    SLOTS,
+                    bare,
+                    runs(bareRuns)));
+            table.add(String.format(
+                    Locale.ROOT,
+                    "P1 extract job, teacher.copies=0 (1/task) %8.1f views/s   median of %s",
+                    job,
+                    runs(jobRuns)));
+            table.add(String.format(
+                    Locale.ROOT,
+                    "P1 ratio job / bare loop                  %8.2f          (goal >= 0.90)",
                     job / bare));
             table.add(String.format(Locale.ROOT, "P1 bare teacher loop, 1 thread            %8.1f views/s", bareOne));
-            table.add(String.format(Locale.ROOT, "P1 extract job, teacher.copies=1          %8.1f views/s   (one forward pass at a time)",
+            table.add(String.format(
+                    Locale.ROOT,
+                    "P1 extract job, teacher.copies=1          %8.1f views/s   (one forward pass at a time)",
                     jobOne));
             for (String dtype : new String[] {"fp32", "fp16", "bf16"}) {
                 ExtractSummary s = runs.get(dtype);
-                long payload = s.rows() * (long) teacherConfig.numPatches() * teacherConfig.embedDim()
+                long payload = s.rows()
+                        * (long) teacherConfig.numPatches()
+                        * teacherConfig.embedDim()
                         * TensorDType.fromId(dtype).bytes();
-                table.add(String.format(Locale.ROOT, "P6 %-4s parquet/raw payload %8.4f  (%d / %d bytes)%s", dtype,
-                        (double) s.dataBytes() / payload, s.dataBytes(), payload, dtype.equals("fp16") ? "  goal <= 1.02" : ""));
+                table.add(String.format(
+                        Locale.ROOT,
+                        "P6 %-4s parquet/raw payload %8.4f  (%d / %d bytes)%s",
+                        dtype,
+                        (double) s.dataBytes() / payload,
+                        s.dataBytes(),
+                        payload,
+                        dtype.equals("fp16") ? "  goal <= 1.02" : ""));
             }
             Map<String, float[]> fp32 = targets(spark, work.resolve("out-fp32"), TensorDType.FP32);
             for (String dtype : new String[] {"fp16", "bf16"}) {
                 double[] err = error(fp32, targets(spark, work.resolve("out-" + dtype), TensorDType.fromId(dtype)));
-                table.add(String.format(Locale.ROOT, "P6 %s target error vs fp32: max abs %.2e, rms %.2e", dtype, err[0], err[1]));
+                table.add(String.format(
+                        Locale.ROOT, "P6 %s target error vs fp32: max abs %.2e, rms %.2e", dtype, err[0], err[1]));
             }
         }
         return table;
     }
 
-    ExtractSummary extract(SparkSession spark, Path input, Path teacher, Path out, String dtype, boolean pixels,
-                           int copies) throws IOException {
+    ExtractSummary extract(
+            SparkSession spark, Path input, Path teacher, Path out, String dtype, boolean pixels, int copies)
+            throws IOException {
         return extract(spark, input, teacher, out, dtype, pixels, copies, Math.max(1, images / 8));
     }
 
-    ExtractSummary extract(SparkSession spark, Path input, Path teacher, Path out, String dtype, boolean pixels,
-                           int copies, int filesPerShard) throws IOException {
-        List<String> o = List.of("input.format=image-folder", "input.path=\"" + input + "\"",
-                "input.files-per-shard=" + filesPerShard, "output.path=\"" + out + "\"",
+    ExtractSummary extract(
+            SparkSession spark,
+            Path input,
+            Path teacher,
+            Path out,
+            String dtype,
+            boolean pixels,
+            int copies,
+            int filesPerShard)
+            throws IOException {
+        List<String> o = List.of(
+                "input.format=image-folder",
+                "input.path=\"" + input + "\"",
+                "input.files-per-shard=" + filesPerShard,
+                "output.path=\"" + out + "\"",
                 "teacher.model=\"" + teacher.resolve("config.json") + "\"",
-                "teacher.checkpoint=\"" + teacher.resolve("weights.safetensors") + "\"", "teacher.copies=" + copies,
-                "target.dtype=" + dtype, "store.pixels=" + pixels, "views.random=1", "batch-size=" + batch,
+                "teacher.checkpoint=\"" + teacher.resolve("weights.safetensors") + "\"",
+                "teacher.copies=" + copies,
+                "target.dtype=" + dtype,
+                "store.pixels=" + pixels,
+                "views.random=1",
+                "batch-size=" + batch,
                 "progress-interval=60s");
         return ExtractJob.run(spark, ExtractSettings.from(JobConfigLoader.load(null, o, "distillery.extract")));
     }
@@ -152,9 +212,10 @@ public final class ExtractBenchmark {
             for (Path file : files.filter(Files::isRegularFile).sorted().toList()) {
                 RgbImage image = ImageDecoder.decode(file);
                 String key = input.relativize(file).toString();
-                views.add(ViewRenderer.render(image, sampler.evalView(image.width(), image.height()), teacherConfig.imgSize()));
-                views.add(ViewRenderer.render(image, sampler.randomView(0, key, 1, image.width(), image.height()),
-                        teacherConfig.imgSize()));
+                views.add(ViewRenderer.render(
+                        image, sampler.evalView(image.width(), image.height()), teacherConfig.imgSize()));
+                views.add(ViewRenderer.render(
+                        image, sampler.randomView(0, key, 1, image.width(), image.height()), teacherConfig.imgSize()));
             }
         }
         int size = teacherConfig.imgSize();
@@ -195,8 +256,9 @@ public final class ExtractBenchmark {
         }
     }
 
-    private static double timedPass(ExecutorService pool, List<Encoder> copies, List<INDArray> batches,
-                                    TargetRecipe recipe) throws InterruptedException, ExecutionException {
+    private static double timedPass(
+            ExecutorService pool, List<Encoder> copies, List<INDArray> batches, TargetRecipe recipe)
+            throws InterruptedException, ExecutionException {
         int threads = copies.size();
         List<Future<Long>> runs = new ArrayList<>();
         long start = System.nanoTime();
@@ -233,13 +295,17 @@ public final class ExtractBenchmark {
     }
 
     private static String runs(double[] values) {
-        return java.util.Arrays.stream(values).mapToObj(v -> String.format(Locale.ROOT, "%.1f", v))
+        return java.util.Arrays.stream(values)
+                .mapToObj(v -> String.format(Locale.ROOT, "%.1f", v))
                 .collect(java.util.stream.Collectors.joining(", "));
     }
 
     private static Map<String, float[]> targets(SparkSession spark, Path out, TensorDType dtype) throws IOException {
         Map<String, float[]> map = new HashMap<>();
-        for (Row r : FeatureDataset.open(spark, out.toString(), false).rows().select("key", "view", "target").collectAsList()) {
+        for (Row r : FeatureDataset.open(spark, out.toString(), false)
+                .rows()
+                .select("key", "view", "target")
+                .collectAsList()) {
             map.put(r.getString(0) + "/" + r.getInt(1), TensorPacking.unpack((byte[]) r.get(2), dtype));
         }
         return map;
@@ -275,7 +341,10 @@ public final class ExtractBenchmark {
                     image.setRGB(x, y, base + (x * 3 << 8) + y * 2 + random.nextInt(16));
                 }
             }
-            ImageIO.write(image, "png", classDir.resolve(String.format("img%05d.png", i)).toFile());
+            ImageIO.write(
+                    image,
+                    "png",
+                    classDir.resolve(String.format("img%05d.png", i)).toFile());
         }
         return dir;
     }
@@ -285,11 +354,18 @@ public final class ExtractBenchmark {
         Nd4j.getRandom().setSeed(7);
         var graph = EncoderGraph.create(teacherConfig, 7, DataType.FLOAT);
         int d = teacherConfig.embedDim();
-        Encoder encoder = new Encoder(teacherConfig, graph, new PoolingHead(Nd4j.ones(DataType.FLOAT, d),
-                Nd4j.zeros(DataType.FLOAT, d), null, null, teacherConfig.layerNormEps()));
+        Encoder encoder = new Encoder(
+                teacherConfig,
+                graph,
+                new PoolingHead(
+                        Nd4j.ones(DataType.FLOAT, d),
+                        Nd4j.zeros(DataType.FLOAT, d),
+                        null,
+                        null,
+                        teacherConfig.layerNormEps()));
         EncoderExport.write(encoder, dir.resolve("weights.safetensors"), DType.F32, Map.of());
-        new com.fasterxml.jackson.databind.ObjectMapper().writeValue(dir.resolve("config.json").toFile(),
-                ModelConfigs.toJsonMap(teacherConfig));
+        new com.fasterxml.jackson.databind.ObjectMapper()
+                .writeValue(dir.resolve("config.json").toFile(), ModelConfigs.toJsonMap(teacherConfig));
         return dir;
     }
 }

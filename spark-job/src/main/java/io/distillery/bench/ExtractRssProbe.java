@@ -22,8 +22,7 @@ import org.apache.spark.sql.SparkSession;
 public final class ExtractRssProbe {
     private static final int SLOTS = 2;
 
-    private ExtractRssProbe() {
-    }
+    private ExtractRssProbe() {}
 
     public static void main(String[] args) throws Exception {
         boolean prepare = args[0].equals("prepare");
@@ -31,8 +30,8 @@ public final class ExtractRssProbe {
         int images = Integer.parseInt(args[2]);
         int batch = Integer.parseInt(args[3]);
         int copies = Integer.parseInt(args[4]);
-        ExtractBenchmark extract = new ExtractBenchmark(work, images, batch,
-                ModelConfigs.presets().get("beitv2_base_patch16_224"));
+        ExtractBenchmark extract =
+                new ExtractBenchmark(work, images, batch, ModelConfigs.presets().get("beitv2_base_patch16_224"));
         Path input = work.resolve("images");
         Path teacher = work.resolve("teacher");
         if (prepare) {
@@ -44,7 +43,14 @@ public final class ExtractRssProbe {
         ExtractSummary summary;
         try (SparkSession spark = SparkSessions.getOrCreate("local[" + SLOTS + "]", "distillery-engine-rss")) {
             // one shard per slot, so both slots run a replica at once
-            summary = extract.extract(spark, input, teacher, work.resolve("features"), "fp16", false, copies,
+            summary = extract.extract(
+                    spark,
+                    input,
+                    teacher,
+                    work.resolve("features"),
+                    "fp16",
+                    false,
+                    copies,
                     Math.max(1, images / SLOTS));
         }
         Map<String, Object> out = new LinkedHashMap<>();

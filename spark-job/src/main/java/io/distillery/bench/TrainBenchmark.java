@@ -56,8 +56,8 @@ public final class TrainBenchmark {
 
     /** The student of P3-P5: data2vec 2.0 style, img 64, patch 8, dim 128, 3 blocks, 4 heads. */
     static ModelConfig student() {
-        return new ModelConfig(ModelFamily.DATA2VEC2, 64, 8, 3, 128, 3, 4, 4.0, true, 1e-6, 0.0, false, false, MEAN,
-                STD, 0);
+        return new ModelConfig(
+                ModelFamily.DATA2VEC2, 64, 8, 3, 128, 3, 4, 4.0, true, 1e-6, 0.0, false, false, MEAN, STD, 0);
     }
 
     public List<String> run() throws Exception {
@@ -67,33 +67,52 @@ public final class TrainBenchmark {
         Path teacher = extract.randomTeacher(work.resolve("teacher"));
         ModelConfig student = student();
         List<String> table = new ArrayList<>();
-        table.add(String.format(Locale.ROOT, "student %s; teacher %s; %d images x 2 views; batch %d; OMP_NUM_THREADS=%s;"
-                        + " %d cores", student, teacherConfig, images, batch, System.getenv("OMP_NUM_THREADS"),
+        table.add(String.format(
+                Locale.ROOT,
+                "student %s; teacher %s; %d images x 2 views; batch %d; OMP_NUM_THREADS=%s;" + " %d cores",
+                student,
+                teacherConfig,
+                images,
+                batch,
+                System.getenv("OMP_NUM_THREADS"),
                 Runtime.getRuntime().availableProcessors()));
 
         double dl4jStep = dl4jStepMillis(student);
         double[] torch = torchStepMillis(student);
-        table.add(String.format(Locale.ROOT, "P3 DL4J train step (batch %d)      %8.1f ms  %7.1f images/s", batch,
-                dl4jStep, batch * 1000 / dl4jStep));
+        table.add(String.format(
+                Locale.ROOT,
+                "P3 DL4J train step (batch %d)      %8.1f ms  %7.1f images/s",
+                batch,
+                dl4jStep,
+                batch * 1000 / dl4jStep));
         if (torch == null) {
             table.add("P3 PyTorch eager train step         n/a (" + python + " with torch not found; apt-get install "
                     + "python3-torch libopenblas0-pthread)");
         } else {
-            table.add(String.format(Locale.ROOT, "P3 PyTorch eager train step        %8.1f ms  %7.1f images/s  "
-                    + "(torch %s, %d threads)  ratio DL4J/PyTorch time %.2f", torch[0], batch * 1000 / torch[0],
-                    "1.13", (int) torch[1], dl4jStep / torch[0]));
+            table.add(String.format(
+                    Locale.ROOT,
+                    "P3 PyTorch eager train step        %8.1f ms  %7.1f images/s  "
+                            + "(torch %s, %d threads)  ratio DL4J/PyTorch time %.2f",
+                    torch[0],
+                    batch * 1000 / torch[0],
+                    "1.13",
+                    (int) torch[1],
+                    dl4jStep / torch[0]));
         }
 
         try (SparkSession spark = SparkSessions.getOrCreate("local[2]", "distillery-benchmark")) {
             Path features = work.resolve("features");
             extract.extract(spark, input, teacher, features, "fp16", true, 0);
-            List<Row> rows = FeatureDataset.open(spark, features.toString(), false).rows()
-                    .select(FeatureColumns.PIXELS, FeatureColumns.TARGET).collectAsList();
+            List<Row> rows = FeatureDataset.open(spark, features.toString(), false)
+                    .rows()
+                    .select(FeatureColumns.PIXELS, FeatureColumns.TARGET)
+                    .collectAsList();
             TargetRecipe recipe = TargetRecipe.defaults(student.depth());
             int targetDim = teacherConfig.embedDim();
             List<INDArray[]> cached = batches(rows, student, teacherConfig);
 
-            ComputationGraph single = StudentGraph.create(student, recipe, targetDim, optimization(1000), DataType.FLOAT);
+            ComputationGraph single =
+                    StudentGraph.create(student, recipe, targetDim, optimization(1000), DataType.FLOAT);
             single.fit(new INDArray[] {cached.get(0)[0]}, new INDArray[] {cached.get(0)[1]}); // warm-up
             long t0 = System.nanoTime();
             for (INDArray[] b : cached) {
@@ -104,11 +123,13 @@ public final class TrainBenchmark {
 
             Encoder teacherModel = EncoderLoader.load(teacherConfig, teacher.resolve("weights.safetensors"));
             TargetRecipe teacherRecipe = TargetRecipe.defaults(teacherConfig.depth());
-            ComputationGraph online = StudentGraph.create(student, recipe, targetDim, optimization(1000), DataType.FLOAT);
+            ComputationGraph online =
+                    StudentGraph.create(student, recipe, targetDim, optimization(1000), DataType.FLOAT);
             online.fit(new INDArray[] {cached.get(0)[0]}, new INDArray[] {cached.get(0)[1]}); // warm-up
             t0 = System.nanoTime();
             for (INDArray[] b : cached) {
-                INDArray targets = ContextualizedTargets.compute(teacherModel.forward(b[2]).ffnBranches(), teacherRecipe);
+                INDArray targets =
+                        ContextualizedTargets.compute(teacherModel.forward(b[2]).ffnBranches(), teacherRecipe);
                 online.fit(new INDArray[] {b[0]}, new INDArray[] {targets.reshape(targets.size(0), -1)});
             }
             double onlineSeconds = (System.nanoTime() - t0) / 1e9;
@@ -118,11 +139,18 @@ public final class TrainBenchmark {
             TrainSummary epoch = TrainJob.run(spark, settings(features, work.resolve("run"), iterations), false);
             double sparkRate = (epoch.rounds() * 2 * 16 * 2) / epoch.wallSeconds();
             table.add(String.format(Locale.ROOT, "P4 single-process DL4J fit        %8.1f images/s", singleRate));
-            table.add(String.format(Locale.ROOT, "P4 Spark parameter averaging      %8.1f images/s  (local[2], 2 workers x "
-                    + "batch 16, averaging every 2)  ratio %.2f", sparkRate, sparkRate / singleRate));
+            table.add(String.format(
+                    Locale.ROOT,
+                    "P4 Spark parameter averaging      %8.1f images/s  (local[2], 2 workers x "
+                            + "batch 16, averaging every 2)  ratio %.2f",
+                    sparkRate,
+                    sparkRate / singleRate));
             table.add(String.format(Locale.ROOT, "P5 epoch, cached targets          %8.1f s", cachedSeconds));
-            table.add(String.format(Locale.ROOT, "P5 epoch, teacher online          %8.1f s  ratio online/cached %.2f",
-                    onlineSeconds, onlineSeconds / cachedSeconds));
+            table.add(String.format(
+                    Locale.ROOT,
+                    "P5 epoch, teacher online          %8.1f s  ratio online/cached %.2f",
+                    onlineSeconds,
+                    onlineSeconds / cachedSeconds));
             table.add(String.format(Locale.ROOT, "(warm-up train run: %d iterations)", warm.iteration()));
         }
         return table;
@@ -133,18 +161,23 @@ public final class TrainBenchmark {
     }
 
     private TrainSettings settings(Path features, Path run, int iterations) {
-        List<String> o = List.of("dataset=\"" + features + "\"", "run-dir=\"" + run + "\"",
-                "student.model=\"" + work.resolve("student.json") + "\"", "iterations=" + iterations,
-                "parameter-averaging.batch-size-per-worker=16", "parameter-averaging.averaging-frequency=2",
-                "parameter-averaging.workers=2", "checkpoint.every=100000");
-        return TrainSettings.from(io.distillery.config.JobConfigLoader.load(null, o, "distillery.train"),
-                "distillery.train");
+        List<String> o = List.of(
+                "dataset=\"" + features + "\"",
+                "run-dir=\"" + run + "\"",
+                "student.model=\"" + work.resolve("student.json") + "\"",
+                "iterations=" + iterations,
+                "parameter-averaging.batch-size-per-worker=16",
+                "parameter-averaging.averaging-frequency=2",
+                "parameter-averaging.workers=2",
+                "checkpoint.every=100000");
+        return TrainSettings.from(
+                io.distillery.config.JobConfigLoader.load(null, o, "distillery.train"), "distillery.train");
     }
 
     /** [student pixels, cached target, teacher pixels] per batch; teacher and student share size and normalisation. */
     private List<INDArray[]> batches(List<Row> rows, ModelConfig student, ModelConfig teacher) throws IOException {
-        new ObjectMapper().writeValue(work.resolve("student.json").toFile(),
-                io.distillery.model.ModelConfigs.toJsonMap(student));
+        new ObjectMapper()
+                .writeValue(work.resolve("student.json").toFile(), io.distillery.model.ModelConfigs.toJsonMap(student));
         List<INDArray[]> out = new ArrayList<>();
         int width = teacher.numPatches() * teacher.embedDim();
         for (int i = 0; i < rows.size(); i += batch) {
@@ -153,18 +186,24 @@ public final class TrainBenchmark {
             float[] targets = new float[chunk.size() * width];
             for (int r = 0; r < chunk.size(); r++) {
                 pixels.add(chunk.get(r).getAs(FeatureColumns.PIXELS));
-                TensorPacking.unpack(chunk.get(r).getAs(FeatureColumns.TARGET), TensorDType.FP16, targets, r * width, width);
+                TensorPacking.unpack(
+                        chunk.get(r).getAs(FeatureColumns.TARGET), TensorDType.FP16, targets, r * width, width);
             }
             INDArray images = PixelBatch.toImages(pixels, student.imgSize(), MEAN, STD, r -> "row " + r);
-            out.add(new INDArray[] {images, Nd4j.create(targets, new long[] {chunk.size(), width}, DataType.FLOAT),
-                    images});
+            out.add(new INDArray[] {
+                images, Nd4j.create(targets, new long[] {chunk.size(), width}, DataType.FLOAT), images
+            });
         }
         return out;
     }
 
     private double dl4jStepMillis(ModelConfig student) {
-        ComputationGraph net = StudentGraph.create(student, TargetRecipe.defaults(student.depth()), student.embedDim(),
-                optimization(1000), DataType.FLOAT);
+        ComputationGraph net = StudentGraph.create(
+                student,
+                TargetRecipe.defaults(student.depth()),
+                student.embedDim(),
+                optimization(1000),
+                DataType.FLOAT);
         Nd4j.getRandom().setSeed(Nd4jSeed.of(0));
         INDArray images = Nd4j.randn(DataType.FLOAT, batch, 3, student.imgSize(), student.imgSize());
         INDArray target = Nd4j.randn(DataType.FLOAT, batch, (long) student.numPatches() * student.embedDim());
@@ -189,9 +228,24 @@ public final class TrainBenchmark {
     private double[] torchStepMillis(ModelConfig s) throws IOException, InterruptedException {
         Path script = Path.of(System.getProperty("distillery.root", "."), "bench", "torch_student_step.py");
         int threads = dl4jThreads();
-        ProcessBuilder pb = new ProcessBuilder(python, script.toString(), "--img", "" + s.imgSize(), "--patch",
-                "" + s.patchSize(), "--dim", "" + s.embedDim(), "--depth", "" + s.depth(), "--heads", "" + s.numHeads(),
-                "--batch", "" + batch, "--threads", "" + threads).redirectErrorStream(true);
+        ProcessBuilder pb = new ProcessBuilder(
+                        python,
+                        script.toString(),
+                        "--img",
+                        "" + s.imgSize(),
+                        "--patch",
+                        "" + s.patchSize(),
+                        "--dim",
+                        "" + s.embedDim(),
+                        "--depth",
+                        "" + s.depth(),
+                        "--heads",
+                        "" + s.numHeads(),
+                        "--batch",
+                        "" + batch,
+                        "--threads",
+                        "" + threads)
+                .redirectErrorStream(true);
         for (String variable : new String[] {"OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"}) {
             pb.environment().put(variable, Integer.toString(threads));
         }
@@ -212,7 +266,10 @@ public final class TrainBenchmark {
 
     private static int dl4jThreads() {
         try {
-            return Math.max(1, Integer.parseInt(System.getenv().getOrDefault("OMP_NUM_THREADS", "1").trim()));
+            return Math.max(
+                    1,
+                    Integer.parseInt(
+                            System.getenv().getOrDefault("OMP_NUM_THREADS", "1").trim()));
         } catch (NumberFormatException e) {
             return 1;
         }

@@ -6,12 +6,22 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** Entry point of the {@code distillery} command line. */
-@Command(name = "distillery", mixinStandardHelpOptions = true, versionProvider = DistilleryCli.Version.class,
+@Command(
+        name = "distillery",
+        mixinStandardHelpOptions = true,
+        versionProvider = DistilleryCli.Version.class,
         description = "Knowledge distillation (BEiT v2 teacher -> data2vec 2.0 student) on Apache Spark.",
-        subcommands = {ForwardCommand.class, ExtractCommand.class, TrainCommand.class, FinetuneCommand.class,
-                EvaluateCommand.class, QuickstartCommand.class,
-                ImportIdxCommand.class, LossCommand.class,
-                io.distillery.bench.BenchmarkCommand.class})
+        subcommands = {
+            ForwardCommand.class,
+            ExtractCommand.class,
+            TrainCommand.class,
+            FinetuneCommand.class,
+            EvaluateCommand.class,
+            QuickstartCommand.class,
+            ImportIdxCommand.class,
+            LossCommand.class,
+            io.distillery.bench.BenchmarkCommand.class
+        })
 public final class DistilleryCli implements Runnable {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(DistilleryCli.class);
     /** Exit code for bad input (arguments, files, checkpoints). */
@@ -51,15 +61,16 @@ public final class DistilleryCli implements Runnable {
             return EXIT_BAD_INPUT;
         }
         LOG.error("distillery {} failed with an internal error", cli.getCommandName(), e);
-        err.println("distillery " + cli.getCommandName() + ": internal error: " + outcome.line()
-                + " (stack trace in " + logFile() + "; please report it)");
+        err.println("distillery " + cli.getCommandName() + ": internal error: " + outcome.line() + " (stack trace in "
+                + logFile() + "; please report it)");
         err.flush();
         return FailureReport.BUG;
     }
 
     /** Where conf/log4j2-cli.xml writes traces (the same default). */
     static String logFile() {
-        return System.getProperty("distillery.log.file",
+        return System.getProperty(
+                "distillery.log.file",
                 System.getProperty("java.io.tmpdir") + "/distillery-" + System.getProperty("user.name") + ".log");
     }
 

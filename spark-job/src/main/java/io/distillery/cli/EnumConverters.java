@@ -7,8 +7,7 @@ import picocli.CommandLine.ITypeConverter;
 
 /** Lower-case option values for the target enums, with the allowed values in the error. */
 final class EnumConverters {
-    private EnumConverters() {
-    }
+    private EnumConverters() {}
 
     static <E extends Enum<E>> E parse(Class<E> type, String value, String allowed) {
         try {

@@ -9,10 +9,14 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
 /** {@code distillery evaluate}: kNN / linear-probe accuracy of several encoders, with a report. */
-@Command(name = "evaluate", mixinStandardHelpOptions = true,
-        description = {"Frozen-feature kNN and linear-probe accuracy of teacher / students / baselines on labelled "
-                + "images, target MSE and cosine of students; writes report.md, report.json and PNG plots.",
-                "Settings: reference.conf < --config file < --set key=value (keys relative to distillery.evaluate)."})
+@Command(
+        name = "evaluate",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Frozen-feature kNN and linear-probe accuracy of teacher / students / baselines on labelled "
+                    + "images, target MSE and cosine of students; writes report.md, report.json and PNG plots.",
+            "Settings: reference.conf < --config file < --set key=value (keys relative to distillery.evaluate)."
+        })
 final class EvaluateCommand implements Callable<Integer> {
     @Mixin
     JobConfigOptions job;

@@ -10,10 +10,14 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
 /** {@code distillery extract}: the teacher pass, shards in, feature dataset out. */
-@Command(name = "extract", mixinStandardHelpOptions = true,
-        description = {"Runs the frozen teacher over image shards on Spark and writes the contextualized targets "
-                + "(and optional extras) once, as a resumable Parquet feature dataset.",
-                "Settings: reference.conf < --config file < --set key=value (keys relative to distillery.extract)."})
+@Command(
+        name = "extract",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Runs the frozen teacher over image shards on Spark and writes the contextualized targets "
+                    + "(and optional extras) once, as a resumable Parquet feature dataset.",
+            "Settings: reference.conf < --config file < --set key=value (keys relative to distillery.extract)."
+        })
 final class ExtractCommand implements Callable<Integer> {
     @Mixin
     JobConfigOptions job;
@@ -28,10 +32,14 @@ final class ExtractCommand implements Callable<Integer> {
                         + summary.failures().get(0) + "; fix the input and rerun (completed shards are kept)");
             }
             if (summary.rejectLimitExceeded()) {
-                throw new IllegalArgumentException(String.format(java.util.Locale.ROOT,
+                throw new IllegalArgumentException(String.format(
+                        java.util.Locale.ROOT,
                         "%d of %d images were rejected (%.2f%%), above max-reject-fraction %.2f%%; see %s/rejects",
-                        summary.rejects(), summary.images(), 100 * summary.rejectFraction(),
-                        100 * settings.maxRejectFraction(), settings.outputPath()));
+                        summary.rejects(),
+                        summary.images(),
+                        100 * summary.rejectFraction(),
+                        100 * settings.maxRejectFraction(),
+                        settings.outputPath()));
             }
             System.out.println("extract complete: " + summary);
         }

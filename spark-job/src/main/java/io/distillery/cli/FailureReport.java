@@ -28,11 +28,9 @@ final class FailureReport {
     static final int BUG = 1;
 
     /** @param line the one-line message (no newline); {@code cause} the exception it came from */
-    record Outcome(int exitCode, String line, Throwable cause) {
-    }
+    record Outcome(int exitCode, String line, Throwable cause) {}
 
-    private FailureReport() {
-    }
+    private FailureReport() {}
 
     static Outcome of(Throwable failure) {
         Map<Throwable, Boolean> seen = new IdentityHashMap<>();
@@ -47,28 +45,39 @@ final class FailureReport {
     /** {@code new UncheckedIOException(e)} and the like: the message is the cause's toString, the cause says more. */
     private static boolean onlyRepeatsItsCause(Throwable t) {
         Throwable cause = t.getCause();
-        return cause != null && cause != t && isBadInput(cause) && String.valueOf(cause).equals(t.getMessage());
+        return cause != null
+                && cause != t
+                && isBadInput(cause)
+                && String.valueOf(cause).equals(t.getMessage());
     }
 
     private static boolean isBadInput(Throwable t) {
         if (t instanceof UncheckedIOException) {
             return true;
         }
-        return t instanceof IllegalArgumentException || t instanceof IOException
-                || t instanceof CheckpointFormatException || t instanceof IdxFormatException
-                || t instanceof FeatureFormatException || t instanceof ShardCorruptException
-                || t instanceof ReportFormatException || t instanceof TrainingDivergedException
+        return t instanceof IllegalArgumentException
+                || t instanceof IOException
+                || t instanceof CheckpointFormatException
+                || t instanceof IdxFormatException
+                || t instanceof FeatureFormatException
+                || t instanceof ShardCorruptException
+                || t instanceof ReportFormatException
+                || t instanceof TrainingDivergedException
                 || t instanceof com.typesafe.config.ConfigException;
     }
 
     /** The message, made to name the file when the JDK's own message is only a path. */
     private static String describe(Throwable t) {
         if (t instanceof FileSystemException fse) {
-            String what = fse.getReason() != null ? fse.getReason()
-                    : fse instanceof AccessDeniedException ? "permission denied"
-                    : fse instanceof NoSuchFileException ? "no such file or directory"
-                    : fse instanceof FileAlreadyExistsException ? "already exists"
-                    : fse.getClass().getSimpleName();
+            String what = fse.getReason() != null
+                    ? fse.getReason()
+                    : fse instanceof AccessDeniedException
+                            ? "permission denied"
+                            : fse instanceof NoSuchFileException
+                                    ? "no such file or directory"
+                                    : fse instanceof FileAlreadyExistsException
+                                            ? "already exists"
+                                            : fse.getClass().getSimpleName();
             return fse.getFile() + (fse.getOtherFile() != null ? " -> " + fse.getOtherFile() : "") + ": " + what;
         }
         String message = t.getMessage();

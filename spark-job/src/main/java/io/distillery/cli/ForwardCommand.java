@@ -9,30 +9,47 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code distillery forward}: run a converted checkpoint on images and dump every block as .npy. */
-@Command(name = "forward", mixinStandardHelpOptions = true,
-        description = {"Runs a model on a folder of PNG/JPEG images and writes embed.npy, block_out_LL.npy, "
-                + "mlp_out_LL.npy, target.npy (float32) and manifest.json, to diff a converted checkpoint "
-                + "against PyTorch."})
+@Command(
+        name = "forward",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Runs a model on a folder of PNG/JPEG images and writes embed.npy, block_out_LL.npy, "
+                    + "mlp_out_LL.npy, target.npy (float32) and manifest.json, to diff a converted checkpoint "
+                    + "against PyTorch."
+        })
 final class ForwardCommand implements Callable<Integer> {
-    @Option(names = "--model", required = true, paramLabel = "<preset|config.json>",
+    @Option(
+            names = "--model",
+            required = true,
+            paramLabel = "<preset|config.json>",
             description = "A preset (${COMPLETION-CANDIDATES}) or a config.json in the fixtures' format.",
             completionCandidates = Presets.class)
     String model;
 
-    @Option(names = "--weights", required = true, paramLabel = "<file.safetensors>",
+    @Option(
+            names = "--weights",
+            required = true,
+            paramLabel = "<file.safetensors>",
             description = "Checkpoint in timm (or fairseq data2vec 2.0) naming.")
     Path weights;
 
     @Option(names = "--images", required = true, paramLabel = "<dir>", description = "Folder of PNG/JPEG images.")
     Path images;
 
-    @Option(names = "--target-tensor", defaultValue = "ffn", paramLabel = "ffn|block",
+    @Option(
+            names = "--target-tensor",
+            defaultValue = "ffn",
+            paramLabel = "ffn|block",
             description = "Per-block tensor the target averages (default: ${DEFAULT-VALUE}).",
             converter = EnumConverters.TargetTensorConverter.class)
     TargetTensor targetTensor;
 
-    @Option(names = "--target-tokens", defaultValue = "patches", paramLabel = "patches|all",
-            description = "Tokens in the target: patches (data2vec 2.0) or all (CLS + patches). Default: ${DEFAULT-VALUE}.",
+    @Option(
+            names = "--target-tokens",
+            defaultValue = "patches",
+            paramLabel = "patches|all",
+            description =
+                    "Tokens in the target: patches (data2vec 2.0) or all (CLS + patches). Default: ${DEFAULT-VALUE}.",
             converter = EnumConverters.TargetTokensConverter.class)
     TargetTokens targetTokens;
 

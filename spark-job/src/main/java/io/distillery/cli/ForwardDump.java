@@ -46,8 +46,15 @@ final class ForwardDump {
     private final Path out;
     private final boolean overwrite;
 
-    ForwardDump(ModelConfig config, Path weights, Path imageDir, TargetTensor targetTensor, TargetTokens targetTokens,
-                Integer topK, Path out, boolean overwrite) {
+    ForwardDump(
+            ModelConfig config,
+            Path weights,
+            Path imageDir,
+            TargetTensor targetTensor,
+            TargetTokens targetTokens,
+            Integer topK,
+            Path out,
+            boolean overwrite) {
         this.config = config;
         this.weights = weights;
         this.imageDir = imageDir;
@@ -68,14 +75,16 @@ final class ForwardDump {
             throw new IllegalArgumentException("--out " + out + " is a file; give a folder (it is created if missing)");
         }
         if (Files.exists(out.resolve(MANIFEST)) && !overwrite) {
-            throw new IllegalArgumentException("--out " + out + " already holds a complete output; pass --overwrite to replace it");
+            throw new IllegalArgumentException(
+                    "--out " + out + " already holds a complete output; pass --overwrite to replace it");
         }
         List<Path> files = listImages(imageDir);
         List<RgbImage> images = new ArrayList<>();
         for (Path file : files) {
             images.add(EvalTransform.resizeShorterSideAndCenterCrop(ImageDecoder.decode(file), config.imgSize()));
         }
-        INDArray batch = ImagePreprocessor.square(config.imgSize(), config.imageMean(), config.imageStd()).batch(images);
+        INDArray batch = ImagePreprocessor.square(config.imgSize(), config.imageMean(), config.imageStd())
+                .batch(images);
 
         Encoder encoder = EncoderLoader.load(config, weights);
         EncoderActivations acts = encoder.forward(batch);
@@ -109,8 +118,9 @@ final class ForwardDump {
         while (image < files.size() - 1 && FiniteValues.allFinite(array.slice(image))) {
             image++;
         }
-        throw new IllegalArgumentException(weights + ": output " + name + ".npy holds NaN or Inf values (first for image "
-                + files.get(image).getFileName() + "); nothing was written to " + out);
+        throw new IllegalArgumentException(
+                weights + ": output " + name + ".npy holds NaN or Inf values (first for image "
+                        + files.get(image).getFileName() + "); nothing was written to " + out);
     }
 
     private void write(Map<String, long[]> arrays, String name, INDArray array) throws IOException {
@@ -123,10 +133,13 @@ final class ForwardDump {
         manifest.put("model", config.toString());
         manifest.put("weights", weights.toAbsolutePath().toString());
         manifest.put("weights_sha256", Sha256.of(weights));
-        manifest.put("images", files.stream().map(p -> p.getFileName().toString()).toList());
-        manifest.put("preprocessing", "resize shorter side to " + config.imgSize() + " + center crop when the size "
-                + "differs; pixel/255; (x - mean) / std, mean " + java.util.Arrays.toString(config.imageMean())
-                + ", std " + java.util.Arrays.toString(config.imageStd()));
+        manifest.put(
+                "images", files.stream().map(p -> p.getFileName().toString()).toList());
+        manifest.put(
+                "preprocessing",
+                "resize shorter side to " + config.imgSize() + " + center crop when the size "
+                        + "differs; pixel/255; (x - mean) / std, mean " + java.util.Arrays.toString(config.imageMean())
+                        + ", std " + java.util.Arrays.toString(config.imageStd()));
         Map<String, Object> target = new LinkedHashMap<>();
         target.put("tensor", recipe.tensor().name().toLowerCase(Locale.ROOT));
         target.put("tokens", recipe.tokens().name().toLowerCase(Locale.ROOT));
@@ -147,7 +160,10 @@ final class ForwardDump {
         }
         List<Path> files;
         try (Stream<Path> s = Files.list(dir)) {
-            files = s.filter(Files::isRegularFile).filter(ForwardDump::isImage).sorted().toList();
+            files = s.filter(Files::isRegularFile)
+                    .filter(ForwardDump::isImage)
+                    .sorted()
+                    .toList();
         }
         if (files.isEmpty()) {
             throw new IllegalArgumentException("--images " + dir + " holds no .png/.jpg/.jpeg files");

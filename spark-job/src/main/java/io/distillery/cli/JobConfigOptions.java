@@ -12,7 +12,9 @@ final class JobConfigOptions {
     @Option(names = "--config", paramLabel = "<job.conf>", description = "HOCON job file (see conf/).")
     Path config;
 
-    @Option(names = "--set", paramLabel = "key=value",
+    @Option(
+            names = "--set",
+            paramLabel = "key=value",
             description = "Override one setting (keys relative to the job's section), e.g. --set seed=1.")
     List<String> overrides = new ArrayList<>();
 

@@ -26,17 +26,27 @@ import picocli.CommandLine.Option;
  * {@code distillery loss}: one configured loss term on .npy tensors, in double, to check a recipe against another
  * implementation (e.g. PyTorch) without running a job.
  */
-@Command(name = "loss", mixinStandardHelpOptions = true,
-        description = {"Evaluates one distillation loss on .npy tensors (logits [N, C], tokens [N, T, D], pooled "
-                + "[N, D], attention [N, H, T, T]) in double precision and prints {\"loss\": <value>} on stdout.",
-                "With --grad it also writes d loss / d student as .npy (float64 for a float64 student, else "
-                        + "float32)."})
+@Command(
+        name = "loss",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Evaluates one distillation loss on .npy tensors (logits [N, C], tokens [N, T, D], pooled "
+                    + "[N, D], attention [N, H, T, T]) in double precision and prints {\"loss\": <value>} on stdout.",
+            "With --grad it also writes d loss / d student as .npy (float64 for a float64 student, else " + "float32)."
+        })
 final class LossCommand implements Callable<Integer> {
-    @Option(names = "--type", required = true, paramLabel = "<type>",
-            description = "The loss: ${COMPLETION-CANDIDATES}.", completionCandidates = Types.class)
+    @Option(
+            names = "--type",
+            required = true,
+            paramLabel = "<type>",
+            description = "The loss: ${COMPLETION-CANDIDATES}.",
+            completionCandidates = Types.class)
     String type;
 
-    @Option(names = "--student", required = true, paramLabel = "<npy>",
+    @Option(
+            names = "--student",
+            required = true,
+            paramLabel = "<npy>",
             description = "Student tensor (float32 or float64), the one differentiated.")
     Path student;
 
@@ -46,15 +56,21 @@ final class LossCommand implements Callable<Integer> {
     @Option(names = "--labels", paramLabel = "<npy>", description = "Class labels [N] (int32 or int64).")
     Path labels;
 
-    @Option(names = "--epoch", paramLabel = "N",
+    @Option(
+            names = "--epoch",
+            paramLabel = "N",
             description = "The (1-based, possibly fractional) epoch, for losses with a warm-up (dkd).")
     Double epoch;
 
-    @Option(names = "--set", paramLabel = "key=value",
+    @Option(
+            names = "--set",
+            paramLabel = "key=value",
             description = "A parameter of the loss, e.g. --set temperature=2 (repeatable; unknown keys are an error).")
     Map<String, String> settings = new LinkedHashMap<>();
 
-    @Option(names = "--grad", paramLabel = "<npy>",
+    @Option(
+            names = "--grad",
+            paramLabel = "<npy>",
             description = "Write d loss / d student here (atomically: no partial file on failure).")
     Path grad;
 
@@ -63,7 +79,8 @@ final class LossCommand implements Callable<Integer> {
         LossTerm term = LossRegistry.create(type, params());
         INDArray s = readTensor("--student", student);
         DataType studentType = s.dataType();
-        LossInputs inputs = LossInputs.of(s.castTo(DataType.DOUBLE),
+        LossInputs inputs = LossInputs.of(
+                s.castTo(DataType.DOUBLE),
                 teacher == null ? null : readTensor("--teacher", teacher).castTo(DataType.DOUBLE));
         if (labels != null) {
             inputs = inputs.withLabels(readLabels(labels));
@@ -78,8 +95,8 @@ final class LossCommand implements Callable<Integer> {
             throw new IllegalArgumentException(e.getMessage() + " (" + files() + ")", e);
         }
         if (grad != null) {
-            NpyWriter.writeKeepingDouble(grad, value.gradient().castTo(
-                    studentType == DataType.DOUBLE ? DataType.DOUBLE : DataType.FLOAT));
+            NpyWriter.writeKeepingDouble(
+                    grad, value.gradient().castTo(studentType == DataType.DOUBLE ? DataType.DOUBLE : DataType.FLOAT));
         }
         ObjectNode line = new ObjectMapper().createObjectNode();
         double loss = value.value();
@@ -98,7 +115,8 @@ final class LossCommand implements Callable<Integer> {
         for (String key : settings.keySet()) {
             if (key.isBlank() || key.contains(".")) {
                 throw new IllegalArgumentException("--set '" + key + "': expected key=value with a plain key, e.g. "
-                        + "temperature=2 (parameters of " + type + ": " + LossRegistry.defaults(type).root().keySet()
+                        + "temperature=2 (parameters of " + type + ": "
+                        + LossRegistry.defaults(type).root().keySet()
                         + ")");
             }
         }
@@ -121,15 +139,15 @@ final class LossCommand implements Callable<Integer> {
                     + a.dataType().name().toLowerCase(java.util.Locale.ROOT));
         }
         if (a.rank() != 1) {
-            throw new IllegalArgumentException("--labels " + file + ": must be [N], got shape "
-                    + Arrays.toString(a.shape()));
+            throw new IllegalArgumentException(
+                    "--labels " + file + ": must be [N], got shape " + Arrays.toString(a.shape()));
         }
         long[] values = a.length() == 0 ? new long[0] : a.toLongVector();
         int[] out = new int[values.length];
         for (int i = 0; i < values.length; i++) {
             if (values[i] < Integer.MIN_VALUE || values[i] > Integer.MAX_VALUE) {
-                throw new IllegalArgumentException("--labels " + file + ": labels[" + i + "] = " + values[i]
-                        + " is not a class index");
+                throw new IllegalArgumentException(
+                        "--labels " + file + ": labels[" + i + "] = " + values[i] + " is not a class index");
             }
             out[i] = (int) values[i];
         }
@@ -138,8 +156,8 @@ final class LossCommand implements Callable<Integer> {
 
     private static Path requireFile(String option, Path file) {
         if (!Files.isRegularFile(file)) {
-            throw new IllegalArgumentException(option + " " + file + (Files.exists(file) ? ": not a file"
-                    : ": no such file"));
+            throw new IllegalArgumentException(
+                    option + " " + file + (Files.exists(file) ? ": not a file" : ": no such file"));
         }
         return file;
     }

@@ -30,28 +30,41 @@ import picocli.CommandLine.Option;
  * evaluate teacher vs student vs a random-init student — printing progress and, at the end, the table and paths.
  * Every step resumes: rerunning skips what is complete.
  */
-@Command(name = "quickstart", mixinStandardHelpOptions = true,
+@Command(
+        name = "quickstart",
+        mixinStandardHelpOptions = true,
         description = "extract -> train -> evaluate on the bundled Fashion-MNIST subset (Spark local mode).")
 final class QuickstartCommand implements Callable<Integer> {
     @Option(names = "--out", defaultValue = "out/quickstart", description = "Output folder (default ${DEFAULT-VALUE}).")
     Path out;
 
-    @Option(names = "--data", defaultValue = "data/fashion-mnist-subset",
+    @Option(
+            names = "--data",
+            defaultValue = "data/fashion-mnist-subset",
             description = "IDX files (train-*/t10k-*), default the bundled subset (${DEFAULT-VALUE}).")
     Path data;
 
-    @Option(names = "--teacher", defaultValue = "conf/models/quickstart-teacher",
+    @Option(
+            names = "--teacher",
+            defaultValue = "conf/models/quickstart-teacher",
             description = "Teacher folder with config.json and model.safetensors (default ${DEFAULT-VALUE}).")
     Path teacher;
 
-    @Option(names = "--student", defaultValue = "conf/models/fmnist-d2v2-student.json",
+    @Option(
+            names = "--student",
+            defaultValue = "conf/models/fmnist-d2v2-student.json",
             description = "Student config.json (default ${DEFAULT-VALUE}).")
     Path student;
 
-    @Option(names = "--iterations", defaultValue = "480", description = "Student iterations (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--iterations",
+            defaultValue = "480",
+            description = "Student iterations (default ${DEFAULT-VALUE}).")
     int iterations;
 
-    @Option(names = "--set", paramLabel = "job.key=value",
+    @Option(
+            names = "--set",
+            paramLabel = "job.key=value",
             description = "Extra setting, e.g. --set train.optimizer.lr=1e-3 (job: extract, train or evaluate).")
     List<String> extra = new ArrayList<>();
 
@@ -60,47 +73,96 @@ final class QuickstartCommand implements Callable<Integer> {
         long start = System.nanoTime();
         Path shards = out.resolve("shards");
         step(1, "import the Fashion-MNIST IDX files from " + data + " as WebDataset shards");
-        importIdx(data.resolve("train-images-idx3-ubyte.gz"), data.resolve("train-labels-idx1-ubyte.gz"),
-                shards.resolve("train"), "fmnist-train");
-        importIdx(data.resolve("t10k-images-idx3-ubyte.gz"), data.resolve("t10k-labels-idx1-ubyte.gz"),
-                shards.resolve("test"), "fmnist-test");
+        importIdx(
+                data.resolve("train-images-idx3-ubyte.gz"),
+                data.resolve("train-labels-idx1-ubyte.gz"),
+                shards.resolve("train"),
+                "fmnist-train");
+        importIdx(
+                data.resolve("t10k-images-idx3-ubyte.gz"),
+                data.resolve("t10k-labels-idx1-ubyte.gz"),
+                shards.resolve("test"),
+                "fmnist-test");
         Path features = out.resolve("features");
         Path run = out.resolve("student-run");
         Path report = out.resolve("report");
         try (SparkSession spark = SparkSessions.getOrCreate("local[2]", "distillery-quickstart")) {
             step(2, "extract: the teacher's contextualized targets for the training images -> " + features);
-            ExtractSummary extracted = ExtractJob.run(spark, ExtractSettings.from(JobConfigLoader.load(null,
-                    with("extract", List.of("input.format=webdataset", q("input.path", shards.resolve("train")),
-                            q("output.path", features), q("teacher.model", teacher.resolve("config.json")),
-                            q("teacher.checkpoint", teacher.resolve("model.safetensors")), "views.random=1",
-                            "views.eval-crop-pct=1.0", "batch-size=64", "progress-interval=5s")),
-                    "distillery.extract")));
+            ExtractSummary extracted = ExtractJob.run(
+                    spark,
+                    ExtractSettings.from(JobConfigLoader.load(
+                            null,
+                            with(
+                                    "extract",
+                                    List.of(
+                                            "input.format=webdataset",
+                                            q("input.path", shards.resolve("train")),
+                                            q("output.path", features),
+                                            q("teacher.model", teacher.resolve("config.json")),
+                                            q("teacher.checkpoint", teacher.resolve("model.safetensors")),
+                                            "views.random=1",
+                                            "views.eval-crop-pct=1.0",
+                                            "batch-size=64",
+                                            "progress-interval=5s")),
+                            "distillery.extract")));
             if (!extracted.ok()) {
                 throw new IllegalArgumentException("extract did not complete: " + extracted);
             }
             step(3, "train: a " + "half-depth student on the cached targets, no labels -> " + run);
-            TrainSummary trained = TrainJob.run(spark, TrainSettings.from(JobConfigLoader.load(null,
-                    with("train", List.of(q("dataset", features), q("run-dir", run), q("student.model", student),
-                            "iterations=" + iterations, "optimizer.lr=1e-3", "optimizer.warmup-iterations=40",
-                            "optimizer.min-lr=1e-5", "parameter-averaging.batch-size-per-worker=32",
-                            "parameter-averaging.averaging-frequency=4", "checkpoint.every=120")),
-                    "distillery.train"), "distillery.train"), true);
+            TrainSummary trained = TrainJob.run(
+                    spark,
+                    TrainSettings.from(
+                            JobConfigLoader.load(
+                                    null,
+                                    with(
+                                            "train",
+                                            List.of(
+                                                    q("dataset", features),
+                                                    q("run-dir", run),
+                                                    q("student.model", student),
+                                                    "iterations=" + iterations,
+                                                    "optimizer.lr=1e-3",
+                                                    "optimizer.warmup-iterations=40",
+                                                    "optimizer.min-lr=1e-5",
+                                                    "parameter-averaging.batch-size-per-worker=32",
+                                                    "parameter-averaging.averaging-frequency=4",
+                                                    "checkpoint.every=120")),
+                                    "distillery.train"),
+                            "distillery.train"),
+                    true);
             step(4, "evaluate: kNN and linear probe of teacher, student and random-init student -> " + report);
-            EvaluateJob.Outcome evaluated = EvaluateJob.run(spark, EvaluateSettings.from(JobConfigLoader.load(null,
-                    with("evaluate", List.of(q("train-images.path", shards.resolve("train")),
-                            q("test-images.path", shards.resolve("test")), q("out", report), q("loss-run", run),
-                            "models=[{name = teacher, kind = teacher, model = \"" + teacher.resolve("config.json")
-                                    + "\", checkpoint = \"" + teacher.resolve("model.safetensors") + "\"},"
-                                    + "{name = student, kind = student, run-dir = \"" + run + "\"},"
-                                    + "{name = random-student, kind = baseline, model = \"" + student
-                                    + "\", checkpoint = random}]",
-                            q("targets.dataset", features), "targets.rows=256")),
-                    EvaluateSettings.SECTION)));
+            EvaluateJob.Outcome evaluated = EvaluateJob.run(
+                    spark,
+                    EvaluateSettings.from(JobConfigLoader.load(
+                            null,
+                            with(
+                                    "evaluate",
+                                    List.of(
+                                            q("train-images.path", shards.resolve("train")),
+                                            q("test-images.path", shards.resolve("test")),
+                                            q("out", report),
+                                            q("loss-run", run),
+                                            "models=[{name = teacher, kind = teacher, model = \""
+                                                    + teacher.resolve("config.json")
+                                                    + "\", checkpoint = \"" + teacher.resolve("model.safetensors")
+                                                    + "\"},"
+                                                    + "{name = student, kind = student, run-dir = \"" + run + "\"},"
+                                                    + "{name = random-student, kind = baseline, model = \"" + student
+                                                    + "\", checkpoint = random}]",
+                                            q("targets.dataset", features),
+                                            "targets.rows=256")),
+                            EvaluateSettings.SECTION)));
             System.out.println();
             System.out.println(evaluated.report().toText());
-            System.out.printf(Locale.ROOT, "quickstart finished in %.1f min (student: %d iterations, loss %.4f -> %.4f)%n",
-                    (System.nanoTime() - start) / 6e10, trained.iteration(), trained.firstLoss(), trained.finalLoss());
-            System.out.println("report:          " + evaluated.markdown() + " (" + evaluated.json().getFileName() + ")");
+            System.out.printf(
+                    Locale.ROOT,
+                    "quickstart finished in %.1f min (student: %d iterations, loss %.4f -> %.4f)%n",
+                    (System.nanoTime() - start) / 6e10,
+                    trained.iteration(),
+                    trained.firstLoss(),
+                    trained.finalLoss());
+            System.out.println("report:          " + evaluated.markdown() + " ("
+                    + evaluated.json().getFileName() + ")");
             evaluated.plots().forEach(p -> System.out.println("plot:            " + p));
             System.out.println("feature dataset: " + features);
             System.out.println("student:         " + trained.studentDir());
@@ -133,6 +195,7 @@ final class QuickstartCommand implements Callable<Integer> {
         }
         ImportOptions options = new ImportOptions(dir, prefix, 1000, null, ClassNames.parse("fashion-mnist"), true);
         WebDatasetImporter.Result result = WebDatasetImporter.run(IdxDataset.read(images, labels), options);
-        System.out.println("  " + result.samples() + " images in " + result.shards().size() + " shard(s) under " + dir);
+        System.out.println(
+                "  " + result.samples() + " images in " + result.shards().size() + " shard(s) under " + dir);
     }
 }

@@ -42,7 +42,9 @@ public final class StdoutFilter extends FilterOutputStream {
 
     @Override
     public synchronized void flush() throws IOException {
-        if (line.length() > 0 && !NOISE.startsWith(line.toString()) && !line.toString().startsWith(NOISE)) {
+        if (line.length() > 0
+                && !NOISE.startsWith(line.toString())
+                && !line.toString().startsWith(NOISE)) {
             flushLine();
         }
         out.flush();

@@ -11,10 +11,14 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code distillery train}: the student learns the cached targets of a feature dataset. */
-@Command(name = "train", mixinStandardHelpOptions = true,
-        description = {"Trains the student against a feature dataset's cached teacher targets with dl4j-spark "
-                + "parameter averaging; checkpoints, metrics, loss curve, exported student.",
-                "Settings: reference.conf < --config file < --set key=value (keys relative to distillery.train)."})
+@Command(
+        name = "train",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Trains the student against a feature dataset's cached teacher targets with dl4j-spark "
+                    + "parameter averaging; checkpoints, metrics, loss curve, exported student.",
+            "Settings: reference.conf < --config file < --set key=value (keys relative to distillery.train)."
+        })
 final class TrainCommand implements Callable<Integer> {
     static final String SECTION = "distillery.train";
 

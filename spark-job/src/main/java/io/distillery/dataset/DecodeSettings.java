@@ -5,8 +5,7 @@ import io.distillery.image.DecodeLimits;
 
 /** Reads a job section's {@code decode.*} keys into {@link DecodeLimits}, checked on the driver naming the key. */
 public final class DecodeSettings {
-    private DecodeSettings() {
-    }
+    private DecodeSettings() {}
 
     public static DecodeLimits from(SectionReader r) {
         long maxPixels = r.config().getLong("decode.max-pixels");

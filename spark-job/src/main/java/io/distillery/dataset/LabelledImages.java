@@ -56,13 +56,17 @@ public record LabelledImages(Dataset<Row> rows, List<String> classNames, long es
      * @param decode   images beyond these are skipped
      * @param seed     random views are a function of (seed, key, view index)
      */
-    public record Views(int imgSize, ViewSettings settings, DecodeLimits decode, long seed) implements Serializable {
-    }
+    public record Views(int imgSize, ViewSettings settings, DecodeLimits decode, long seed) implements Serializable {}
 
     public static LabelledImages load(SparkSession spark, InputOptions input, Views views) throws IOException {
         ShardPlan plan = ShardLister.list(input, spark.sparkContext().hadoopConfiguration());
-        LOG.info("labelled images {}: {} shards, ~{} images, {} classes, {} view(s) each", input.path(),
-                plan.shards().size(), plan.estimatedSamples(), plan.classNames().size(), views.settings().random() + 1);
+        LOG.info(
+                "labelled images {}: {} shards, ~{} images, {} classes, {} view(s) each",
+                input.path(),
+                plan.shards().size(),
+                plan.estimatedSamples(),
+                plan.classNames().size(),
+                views.settings().random() + 1);
         JavaRDD<Row> rows = JavaSparkContext.fromSparkContext(spark.sparkContext())
                 .parallelize(plan.shards(), Math.max(1, plan.shards().size()))
                 .flatMap(new ShardViews(input, plan.classNames(), views));
@@ -103,10 +107,15 @@ public record LabelledImages(Dataset<Row> rows, List<String> classNames, long es
                         continue;
                     }
                     for (int v = 0; v <= views.settings().random(); v++) {
-                        ViewSpec view = v == 0 ? sampler.evalView(image.width(), image.height())
+                        ViewSpec view = v == 0
+                                ? sampler.evalView(image.width(), image.height())
                                 : sampler.randomView(views.seed(), sample.key(), v, image.width(), image.height());
-                        out.add(RowFactory.create(sample.key(), v, sample.label(),
-                                ViewRenderer.render(image, view, views.imgSize()).toRgbBytes()));
+                        out.add(RowFactory.create(
+                                sample.key(),
+                                v,
+                                sample.label(),
+                                ViewRenderer.render(image, view, views.imgSize())
+                                        .toRgbBytes()));
                     }
                 }
             }

@@ -10,8 +10,15 @@ import java.io.Serializable;
  * {@code scale} of the area and {@code ratio} aspect, mirrored with probability 0.5 when {@code hflip}. Checked here,
  * on the driver: a value {@link ViewSampler} refuses would otherwise fail every task.
  */
-public record ViewSettings(int random, double evalCropPct, double scaleMin, double scaleMax, double ratioMin,
-                           double ratioMax, boolean hflip) implements Serializable {
+public record ViewSettings(
+        int random,
+        double evalCropPct,
+        double scaleMin,
+        double scaleMax,
+        double ratioMin,
+        double ratioMax,
+        boolean hflip)
+        implements Serializable {
 
     /** Messages name the key relative to the job's section; {@link #from} puts the section in front. */
     public ViewSettings {
@@ -26,8 +33,8 @@ public record ViewSettings(int random, double evalCropPct, double scaleMin, doub
                     + scaleMin + ", " + scaleMax + "]");
         }
         if (!(ratioMin > 0 && ratioMin <= ratioMax && Double.isFinite(ratioMax))) {
-            throw new IllegalArgumentException("views.ratio must be [min, max] with 0 < min <= max, got [" + ratioMin
-                    + ", " + ratioMax + "]");
+            throw new IllegalArgumentException(
+                    "views.ratio must be [min, max] with 0 < min <= max, got [" + ratioMin + ", " + ratioMax + "]");
         }
     }
 
@@ -41,8 +48,14 @@ public record ViewSettings(int random, double evalCropPct, double scaleMin, doub
         double[] scale = r.range("views.scale");
         double[] ratio = r.range("views.ratio");
         try {
-            return new ViewSettings(r.config().getInt("views.random"), r.config().getDouble("views.eval-crop-pct"),
-                    scale[0], scale[1], ratio[0], ratio[1], r.config().getBoolean("views.hflip"));
+            return new ViewSettings(
+                    r.config().getInt("views.random"),
+                    r.config().getDouble("views.eval-crop-pct"),
+                    scale[0],
+                    scale[1],
+                    ratio[0],
+                    ratio[1],
+                    r.config().getBoolean("views.hflip"));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(r.name(e.getMessage()), e);
         }

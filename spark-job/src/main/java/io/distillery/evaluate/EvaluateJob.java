@@ -10,15 +10,15 @@ import io.distillery.eval.TargetSimilarity;
 import io.distillery.features.FeatureColumns;
 import io.distillery.features.TensorDType;
 import io.distillery.features.TensorPacking;
-import io.distillery.metrics.LossCurve;
 import io.distillery.image.DecodeLimits;
+import io.distillery.metrics.LossCurve;
 import io.distillery.model.Encoder;
 import io.distillery.model.EncoderExport;
 import io.distillery.model.EncoderGraph;
 import io.distillery.model.ModelConfig;
 import io.distillery.model.ModelConfigs;
-import io.distillery.model.Nd4jSeed;
 import io.distillery.model.ModelFamily;
+import io.distillery.model.Nd4jSeed;
 import io.distillery.model.PoolingHead;
 import io.distillery.provenance.BuildInfo;
 import io.distillery.provenance.Sha256;
@@ -63,17 +63,18 @@ public final class EvaluateJob {
     private static final Logger LOG = LoggerFactory.getLogger(EvaluateJob.class);
 
     /** What was written. */
-    public record Outcome(EvaluationReport report, Path markdown, Path json, List<Path> plots) {
-    }
+    public record Outcome(EvaluationReport report, Path markdown, Path json, List<Path> plots) {}
 
-    private EvaluateJob() {
-    }
+    private EvaluateJob() {}
 
     /** Runs holding {@code <out>/writer.lock}: one evaluate per output folder at a time. */
     public static Outcome run(SparkSession spark, EvaluateSettings s) throws IOException {
         Path out = Files.createDirectories(Path.of(s.out()).toAbsolutePath());
-        try (var lock = io.distillery.locks.WriterLock.acquire(new org.apache.hadoop.fs.Path(out.resolve("writer.lock").toUri()),
-                out.toString(), "evaluate", spark.sparkContext().hadoopConfiguration())) {
+        try (var lock = io.distillery.locks.WriterLock.acquire(
+                new org.apache.hadoop.fs.Path(out.resolve("writer.lock").toUri()),
+                out.toString(),
+                "evaluate",
+                spark.sparkContext().hadoopConfiguration())) {
             return runLocked(spark, s);
         }
     }
@@ -88,25 +89,30 @@ public final class EvaluateJob {
         ModelConfig first = models.get(0).config();
         for (ResolvedModel m : models) {
             if (m.config().imgSize() != first.imgSize()) {
-                throw new IllegalArgumentException("distillery.evaluate.models." + m.spec().name() + " has img_size "
+                throw new IllegalArgumentException("distillery.evaluate.models."
+                        + m.spec().name() + " has img_size "
                         + m.config().imgSize() + " but " + models.get(0).spec().name() + " has " + first.imgSize()
                         + "; evaluate models of one input size together");
             }
         }
-        LabelledImages.Views views = new LabelledImages.Views(first.imgSize(), ViewSettings.evalOnly(1.0),
-                DecodeLimits.defaults(), s.seed());
-        Dataset<Row> train = LabelledImages.load(spark, s.trainImages(), views).rows()
+        LabelledImages.Views views = new LabelledImages.Views(
+                first.imgSize(), ViewSettings.evalOnly(1.0), DecodeLimits.defaults(), s.seed());
+        Dataset<Row> train = LabelledImages.load(spark, s.trainImages(), views)
+                .rows()
                 .filter(functions.col(FeatureColumns.LABEL).isNotNull());
         if (s.maxTrain() > 0) {
             train = train.orderBy(FeatureColumns.KEY).limit(s.maxTrain());
         }
         train = train.persist(StorageLevel.MEMORY_AND_DISK());
-        Dataset<Row> test = LabelledImages.load(spark, s.testImages(), views).rows()
-                .filter(functions.col(FeatureColumns.LABEL).isNotNull()).persist(StorageLevel.MEMORY_AND_DISK());
+        Dataset<Row> test = LabelledImages.load(spark, s.testImages(), views)
+                .rows()
+                .filter(functions.col(FeatureColumns.LABEL).isNotNull())
+                .persist(StorageLevel.MEMORY_AND_DISK());
 
         List<ModelResult> results = new ArrayList<>();
         for (ResolvedModel m : models) {
-            spark.sparkContext().setJobGroup("distillery-evaluate", "evaluate " + m.spec().name(), false);
+            spark.sparkContext()
+                    .setJobGroup("distillery-evaluate", "evaluate " + m.spec().name(), false);
             long start = System.nanoTime();
             Labelled trainFeatures = features(spark, train, m, s);
             Labelled testFeatures = features(spark, test, m, s);
@@ -114,15 +120,25 @@ public final class EvaluateJob {
                     .accuracy(Nd4j.create(testFeatures.features()), testFeatures.labels());
             double probe = LinearProbe.train(trainFeatures.features(), trainFeatures.labels(), s.probe())
                     .accuracy(Nd4j.create(testFeatures.features()), testFeatures.labels());
-            ModelResult result = ModelResult.accuracies(m.spec().name(), m.spec().kind(), knn, probe,
-                    trainFeatures.features()[0].length, trainFeatures.labels().length, testFeatures.labels().length)
+            ModelResult result = ModelResult.accuracies(
+                            m.spec().name(),
+                            m.spec().kind(),
+                            knn,
+                            probe,
+                            trainFeatures.features()[0].length,
+                            trainFeatures.labels().length,
+                            testFeatures.labels().length)
                     .withCheckpoint(m.checkpoint(), m.checkpointSha256());
             if (m.spec().runDir() != null && s.targetDataset() != null) {
                 TargetSimilarity similarity = targetSimilarity(spark, m, s);
                 result = result.withTargetSimilarity(similarity.mse(), similarity.meanCosine());
             }
             results.add(result);
-            LOG.info("evaluate {}: kNN {} linear probe {} ({} s)", m.spec().name(), knn, probe,
+            LOG.info(
+                    "evaluate {}: kNN {} linear probe {} ({} s)",
+                    m.spec().name(),
+                    knn,
+                    probe,
                     (System.nanoTime() - start) / 1_000_000_000);
         }
         spark.sparkContext().clearJobGroup();
@@ -130,11 +146,16 @@ public final class EvaluateJob {
         test.unpersist();
 
         Map<String, String> settings = new LinkedHashMap<>();
-        settings.put("train images", s.trainImages().path() + (s.maxTrain() > 0 ? " (first " + s.maxTrain() + ")" : ""));
+        settings.put(
+                "train images", s.trainImages().path() + (s.maxTrain() > 0 ? " (first " + s.maxTrain() + ")" : ""));
         settings.put("test images", s.testImages().path());
         settings.put("features", s.pooling().name().toLowerCase(java.util.Locale.ROOT) + " of the last block");
-        settings.put("kNN", "k " + s.knn().k() + ", " + s.knn().voting() + ", T " + s.knn().temperature() + ", cosine");
-        settings.put("linear probe", "softmax, standardised features, L-BFGS, l2 " + s.probe().l2());
+        settings.put(
+                "kNN",
+                "k " + s.knn().k() + ", " + s.knn().voting() + ", T " + s.knn().temperature() + ", cosine");
+        settings.put(
+                "linear probe",
+                "softmax, standardised features, L-BFGS, l2 " + s.probe().l2());
         if (s.targetDataset() != null) {
             settings.put("targets", s.targetDataset() + " (" + s.targetRows() + " rows)");
         }
@@ -144,7 +165,8 @@ public final class EvaluateJob {
         report.writeJson(json);
         report.writeMarkdown(markdown);
         List<Path> plots = new ArrayList<>();
-        plots.add(AccuracyBarPlot.write(results, out.resolve("accuracy.png"), AccuracyBarPlot.Settings.defaults()).file());
+        plots.add(AccuracyBarPlot.write(results, out.resolve("accuracy.png"), AccuracyBarPlot.Settings.defaults())
+                .file());
         if (s.lossRun() != null) {
             LossCurve.plotRun(s.lossRun(), out.resolve("loss.png"), conf).ifPresent(plots::add);
         }
@@ -152,24 +174,23 @@ public final class EvaluateJob {
     }
 
     /** A model ready to score: its config, a checkpoint path executors can read, and that file's SHA-256. */
-    private record ResolvedModel(ModelSpec spec, ModelConfig config, String model, String checkpoint,
-                                 String checkpointSha256) {
-    }
+    private record ResolvedModel(
+            ModelSpec spec, ModelConfig config, String model, String checkpoint, String checkpointSha256) {}
 
-    private record Labelled(float[][] features, int[] labels) {
-    }
+    private record Labelled(float[][] features, int[] labels) {}
 
     private static ResolvedModel resolve(ModelSpec spec, Path out, long seed, Configuration conf) throws IOException {
         ModelConfig config = ModelFiles.config(spec.model(), conf);
         if (!ModelSpec.RANDOM.equals(spec.checkpoint())) {
-            String model = ModelConfigs.presets().containsKey(spec.model()) ? spec.model()
+            String model = ModelConfigs.presets().containsKey(spec.model())
+                    ? spec.model()
                     : QualifiedPaths.of("models[" + spec.name() + "].model", spec.model(), conf);
             String checkpoint = QualifiedPaths.of("models[" + spec.name() + "].checkpoint", spec.checkpoint(), conf);
             org.apache.hadoop.fs.Path file = new org.apache.hadoop.fs.Path(checkpoint);
             if (!file.getFileSystem(conf).isFile(file)) { // checked here, not in every executor's task
                 throw new IllegalArgumentException("models." + spec.name() + " (" + spec.kind() + "): checkpoint "
-                        + checkpoint + " does not exist" + (spec.runDir() != null
-                        ? " (is " + spec.runDir() + " a finished train run?)" : ""));
+                        + checkpoint + " does not exist"
+                        + (spec.runDir() != null ? " (is " + spec.runDir() + " a finished train run?)" : ""));
             }
             // hashed on the driver before scoring: the report names exactly the weights it scored
             return new ResolvedModel(spec, config, model, checkpoint, FileDigests.sha256(checkpoint, conf));
@@ -181,22 +202,29 @@ public final class EvaluateJob {
         Nd4j.getRandom().setSeed(Nd4jSeed.of(seed)); // the SameDiff layers draw their init from ND4J's global generator
         ComputationGraph graph = EncoderGraph.create(config, seed, DataType.FLOAT);
         int d = config.embedDim();
-        PoolingHead head = config.family() == ModelFamily.BEITV2 ? new PoolingHead(Nd4j.ones(DataType.FLOAT, d),
-                Nd4j.zeros(DataType.FLOAT, d), null, null, config.layerNormEps()) : null;
-        EncoderExport.write(new Encoder(config.withNumClasses(0), graph, head), weights, DType.F32,
+        PoolingHead head = config.family() == ModelFamily.BEITV2
+                ? new PoolingHead(
+                        Nd4j.ones(DataType.FLOAT, d), Nd4j.zeros(DataType.FLOAT, d), null, null, config.layerNormEps())
+                : null;
+        EncoderExport.write(
+                new Encoder(config.withNumClasses(0), graph, head),
+                weights,
+                DType.F32,
                 Map.of("distillery.random-init-seed", String.valueOf(seed)));
-        new com.fasterxml.jackson.databind.ObjectMapper().writeValue(json.toFile(),
-                ModelConfigs.toJsonMap(config.withNumClasses(0)));
-        return new ResolvedModel(spec, config.withNumClasses(0), json.toString(), weights.toString(),
-                Sha256.of(weights));
+        new com.fasterxml.jackson.databind.ObjectMapper()
+                .writeValue(json.toFile(), ModelConfigs.toJsonMap(config.withNumClasses(0)));
+        return new ResolvedModel(
+                spec, config.withNumClasses(0), json.toString(), weights.toString(), Sha256.of(weights));
     }
 
     private static Labelled features(SparkSession spark, Dataset<Row> rows, ResolvedModel m, EvaluateSettings s) {
-        List<Row> scored = EncoderScoring.score(spark, rows,
-                        new EncoderScoring(m.model(), m.checkpoint(), s.pooling(), s.batchSize()))
-                .select(FeatureColumns.LABEL, EncoderScoring.FEATURES).collectAsList();
+        List<Row> scored = EncoderScoring.score(
+                        spark, rows, new EncoderScoring(m.model(), m.checkpoint(), s.pooling(), s.batchSize()))
+                .select(FeatureColumns.LABEL, EncoderScoring.FEATURES)
+                .collectAsList();
         if (scored.isEmpty()) {
-            throw new IllegalArgumentException("no labelled images to evaluate " + m.spec().name() + " on");
+            throw new IllegalArgumentException(
+                    "no labelled images to evaluate " + m.spec().name() + " on");
         }
         float[][] features = new float[scored.size()][];
         int[] labels = new int[scored.size()];
@@ -218,12 +246,16 @@ public final class EvaluateJob {
         var md = dataset.metadata();
         org.apache.hadoop.fs.Path zip = new org.apache.hadoop.fs.Path(m.spec().runDir() + "/student/model.zip");
         ComputationGraph net;
-        try (InputStream in = zip.getFileSystem(spark.sparkContext().hadoopConfiguration()).open(zip)) {
+        try (InputStream in =
+                zip.getFileSystem(spark.sparkContext().hadoopConfiguration()).open(zip)) {
             net = ModelSerializer.restoreComputationGraph(in, false);
         }
-        List<Row> rows = dataset.rows().filter(functions.col(FeatureColumns.VIEW).equalTo(0))
-                .orderBy(FeatureColumns.KEY).limit(s.targetRows())
-                .select(FeatureColumns.KEY, FeatureColumns.PIXELS, FeatureColumns.TARGET).collectAsList();
+        List<Row> rows = dataset.rows()
+                .filter(functions.col(FeatureColumns.VIEW).equalTo(0))
+                .orderBy(FeatureColumns.KEY)
+                .limit(s.targetRows())
+                .select(FeatureColumns.KEY, FeatureColumns.PIXELS, FeatureColumns.TARGET)
+                .collectAsList();
         long tokens = md.target().shape().get(0);
         long width = md.target().shape().get(1);
         TensorDType dtype = TensorDType.fromId(md.target().dtype());
@@ -234,12 +266,18 @@ public final class EvaluateJob {
             float[] targets = new float[(int) (chunk.size() * tokens * width)];
             for (int r = 0; r < chunk.size(); r++) {
                 pixels.add(chunk.get(r).getAs(FeatureColumns.PIXELS));
-                TensorPacking.unpack(chunk.get(r).getAs(FeatureColumns.TARGET), dtype, targets,
-                        (int) (r * tokens * width), (int) (tokens * width));
+                TensorPacking.unpack(
+                        chunk.get(r).getAs(FeatureColumns.TARGET), dtype, targets, (int) (r * tokens * width), (int)
+                                (tokens * width));
             }
-            INDArray images = PixelBatch.toImages(pixels, m.config().imgSize(), m.config().imageMean(),
-                    m.config().imageStd(), r -> "row " + chunk.get(r).getAs(FeatureColumns.KEY));
-            INDArray predicted = net.feedForward(new INDArray[] {images}, false, false).get(StudentGraph.HEAD)
+            INDArray images = PixelBatch.toImages(
+                    pixels,
+                    m.config().imgSize(),
+                    m.config().imageMean(),
+                    m.config().imageStd(),
+                    r -> "row " + chunk.get(r).getAs(FeatureColumns.KEY));
+            INDArray predicted = net.feedForward(new INDArray[] {images}, false, false)
+                    .get(StudentGraph.HEAD)
                     .reshape(chunk.size(), tokens, width);
             INDArray target = Nd4j.create(targets, new long[] {chunk.size(), tokens, width}, DataType.FLOAT);
             total = total == null ? TargetSimilarity.of(predicted, target) : total.add(predicted, target);

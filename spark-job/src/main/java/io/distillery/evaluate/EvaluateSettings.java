@@ -19,10 +19,22 @@ import java.util.Locale;
  * @param targetRows    rows of it used
  * @param lossRun       a run directory whose metrics.jsonl is plotted as loss.png (null = none)
  */
-public record EvaluateSettings(InputOptions trainImages, InputOptions testImages, int maxTrain, List<ModelSpec> models,
-                               String targetDataset, int targetRows, KnnSettings knn, LinearProbeSettings probe,
-                               EncoderScoring.Pooling pooling, int batchSize, String out, String lossRun, long seed,
-                               String sparkMaster, String appName) {
+public record EvaluateSettings(
+        InputOptions trainImages,
+        InputOptions testImages,
+        int maxTrain,
+        List<ModelSpec> models,
+        String targetDataset,
+        int targetRows,
+        KnnSettings knn,
+        LinearProbeSettings probe,
+        EncoderScoring.Pooling pooling,
+        int batchSize,
+        String out,
+        String lossRun,
+        long seed,
+        String sparkMaster,
+        String appName) {
     public static final String SECTION = "distillery.evaluate";
 
     public EvaluateSettings {
@@ -35,17 +47,29 @@ public record EvaluateSettings(InputOptions trainImages, InputOptions testImages
     public static EvaluateSettings from(Config c) {
         SectionReader r = new SectionReader(c, SECTION);
         try {
-            KnnSettings knn = KnnSettings.dino().withK(c.getInt("knn.k"))
-                    .withVoting(KnnVoting.valueOf(c.getString("knn.voting").toUpperCase(Locale.ROOT).replace('-', '_')));
-            LinearProbeSettings probe = LinearProbeSettings.defaults().withL2(c.getDouble("probe.l2"))
+            KnnSettings knn = KnnSettings.dino()
+                    .withK(c.getInt("knn.k"))
+                    .withVoting(KnnVoting.valueOf(
+                            c.getString("knn.voting").toUpperCase(Locale.ROOT).replace('-', '_')));
+            LinearProbeSettings probe = LinearProbeSettings.defaults()
+                    .withL2(c.getDouble("probe.l2"))
                     .withMaxIterations(c.getInt("probe.max-iterations"));
-            return new EvaluateSettings(InputOptions.images(r, "train-images", true),
-                    InputOptions.images(r, "test-images", true), c.getInt("max-train"),
+            return new EvaluateSettings(
+                    InputOptions.images(r, "train-images", true),
+                    InputOptions.images(r, "test-images", true),
+                    c.getInt("max-train"),
                     c.getConfigList("models").stream().map(ModelSpec::from).toList(),
-                    r.optional("targets.dataset"), c.getInt("targets.rows"),
-                    knn, probe, EncoderScoring.Pooling.fromId(c.getString("pooling")), c.getInt("batch-size"),
-                    r.required("out"), r.optional("loss-run"), c.getLong("seed"),
-                    c.getString("spark.master"), c.getString("spark.app-name"));
+                    r.optional("targets.dataset"),
+                    c.getInt("targets.rows"),
+                    knn,
+                    probe,
+                    EncoderScoring.Pooling.fromId(c.getString("pooling")),
+                    c.getInt("batch-size"),
+                    r.required("out"),
+                    r.optional("loss-run"),
+                    c.getLong("seed"),
+                    c.getString("spark.master"),
+                    c.getString("spark.app-name"));
         } catch (ConfigException e) {
             throw new IllegalArgumentException(SECTION + ": " + e.getMessage(), e);
         }

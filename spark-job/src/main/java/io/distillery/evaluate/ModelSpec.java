@@ -20,17 +20,18 @@ public record ModelSpec(String name, String kind, String model, String checkpoin
             throw new IllegalArgumentException("distillery.evaluate.models: every model needs a name");
         }
         if (runDir == null && (model == null || checkpoint == null)) {
-            throw new IllegalArgumentException("distillery.evaluate.models." + name
-                    + ": set run-dir (a train run) or both model and checkpoint");
+            throw new IllegalArgumentException(
+                    "distillery.evaluate.models." + name + ": set run-dir (a train run) or both model and checkpoint");
         }
     }
 
     static ModelSpec from(Config c) {
         String name = c.hasPath("name") ? c.getString("name") : null;
         String runDir = c.hasPath("run-dir") ? c.getString("run-dir") : null;
-        String model = c.hasPath("model") ? c.getString("model")
-                : runDir == null ? null : runDir + "/student/config.json";
-        String checkpoint = c.hasPath("checkpoint") ? c.getString("checkpoint")
+        String model =
+                c.hasPath("model") ? c.getString("model") : runDir == null ? null : runDir + "/student/config.json";
+        String checkpoint = c.hasPath("checkpoint")
+                ? c.getString("checkpoint")
                 : runDir == null ? null : runDir + "/student/student.safetensors";
         return new ModelSpec(name, c.hasPath("kind") ? c.getString("kind") : "model", model, checkpoint, runDir);
     }

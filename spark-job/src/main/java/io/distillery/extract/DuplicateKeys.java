@@ -30,11 +30,9 @@ final class DuplicateKeys {
      * @param later  the other shard
      * @param count  how many keys the two shards share
      */
-    record Duplicate(String key, String first, String later, int count) {
-    }
+    record Duplicate(String key, String first, String later, int count) {}
 
-    private DuplicateKeys() {
-    }
+    private DuplicateKeys() {}
 
     /** @param records commit records in plan order */
     static List<Duplicate> find(List<ShardCommit> records, KeyReader reader) throws IOException {
@@ -67,7 +65,8 @@ final class DuplicateKeys {
                     if (first < 0) {
                         first = s;
                     } else {
-                        pairs.computeIfAbsent(List.of(first, s), p -> new HashSet<>()).add(digest);
+                        pairs.computeIfAbsent(List.of(first, s), p -> new HashSet<>())
+                                .add(digest);
                     }
                 }
             }

@@ -36,10 +36,10 @@ public final class ExtractJob {
     public static final String CRASH_AFTER_ROWS = "distillery.testing.crashFirstAttemptAfterRows";
     /** Spark local property, tests only ({@link TestHooks}): sleep this many milliseconds after every teacher batch. */
     public static final String BATCH_DELAY_MILLIS = "distillery.testing.batchDelayMillis";
+
     private static final Logger LOG = LoggerFactory.getLogger(ExtractJob.class);
 
-    private ExtractJob() {
-    }
+    private ExtractJob() {}
 
     /**
      * Runs the job. Everything it writes is written holding the output's writer lock
@@ -54,7 +54,8 @@ public final class ExtractJob {
 
     /** An output inside the input would be read as input by the next run (a new class, stray tars). */
     private static void refuseOutputInsideInput(ExtractSettings s) {
-        String in = s.input().path().endsWith("/") ? s.input().path() : s.input().path() + "/";
+        String in =
+                s.input().path().endsWith("/") ? s.input().path() : s.input().path() + "/";
         String out = s.outputPath().endsWith("/") ? s.outputPath() : s.outputPath() + "/";
         if (out.startsWith(in) || in.equals(out)) {
             throw new IllegalArgumentException("output.path " + s.outputPath() + " is inside input.path "
@@ -74,10 +75,18 @@ public final class ExtractJob {
         ModelConfig teacher = ModelFiles.config(s.teacher().model(), conf);
         String sha = Sha256.of(ModelFiles.localCopy(s.teacher().checkpoint(), conf));
         FeatureMetadata metadata = FeatureMetadataFactory.create(s, teacher, sha, plan.classNames(), sc.version());
-        LOG.info("extract plan: {} shards, ~{} images, {} views each (~{} rows), teacher {} ({}), target {} top-{} {}, output {}",
-                plan.shards().size(), plan.estimatedSamples(), s.views().random() + 1,
-                plan.estimatedSamples() * (s.views().random() + 1), s.teacher().model(), teacher,
-                metadata.target().tensor(), metadata.target().topK(), metadata.target().dtype(), s.outputPath());
+        LOG.info(
+                "extract plan: {} shards, ~{} images, {} views each (~{} rows), teacher {} ({}), target {} top-{} {}, output {}",
+                plan.shards().size(),
+                plan.estimatedSamples(),
+                s.views().random() + 1,
+                plan.estimatedSamples() * (s.views().random() + 1),
+                s.teacher().model(),
+                teacher,
+                metadata.target().tensor(),
+                metadata.target().topK(),
+                metadata.target().dtype(),
+                s.outputPath());
 
         DatasetLayout layout = new DatasetLayout(s.outputPath());
         DatasetStatusStore store = new DatasetStatusStore(layout, conf);
@@ -94,12 +103,19 @@ public final class ExtractJob {
                 remaining.add(shard);
             }
         }
-        LOG.info("{} of {} shards already complete; {} to run", results.size(), plan.shards().size(), remaining.size());
+        LOG.info(
+                "{} of {} shards already complete; {} to run",
+                results.size(),
+                plan.shards().size(),
+                remaining.size());
         if (existing != null && existing.complete() && remaining.isEmpty()) {
             ExtractSummary summary = summarize(s, plan, results, (System.nanoTime() - start) / 1e9);
             if (summary.ok()) {
                 // a rerun of a finished job: nothing to do, and nothing is written (the dataset stays byte-identical)
-                LOG.info("feature dataset {} is already complete; nothing to do. extract summary: {}", s.outputPath(), summary);
+                LOG.info(
+                        "feature dataset {} is already complete; nothing to do. extract summary: {}",
+                        s.outputPath(),
+                        summary);
                 return summary;
             }
         }
@@ -111,14 +127,23 @@ public final class ExtractJob {
             if (!remaining.isEmpty()) {
                 LongAccumulator images = sc.longAccumulator("distillery.images");
                 LongAccumulator rejects = sc.longAccumulator("distillery.rejects");
-                ExtractTask task = new ExtractTask(s, metadataJson, plan.classNames(),
-                        new ExtractCounters(images, rejects), TestHooks.fromLocalProperties(sc));
-                long estimated = remaining.stream().mapToLong(Shard::estimatedSamples).sum();
+                ExtractTask task = new ExtractTask(
+                        s,
+                        metadataJson,
+                        plan.classNames(),
+                        new ExtractCounters(images, rejects),
+                        TestHooks.fromLocalProperties(sc));
+                long estimated =
+                        remaining.stream().mapToLong(Shard::estimatedSamples).sum();
                 try (ExtractProgress progress = new ExtractProgress(images, estimated, s.progressIntervalMillis())) {
                     sc.addSparkListener(progress);
-                    jsc.setJobGroup("distillery-extract-teacher", "extract: teacher pass over " + remaining.size()
-                            + " shards -> " + s.outputPath(), false);
-                    results.addAll(jsc.parallelize(remaining, remaining.size()).map(task).collect());
+                    jsc.setJobGroup(
+                            "distillery-extract-teacher",
+                            "extract: teacher pass over " + remaining.size() + " shards -> " + s.outputPath(),
+                            false);
+                    results.addAll(jsc.parallelize(remaining, remaining.size())
+                            .map(task)
+                            .collect());
                     sc.removeSparkListener(progress);
                     progress.log();
                 } finally {
@@ -142,16 +167,22 @@ public final class ExtractJob {
      * Keys must be unique within a dataset: a key committed by two shards keeps the dataset incomplete, and the later
      * shard is withdrawn (a rerun redoes it once its input no longer repeats the key).
      */
-    private static ExtractSummary withoutDuplicates(ExtractSummary summary, List<ShardResult> results,
-                                                    ShardCommitter committer, DatasetLayout layout,
-                                                    Configuration conf) throws IOException {
+    private static ExtractSummary withoutDuplicates(
+            ExtractSummary summary,
+            List<ShardResult> results,
+            ShardCommitter committer,
+            DatasetLayout layout,
+            Configuration conf)
+            throws IOException {
         List<ShardCommit> records = new ArrayList<>();
         for (ShardResult r : results) {
-            records.add(committer.record(r.shard()).orElseThrow(() -> new java.io.FileNotFoundException(
-                    layout.commitRecord(r.shard()) + ": commit record vanished while the job ran")));
+            records.add(committer
+                    .record(r.shard())
+                    .orElseThrow(() -> new java.io.FileNotFoundException(
+                            layout.commitRecord(r.shard()) + ": commit record vanished while the job ran")));
         }
-        List<DuplicateKeys.Duplicate> duplicates = DuplicateKeys.find(records,
-                shard -> ParquetFiles.keys(layout.dataFile(shard), conf));
+        List<DuplicateKeys.Duplicate> duplicates =
+                DuplicateKeys.find(records, shard -> ParquetFiles.keys(layout.dataFile(shard), conf));
         if (duplicates.isEmpty()) {
             return summary;
         }
@@ -165,12 +196,21 @@ public final class ExtractJob {
             LOG.error(line);
             failures.add(line);
         }
-        return new ExtractSummary(summary.shards(), summary.skipped(), summary.images(), summary.rows(),
-                summary.rejects(), summary.dataBytes(), summary.seconds(), List.copyOf(failures),
-                summary.rejectLimitExceeded(), summary.output());
+        return new ExtractSummary(
+                summary.shards(),
+                summary.skipped(),
+                summary.images(),
+                summary.rows(),
+                summary.rejects(),
+                summary.dataBytes(),
+                summary.seconds(),
+                List.copyOf(failures),
+                summary.rejectLimitExceeded(),
+                summary.output());
     }
 
-    private static ExtractSummary summarize(ExtractSettings s, ShardPlan plan, List<ShardResult> results, double seconds) {
+    private static ExtractSummary summarize(
+            ExtractSettings s, ShardPlan plan, List<ShardResult> results, double seconds) {
         long images = 0;
         long rows = 0;
         long rejects = 0;
@@ -189,8 +229,17 @@ public final class ExtractJob {
             skipped += r.skipped() ? 1 : 0;
         }
         boolean tooMany = images > 0 && (double) rejects / images > s.maxRejectFraction();
-        return new ExtractSummary(plan.shards().size(), skipped, images, rows, rejects, bytes, seconds,
-                List.copyOf(failures), tooMany, s.outputPath());
+        return new ExtractSummary(
+                plan.shards().size(),
+                skipped,
+                images,
+                rows,
+                rejects,
+                bytes,
+                seconds,
+                List.copyOf(failures),
+                tooMany,
+                s.outputPath());
     }
 
     private static void cleanTmp(DatasetLayout layout, Configuration conf) throws IOException {
@@ -249,8 +298,17 @@ public final class ExtractJob {
             FileSystem fs = layout.root().getFileSystem(conf);
             if (existing != null) {
                 LOG.info("resuming feature dataset {} (status {})", layout.root(), existing.status());
-                write(fs, new DatasetStatus(DatasetStatus.IN_PROGRESS, existing.metadata(), existing.shards(),
-                        existing.images(), existing.rows(), existing.rejects(), existing.dataBytes(), now()));
+                write(
+                        fs,
+                        new DatasetStatus(
+                                DatasetStatus.IN_PROGRESS,
+                                existing.metadata(),
+                                existing.shards(),
+                                existing.images(),
+                                existing.rows(),
+                                existing.rejects(),
+                                existing.dataBytes(),
+                                now()));
                 return existing.metadata();
             }
             write(fs, new DatasetStatus(DatasetStatus.IN_PROGRESS, fresh, 0, 0, 0, 0, 0, now()));
@@ -258,8 +316,17 @@ public final class ExtractJob {
         }
 
         void complete(FeatureMetadata metadata, ExtractSummary summary) throws IOException {
-            write(layout.root().getFileSystem(conf), new DatasetStatus(DatasetStatus.COMPLETE, metadata, summary.shards(),
-                    summary.images(), summary.rows(), summary.rejects(), summary.dataBytes(), now()));
+            write(
+                    layout.root().getFileSystem(conf),
+                    new DatasetStatus(
+                            DatasetStatus.COMPLETE,
+                            metadata,
+                            summary.shards(),
+                            summary.images(),
+                            summary.rows(),
+                            summary.rejects(),
+                            summary.dataBytes(),
+                            now()));
         }
 
         private DatasetStatus read(FileSystem fs, Path json) throws IOException {
@@ -269,7 +336,10 @@ public final class ExtractJob {
         }
 
         private void write(FileSystem fs, DatasetStatus status) throws IOException {
-            AtomicHadoopFiles.write(fs, layout.datasetJson(), out -> FeatureMetadataJson.mapper().writeValue(out, status));
+            AtomicHadoopFiles.write(
+                    fs,
+                    layout.datasetJson(),
+                    out -> FeatureMetadataJson.mapper().writeValue(out, status));
         }
 
         private static String now() {

@@ -39,7 +39,8 @@ final class ExtractProgress extends SparkListener implements AutoCloseable {
     }
 
     long done() {
-        return images.value() + running.values().stream().mapToLong(Long::longValue).sum();
+        return images.value()
+                + running.values().stream().mapToLong(Long::longValue).sum();
     }
 
     void log() {
@@ -47,13 +48,14 @@ final class ExtractProgress extends SparkListener implements AutoCloseable {
         double seconds = (System.nanoTime() - startNanos) / 1e9;
         double rate = done / Math.max(seconds, 1e-9);
         String eta = rate > 0 && total > done ? String.format(Locale.ROOT, "%.0f s", (total - done) / rate) : "-";
-        LOG.info(String.format(Locale.ROOT, "extract progress: %d / ~%d images, %.1f images/s, ETA %s", done, total, rate, eta));
+        LOG.info(String.format(
+                Locale.ROOT, "extract progress: %d / ~%d images, %.1f images/s, ETA %s", done, total, rate, eta));
     }
 
     @Override
     public void onExecutorMetricsUpdate(SparkListenerExecutorMetricsUpdate update) {
-        for (Tuple4<Object, Object, Object, scala.collection.Seq<AccumulableInfo>> task
-                : JavaConverters.seqAsJavaList(update.accumUpdates())) {
+        for (Tuple4<Object, Object, Object, scala.collection.Seq<AccumulableInfo>> task :
+                JavaConverters.seqAsJavaList(update.accumUpdates())) {
             for (AccumulableInfo info : JavaConverters.seqAsJavaList(task._4())) {
                 if (info.id() == images.id() && info.update().isDefined()) {
                     running.put((Long) task._1(), ((Number) info.update().get()).longValue());

@@ -27,9 +27,20 @@ import java.util.List;
  * @param outputPath the feature dataset's folder
  * @param decode     images beyond these are rejected from their header
  */
-public record ExtractSettings(InputOptions input, String outputPath, Teacher teacher, Target target, Store store,
-                             ViewSettings views, DecodeLimits decode, long seed, int batchSize,
-                             double maxRejectFraction, long progressIntervalMillis, String sparkMaster, String appName)
+public record ExtractSettings(
+        InputOptions input,
+        String outputPath,
+        Teacher teacher,
+        Target target,
+        Store store,
+        ViewSettings views,
+        DecodeLimits decode,
+        long seed,
+        int batchSize,
+        double maxRejectFraction,
+        long progressIntervalMillis,
+        String sparkMaster,
+        String appName)
         implements Serializable {
     public static final String SECTION = "distillery.extract";
 
@@ -41,8 +52,8 @@ public record ExtractSettings(InputOptions input, String outputPath, Teacher tea
     public record Teacher(String model, String checkpoint, int copies) implements Serializable {
         public Teacher {
             if (copies < 0) {
-                throw new IllegalArgumentException(SECTION + ".teacher.copies must be >= 0 (0 = one per running task), "
-                        + "got " + copies);
+                throw new IllegalArgumentException(
+                        SECTION + ".teacher.copies must be >= 0 (0 = one per running task), " + "got " + copies);
             }
         }
     }
@@ -70,7 +81,8 @@ public record ExtractSettings(InputOptions input, String outputPath, Teacher tea
         public int effectiveTopK(int depth) {
             int k = topK == ALL_BLOCKS ? depth : topK;
             if (k > depth) {
-                throw new IllegalArgumentException(SECTION + ".target.top-k " + k + " exceeds the teacher's depth " + depth);
+                throw new IllegalArgumentException(
+                        SECTION + ".target.top-k " + k + " exceeds the teacher's depth " + depth);
             }
             return k;
         }
@@ -92,7 +104,8 @@ public record ExtractSettings(InputOptions input, String outputPath, Teacher tea
             layers = List.copyOf(layers);
             for (int layer : layers) {
                 if (layer < 1) {
-                    throw new IllegalArgumentException(SECTION + ".store.layers are 1-based block numbers, got " + layer);
+                    throw new IllegalArgumentException(
+                            SECTION + ".store.layers are 1-based block numbers, got " + layer);
                 }
             }
         }
@@ -103,12 +116,12 @@ public record ExtractSettings(InputOptions input, String outputPath, Teacher tea
             throw new IllegalArgumentException(SECTION + ".batch-size must be >= 1, got " + batchSize);
         }
         if (!(maxRejectFraction >= 0 && maxRejectFraction <= 1)) {
-            throw new IllegalArgumentException(SECTION + ".max-reject-fraction must be within [0, 1], got "
-                    + maxRejectFraction);
+            throw new IllegalArgumentException(
+                    SECTION + ".max-reject-fraction must be within [0, 1], got " + maxRejectFraction);
         }
         if (progressIntervalMillis < 1) {
-            throw new IllegalArgumentException(SECTION + ".progress-interval must be > 0, got "
-                    + progressIntervalMillis + " ms");
+            throw new IllegalArgumentException(
+                    SECTION + ".progress-interval must be > 0, got " + progressIntervalMillis + " ms");
         }
         SparkMasters.check(SECTION + ".spark.master", sparkMaster);
     }
@@ -117,20 +130,42 @@ public record ExtractSettings(InputOptions input, String outputPath, Teacher tea
     public static ExtractSettings from(Config c) {
         SectionReader r = new SectionReader(c, SECTION);
         try {
-            InputOptions input = new InputOptions(ShardFormat.fromConfig(c.getString("input.format")),
-                    r.required("input.path"), c.getInt("input.files-per-shard"), c.getInt("input.row-groups-per-split"),
-                    c.getString("input.image-column"), c.getString("input.key-column"),
-                    c.getString("input.caption-column"), r.optional("input.label-column"));
-            Teacher teacher = new Teacher(c.getString("teacher.model"), r.required("teacher.checkpoint"),
-                    c.getInt("teacher.copies"));
-            Target target = new Target(r.enumOf(TargetTensor.class, "target.tensor"),
-                    r.enumOf(TargetTokens.class, "target.tokens"), r.countOrAll("target.top-k"),
-                    c.getDouble("target.eps"), TensorDType.fromId(c.getString("target.dtype")));
-            Store store = new Store(c.getBoolean("store.pixels"), c.getIntList("store.layers"), c.getBoolean("store.cls"),
-                    c.getBoolean("store.pooled"), c.getBoolean("store.logits"));
-            return new ExtractSettings(input, r.required("output.path"), teacher, target, store, ViewSettings.from(r),
-                    DecodeSettings.from(r), c.getLong("seed"), c.getInt("batch-size"), c.getDouble("max-reject-fraction"),
-                    c.getDuration("progress-interval").toMillis(), c.getString("spark.master"),
+            InputOptions input = new InputOptions(
+                    ShardFormat.fromConfig(c.getString("input.format")),
+                    r.required("input.path"),
+                    c.getInt("input.files-per-shard"),
+                    c.getInt("input.row-groups-per-split"),
+                    c.getString("input.image-column"),
+                    c.getString("input.key-column"),
+                    c.getString("input.caption-column"),
+                    r.optional("input.label-column"));
+            Teacher teacher = new Teacher(
+                    c.getString("teacher.model"), r.required("teacher.checkpoint"), c.getInt("teacher.copies"));
+            Target target = new Target(
+                    r.enumOf(TargetTensor.class, "target.tensor"),
+                    r.enumOf(TargetTokens.class, "target.tokens"),
+                    r.countOrAll("target.top-k"),
+                    c.getDouble("target.eps"),
+                    TensorDType.fromId(c.getString("target.dtype")));
+            Store store = new Store(
+                    c.getBoolean("store.pixels"),
+                    c.getIntList("store.layers"),
+                    c.getBoolean("store.cls"),
+                    c.getBoolean("store.pooled"),
+                    c.getBoolean("store.logits"));
+            return new ExtractSettings(
+                    input,
+                    r.required("output.path"),
+                    teacher,
+                    target,
+                    store,
+                    ViewSettings.from(r),
+                    DecodeSettings.from(r),
+                    c.getLong("seed"),
+                    c.getInt("batch-size"),
+                    c.getDouble("max-reject-fraction"),
+                    c.getDuration("progress-interval").toMillis(),
+                    c.getString("spark.master"),
                     c.getString("spark.app-name"));
         } catch (ConfigException e) {
             throw new IllegalArgumentException(SECTION + ": " + e.getMessage(), e);
@@ -144,13 +179,25 @@ public record ExtractSettings(InputOptions input, String outputPath, Teacher tea
      * resolves them on the driver: against the working directory of {@code fs.defaultFS}.
      */
     public ExtractSettings withQualifiedPaths(org.apache.hadoop.conf.Configuration conf) {
-        String model = ModelConfigs.presets().containsKey(teacher.model()) ? teacher.model()
+        String model = ModelConfigs.presets().containsKey(teacher.model())
+                ? teacher.model()
                 : qualify("teacher.model", teacher.model(), conf);
-        Teacher qualifiedTeacher = new Teacher(model, qualify("teacher.checkpoint", teacher.checkpoint(), conf),
-                teacher.copies());
-        return new ExtractSettings(input.withPath(qualify("input.path", input.path(), conf)),
-                qualify("output.path", outputPath, conf), qualifiedTeacher, target, store, views, decode, seed, batchSize,
-                maxRejectFraction, progressIntervalMillis, sparkMaster, appName);
+        Teacher qualifiedTeacher =
+                new Teacher(model, qualify("teacher.checkpoint", teacher.checkpoint(), conf), teacher.copies());
+        return new ExtractSettings(
+                input.withPath(qualify("input.path", input.path(), conf)),
+                qualify("output.path", outputPath, conf),
+                qualifiedTeacher,
+                target,
+                store,
+                views,
+                decode,
+                seed,
+                batchSize,
+                maxRejectFraction,
+                progressIntervalMillis,
+                sparkMaster,
+                appName);
     }
 
     private static String qualify(String key, String path, org.apache.hadoop.conf.Configuration conf) {

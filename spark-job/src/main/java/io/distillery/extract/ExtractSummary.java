@@ -4,8 +4,17 @@ import java.util.List;
 import java.util.Locale;
 
 /** Totals of one extract run (skipped shards included), and what went wrong if anything. */
-public record ExtractSummary(int shards, int skipped, long images, long rows, long rejects, long dataBytes,
-                             double seconds, List<String> failures, boolean rejectLimitExceeded, String output) {
+public record ExtractSummary(
+        int shards,
+        int skipped,
+        long images,
+        long rows,
+        long rejects,
+        long dataBytes,
+        double seconds,
+        List<String> failures,
+        boolean rejectLimitExceeded,
+        String output) {
 
     public boolean ok() {
         return failures.isEmpty() && !rejectLimitExceeded;
@@ -17,8 +26,17 @@ public record ExtractSummary(int shards, int skipped, long images, long rows, lo
 
     @Override
     public String toString() {
-        return String.format(Locale.ROOT, "%d shards (%d already done), %d images, %d rows, %d rejects (%.2f%%), "
-                        + "%.1f MB written, %.1f s%s", shards, skipped, images, rows, rejects, 100 * rejectFraction(),
-                dataBytes / 1e6, seconds, failures.isEmpty() ? "" : ", " + failures.size() + " shard(s) failed");
+        return String.format(
+                Locale.ROOT,
+                "%d shards (%d already done), %d images, %d rows, %d rejects (%.2f%%), " + "%.1f MB written, %.1f s%s",
+                shards,
+                skipped,
+                images,
+                rows,
+                rejects,
+                100 * rejectFraction(),
+                dataBytes / 1e6,
+                seconds,
+                failures.isEmpty() ? "" : ", " + failures.size() + " shard(s) failed");
     }
 }

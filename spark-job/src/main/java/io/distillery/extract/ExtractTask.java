@@ -18,8 +18,12 @@ final class ExtractTask implements Function<Shard, ShardResult> {
     private final ExtractCounters counters;
     private final TestHooks hooks;
 
-    ExtractTask(ExtractSettings settings, String metadataJson, List<String> classNames, ExtractCounters counters,
-                TestHooks hooks) {
+    ExtractTask(
+            ExtractSettings settings,
+            String metadataJson,
+            List<String> classNames,
+            ExtractCounters counters,
+            TestHooks hooks) {
         this.settings = settings;
         this.metadataJson = metadataJson;
         this.classNames = List.copyOf(classNames);
@@ -30,7 +34,8 @@ final class ExtractTask implements Function<Shard, ShardResult> {
     @Override
     public ShardResult call(Shard shard) throws Exception {
         TaskContext ctx = TaskContext.get();
-        String attempt = ctx == null ? "local" : "s" + ctx.stageId() + "t" + ctx.taskAttemptId() + "a" + ctx.attemptNumber();
+        String attempt =
+                ctx == null ? "local" : "s" + ctx.stageId() + "t" + ctx.taskAttemptId() + "a" + ctx.attemptNumber();
         Configuration conf = org.apache.spark.deploy.SparkHadoopUtil.get().conf();
         return new ShardExtractor(settings, metadataJson, classNames, conf, counters, hooks.forTask(ctx))
                 .run(shard, attempt);

@@ -12,8 +12,7 @@ import org.apache.parquet.schema.Types;
 
 /** The Parquet schemas of the feature and rejects files, derived from the dataset metadata. */
 public final class FeatureSchema {
-    private FeatureSchema() {
-    }
+    private FeatureSchema() {}
 
     public static MessageType features(FeatureMetadata metadata) {
         List<Type> fields = new ArrayList<>();
@@ -24,8 +23,9 @@ public final class FeatureSchema {
         fields.add(string(FeatureColumns.CAPTION, false));
         fields.add(Types.required(PrimitiveTypeName.INT32).named(FeatureColumns.SRC_WIDTH));
         fields.add(Types.required(PrimitiveTypeName.INT32).named(FeatureColumns.SRC_HEIGHT));
-        for (String crop : new String[] {FeatureColumns.CROP_X, FeatureColumns.CROP_Y, FeatureColumns.CROP_W,
-                FeatureColumns.CROP_H}) {
+        for (String crop :
+                new String[] {FeatureColumns.CROP_X, FeatureColumns.CROP_Y, FeatureColumns.CROP_W, FeatureColumns.CROP_H
+                }) {
             fields.add(Types.required(PrimitiveTypeName.DOUBLE).named(crop));
         }
         fields.add(Types.required(PrimitiveTypeName.BOOLEAN).named(FeatureColumns.FLIP));
@@ -36,13 +36,19 @@ public final class FeatureSchema {
     }
 
     public static MessageType rejects() {
-        return new MessageType("distillery_rejects", List.of(
-                string(FeatureColumns.KEY, true), string(FeatureColumns.SHARD, true), string("image", true),
-                string("reason", true), string("message", true)));
+        return new MessageType(
+                "distillery_rejects",
+                List.of(
+                        string(FeatureColumns.KEY, true),
+                        string(FeatureColumns.SHARD, true),
+                        string("image", true),
+                        string("reason", true),
+                        string("message", true)));
     }
 
     private static Type string(String name, boolean required) {
         return (required ? Types.required(PrimitiveTypeName.BINARY) : Types.optional(PrimitiveTypeName.BINARY))
-                .as(LogicalTypeAnnotation.stringType()).named(name);
+                .as(LogicalTypeAnnotation.stringType())
+                .named(name);
     }
 }

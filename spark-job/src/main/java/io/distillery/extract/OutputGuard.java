@@ -12,11 +12,11 @@ final class OutputGuard {
     /** Largest finite bfloat16 (0x7F7F); larger floats round to Inf. */
     private static final float BF16_MAX = Float.intBitsToFloat(0x7F7F0000);
 
-    private OutputGuard() {
-    }
+    private OutputGuard() {}
 
     /** @throws NonFiniteOutputException naming the shard, key, view and column */
-    static void check(String shard, PendingView view, String column, float[] flat, int from, int length, TensorDType dtype) {
+    static void check(
+            String shard, PendingView view, String column, float[] flat, int from, int length, TensorDType dtype) {
         float limit = switch (dtype) {
             case FP16 -> FiniteValues.FP16_MAX;
             case BF16 -> BF16_MAX;
@@ -28,11 +28,16 @@ final class OutputGuard {
         }
         float value = flat[from + bad];
         String what = Float.isFinite(value)
-                ? String.format(Locale.ROOT, "value %s at element %d, beyond the range of %s (store it as fp32)",
-                        FiniteValues.describe(value), bad, dtype.id())
+                ? String.format(
+                        Locale.ROOT,
+                        "value %s at element %d, beyond the range of %s (store it as fp32)",
+                        FiniteValues.describe(value),
+                        bad,
+                        dtype.id())
                 : FiniteValues.describe(value) + " at element " + bad + " (the teacher's output is not finite)";
-        throw new NonFiniteOutputException("shard " + shard + ": key '" + view.sample().key() + "' view "
-                + view.view().index() + ": column '" + column + "' holds " + what + "; the shard was not committed");
+        throw new NonFiniteOutputException("shard " + shard + ": key '"
+                + view.sample().key() + "' view " + view.view().index() + ": column '" + column + "' holds " + what
+                + "; the shard was not committed");
     }
 
     /** A teacher output that must not be stored; fails its shard. */

@@ -18,15 +18,15 @@ import org.apache.parquet.schema.MessageType;
 
 /** Opening Parquet writers the way every Distillery file is written, and reading footers back. */
 public final class ParquetFiles {
-    private ParquetFiles() {
-    }
+    private ParquetFiles() {}
 
     /**
      * A writer that fails if the file exists; dictionary encoding is off for the packed-tensor columns (their
      * values never repeat, a dictionary would only cost time and bytes).
      */
-    public static ParquetWriter<Group> create(Path path, MessageType schema, Configuration conf,
-                                              Map<String, String> footer, Set<String> denseColumns) throws IOException {
+    public static ParquetWriter<Group> create(
+            Path path, MessageType schema, Configuration conf, Map<String, String> footer, Set<String> denseColumns)
+            throws IOException {
         ExampleParquetWriter.Builder builder = ExampleParquetWriter.builder(RawLocalOutputFile.of(path, conf))
                 .withConf(conf)
                 .withType(schema)
@@ -48,11 +48,14 @@ public final class ParquetFiles {
     /** The {@code key} column of a feature data file, in file order (only that column is read). */
     static java.util.List<String> keys(Path path, Configuration conf) throws IOException {
         Configuration projected = new Configuration(conf);
-        projected.set(org.apache.parquet.hadoop.api.ReadSupport.PARQUET_READ_SCHEMA,
+        projected.set(
+                org.apache.parquet.hadoop.api.ReadSupport.PARQUET_READ_SCHEMA,
                 "message keys { required binary " + io.distillery.features.FeatureColumns.KEY + " (UTF8); }");
         java.util.List<String> keys = new java.util.ArrayList<>();
-        try (org.apache.parquet.hadoop.ParquetReader<Group> reader = org.apache.parquet.hadoop.ParquetReader
-                .builder(new org.apache.parquet.hadoop.example.GroupReadSupport(), path).withConf(projected).build()) {
+        try (org.apache.parquet.hadoop.ParquetReader<Group> reader = org.apache.parquet.hadoop.ParquetReader.builder(
+                        new org.apache.parquet.hadoop.example.GroupReadSupport(), path)
+                .withConf(projected)
+                .build()) {
             for (Group row = reader.read(); row != null; row = reader.read()) {
                 keys.add(row.getString(io.distillery.features.FeatureColumns.KEY, 0));
             }

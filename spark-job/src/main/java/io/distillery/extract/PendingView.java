@@ -5,5 +5,4 @@ import io.distillery.image.ViewSpec;
 import io.distillery.shards.RawSample;
 
 /** One rendered view waiting for its teacher batch. */
-record PendingView(RawSample sample, int srcWidth, int srcHeight, ViewSpec view, RgbImage pixels) {
-}
+record PendingView(RawSample sample, int srcWidth, int srcHeight, ViewSpec view, RgbImage pixels) {}

@@ -26,7 +26,8 @@ final class RawLocalOutputFile implements OutputFile {
 
     static OutputFile of(Path path, Configuration conf) throws IOException {
         FileSystem fs = path.getFileSystem(conf);
-        return fs instanceof LocalFileSystem local ? new RawLocalOutputFile(creating(local), path)
+        return fs instanceof LocalFileSystem local
+                ? new RawLocalOutputFile(creating(local), path)
                 : HadoopOutputFile.fromPath(path, conf);
     }
 

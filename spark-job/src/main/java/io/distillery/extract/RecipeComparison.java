@@ -5,20 +5,25 @@ import java.util.Objects;
 
 /** Whether two dataset descriptions would produce the same rows (creation time and versions aside). */
 final class RecipeComparison {
-    private RecipeComparison() {
-    }
+    private RecipeComparison() {}
 
     /** A short description of the first difference, or null when the recipes agree. */
     static String firstDifference(FeatureMetadata a, FeatureMetadata b) {
         if (!Objects.equals(a.teacher().checkpointSha256(), b.teacher().checkpointSha256())) {
-            return "teacher checkpoint sha256 " + a.teacher().checkpointSha256() + " vs " + b.teacher().checkpointSha256();
+            return "teacher checkpoint sha256 " + a.teacher().checkpointSha256() + " vs "
+                    + b.teacher().checkpointSha256();
         }
         if (!Objects.equals(a.target(), b.target())) {
             return "target " + a.target() + " vs " + b.target();
         }
         if (!Objects.equals(a.tensorColumns(), b.tensorColumns())) {
-            return "columns " + a.tensorColumns().stream().map(FeatureMetadata.TensorColumn::name).toList() + " vs "
-                    + b.tensorColumns().stream().map(FeatureMetadata.TensorColumn::name).toList();
+            return "columns "
+                    + a.tensorColumns().stream()
+                            .map(FeatureMetadata.TensorColumn::name)
+                            .toList() + " vs "
+                    + b.tensorColumns().stream()
+                            .map(FeatureMetadata.TensorColumn::name)
+                            .toList();
         }
         if (!Objects.equals(a.preprocessing(), b.preprocessing())) {
             return "preprocessing " + a.preprocessing() + " vs " + b.preprocessing();

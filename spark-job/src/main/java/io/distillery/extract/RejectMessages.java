@@ -7,8 +7,7 @@ package io.distillery.extract;
 final class RejectMessages {
     static final int MAX_CHARS = 300;
 
-    private RejectMessages() {
-    }
+    private RejectMessages() {}
 
     static String clean(String message) {
         if (message == null) {

@@ -28,19 +28,22 @@ final class SampleScreen {
             return new Verdict(sample.problem(), sample.problemMessage());
         }
         if (!first) {
-            return new Verdict(SampleProblem.DUPLICATE, "key '" + sample.key() + "' was already read in shard " + shard
-                    + "; the first copy is kept");
+            return new Verdict(
+                    SampleProblem.DUPLICATE,
+                    "key '" + sample.key() + "' was already read in shard " + shard + "; the first copy is kept");
         }
         Integer label = sample.label();
         if (label != null && (label < 0 || (!classNames.isEmpty() && label >= classNames.size()))) {
-            return new Verdict(SampleProblem.BAD_LABEL, "label " + label + " is outside the known classes "
-                    + (classNames.isEmpty() ? "(labels are class indices >= 0)"
-                    : "0.." + (classNames.size() - 1) + " (" + classNames.size() + " class names)"));
+            return new Verdict(
+                    SampleProblem.BAD_LABEL,
+                    "label " + label + " is outside the known classes "
+                            + (classNames.isEmpty()
+                                    ? "(labels are class indices >= 0)"
+                                    : "0.." + (classNames.size() - 1) + " (" + classNames.size() + " class names)"));
         }
         return null;
     }
 
     /** A rejection: the reason stored in the rejects table and its message. */
-    record Verdict(SampleProblem problem, String message) {
-    }
+    record Verdict(SampleProblem problem, String message) {}
 }

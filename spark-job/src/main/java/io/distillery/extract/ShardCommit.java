@@ -14,6 +14,5 @@ package io.distillery.extract;
  * @param keyDigests the {@link KeyDigests} of the keys in the data file (null in records written before they
  *                   existed: the driver then reads the keys from the data file)
  */
-public record ShardCommit(String shard, long images, long rows, long rejects, long dataBytes, double seconds,
-                          String keyDigests) {
-}
+public record ShardCommit(
+        String shard, long images, long rows, long rejects, long dataBytes, double seconds, String keyDigests) {}

@@ -23,8 +23,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class ShardCommitter {
     private static final Logger LOG = LoggerFactory.getLogger(ShardCommitter.class);
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
+    private static final ObjectMapper JSON =
+            new ObjectMapper().setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
 
     private final DatasetLayout layout;
     private final Configuration conf;
@@ -39,7 +39,9 @@ public final class ShardCommitter {
         FileSystem fs = layout.root().getFileSystem(conf);
         Optional<ShardCommit> existing = validRecord(record.shard());
         if (existing.isPresent()) {
-            LOG.info("shard {} was already committed by another attempt; discarding this attempt's files", record.shard());
+            LOG.info(
+                    "shard {} was already committed by another attempt; discarding this attempt's files",
+                    record.shard());
             fs.delete(tmpData, false);
             fs.delete(tmpRejects, false);
             return existing.get();
@@ -73,7 +75,8 @@ public final class ShardCommitter {
         }
         Path data = layout.dataFile(shardId);
         Path rejects = layout.rejectsFile(shardId);
-        if (!fs.exists(data) || !fs.exists(rejects)
+        if (!fs.exists(data)
+                || !fs.exists(rejects)
                 || ParquetFiles.rowCount(data, conf) != record.rows()
                 || ParquetFiles.rowCount(rejects, conf) != record.rejects()) {
             LOG.warn("shard {}: files disagree with the commit record; the shard will be redone", shardId);

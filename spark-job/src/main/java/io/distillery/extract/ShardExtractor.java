@@ -54,13 +54,22 @@ public final class ShardExtractor {
     private final ExtractCounters counters;
     private final TestHooks hooks;
 
-    public ShardExtractor(ExtractSettings settings, String metadataJson, List<String> classNames, Configuration conf,
-                          ExtractCounters counters) {
+    public ShardExtractor(
+            ExtractSettings settings,
+            String metadataJson,
+            List<String> classNames,
+            Configuration conf,
+            ExtractCounters counters) {
         this(settings, metadataJson, classNames, conf, counters, TestHooks.NONE);
     }
 
-    ShardExtractor(ExtractSettings settings, String metadataJson, List<String> classNames, Configuration conf,
-                   ExtractCounters counters, TestHooks hooks) {
+    ShardExtractor(
+            ExtractSettings settings,
+            String metadataJson,
+            List<String> classNames,
+            Configuration conf,
+            ExtractCounters counters,
+            TestHooks hooks) {
         this.settings = settings;
         this.metadataJson = metadataJson;
         this.metadata = FeatureMetadataJson.fromJson(metadataJson, settings.outputPath());
@@ -83,8 +92,11 @@ public final class ShardExtractor {
         Path tmpRejects = layout.tmpFile(shard.id(), attempt, "rejects");
         FileSystem fs = layout.root().getFileSystem(conf);
         fs.mkdirs(layout.tmpDir());
-        EncoderPool teachers = ExecutorModelCache.get(settings.teacher().model(), settings.teacher().checkpoint(),
-                settings.teacher().copies(), conf);
+        EncoderPool teachers = ExecutorModelCache.get(
+                settings.teacher().model(),
+                settings.teacher().checkpoint(),
+                settings.teacher().copies(),
+                conf);
         ModelConfig teacher = teachers.config();
         TargetRecipe recipe = settings.target().recipe(teacher.depth());
         MessageType schema = FeatureSchema.features(metadata);
@@ -98,8 +110,9 @@ public final class ShardExtractor {
         long rejects = 0;
         KeyDigests keys = new KeyDigests();
         try (ParquetWriter<Group> data = ParquetFiles.create(tmpData, schema, conf, footer, dense);
-             ParquetWriter<Group> rejectsOut = ParquetFiles.create(tmpRejects, FeatureSchema.rejects(), conf, footer, Set.of());
-             ShardReader reader = ShardReader.open(shard, settings.input(), classNames, conf)) {
+                ParquetWriter<Group> rejectsOut =
+                        ParquetFiles.create(tmpRejects, FeatureSchema.rejects(), conf, footer, Set.of());
+                ShardReader reader = ShardReader.open(shard, settings.input(), classNames, conf)) {
             RowWriter rowWriter = new RowWriter(data, schema, shard.id());
             SimpleGroupFactory rejectRows = new SimpleGroupFactory(FeatureSchema.rejects());
             TeacherRunner runner = new TeacherRunner(teachers, recipe, settings.store());
@@ -115,7 +128,8 @@ public final class ShardExtractor {
                 if (verdict != null) {
                     rejects++;
                     counters.rejected();
-                    rejectsOut.write(rejectRow(rejectRows, sample, shard.id(), verdict.problem().id(), verdict.message()));
+                    rejectsOut.write(rejectRow(
+                            rejectRows, sample, shard.id(), verdict.problem().id(), verdict.message()));
                     continue;
                 }
                 RgbImage image;
@@ -125,14 +139,19 @@ public final class ShardExtractor {
                 } catch (ImageRejectedException e) {
                     rejects++;
                     counters.rejected();
-                    rejectsOut.write(rejectRow(rejectRows, sample, shard.id(),
-                            e.reason().name().toLowerCase(java.util.Locale.ROOT), e.getMessage()));
+                    rejectsOut.write(rejectRow(
+                            rejectRows,
+                            sample,
+                            shard.id(),
+                            e.reason().name().toLowerCase(java.util.Locale.ROOT),
+                            e.getMessage()));
                     t = timings.add(Phase.DECODE, t);
                     continue;
                 }
                 keys.add(sample.key());
                 for (int v = 0; v <= settings.views().random(); v++) {
-                    ViewSpec view = v == 0 ? sampler.evalView(image.width(), image.height())
+                    ViewSpec view = v == 0
+                            ? sampler.evalView(image.width(), image.height())
                             : sampler.randomView(settings.seed(), sample.key(), v, image.width(), image.height());
                     RgbImage rendered = ViewRenderer.render(image, view, teacher.imgSize());
                     pending.add(new PendingView(sample, image.width(), image.height(), view, rendered));
@@ -161,21 +180,32 @@ public final class ShardExtractor {
             return ShardResult.failed(shard.id(), e.getMessage());
         } catch (IOException e) {
             // e.g. "No space left on device", which names no file: say which shard and where it was writing
-            throw new IOException("shard " + shard.id() + " (writing under " + layout.tmpDir() + "): " + e.getMessage(), e);
+            throw new IOException(
+                    "shard " + shard.id() + " (writing under " + layout.tmpDir() + "): " + e.getMessage(), e);
         }
         double seconds = (System.nanoTime() - start) / 1e9;
-        ShardCommit record = new ShardCommit(shard.id(), images, rows, rejects, fs.getFileStatus(tmpData).getLen(), seconds,
-                keys.encode());
+        ShardCommit record = new ShardCommit(
+                shard.id(), images, rows, rejects, fs.getFileStatus(tmpData).getLen(), seconds, keys.encode());
         ShardCommit committed = committer.commit(record, tmpData, tmpRejects);
-        LOG.info("shard {}: {} images, {} rows, {} rejects in {} s ({})", shard.id(), images, rows, rejects,
-                String.format(java.util.Locale.ROOT, "%.1f", seconds), timings);
+        LOG.info(
+                "shard {}: {} images, {} rows, {} rejects in {} s ({})",
+                shard.id(),
+                images,
+                rows,
+                rejects,
+                String.format(java.util.Locale.ROOT, "%.1f", seconds),
+                timings);
         return ShardResult.committed(committed, false);
     }
 
-    private static Group rejectRow(SimpleGroupFactory rows, RawSample sample, String shard, String reason, String message) {
-        return rows.newGroup().append(FeatureColumns.KEY, sample.key())
-                .append(FeatureColumns.SHARD, shard).append("image", sample.imageName())
-                .append("reason", reason).append("message", RejectMessages.clean(message));
+    private static Group rejectRow(
+            SimpleGroupFactory rows, RawSample sample, String shard, String reason, String message) {
+        return rows.newGroup()
+                .append(FeatureColumns.KEY, sample.key())
+                .append(FeatureColumns.SHARD, shard)
+                .append("image", sample.imageName())
+                .append("reason", reason)
+                .append("message", RejectMessages.clean(message));
     }
 
     /** Turns views + teacher outputs into Parquet rows. */
@@ -206,19 +236,26 @@ public final class ShardExtractor {
                 if (s.caption() != null) {
                     g.append(FeatureColumns.CAPTION, s.caption());
                 }
-                g.append(FeatureColumns.SRC_WIDTH, pv.srcWidth()).append(FeatureColumns.SRC_HEIGHT, pv.srcHeight())
-                        .append(FeatureColumns.CROP_X, v.x()).append(FeatureColumns.CROP_Y, v.y())
-                        .append(FeatureColumns.CROP_W, v.width()).append(FeatureColumns.CROP_H, v.height())
+                g.append(FeatureColumns.SRC_WIDTH, pv.srcWidth())
+                        .append(FeatureColumns.SRC_HEIGHT, pv.srcHeight())
+                        .append(FeatureColumns.CROP_X, v.x())
+                        .append(FeatureColumns.CROP_Y, v.y())
+                        .append(FeatureColumns.CROP_W, v.width())
+                        .append(FeatureColumns.CROP_H, v.height())
                         .append(FeatureColumns.FLIP, v.flip());
                 for (FeatureMetadata.TensorColumn column : metadata.tensorColumns()) {
                     if (column.name().equals(FeatureColumns.PIXELS)) {
-                        g.append(FeatureColumns.PIXELS, Binary.fromConstantByteArray(pv.pixels().toRgbBytes()));
+                        g.append(
+                                FeatureColumns.PIXELS,
+                                Binary.fromConstantByteArray(pv.pixels().toRgbBytes()));
                         continue;
                     }
                     float[] flat = tensors.get(column.name());
                     int length = flat.length / views.size();
                     OutputGuard.check(shardId, pv, column.name(), flat, i * length, length, dtype);
-                    g.append(column.name(), Binary.fromConstantByteArray(TensorPacking.pack(flat, i * length, length, dtype)));
+                    g.append(
+                            column.name(),
+                            Binary.fromConstantByteArray(TensorPacking.pack(flat, i * length, length, dtype)));
                 }
                 out.write(g);
             }

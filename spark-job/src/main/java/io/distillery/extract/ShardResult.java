@@ -8,8 +8,16 @@ import java.io.Serializable;
  * @param failure null when the shard was committed; otherwise why the shard failed (the shard is named)
  * @param skipped true when the shard was already complete and nothing was done
  */
-public record ShardResult(String shard, long images, long rows, long rejects, long dataBytes, double seconds,
-                          String failure, boolean skipped) implements Serializable {
+public record ShardResult(
+        String shard,
+        long images,
+        long rows,
+        long rejects,
+        long dataBytes,
+        double seconds,
+        String failure,
+        boolean skipped)
+        implements Serializable {
 
     static ShardResult committed(ShardCommit c, boolean skipped) {
         return new ShardResult(c.shard(), c.images(), c.rows(), c.rejects(), c.dataBytes(), c.seconds(), null, skipped);

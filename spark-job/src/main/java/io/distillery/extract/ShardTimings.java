@@ -7,7 +7,13 @@ import java.util.stream.Collectors;
 
 /** Wall time a shard spent per phase, logged with the shard so that a slow job shows where its time goes. */
 final class ShardTimings {
-    enum Phase { READ, DECODE, VIEWS, TEACHER, WRITE }
+    enum Phase {
+        READ,
+        DECODE,
+        VIEWS,
+        TEACHER,
+        WRITE
+    }
 
     private final Map<Phase, Long> nanos = new EnumMap<>(Phase.class);
 
@@ -21,7 +27,9 @@ final class ShardTimings {
     @Override
     public String toString() {
         return nanos.entrySet().stream()
-                .map(e -> String.format(Locale.ROOT, "%s %.2f", e.getKey().name().toLowerCase(Locale.ROOT), e.getValue() / 1e9))
-                .collect(Collectors.joining(", ")) + " s";
+                        .map(e -> String.format(
+                                Locale.ROOT, "%s %.2f", e.getKey().name().toLowerCase(Locale.ROOT), e.getValue() / 1e9))
+                        .collect(Collectors.joining(", "))
+                + " s";
     }
 }

@@ -22,8 +22,9 @@ record TestHooks(long crashAfterRows, long batchDelayMillis) implements Serializ
     static TestHooks fromLocalProperties(SparkContext sc) {
         String crash = sc.getLocalProperty(ExtractJob.CRASH_AFTER_ROWS);
         String delay = sc.getLocalProperty(ExtractJob.BATCH_DELAY_MILLIS);
-        return crash == null && delay == null ? NONE : new TestHooks(crash == null ? -1 : Long.parseLong(crash),
-                delay == null ? 0 : Long.parseLong(delay));
+        return crash == null && delay == null
+                ? NONE
+                : new TestHooks(crash == null ? -1 : Long.parseLong(crash), delay == null ? 0 : Long.parseLong(delay));
     }
 
     /** Only a Spark task's first attempt crashes, so the test sees the retry recover. */

@@ -10,16 +10,15 @@ import java.util.TreeMap;
 /** Class names for labels 0, 1, ...: a preset, or a comma-separated list. */
 public final class ClassNames {
     /** Fashion-MNIST's ten classes (zalandoresearch/fashion-mnist README). */
-    public static final List<String> FASHION_MNIST = List.of("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
-            "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot");
+    public static final List<String> FASHION_MNIST = List.of(
+            "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot");
     /** MNIST's ten digits. */
     public static final List<String> MNIST = List.of("0", "1", "2", "3", "4", "5", "6", "7", "8", "9");
 
-    private static final Map<String, List<String>> PRESETS = new TreeMap<>(Map.of(
-            "fashion-mnist", FASHION_MNIST, "mnist", MNIST));
+    private static final Map<String, List<String>> PRESETS =
+            new TreeMap<>(Map.of("fashion-mnist", FASHION_MNIST, "mnist", MNIST));
 
-    private ClassNames() {
-    }
+    private ClassNames() {}
 
     /** Preset names, for help texts. */
     public static Set<String> presets() {

@@ -37,8 +37,8 @@ public final class IdxDataset implements LabelledImageSet {
 
     private static void requireFile(Path file, String what) {
         if (!Files.isRegularFile(file)) {
-            throw new IllegalArgumentException(what + " file " + file
-                    + (Files.exists(file) ? " is not a regular file" : " does not exist"));
+            throw new IllegalArgumentException(
+                    what + " file " + file + (Files.exists(file) ? " is not a regular file" : " does not exist"));
         }
     }
 

@@ -28,8 +28,7 @@ public final class IdxReader {
     /** The most data bytes read into one array. */
     static final long MAX_DATA_BYTES = Integer.MAX_VALUE - 8;
 
-    private IdxReader() {
-    }
+    private IdxReader() {}
 
     /** Reads an IDX3 unsigned-byte image file. */
     public static IdxImages readImages(Path file) throws IOException {
@@ -47,8 +46,7 @@ public final class IdxReader {
         return UNSIGNED_BYTE << 8 | dims;
     }
 
-    private record Parsed(int[] dims, byte[] data) {
-    }
+    private record Parsed(int[] dims, byte[] data) {}
 
     private static Parsed read(Path file, int expectedDims, String kind) throws IOException {
         boolean gzip = isGzip(file);
@@ -79,12 +77,20 @@ public final class IdxReader {
 
     private static Parsed parse(Path file, DataInputStream in, int expectedDims, String kind) throws IOException {
         int expectedMagic = magic(expectedDims);
-        String expectation = String.format(Locale.ROOT, "expected 0x%08X for unsigned-byte %s, %d dimension%s",
-                expectedMagic, kind, expectedDims, expectedDims == 1 ? "" : "s");
+        String expectation = String.format(
+                Locale.ROOT,
+                "expected 0x%08X for unsigned-byte %s, %d dimension%s",
+                expectedMagic,
+                kind,
+                expectedDims,
+                expectedDims == 1 ? "" : "s");
         byte[] magicBytes = in.readNBytes(4);
         if (magicBytes.length < 4) {
-            throw new IdxFormatException(file + ": truncated: " + (magicBytes.length == 0 ? "the file is empty"
-                    : "ends after " + magicBytes.length + " bytes, inside the 4-byte magic number") + "; " + expectation);
+            throw new IdxFormatException(file + ": truncated: "
+                    + (magicBytes.length == 0
+                            ? "the file is empty"
+                            : "ends after " + magicBytes.length + " bytes, inside the 4-byte magic number")
+                    + "; " + expectation);
         }
         int magic = ByteBuffer.wrap(magicBytes).getInt();
         String found = String.format(Locale.ROOT, "magic number 0x%08X", magic);
@@ -122,21 +128,21 @@ public final class IdxReader {
             shape[d] = (int) size;
             elements *= size;
             if (elements > MAX_DATA_BYTES) {
-                throw new IdxFormatException(file + ": declares " + describe(shape, d + 1, kind)
-                        + ", more than the " + MAX_DATA_BYTES + " bytes this reader holds in memory");
+                throw new IdxFormatException(file + ": declares " + describe(shape, d + 1, kind) + ", more than the "
+                        + MAX_DATA_BYTES + " bytes this reader holds in memory");
             }
         }
-        String declared = describe(shape, dims, kind) + " (" + elements + " bytes after the " + headerBytes
-                + "-byte header)";
+        String declared =
+                describe(shape, dims, kind) + " (" + elements + " bytes after the " + headerBytes + "-byte header)";
         byte[] data = in.readNBytes((int) elements);
         if (data.length < elements) {
-            throw new IdxFormatException(file + ": truncated: declares " + declared + " but holds only "
-                    + data.length + " data bytes");
+            throw new IdxFormatException(
+                    file + ": truncated: declares " + declared + " but holds only " + data.length + " data bytes");
         }
         long trailing = in.transferTo(OutputStream.nullOutputStream());
         if (trailing > 0) {
-            throw new IdxFormatException(file + ": " + trailing + " trailing bytes after the data: declares "
-                    + declared + "; wrong count in the header?");
+            throw new IdxFormatException(file + ": " + trailing + " trailing bytes after the data: declares " + declared
+                    + "; wrong count in the header?");
         }
         return new Parsed(shape, data);
     }

@@ -15,8 +15,7 @@ import java.nio.file.Path;
  * </pre>
  */
 public final class IdxSubset {
-    private IdxSubset() {
-    }
+    private IdxSubset() {}
 
     /** Writes the first {@code n} samples of {@code images}/{@code labels} to {@code outImages}/{@code outLabels}. */
     public static void writeFirst(Path images, Path labels, int n, Path outImages, Path outLabels) throws IOException {

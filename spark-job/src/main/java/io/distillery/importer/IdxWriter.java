@@ -14,8 +14,7 @@ import java.util.zip.GZIPOutputStream;
  * time stamp, so equal input gives equal bytes). Each file is written under a temporary name and then renamed.
  */
 public final class IdxWriter {
-    private IdxWriter() {
-    }
+    private IdxWriter() {}
 
     /** Writes {@code images} as an IDX3 file. */
     public static void writeImages(Path file, IdxImages images) throws IOException {
@@ -31,7 +30,7 @@ public final class IdxWriter {
         boolean gzip = file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".gz");
         AtomicFiles.write(file, stream -> {
             try (OutputStream raw = new BufferedOutputStream(stream, 1 << 16);
-                 DataOutputStream out = new DataOutputStream(gzip ? new GZIPOutputStream(raw, 1 << 16) : raw)) {
+                    DataOutputStream out = new DataOutputStream(gzip ? new GZIPOutputStream(raw, 1 << 16) : raw)) {
                 out.writeInt(IdxReader.magic(dims.length));
                 for (int size : dims) {
                     out.writeInt(size);

@@ -25,8 +25,7 @@ public final class ImportManifest {
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
-    private ImportManifest() {
-    }
+    private ImportManifest() {}
 
     /** Whether {@code dir} holds a complete import. */
     public static boolean isComplete(Path dir) {
@@ -51,8 +50,9 @@ public final class ImportManifest {
         try {
             manifest = JSON.readTree(file.toFile());
         } catch (JsonProcessingException e) {
-            throw new IOException(file + " is unreadable (" + e.getOriginalMessage()
-                    + "); remove the folder to replace the import", e);
+            throw new IOException(
+                    file + " is unreadable (" + e.getOriginalMessage() + "); remove the folder to replace the import",
+                    e);
         }
         List<String> names = new ArrayList<>();
         for (JsonNode shard : manifest.path("shards")) {

@@ -16,8 +16,8 @@ import java.util.regex.Pattern;
  * @param classNames names of labels 0, 1, ... recorded in the manifest; empty when unknown
  * @param overwrite  replace an existing complete import in {@code out}
  */
-public record ImportOptions(Path out, String prefix, int shardSize, Integer limit, List<String> classNames,
-                            boolean overwrite) {
+public record ImportOptions(
+        Path out, String prefix, int shardSize, Integer limit, List<String> classNames, boolean overwrite) {
     /** Samples per shard unless told otherwise. */
     public static final int DEFAULT_SHARD_SIZE = 1000;
     /** No dots (a webdataset key ends at the first dot) and no leading '_' or '.' (hidden from shard listings). */
@@ -44,9 +44,13 @@ public record ImportOptions(Path out, String prefix, int shardSize, Integer limi
      * {@code emnist-letters-test-images-idx3-ubyte} gives {@code emnist-letters-test}.
      */
     public static String defaultPrefix(Path images) {
-        String name = images.getFileName().toString().replaceFirst("(?i)\\.gz$", "")
-                .replaceFirst("(?i)[-._]idx3[-._]ubyte$", "").replaceFirst("(?i)[-._]images?$", "")
-                .replaceAll("[^A-Za-z0-9_-]", "-").replaceFirst("^[^A-Za-z0-9]+", "");
+        String name = images.getFileName()
+                .toString()
+                .replaceFirst("(?i)\\.gz$", "")
+                .replaceFirst("(?i)[-._]idx3[-._]ubyte$", "")
+                .replaceFirst("(?i)[-._]images?$", "")
+                .replaceAll("[^A-Za-z0-9_-]", "-")
+                .replaceFirst("^[^A-Za-z0-9]+", "");
         return name.isEmpty() ? "samples" : name;
     }
 }

@@ -10,5 +10,4 @@ package io.distillery.importer;
  * @param firstKey key of its first sample
  * @param lastKey  key of its last sample
  */
-public record ShardInfo(String name, int samples, long bytes, String sha256, String firstKey, String lastKey) {
-}
+public record ShardInfo(String name, int samples, long bytes, String sha256, String firstKey, String lastKey) {}

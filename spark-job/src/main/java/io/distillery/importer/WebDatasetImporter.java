@@ -36,12 +36,10 @@ public final class WebDatasetImporter {
     /** The fewest digits of a sample index in a key. */
     private static final int MIN_KEY_DIGITS = 6;
 
-    private WebDatasetImporter() {
-    }
+    private WebDatasetImporter() {}
 
     /** The outcome of an import. */
-    public record Result(Path out, int samples, List<ShardInfo> shards) {
-    }
+    public record Result(Path out, int samples, List<ShardInfo> shards) {}
 
     /** Imports {@code set} (or its first {@code options.limit()} samples) into {@code options.out()}. */
     public static Result run(LabelledImageSet set, ImportOptions options) throws IOException {
@@ -65,8 +63,10 @@ public final class WebDatasetImporter {
         manifest.put("limit", options.limit());
         manifest.put("prefix", options.prefix());
         manifest.put("shard_size", options.shardSize());
-        manifest.put("keys", options.prefix() + "/<sample index in the source, zero-padded to "
-                + keyDigits(set.size()) + " digits>");
+        manifest.put(
+                "keys",
+                options.prefix() + "/<sample index in the source, zero-padded to " + keyDigits(set.size())
+                        + " digits>");
         Map<String, String> members = new LinkedHashMap<>();
         members.put("png", "the image (PNG; grayscale sources stay 8-bit grayscale)");
         members.put("cls", "the label, a decimal integer");
@@ -74,7 +74,8 @@ public final class WebDatasetImporter {
         manifest.put("classes", options.classNames().isEmpty() ? null : options.classNames());
         manifest.put("label_counts", labelCounts);
         manifest.put("source", source);
-        manifest.put("shards", shards.stream().map(WebDatasetImporter::shardEntry).toList());
+        manifest.put(
+                "shards", shards.stream().map(WebDatasetImporter::shardEntry).toList());
         manifest.put("versions", BuildInfo.versions());
         manifest.put("created", Instant.now().toString());
         ImportManifest.write(out, manifest);
@@ -112,8 +113,10 @@ public final class WebDatasetImporter {
             int label = set.label(i);
             if (label < 0 || (!classNames.isEmpty() && label >= classNames.size())) {
                 throw new IllegalArgumentException(set.labelSource() + ": sample " + i + " has label " + label
-                        + (label < 0 ? "" : ", but --classes names only " + classNames.size() + " classes (0.."
-                        + (classNames.size() - 1) + ")"));
+                        + (label < 0
+                                ? ""
+                                : ", but --classes names only " + classNames.size() + " classes (0.."
+                                        + (classNames.size() - 1) + ")"));
             }
             counts.merge(label, 1, Integer::sum);
         }
@@ -139,7 +142,8 @@ public final class WebDatasetImporter {
                 String name = file.getFileName().toString();
                 boolean topLevel = relative.getNameCount() == 1;
                 boolean leftover = name.startsWith(".") && name.endsWith(".tmp");
-                if (topLevel && (ours.contains(name) || shardPattern.matcher(name).matches() || leftover)) {
+                if (topLevel
+                        && (ours.contains(name) || shardPattern.matcher(name).matches() || leftover)) {
                     remove.add(file);
                 } else if (name.toLowerCase(Locale.ROOT).endsWith(".tar") && !isHidden(relative)) {
                     foreign.add(relative);

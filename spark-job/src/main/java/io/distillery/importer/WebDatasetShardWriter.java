@@ -114,8 +114,8 @@ final class WebDatasetShardWriter implements AutoCloseable {
                 throw new IllegalStateException("the JVM has no SHA-256", e);
             }
             this.file = AtomicFiles.create(dir.resolve(name), tmp);
-            this.tar = new TarArchiveOutputStream(new DigestOutputStream(new BufferedOutputStream(file.stream(), 1 << 16),
-                    digest));
+            this.tar = new TarArchiveOutputStream(
+                    new DigestOutputStream(new BufferedOutputStream(file.stream(), 1 << 16), digest));
             tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
             tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
         }
@@ -138,7 +138,8 @@ final class WebDatasetShardWriter implements AutoCloseable {
 
         /** A write error ("No space left on device") says nothing about where: name the file. */
         private IOException named(IOException e) {
-            return e instanceof java.nio.file.FileSystemException ? e
+            return e instanceof java.nio.file.FileSystemException
+                    ? e
                     : new IOException("writing " + tmp + " failed: " + e.getMessage(), e);
         }
 

@@ -26,8 +26,13 @@ record LockOwner(String token, String host, long pid, String user, String comman
         } catch (IOException e) {
             host = "unknown-host";
         }
-        return new LockOwner(UUID.randomUUID().toString(), host, ProcessHandle.current().pid(),
-                System.getProperty("user.name"), command, Instant.now().toString());
+        return new LockOwner(
+                UUID.randomUUID().toString(),
+                host,
+                ProcessHandle.current().pid(),
+                System.getProperty("user.name"),
+                command,
+                Instant.now().toString());
     }
 
     byte[] toJson() throws IOException {

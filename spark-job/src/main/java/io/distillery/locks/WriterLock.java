@@ -57,8 +57,9 @@ public final class WriterLock implements AutoCloseable {
         return acquire(file, output, command, conf, HEARTBEAT, STALE);
     }
 
-    static WriterLock acquire(Path file, String output, String command, Configuration conf, Duration heartbeat,
-                              Duration stale) throws IOException {
+    static WriterLock acquire(
+            Path file, String output, String command, Configuration conf, Duration heartbeat, Duration stale)
+            throws IOException {
         FileSystem fs = file.getFileSystem(conf);
         java.util.List<Path> created = new java.util.ArrayList<>();
         for (Path p = file.getParent(); p != null && !fs.exists(p); p = p.getParent()) {
@@ -83,12 +84,15 @@ public final class WriterLock implements AutoCloseable {
                         + (holder == null ? "(owner still being recorded)" : holder) + ", last heartbeat "
                         + age / 1000 + " s ago; wait for it to end or stop it (" + file + ")");
             }
-            LOG.warn("taking over the writer lock of {} from {}: {}", output, holder == null ? "an unknown owner" : holder,
+            LOG.warn(
+                    "taking over the writer lock of {} from {}: {}",
+                    output,
+                    holder == null ? "an unknown owner" : holder,
                     dead ? "that process no longer exists" : "no heartbeat for " + age / 1000 + " s");
             takeOver(fs, file, holder);
         }
-        throw new OutputLockedException(output + ": could not take the writer lock " + file
-                + " (other runs keep taking it); try again");
+        throw new OutputLockedException(
+                output + ": could not take the writer lock " + file + " (other runs keep taking it); try again");
     }
 
     /** Moves the stale lock aside (only one contender's rename succeeds), then deletes it. */

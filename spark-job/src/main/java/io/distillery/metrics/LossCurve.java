@@ -19,10 +19,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class LossCurve {
     private static final Logger LOG = LoggerFactory.getLogger(LossCurve.class);
-    private static final LossCurvePlot.Settings SETTINGS = LossCurvePlot.Settings.defaults().withSmoothing(0.9);
+    private static final LossCurvePlot.Settings SETTINGS =
+            LossCurvePlot.Settings.defaults().withSmoothing(0.9);
 
-    private LossCurve() {
-    }
+    private LossCurve() {}
 
     /** {@code <runDir>/loss.png} from {@code records} (nothing when empty); the run dir may be on any filesystem. */
     public static void writeToRun(FileSystem fs, Path runDir, List<MetricsRecord> records) throws IOException {

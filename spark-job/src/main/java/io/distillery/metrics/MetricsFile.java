@@ -86,10 +86,11 @@ public final class MetricsFile {
             return JSON.readValue(line, MetricsRecord.class);
         } catch (JsonProcessingException e) {
             // a record's own check (e.g. a negative iteration) arrives wrapped; its message is the useful one
-            String why = e.getCause() instanceof IllegalArgumentException cause ? cause.getMessage()
+            String why = e.getCause() instanceof IllegalArgumentException cause
+                    ? cause.getMessage()
                     : e.getOriginalMessage();
-            throw new ReportFormatException(where + ": not a metrics record: " + why.lines().findFirst().orElse(""),
-                    e);
+            throw new ReportFormatException(
+                    where + ": not a metrics record: " + why.lines().findFirst().orElse(""), e);
         }
     }
 

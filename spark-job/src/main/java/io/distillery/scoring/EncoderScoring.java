@@ -1,10 +1,10 @@
 package io.distillery.scoring;
 
-import io.distillery.spark.ExecutorModelCache;
 import io.distillery.features.FeatureColumns;
 import io.distillery.model.Encoder;
 import io.distillery.model.EncoderPool;
 import io.distillery.model.PoolingHead;
+import io.distillery.spark.ExecutorModelCache;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -73,7 +73,8 @@ public final class EncoderScoring implements MapPartitionsFunction<Row, Row> {
 
     @Override
     public Iterator<Row> call(Iterator<Row> rows) throws java.io.InterruptedIOException {
-        EncoderPool encoders = ExecutorModelCache.get(model, checkpoint, org.apache.spark.deploy.SparkHadoopUtil.get().conf());
+        EncoderPool encoders = ExecutorModelCache.get(
+                model, checkpoint, org.apache.spark.deploy.SparkHadoopUtil.get().conf());
         return scoreAll(encoders, rows);
     }
 
@@ -98,15 +99,22 @@ public final class EncoderScoring implements MapPartitionsFunction<Row, Row> {
         List<byte[]> views = new ArrayList<>(batch.size());
         batch.forEach(r -> views.add(r.getAs(FeatureColumns.PIXELS)));
         var c = encoder.config();
-        INDArray images = PixelBatch.toImages(views, c.imgSize(), c.imageMean(), c.imageStd(),
-                r -> "row " + batch.get(r).getAs(FeatureColumns.KEY) + " view " + batch.get(r).getAs(FeatureColumns.VIEW));
+        INDArray images = PixelBatch.toImages(
+                views,
+                c.imgSize(),
+                c.imageMean(),
+                c.imageStd(),
+                r -> "row " + batch.get(r).getAs(FeatureColumns.KEY) + " view "
+                        + batch.get(r).getAs(FeatureColumns.VIEW));
         INDArray last = encoder.forward(images).blockOutputs().get(c.depth() - 1);
         INDArray features = pooling == Pooling.CLS
                 ? last.get(NDArrayIndex.all(), NDArrayIndex.point(0), NDArrayIndex.all())
-                : last.get(NDArrayIndex.all(), NDArrayIndex.interval(1, last.size(1)), NDArrayIndex.all()).mean(1);
+                : last.get(NDArrayIndex.all(), NDArrayIndex.interval(1, last.size(1)), NDArrayIndex.all())
+                        .mean(1);
         PoolingHead head = encoder.head();
         INDArray predicted = head != null && head.classifierWeight() != null
-                ? head.logits(head.pooled(last)).argMax(1) : null;
+                ? head.logits(head.pooled(last)).argMax(1)
+                : null;
         for (int r = 0; r < batch.size(); r++) {
             Row row = batch.get(r);
             float[] f = features.getRow(r).dup().data().asFloat();
@@ -114,8 +122,12 @@ public final class EncoderScoring implements MapPartitionsFunction<Row, Row> {
             for (int i = 0; i < f.length; i++) {
                 boxed[i] = f[i];
             }
-            out.add(RowFactory.create(row.getAs(FeatureColumns.KEY), row.getAs(FeatureColumns.VIEW),
-                    row.getAs(FeatureColumns.LABEL), boxed, predicted == null ? null : predicted.getInt(r)));
+            out.add(RowFactory.create(
+                    row.getAs(FeatureColumns.KEY),
+                    row.getAs(FeatureColumns.VIEW),
+                    row.getAs(FeatureColumns.LABEL),
+                    boxed,
+                    predicted == null ? null : predicted.getInt(r)));
         }
     }
 }

@@ -11,12 +11,15 @@ import org.nd4j.linalg.factory.Nd4j;
  * heap ByteBuffer, see the field notes).
  */
 public final class PixelBatch {
-    private PixelBatch() {
-    }
+    private PixelBatch() {}
 
     /** @param describe names a row in errors (row index to e.g. "key k view v") */
-    public static INDArray toImages(List<byte[]> views, int size, double[] mean, double[] std,
-                                    java.util.function.IntFunction<String> describe) {
+    public static INDArray toImages(
+            List<byte[]> views,
+            int size,
+            double[] mean,
+            double[] std,
+            java.util.function.IntFunction<String> describe) {
         int n = views.size();
         int plane = size * size;
         float[] pixels = new float[n * 3 * plane];

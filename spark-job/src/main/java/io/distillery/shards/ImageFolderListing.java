@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.stream.Stream;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -25,11 +24,9 @@ final class ImageFolderListing {
     private static final Logger LOG = LoggerFactory.getLogger(ImageFolderListing.class);
 
     /** The shards and the class names their labels index. */
-    record Listing(List<Shard> shards, List<String> classNames) {
-    }
+    record Listing(List<Shard> shards, List<String> classNames) {}
 
-    private ImageFolderListing() {
-    }
+    private ImageFolderListing() {}
 
     static Listing list(FileSystem fs, Path root, int filesPerShard) throws IOException {
         FileStatus rootStatus = fs.getFileStatus(root);
@@ -39,7 +36,8 @@ final class ImageFolderListing {
         }
         List<FileStatus> classDirs = new ArrayList<>();
         for (FileStatus status : fs.listStatus(rootStatus.getPath())) {
-            if (status.isDirectory() && LocalLinks.isLink(fs, status.getPath())
+            if (status.isDirectory()
+                    && LocalLinks.isLink(fs, status.getPath())
                     && LocalLinks.leavesRoot(fs, rootStatus.getPath(), status.getPath())) {
                 LOG.warn("not a class: {} is a link to a folder outside {}", status.getPath(), root);
             } else if (status.isDirectory()) {
@@ -51,7 +49,9 @@ final class ImageFolderListing {
                 .filter(name -> !InputFiles.isHidden(name))
                 .sorted()
                 .toList();
-        List<InputFile> files = InputFiles.list(fs, rootStatus.getPath(),
+        List<InputFile> files = InputFiles.list(
+                fs,
+                rootStatus.getPath(),
                 path -> path.contains("/") && InputFiles.hasExtension(path, IMAGE_EXTENSIONS));
         requireUniqueKeys(files);
         warnAboutEmptyClasses(classNames, files);
@@ -60,10 +60,16 @@ final class ImageFolderListing {
         int chunks = (files.size() + filesPerShard - 1) / filesPerShard;
         List<Shard> shards = new ArrayList<>();
         for (int chunk = 0; chunk < chunks; chunk++) {
-            List<InputFile> members = files.subList(chunk * filesPerShard,
-                    Math.min(files.size(), (chunk + 1) * filesPerShard));
-            shards.add(new Shard("folder-" + ShardIds.padded(chunk, chunks, 4), rootUri, ShardFormat.IMAGE_FOLDER,
-                    members.stream().mapToLong(InputFile::length).sum(), members.size(), 0, 1,
+            List<InputFile> members =
+                    files.subList(chunk * filesPerShard, Math.min(files.size(), (chunk + 1) * filesPerShard));
+            shards.add(new Shard(
+                    "folder-" + ShardIds.padded(chunk, chunks, 4),
+                    rootUri,
+                    ShardFormat.IMAGE_FOLDER,
+                    members.stream().mapToLong(InputFile::length).sum(),
+                    members.size(),
+                    0,
+                    1,
                     members.stream().map(InputFile::relativePath).toList()));
         }
         return new Listing(shards, classNames);
@@ -84,8 +90,9 @@ final class ImageFolderListing {
                 currentClass = className;
             }
             if (!classKeys.add(ShardIds.withoutExtension(path))) {
-                throw new IllegalArgumentException("image folder " + file.uri() + " has another image with the same name "
-                        + "but a different extension; sample keys (paths without extension) must be unique");
+                throw new IllegalArgumentException(
+                        "image folder " + file.uri() + " has another image with the same name "
+                                + "but a different extension; sample keys (paths without extension) must be unique");
             }
         }
     }
@@ -95,10 +102,14 @@ final class ImageFolderListing {
         for (InputFile file : files) {
             withImages.add(file.relativePath().substring(0, file.relativePath().indexOf('/')));
         }
-        List<String> empty = classNames.stream().filter(c -> !withImages.contains(c)).toList();
+        List<String> empty =
+                classNames.stream().filter(c -> !withImages.contains(c)).toList();
         if (!empty.isEmpty()) {
-            LOG.warn("{} of {} class folders hold no images, their labels stay unused: {}", empty.size(),
-                    classNames.size(), empty.subList(0, Math.min(10, empty.size())));
+            LOG.warn(
+                    "{} of {} class folders hold no images, their labels stay unused: {}",
+                    empty.size(),
+                    classNames.size(),
+                    empty.subList(0, Math.min(10, empty.size())));
         }
     }
 }

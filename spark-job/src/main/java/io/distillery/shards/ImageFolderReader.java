@@ -42,7 +42,10 @@ final class ImageFolderReader extends LookaheadReader {
         }
         Path file = new Path(root, relative);
         if (LocalLinks.leavesRoot(fs, root, file)) { // checked again at read time: the listing may be old
-            return RawSample.rejected(ShardIds.withoutExtension(relative), relative, SampleProblem.OUTSIDE_INPUT,
+            return RawSample.rejected(
+                    ShardIds.withoutExtension(relative),
+                    relative,
+                    SampleProblem.OUTSIDE_INPUT,
                     "a link leading outside input.path; not followed");
         }
         byte[] image;

@@ -30,8 +30,7 @@ final class InputFiles {
         }
     }
 
-    private InputFiles() {
-    }
+    private InputFiles() {}
 
     /** Files whose relative path passes {@code accept}, sorted by relative path; a root that is a file is listed alone. */
     static List<InputFile> list(FileSystem fs, Path root, Predicate<String> accept) throws IOException {

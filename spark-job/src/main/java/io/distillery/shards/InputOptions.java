@@ -12,8 +12,16 @@ import java.io.Serializable;
  * @param captionColumn     parquet: caption column; null, or absent from a file, gives no captions
  * @param labelColumn       parquet: INT32/INT64 label column; null for none
  */
-public record InputOptions(ShardFormat format, String path, int filesPerShard, int rowGroupsPerSplit, String imageColumn,
-                           String keyColumn, String captionColumn, String labelColumn) implements Serializable {
+public record InputOptions(
+        ShardFormat format,
+        String path,
+        int filesPerShard,
+        int rowGroupsPerSplit,
+        String imageColumn,
+        String keyColumn,
+        String captionColumn,
+        String labelColumn)
+        implements Serializable {
     public static final int DEFAULT_FILES_PER_SHARD = 1000;
     public static final int DEFAULT_ROW_GROUPS_PER_SPLIT = 4;
 
@@ -32,7 +40,8 @@ public record InputOptions(ShardFormat format, String path, int filesPerShard, i
             throw new IllegalArgumentException("input.row-groups-per-split must be >= 1, got " + rowGroupsPerSplit);
         }
         if (format == ShardFormat.PARQUET && (imageColumn == null || imageColumn.isBlank())) {
-            throw new IllegalArgumentException("input.image-column must name the image bytes column, got '" + imageColumn + "'");
+            throw new IllegalArgumentException(
+                    "input.image-column must name the image bytes column, got '" + imageColumn + "'");
         }
         keyColumn = noneIfBlank(keyColumn);
         captionColumn = noneIfBlank(captionColumn);
@@ -41,14 +50,14 @@ public record InputOptions(ShardFormat format, String path, int filesPerShard, i
 
     /** Default settings: 1000 files per image-folder shard, 4 row groups per split, img2dataset column names. */
     public static InputOptions of(ShardFormat format, String path) {
-        return new InputOptions(format, path, DEFAULT_FILES_PER_SHARD, DEFAULT_ROW_GROUPS_PER_SPLIT, "jpg", "key",
-                "caption", null);
+        return new InputOptions(
+                format, path, DEFAULT_FILES_PER_SHARD, DEFAULT_ROW_GROUPS_PER_SPLIT, "jpg", "key", "caption", null);
     }
 
     /** The same options reading from {@code newPath}. */
     public InputOptions withPath(String newPath) {
-        return new InputOptions(format, newPath, filesPerShard, rowGroupsPerSplit, imageColumn, keyColumn, captionColumn,
-                labelColumn);
+        return new InputOptions(
+                format, newPath, filesPerShard, rowGroupsPerSplit, imageColumn, keyColumn, captionColumn, labelColumn);
     }
 
     private static String noneIfBlank(String column) {
@@ -64,7 +73,14 @@ public record InputOptions(ShardFormat format, String path, int filesPerShard, i
         if (path == null) {
             return null;
         }
-        return new InputOptions(ShardFormat.fromConfig(r.config().getString(key + ".format")), path,
-                r.config().getInt(key + ".files-per-shard"), DEFAULT_ROW_GROUPS_PER_SPLIT, "jpg", "key", "caption", null);
+        return new InputOptions(
+                ShardFormat.fromConfig(r.config().getString(key + ".format")),
+                path,
+                r.config().getInt(key + ".files-per-shard"),
+                DEFAULT_ROW_GROUPS_PER_SPLIT,
+                "jpg",
+                "key",
+                "caption",
+                null);
     }
 }

@@ -13,8 +13,7 @@ import org.apache.hadoop.fs.RawLocalFileSystem;
  * {@code /etc/passwd}) or turn a foreign folder into a class.
  */
 final class LocalLinks {
-    private LocalLinks() {
-    }
+    private LocalLinks() {}
 
     static boolean isLocal(FileSystem fs) {
         return fs instanceof LocalFileSystem || fs instanceof RawLocalFileSystem;

@@ -22,31 +22,47 @@ record ParquetColumns(String file, MessageType projection, String image, String 
     /** Checks the configured columns against {@code schema}; a missing image or label column is a config error. */
     static ParquetColumns resolve(MessageType schema, InputOptions options, String file) {
         List<Type> used = new ArrayList<>();
-        String image = column(schema, file, "input.image-column", options.imageColumn(), true, used,
-                PrimitiveTypeName.BINARY);
-        String key = column(schema, file, "input.key-column", options.keyColumn(), false, used,
-                PrimitiveTypeName.BINARY, PrimitiveTypeName.INT32, PrimitiveTypeName.INT64);
-        String caption = column(schema, file, "input.caption-column", options.captionColumn(), false, used,
-                PrimitiveTypeName.BINARY);
+        String image =
+                column(schema, file, "input.image-column", options.imageColumn(), true, used, PrimitiveTypeName.BINARY);
+        String key = column(
+                schema,
+                file,
+                "input.key-column",
+                options.keyColumn(),
+                false,
+                used,
+                PrimitiveTypeName.BINARY,
+                PrimitiveTypeName.INT32,
+                PrimitiveTypeName.INT64);
+        String caption = column(
+                schema, file, "input.caption-column", options.captionColumn(), false, used, PrimitiveTypeName.BINARY);
         String label = column(schema, file, "input.label-column", options.labelColumn(), true, used, INTEGERS);
         return new ParquetColumns(file, new MessageType(schema.getName(), used), image, key, caption, label);
     }
 
     /** The column's name if configured and present with an allowed type, else null (or an error if required). */
-    private static String column(MessageType schema, String file, String setting, String name, boolean required,
-                                 List<Type> used, PrimitiveTypeName... allowed) {
+    private static String column(
+            MessageType schema,
+            String file,
+            String setting,
+            String name,
+            boolean required,
+            List<Type> used,
+            PrimitiveTypeName... allowed) {
         if (name == null) {
             return null;
         }
         if (!schema.containsField(name)) {
             if (required) {
-                throw new IllegalArgumentException(setting + " '" + name + "' is not a column of " + file + "; columns: "
-                        + schema.getFields().stream().map(Type::getName).toList());
+                throw new IllegalArgumentException(
+                        setting + " '" + name + "' is not a column of " + file + "; columns: "
+                                + schema.getFields().stream().map(Type::getName).toList());
             }
             return null;
         }
         Type type = schema.getType(name);
-        if (!type.isPrimitive() || type.isRepetition(Type.Repetition.REPEATED)
+        if (!type.isPrimitive()
+                || type.isRepetition(Type.Repetition.REPEATED)
                 || !Arrays.asList(allowed).contains(type.asPrimitiveType().getPrimitiveTypeName())) {
             throw new IllegalArgumentException(setting + " '" + name + "' in " + file + " is " + type
                     + "; it must be a single " + Arrays.toString(allowed) + " value");

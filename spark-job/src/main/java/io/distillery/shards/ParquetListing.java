@@ -23,8 +23,7 @@ import org.slf4j.LoggerFactory;
 final class ParquetListing {
     private static final Logger LOG = LoggerFactory.getLogger(ParquetListing.class);
 
-    private ParquetListing() {
-    }
+    private ParquetListing() {}
 
     static List<Shard> shards(FileSystem fs, Path root, InputOptions options, Configuration conf) throws IOException {
         List<Shard> shards = new ArrayList<>();
@@ -43,10 +42,21 @@ final class ParquetListing {
                 int first = split * perSplit;
                 int end = Math.min(rowGroups.size(), first + perSplit);
                 List<BlockMetaData> range = rowGroups.subList(first, end);
-                String id = splits == 1 ? stem : stem + ".r" + ShardIds.padded(first, rowGroups.size(), 1) + "-"
-                        + ShardIds.padded(end - 1, rowGroups.size(), 1);
-                shards.add(Shard.parquet(id, file.uri(), range.stream().mapToLong(BlockMetaData::getCompressedSize).sum(),
-                        range.stream().mapToLong(BlockMetaData::getRowCount).sum(), split, splits, first, end));
+                String id = splits == 1
+                        ? stem
+                        : stem + ".r" + ShardIds.padded(first, rowGroups.size(), 1) + "-"
+                                + ShardIds.padded(end - 1, rowGroups.size(), 1);
+                shards.add(Shard.parquet(
+                        id,
+                        file.uri(),
+                        range.stream()
+                                .mapToLong(BlockMetaData::getCompressedSize)
+                                .sum(),
+                        range.stream().mapToLong(BlockMetaData::getRowCount).sum(),
+                        split,
+                        splits,
+                        first,
+                        end));
             }
         }
         return shards;

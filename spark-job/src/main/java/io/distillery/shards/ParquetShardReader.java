@@ -77,8 +77,8 @@ final class ParquetShardReader extends LookaheadReader {
             key = key != null ? key : fileStem + ":" + index;
             if (image == null) {
                 skipped++;
-                return RawSample.rejected(key, fileName + "#" + index, SampleProblem.NO_IMAGE,
-                        "row " + index + " has no image bytes");
+                return RawSample.rejected(
+                        key, fileName + "#" + index, SampleProblem.NO_IMAGE, "row " + index + " has no image bytes");
             }
             return new RawSample(key, image, fileName + "#" + index, columns.label(row, index), columns.caption(row));
         }

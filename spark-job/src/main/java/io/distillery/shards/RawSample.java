@@ -11,8 +11,14 @@ package io.distillery.shards;
  * @param problem   null for a usable sample
  * @param problemMessage what is wrong, when {@code problem} is set
  */
-public record RawSample(String key, byte[] image, String imageName, Integer label, String caption,
-                        SampleProblem problem, String problemMessage) {
+public record RawSample(
+        String key,
+        byte[] image,
+        String imageName,
+        Integer label,
+        String caption,
+        SampleProblem problem,
+        String problemMessage) {
 
     public RawSample(String key, byte[] image, String imageName, Integer label, String caption) {
         this(key, image, imageName, label, caption, null, null);

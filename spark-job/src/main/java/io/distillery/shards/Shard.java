@@ -19,8 +19,16 @@ import java.util.regex.Pattern;
  *                         groups {@code [first, end)} as two decimal strings (use {@link #firstRowGroup()} and
  *                         {@link #endRowGroup()}); tars: empty
  */
-public record Shard(String id, String uri, ShardFormat format, long bytes, long estimatedSamples, int splitIndex,
-                    int splitCount, List<String> members) implements Serializable {
+public record Shard(
+        String id,
+        String uri,
+        ShardFormat format,
+        long bytes,
+        long estimatedSamples,
+        int splitIndex,
+        int splitCount,
+        List<String> members)
+        implements Serializable {
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9._-]+");
 
     public Shard {
@@ -34,19 +42,33 @@ public record Shard(String id, String uri, ShardFormat format, long bytes, long 
         }
         members = List.copyOf(members);
         if (format == ShardFormat.PARQUET && members.size() != 2) {
-            throw new IllegalArgumentException("shard " + id + ": Parquet members must be [first, end) row groups, got "
-                    + members);
+            throw new IllegalArgumentException(
+                    "shard " + id + ": Parquet members must be [first, end) row groups, got " + members);
         }
     }
 
     /** A Parquet shard reading row groups {@code [firstRowGroup, endRowGroup)} of its file. */
-    public static Shard parquet(String id, String uri, long bytes, long rows, int splitIndex, int splitCount,
-                                int firstRowGroup, int endRowGroup) {
+    public static Shard parquet(
+            String id,
+            String uri,
+            long bytes,
+            long rows,
+            int splitIndex,
+            int splitCount,
+            int firstRowGroup,
+            int endRowGroup) {
         if (firstRowGroup < 0 || endRowGroup < firstRowGroup) {
-            throw new IllegalArgumentException("shard " + id + ": bad row-group range [" + firstRowGroup + ", "
-                    + endRowGroup + ")");
+            throw new IllegalArgumentException(
+                    "shard " + id + ": bad row-group range [" + firstRowGroup + ", " + endRowGroup + ")");
         }
-        return new Shard(id, uri, ShardFormat.PARQUET, bytes, rows, splitIndex, splitCount,
+        return new Shard(
+                id,
+                uri,
+                ShardFormat.PARQUET,
+                bytes,
+                rows,
+                splitIndex,
+                splitCount,
                 List.of(Integer.toString(firstRowGroup), Integer.toString(endRowGroup)));
     }
 

@@ -6,7 +6,9 @@ import java.util.stream.Collectors;
 
 /** Input layouts the extract job reads. */
 public enum ShardFormat {
-    WEBDATASET("webdataset"), IMAGE_FOLDER("image-folder"), PARQUET("parquet");
+    WEBDATASET("webdataset"),
+    IMAGE_FOLDER("image-folder"),
+    PARQUET("parquet");
 
     private final String id;
 
@@ -27,6 +29,7 @@ public enum ShardFormat {
             }
         }
         throw new IllegalArgumentException("input.format must be one of "
-                + Arrays.stream(values()).map(ShardFormat::id).collect(Collectors.joining(", ")) + ", got '" + value + "'");
+                + Arrays.stream(values()).map(ShardFormat::id).collect(Collectors.joining(", ")) + ", got '" + value
+                + "'");
     }
 }

@@ -6,8 +6,7 @@ import java.util.Map;
 
 /** Shard ids: readable, file-name safe ({@code [A-Za-z0-9._-]}) and unique within a dataset. */
 final class ShardIds {
-    private ShardIds() {
-    }
+    private ShardIds() {}
 
     /** {@code train/00017.tar} gives {@code train_00017}: the extension goes, other unsafe characters become '_'. */
     static String ofFile(String relativePath) {

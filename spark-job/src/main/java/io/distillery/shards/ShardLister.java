@@ -14,8 +14,7 @@ import org.slf4j.LoggerFactory;
 public final class ShardLister {
     private static final Logger LOG = LoggerFactory.getLogger(ShardLister.class);
 
-    private ShardLister() {
-    }
+    private ShardLister() {}
 
     /**
      * The shards of {@code options.path()}, sorted by id.
@@ -40,14 +39,19 @@ public final class ShardLister {
             case PARQUET -> shards.addAll(ParquetListing.shards(fs, root, options, conf));
         }
         if (shards.isEmpty()) {
-            throw new IllegalArgumentException("input.path " + options.path() + " holds no " + options.format().id()
-                    + " input (" + expected(options.format()) + ")");
+            throw new IllegalArgumentException("input.path " + options.path() + " holds no "
+                    + options.format().id() + " input (" + expected(options.format()) + ")");
         }
         shards.sort(Comparator.comparing(Shard::id));
         ShardIds.requireUnique(shards);
         long samples = shards.stream().mapToLong(Shard::estimatedSamples).sum();
-        LOG.info("{} input {}: {} shards, {}{} samples{}", options.format().id(), options.path(), shards.size(),
-                options.format() == ShardFormat.WEBDATASET ? "~" : "", samples,
+        LOG.info(
+                "{} input {}: {} shards, {}{} samples{}",
+                options.format().id(),
+                options.path(),
+                shards.size(),
+                options.format() == ShardFormat.WEBDATASET ? "~" : "",
+                samples,
                 classNames.isEmpty() ? "" : ", " + classNames.size() + " classes");
         return new ShardPlan(shards, classNames, samples);
     }
@@ -55,7 +59,8 @@ public final class ShardLister {
     private static String expected(ShardFormat format) {
         return switch (format) {
             case WEBDATASET -> "*.tar files";
-            case IMAGE_FOLDER -> "class folders holding " + String.join(", ", ImageFolderListing.IMAGE_EXTENSIONS) + " files";
+            case IMAGE_FOLDER ->
+                "class folders holding " + String.join(", ", ImageFolderListing.IMAGE_EXTENSIONS) + " files";
             case PARQUET -> "*.parquet files with rows";
         };
     }

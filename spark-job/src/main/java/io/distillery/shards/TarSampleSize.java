@@ -21,8 +21,7 @@ final class TarSampleSize {
 
     private static final Logger LOG = LoggerFactory.getLogger(TarSampleSize.class);
 
-    private TarSampleSize() {
-    }
+    private TarSampleSize() {}
 
     /** Bytes per sample over the first {@value #SAMPLES_EXAMINED} samples, or over those before any damage. */
     static double bytesPerSample(FileSystem fs, Path tar) {

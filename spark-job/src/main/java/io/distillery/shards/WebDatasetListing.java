@@ -12,8 +12,7 @@ import org.apache.hadoop.fs.Path;
  * from file sizes and the bytes per sample of the first tar ({@link TarSampleSize}).
  */
 final class WebDatasetListing {
-    private WebDatasetListing() {
-    }
+    private WebDatasetListing() {}
 
     static List<Shard> shards(FileSystem fs, Path root) throws IOException {
         List<InputFile> tars = InputFiles.list(fs, root, path -> InputFiles.hasExtension(path, List.of(".tar")));
@@ -21,10 +20,18 @@ final class WebDatasetListing {
         if (tars.isEmpty()) {
             return shards;
         }
-        double bytesPerSample = TarSampleSize.bytesPerSample(fs, new Path(tars.get(0).uri()));
+        double bytesPerSample =
+                TarSampleSize.bytesPerSample(fs, new Path(tars.get(0).uri()));
         for (InputFile tar : tars) {
-            shards.add(new Shard(ShardIds.ofFile(tar.relativePath()), tar.uri(), ShardFormat.WEBDATASET, tar.length(),
-                    Math.round(tar.length() / bytesPerSample), 0, 1, List.of()));
+            shards.add(new Shard(
+                    ShardIds.ofFile(tar.relativePath()),
+                    tar.uri(),
+                    ShardFormat.WEBDATASET,
+                    tar.length(),
+                    Math.round(tar.length() / bytesPerSample),
+                    0,
+                    1,
+                    List.of()));
         }
         return shards;
     }

@@ -15,7 +15,8 @@ record WebDatasetName(String key, String extension) {
         if (dot <= slash + 1 || dot == name.length() - 1) {
             return null;
         }
-        return new WebDatasetName(name.substring(0, dot), name.substring(dot + 1).toLowerCase(Locale.ROOT));
+        return new WebDatasetName(
+                name.substring(0, dot), name.substring(dot + 1).toLowerCase(Locale.ROOT));
     }
 
     boolean isImage() {

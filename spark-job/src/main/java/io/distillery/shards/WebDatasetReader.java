@@ -18,8 +18,7 @@ final class WebDatasetReader extends LookaheadReader {
     /** Members are read into one array. */
     private static final long MAX_MEMBER_BYTES = Integer.MAX_VALUE - 8;
 
-    private record Member(WebDatasetName name, String path, byte[] content) {
-    }
+    private record Member(WebDatasetName name, String path, byte[] content) {}
 
     private final String uri;
     private final String tarName;
@@ -28,16 +27,19 @@ final class WebDatasetReader extends LookaheadReader {
     private final Set<String> finishedKeys = new HashSet<>();
     /** The first member of the next sample, read while looking for the end of the current one. */
     private Member pending;
+
     private String lastMemberPath = "(none)";
     /** Key of the sample returned last: a consecutive repeat of it is a duplicate copy, not scattered members. */
     private String previousKey;
+
     private long withoutImage;
 
     WebDatasetReader(Shard shard, Configuration conf) throws IOException {
         Path path = new Path(shard.uri());
         this.uri = shard.uri();
         this.tarName = path.getName();
-        this.tar = new StrictTarInputStream(new BufferedInputStream(path.getFileSystem(conf).open(path), 1 << 16));
+        this.tar = new StrictTarInputStream(
+                new BufferedInputStream(path.getFileSystem(conf).open(path), 1 << 16));
     }
 
     @Override
@@ -61,7 +63,10 @@ final class WebDatasetReader extends LookaheadReader {
         }
         pending = member;
         if (leavesArchive(key)) {
-            return RawSample.rejected(key, tarName + "/" + first.path(), SampleProblem.BAD_KEY,
+            return RawSample.rejected(
+                    key,
+                    tarName + "/" + first.path(),
+                    SampleProblem.BAD_KEY,
                     "member name '" + first.path() + "' is absolute or climbs with '..'; not used as a key");
         }
         RawSample raw = sample.toRawSample();
@@ -101,8 +106,9 @@ final class WebDatasetReader extends LookaheadReader {
             if (e instanceof StrictTarInputStream.SourceException) {
                 throw new IOException("reading " + uri + " failed: " + e.getMessage(), e.getCause());
             }
-            throw new ShardCorruptException(uri + ": truncated or corrupt tar (last member read: '" + lastMemberPath
-                    + "'): " + e.getMessage(), e);
+            throw new ShardCorruptException(
+                    uri + ": truncated or corrupt tar (last member read: '" + lastMemberPath + "'): " + e.getMessage(),
+                    e);
         }
     }
 

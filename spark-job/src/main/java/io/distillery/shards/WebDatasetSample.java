@@ -23,6 +23,7 @@ final class WebDatasetSample {
     private byte[] json;
     /** Extensions of the members added so far, in order (a repeat starts a new copy of the sample). */
     private final java.util.List<String> extensions = new java.util.ArrayList<>();
+
     private String firstMember;
 
     WebDatasetSample(String shardUri, String tarName, String key) {
@@ -33,10 +34,11 @@ final class WebDatasetSample {
 
     /** Whether members with this extension are used, so their content must be read. */
     static boolean uses(WebDatasetName name) {
-        return name.isImage() || switch (name.extension()) {
-            case "cls", "txt", "json" -> true;
-            default -> false;
-        };
+        return name.isImage()
+                || switch (name.extension()) {
+                    case "cls", "txt", "json" -> true;
+                    default -> false;
+                };
     }
 
     /** Whether this sample already has a member with {@code name}'s extension. */
@@ -61,15 +63,19 @@ final class WebDatasetSample {
             case "cls" -> cls = cls == null ? content : cls;
             case "txt" -> txt = txt == null ? content : txt;
             case "json" -> json = json == null ? content : json;
-            default -> { }
+            default -> {}
         }
     }
 
     /** The sample; one without an image member is returned as a {@link SampleProblem#NO_IMAGE} reject. */
     RawSample toRawSample() {
         if (image == null) {
-            return RawSample.rejected(key, firstMember, SampleProblem.NO_IMAGE, "sample '" + key
-                    + "' has no image member (.jpg/.jpeg/.png/.webp), only ." + String.join(", .", extensions));
+            return RawSample.rejected(
+                    key,
+                    firstMember,
+                    SampleProblem.NO_IMAGE,
+                    "sample '" + key + "' has no image member (.jpg/.jpeg/.png/.webp), only ."
+                            + String.join(", .", extensions));
         }
         return new RawSample(key, image, imageName, label(), caption());
     }
@@ -82,7 +88,8 @@ final class WebDatasetSample {
         try {
             return Integer.parseInt(text);
         } catch (NumberFormatException e) {
-            throw new ShardCorruptException(shardUri + ": sample '" + key + "' has a non-integer .cls '" + text + "'", e);
+            throw new ShardCorruptException(
+                    shardUri + ": sample '" + key + "' has a non-integer .cls '" + text + "'", e);
         }
     }
 
@@ -97,8 +104,8 @@ final class WebDatasetSample {
             JsonNode caption = JSON.readTree(json).path("caption");
             return caption.isValueNode() && !caption.isNull() ? caption.asText() : null;
         } catch (JsonProcessingException e) {
-            throw new ShardCorruptException(shardUri + ": sample '" + key + "' has a malformed .json: "
-                    + e.getOriginalMessage(), e);
+            throw new ShardCorruptException(
+                    shardUri + ": sample '" + key + "' has a malformed .json: " + e.getOriginalMessage(), e);
         } catch (IOException e) {
             throw new IllegalStateException("reading JSON from memory", e);
         }

@@ -15,8 +15,7 @@ import org.apache.hadoop.fs.RawLocalFileSystem;
  * path use {@code io.distillery.files.AtomicFiles}.
  */
 public final class AtomicHadoopFiles {
-    private AtomicHadoopFiles() {
-    }
+    private AtomicHadoopFiles() {}
 
     /** Writes a file's content into the stream it is given. */
     @FunctionalInterface
@@ -93,8 +92,10 @@ public final class AtomicHadoopFiles {
     public static boolean publishIfAbsent(FileSystem fs, Path tmp, Path target) throws IOException {
         try {
             if (fs instanceof LocalFileSystem || fs instanceof RawLocalFileSystem) {
-                java.nio.file.Path name = java.nio.file.Path.of(fs.makeQualified(target).toUri());
-                java.nio.file.Path source = java.nio.file.Path.of(fs.makeQualified(tmp).toUri());
+                java.nio.file.Path name =
+                        java.nio.file.Path.of(fs.makeQualified(target).toUri());
+                java.nio.file.Path source =
+                        java.nio.file.Path.of(fs.makeQualified(tmp).toUri());
                 try {
                     java.nio.file.Files.createLink(name, source);
                     return true;

@@ -20,8 +20,7 @@ public final class ExecutorModelCache {
     private static final Logger LOG = LoggerFactory.getLogger(ExecutorModelCache.class);
     private static final Map<String, EncoderPool> MODELS = new ConcurrentHashMap<>();
 
-    private ExecutorModelCache() {
-    }
+    private ExecutorModelCache() {}
 
     /** The pool of one model, with as many copies as tasks use it at once. */
     public static EncoderPool get(String model, String checkpoint, Configuration conf) {
@@ -30,7 +29,8 @@ public final class ExecutorModelCache {
 
     /** @param maxCopies the most copies run at once ({@link EncoderPool#ONE_PER_THREAD}: one per running task) */
     public static EncoderPool get(String model, String checkpoint, int maxCopies, Configuration conf) {
-        return MODELS.computeIfAbsent(model + "|" + checkpoint + "|" + maxCopies,
+        return MODELS.computeIfAbsent(
+                model + "|" + checkpoint + "|" + maxCopies,
                 key -> new EncoderPool(load(model, checkpoint, conf), maxCopies));
     }
 

@@ -8,8 +8,7 @@ import org.apache.hadoop.fs.Path;
 
 /** SHA-256 of a file on any Hadoop filesystem, read where it lies (no local copy of a checkpoint on HDFS). */
 public final class FileDigests {
-    private FileDigests() {
-    }
+    private FileDigests() {}
 
     public static String sha256(String path, Configuration conf) throws IOException {
         Path p = new Path(path);

@@ -13,8 +13,7 @@ import org.apache.hadoop.fs.Path;
  * position, so a remote file is copied to local disk once.
  */
 public final class ModelFiles {
-    private ModelFiles() {
-    }
+    private ModelFiles() {}
 
     /** A model config from a preset name or a config.json on any Hadoop filesystem. */
     public static ModelConfig config(String presetOrPath, Configuration conf) throws IOException {
@@ -27,9 +26,11 @@ public final class ModelFiles {
         Path path = new Path(uri);
         FileSystem fs = path.getFileSystem(conf);
         if ("file".equals(fs.getScheme())) {
-            java.nio.file.Path local = java.nio.file.Path.of(fs.makeQualified(path).toUri());
+            java.nio.file.Path local =
+                    java.nio.file.Path.of(fs.makeQualified(path).toUri());
             if (!Files.isRegularFile(local)) {
-                throw new IllegalArgumentException("model file " + uri + " does not exist"); // teacher, student or config
+                throw new IllegalArgumentException(
+                        "model file " + uri + " does not exist"); // teacher, student or config
             }
             return local;
         }

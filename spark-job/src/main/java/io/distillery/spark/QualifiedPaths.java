@@ -9,8 +9,7 @@ import org.apache.hadoop.fs.Path;
  * so a relative path handed to them would point somewhere else on every executor.
  */
 public final class QualifiedPaths {
-    private QualifiedPaths() {
-    }
+    private QualifiedPaths() {}
 
     public static String of(String path, Configuration conf) {
         return of(null, path, conf);
@@ -25,8 +24,8 @@ public final class QualifiedPaths {
             Path p = new Path(path);
             return p.getFileSystem(conf).makeQualified(p).toString();
         } catch (IOException | IllegalArgumentException e) {
-            throw new IllegalArgumentException((key == null ? "" : key + " ") + path + ": cannot reach its filesystem ("
-                    + e + ")", e);
+            throw new IllegalArgumentException(
+                    (key == null ? "" : key + " ") + path + ": cannot reach its filesystem (" + e + ")", e);
         }
     }
 }

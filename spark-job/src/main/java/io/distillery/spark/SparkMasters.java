@@ -11,8 +11,7 @@ public final class SparkMasters {
             "local|local\\[(\\*|[1-9]\\d*)(,\\d+)?]|local-cluster\\[\\s*\\d+\\s*,\\s*\\d+\\s*,\\s*\\d+\\s*]"
                     + "|spark://\\S+|yarn|k8s://\\S+|mesos://\\S+");
 
-    private SparkMasters() {
-    }
+    private SparkMasters() {}
 
     /** @throws IllegalArgumentException naming {@code key} when {@code master} is not a master URL */
     public static void check(String key, String master) {

@@ -5,8 +5,7 @@ import org.apache.spark.sql.SparkSession;
 
 /** Spark sessions for Distillery jobs: spark-submit's settings win; the job config only fills in the master. */
 public final class SparkSessions {
-    private SparkSessions() {
-    }
+    private SparkSessions() {}
 
     public static SparkSession getOrCreate(String defaultMaster, String appName) {
         SparkConf conf = new SparkConf();

@@ -15,8 +15,15 @@ import java.io.Serializable;
  * @param labelWidth   floats per target row, or the number of classes
  * @param batchSize    rows per MultiDataSet
  */
-record BatchSpec(int imgSize, double[] mean, double[] std, String labelColumn, TensorDType labelDType, int labelWidth,
-                 int batchSize) implements Serializable {
+record BatchSpec(
+        int imgSize,
+        double[] mean,
+        double[] std,
+        String labelColumn,
+        TensorDType labelDType,
+        int labelWidth,
+        int batchSize)
+        implements Serializable {
 
     boolean classification() {
         return labelDType == null;

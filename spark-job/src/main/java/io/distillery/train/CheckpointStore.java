@@ -37,8 +37,7 @@ final class CheckpointStore {
     private final ObjectMapper json = new ObjectMapper();
 
     /** A saved checkpoint. */
-    record Checkpoint(Path dir, TrainingState state) {
-    }
+    record Checkpoint(Path dir, TrainingState state) {}
 
     CheckpointStore(FileSystem fs, Path runDir, int keep) {
         this.fs = fs;
@@ -98,7 +97,9 @@ final class CheckpointStore {
         }
         for (FileStatus status : fs.listStatus(dir)) {
             Matcher m = NAME.matcher(status.getPath().getName());
-            if (status.isDirectory() && m.matches() && fs.exists(new Path(status.getPath(), STATE))
+            if (status.isDirectory()
+                    && m.matches()
+                    && fs.exists(new Path(status.getPath(), STATE))
                     && fs.exists(new Path(status.getPath(), MODEL))) {
                 found.add(status.getPath());
             }

@@ -23,9 +23,15 @@ final class CounterCarryingWorker extends ParameterAveragingTrainingWorker {
     private final int iteration;
     private final int epoch;
 
-    CounterCarryingWorker(Broadcast<NetBroadcastTuple> broadcast, boolean saveUpdater, WorkerConfiguration configuration,
-                          Collection<TrainingHook> hooks, Collection<TrainingListener> listeners,
-                          StatsStorageRouterProvider routerProvider, int iteration, int epoch) {
+    CounterCarryingWorker(
+            Broadcast<NetBroadcastTuple> broadcast,
+            boolean saveUpdater,
+            WorkerConfiguration configuration,
+            Collection<TrainingHook> hooks,
+            Collection<TrainingListener> listeners,
+            StatsStorageRouterProvider routerProvider,
+            int iteration,
+            int epoch) {
         super(broadcast, saveUpdater, configuration, hooks, listeners, routerProvider);
         this.iteration = iteration;
         this.epoch = epoch;

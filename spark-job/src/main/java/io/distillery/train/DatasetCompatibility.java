@@ -16,8 +16,7 @@ import java.util.Locale;
 final class DatasetCompatibility {
     private static final double NORMALISATION_TOLERANCE = 1e-6;
 
-    private DatasetCompatibility() {
-    }
+    private DatasetCompatibility() {}
 
     /** The target's [tokens, width] once everything agrees. */
     static long[] check(String dataset, FeatureMetadata md, ModelConfig student, TargetTokens tokens) {
@@ -28,11 +27,20 @@ final class DatasetCompatibility {
         List<Long> shape = md.target().shape();
         long studentTokens = tokens == TargetTokens.PATCHES ? student.numPatches() : student.tokens();
         if (shape.size() != 2 || shape.get(0) != studentTokens) {
-            throw mismatch(dataset, "target shape", shape.toString(), "student tokens (img " + student.imgSize()
-                    + " / patch " + student.patchSize() + ", " + expectedTokens + ")", String.valueOf(studentTokens));
+            throw mismatch(
+                    dataset,
+                    "target shape",
+                    shape.toString(),
+                    "student tokens (img " + student.imgSize() + " / patch " + student.patchSize() + ", "
+                            + expectedTokens + ")",
+                    String.valueOf(studentTokens));
         }
         if (md.preprocessing().imgSize() != student.imgSize()) {
-            throw mismatch(dataset, "image size", String.valueOf(md.preprocessing().imgSize()), "student img_size",
+            throw mismatch(
+                    dataset,
+                    "image size",
+                    String.valueOf(md.preprocessing().imgSize()),
+                    "student img_size",
                     String.valueOf(student.imgSize()));
         }
         checkNormalisation(dataset, "mean", md.preprocessing().mean(), student.imageMean());
@@ -51,14 +59,14 @@ final class DatasetCompatibility {
             same = Math.abs(stored.get(i) - student[i]) <= NORMALISATION_TOLERANCE;
         }
         if (!same) {
-            throw mismatch(dataset, "pixel " + what, stored.toString(), "student image_" + what,
-                    Arrays.toString(student));
+            throw mismatch(
+                    dataset, "pixel " + what, stored.toString(), "student image_" + what, Arrays.toString(student));
         }
     }
 
-    private static IllegalArgumentException mismatch(String dataset, String what, String datasetValue, String setting,
-                                                     String jobValue) {
-        return new IllegalArgumentException(dataset + ": feature dataset " + what + " is " + datasetValue + " but "
-                + setting + " is " + jobValue);
+    private static IllegalArgumentException mismatch(
+            String dataset, String what, String datasetValue, String setting, String jobValue) {
+        return new IllegalArgumentException(
+                dataset + ": feature dataset " + what + " is " + datasetValue + " but " + setting + " is " + jobValue);
     }
 }

@@ -11,8 +11,7 @@ import java.util.Map;
 final class ExportMetadata {
     static final String PREFIX = "distillery.";
 
-    private ExportMetadata() {
-    }
+    private ExportMetadata() {}
 
     /** @param iteration the iteration the exported weights are from */
     static Map<String, String> of(RunRecord run, int iteration) {
@@ -27,7 +26,9 @@ final class ExportMetadata {
         }
         if (data.teacher() != null) {
             m.put(PREFIX + "teacher.checkpoint", String.valueOf(data.teacher().path()));
-            m.put(PREFIX + "teacher.checkpoint-sha256", String.valueOf(data.teacher().sha256()));
+            m.put(
+                    PREFIX + "teacher.checkpoint-sha256",
+                    String.valueOf(data.teacher().sha256()));
         }
         if (data.target() != null) {
             RunRecord.Recipe t = data.target();

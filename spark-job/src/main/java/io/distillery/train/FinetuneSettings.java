@@ -18,8 +18,13 @@ import io.distillery.shards.InputOptions;
  * @param evalImages held-out labelled shards for the reported accuracy (null = the training rows' eval views)
  * @param numClasses classifier width; 0 = the number of class names of the data
  */
-public record FinetuneSettings(TrainSettings common, InputOptions images, ViewSettings views, DecodeLimits decode,
-                               InputOptions evalImages, int numClasses) {
+public record FinetuneSettings(
+        TrainSettings common,
+        InputOptions images,
+        ViewSettings views,
+        DecodeLimits decode,
+        InputOptions evalImages,
+        int numClasses) {
 
     public static final String SECTION = "distillery.finetune";
 
@@ -39,8 +44,13 @@ public record FinetuneSettings(TrainSettings common, InputOptions images, ViewSe
         TrainSettings common = TrainSettings.from(c, SECTION);
         SectionReader r = new SectionReader(c, SECTION);
         try {
-            return new FinetuneSettings(common, InputOptions.images(r, "images", false), ViewSettings.from(r),
-                    DecodeSettings.from(r), InputOptions.images(r, "eval-images", false), c.getInt("num-classes"));
+            return new FinetuneSettings(
+                    common,
+                    InputOptions.images(r, "images", false),
+                    ViewSettings.from(r),
+                    DecodeSettings.from(r),
+                    InputOptions.images(r, "eval-images", false),
+                    c.getInt("num-classes"));
         } catch (ConfigException e) {
             throw new IllegalArgumentException(SECTION + ": " + e.getMessage(), e);
         }

@@ -26,16 +26,22 @@ final class ModelFolder {
     static final String MODEL = "model.zip";
     static final String CONFIG = "config.json";
 
-    private ModelFolder() {
-    }
+    private ModelFolder() {}
 
     /**
      * @param name        the folder's name under {@code runDir}; an earlier folder of that name is replaced
      * @param weightsName the encoder's safetensors file name
      * @param extras      more safetensors files: file name to tensors (e.g. the distillation projection)
      */
-    static Path write(FileSystem fs, Path runDir, String name, ComputationGraph training, Encoder encoder,
-                      String weightsName, Map<String, String> provenance, Map<String, Map<String, INDArray>> extras)
+    static Path write(
+            FileSystem fs,
+            Path runDir,
+            String name,
+            ComputationGraph training,
+            Encoder encoder,
+            String weightsName,
+            Map<String, String> provenance,
+            Map<String, Map<String, INDArray>> extras)
             throws IOException {
         Path target = new Path(runDir, name);
         Path tmp = new Path(runDir, "_tmp-" + name + "-" + System.nanoTime());
@@ -55,19 +61,25 @@ final class ModelFolder {
             }
         } finally {
             try (var files = Files.walk(local)) {
-                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                files.sorted(java.util.Comparator.reverseOrder())
+                        .forEach(p -> p.toFile().delete());
             }
         }
         try (OutputStream out = fs.create(new Path(tmp, CONFIG), false)) {
-            new ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(out, ModelConfigs.toJsonMap(encoder.config()));
+            new ObjectMapper()
+                    .writerWithDefaultPrettyPrinter()
+                    .writeValue(out, ModelConfigs.toJsonMap(encoder.config()));
         }
-        AtomicHadoopFiles.replaceFolder(fs, tmp, target); // an earlier export is moved aside whole, not deleted in place
+        AtomicHadoopFiles.replaceFolder(
+                fs, tmp, target); // an earlier export is moved aside whole, not deleted in place
         return target;
     }
 
     /** Whether {@code runDir/name} holds a whole export: the training graph, the weights and the config. */
     static boolean complete(FileSystem fs, Path runDir, String name, String weightsName) throws IOException {
         Path dir = new Path(runDir, name);
-        return fs.isFile(new Path(dir, MODEL)) && fs.isFile(new Path(dir, weightsName)) && fs.isFile(new Path(dir, CONFIG));
+        return fs.isFile(new Path(dir, MODEL))
+                && fs.isFile(new Path(dir, weightsName))
+                && fs.isFile(new Path(dir, CONFIG));
     }
 }

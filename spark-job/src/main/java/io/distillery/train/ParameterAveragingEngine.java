@@ -20,11 +20,16 @@ final class ParameterAveragingEngine implements TrainingEngine {
     private final RoundNotifyingTrainingMaster master;
     private final JavaSparkContext context;
 
-    ParameterAveragingEngine(JavaSparkContext context, ComputationGraph network, TrainSettings.Averaging a,
-                             int workers, long seed, String exportDirectory) {
+    ParameterAveragingEngine(
+            JavaSparkContext context,
+            ComputationGraph network,
+            TrainSettings.Averaging a,
+            int workers,
+            long seed,
+            String exportDirectory) {
         this.context = context;
-        ParameterAveragingTrainingMaster.Builder builder = new ParameterAveragingTrainingMaster.Builder(workers,
-                a.batchSizePerWorker())
+        ParameterAveragingTrainingMaster.Builder builder = new ParameterAveragingTrainingMaster.Builder(
+                        workers, a.batchSizePerWorker())
                 .batchSizePerWorker(a.batchSizePerWorker())
                 .averagingFrequency(a.averagingFrequency())
                 .workerPrefetchNumBatches(a.prefetchBatches())

@@ -31,8 +31,14 @@ final class RoundTracker implements TrainingEngine.RoundListener {
     private double firstLoss = Double.NaN;
 
     /** @param job the job's name in log lines ({@code train}, {@code finetune}) */
-    RoundTracker(String job, TrainSettings settings, CheckpointStore checkpoints, MetricsFile metrics,
-                 ISchedule schedule, long examplesPerRound, TrainingState start) {
+    RoundTracker(
+            String job,
+            TrainSettings settings,
+            CheckpointStore checkpoints,
+            MetricsFile metrics,
+            ISchedule schedule,
+            long examplesPerRound,
+            TrainingState start) {
         this.job = job;
         this.settings = settings;
         this.checkpoints = checkpoints;
@@ -57,7 +63,8 @@ final class RoundTracker implements TrainingEngine.RoundListener {
         double roundSeconds = (now - roundStart) / 1e9;
         roundStart = now;
         int iteration = network.getConfiguration().getIterationCount();
-        if (!Double.isFinite(loss) || BooleanIndexing.or(network.params(), Conditions.isNan())
+        if (!Double.isFinite(loss)
+                || BooleanIndexing.or(network.params(), Conditions.isNan())
                 || BooleanIndexing.or(network.params(), Conditions.isInfinite())) {
             flushQuietly();
             throw new TrainingDivergedException("training diverged: loss " + loss + " at iteration " + iteration
@@ -67,11 +74,18 @@ final class RoundTracker implements TrainingEngine.RoundListener {
             firstLoss = loss;
         }
         double wall = wallAtStart + (now - sessionStart) / 1e9;
-        state = new TrainingState(iteration, state.epoch(), state.rounds() + 1, state.examples() + examplesPerRound,
-                loss, state.dataset(), wall);
+        state = new TrainingState(
+                iteration,
+                state.epoch(),
+                state.rounds() + 1,
+                state.examples() + examplesPerRound,
+                loss,
+                state.dataset(),
+                wall);
         double lr = schedule.valueAt(iteration, state.epoch());
         try {
-            metrics.append(new MetricsRecord(iteration, state.epoch(), loss, lr, examplesPerRound / roundSeconds, wall));
+            metrics.append(
+                    new MetricsRecord(iteration, state.epoch(), loss, lr, examplesPerRound / roundSeconds, wall));
             if (iteration / settings.checkpointEvery() > lastCheckpointIteration / settings.checkpointEvery()
                     || iteration >= settings.iterations()) {
                 metrics.flush(); // the metrics of every checkpointed round are on disk before the checkpoint
@@ -81,8 +95,14 @@ final class RoundTracker implements TrainingEngine.RoundListener {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        LOG.info("{} iteration {}/{} epoch {} loss {} lr {} {} images/s", job, iteration, settings.iterations(),
-                state.epoch(), String.format("%.5f", loss), String.format("%.3g", lr),
+        LOG.info(
+                "{} iteration {}/{} epoch {} loss {} lr {} {} images/s",
+                job,
+                iteration,
+                settings.iterations(),
+                state.epoch(),
+                String.format("%.5f", loss),
+                String.format("%.3g", lr),
                 String.format("%.1f", examplesPerRound / roundSeconds));
         return iteration < settings.iterations();
     }
@@ -92,7 +112,8 @@ final class RoundTracker implements TrainingEngine.RoundListener {
         try {
             var newest = checkpoints.newest();
             if (newest.isPresent()) {
-                return "nothing was saved after iteration " + newest.get().state().iteration() + " (last good checkpoint: "
+                return "nothing was saved after iteration "
+                        + newest.get().state().iteration() + " (last good checkpoint: "
                         + newest.get().dir() + ")";
             }
         } catch (IOException e) {
@@ -111,8 +132,14 @@ final class RoundTracker implements TrainingEngine.RoundListener {
     }
 
     void epochFinished() {
-        state = new TrainingState(state.iteration(), state.epoch() + 1, state.rounds(), state.examples(), state.loss(),
-                state.dataset(), state.wallSeconds());
+        state = new TrainingState(
+                state.iteration(),
+                state.epoch() + 1,
+                state.rounds(),
+                state.examples(),
+                state.loss(),
+                state.dataset(),
+                state.wallSeconds());
     }
 
     TrainingState state() {

@@ -56,8 +56,13 @@ final class RowBatcher implements FlatMapFunction<Iterator<Row>, MultiDataSet> {
             views.add(row.getAs(FeatureColumns.PIXELS));
             fillLabel(row, labels, r * spec.labelWidth());
         }
-        INDArray features = PixelBatch.toImages(views, spec.imgSize(), spec.mean(), spec.std(),
-                r -> "row " + batch.get(r).getAs(FeatureColumns.KEY) + " view " + batch.get(r).getAs(FeatureColumns.VIEW));
+        INDArray features = PixelBatch.toImages(
+                views,
+                spec.imgSize(),
+                spec.mean(),
+                spec.std(),
+                r -> "row " + batch.get(r).getAs(FeatureColumns.KEY) + " view "
+                        + batch.get(r).getAs(FeatureColumns.VIEW));
         INDArray target = Nd4j.create(labels, new long[] {n, spec.labelWidth()}, DataType.FLOAT);
         return new org.nd4j.linalg.dataset.MultiDataSet(features, target);
     }
@@ -90,7 +95,8 @@ final class RowBatcher implements FlatMapFunction<Iterator<Row>, MultiDataSet> {
             // a poisoned dataset would otherwise surface as a "training diverged" error, blaming the learning rate
             throw new FeatureFormatException("row " + row.getAs(FeatureColumns.KEY) + " view "
                     + row.getAs(FeatureColumns.VIEW) + ": column '" + spec.labelColumn() + "' holds "
-                    + FiniteValues.describe(labels[offset + bad]) + " at element " + bad + "; the feature dataset itself "
+                    + FiniteValues.describe(labels[offset + bad]) + " at element " + bad
+                    + "; the feature dataset itself "
                     + "holds non-finite targets (extract it again with a sound teacher)");
         }
     }

@@ -91,7 +91,9 @@ final class RunFile {
      * run.json is attached to it as suppressed).
      */
     void failed(int iteration, Throwable cause) {
-        String message = cause.getMessage() == null ? "" : cause.getMessage().lines().findFirst().orElse("");
+        String message = cause.getMessage() == null
+                ? ""
+                : cause.getMessage().lines().findFirst().orElse("");
         record = record.with(RunRecord.FAILED, now(), cause.getClass().getSimpleName() + ": " + message, iteration);
         try {
             write();
@@ -114,7 +116,10 @@ final class RunFile {
         try (InputStream in = fs.open(source)) {
             node = JSON.readTree(in);
         } catch (IOException e) {
-            throw new IOException(source + ": not valid JSON: " + e.getMessage().lines().findFirst().orElse(""), e);
+            throw new IOException(
+                    source + ": not valid JSON: "
+                            + e.getMessage().lines().findFirst().orElse(""),
+                    e);
         }
         if (node == null || !RunRecord.FORMAT.equals(node.path("format").asText())) {
             throw new IOException(source + ": not a Distillery run record (format is '"
@@ -137,17 +142,41 @@ final class RunFile {
         }
         List<RunRecord.Resume> resumes = new ArrayList<>(earlier.resumes());
         resumes.add(new RunRecord.Resume(session.iteration(), session.started(), changes, session.versions()));
-        return new RunRecord(RunRecord.FORMAT, RunRecord.CURRENT_VERSION, earlier.job(), RunRecord.RUNNING,
-                earlier.started(), null, null, session.iteration(), session.seed(), session.data(),
-                earlier.initCheckpoint(), earlier.versions(), resumes, session.config());
+        return new RunRecord(
+                RunRecord.FORMAT,
+                RunRecord.CURRENT_VERSION,
+                earlier.job(),
+                RunRecord.RUNNING,
+                earlier.started(),
+                null,
+                null,
+                session.iteration(),
+                session.seed(),
+                session.data(),
+                earlier.initCheckpoint(),
+                earlier.versions(),
+                resumes,
+                session.config());
     }
 
     /** A resumed run without a record: when it started and what it was initialised from are unknown. */
     private static RunRecord resumeOfUnknownRun(RunRecord session) {
-        RunRecord.Resume resume = new RunRecord.Resume(session.iteration(), session.started(), Map.of(),
-                session.versions());
-        return new RunRecord(RunRecord.FORMAT, RunRecord.CURRENT_VERSION, session.job(), RunRecord.RUNNING, null, null,
-                null, session.iteration(), session.seed(), session.data(), null, session.versions(), List.of(resume),
+        RunRecord.Resume resume =
+                new RunRecord.Resume(session.iteration(), session.started(), Map.of(), session.versions());
+        return new RunRecord(
+                RunRecord.FORMAT,
+                RunRecord.CURRENT_VERSION,
+                session.job(),
+                RunRecord.RUNNING,
+                null,
+                null,
+                null,
+                session.iteration(),
+                session.seed(),
+                session.data(),
+                null,
+                session.versions(),
+                List.of(resume),
                 session.config());
     }
 
@@ -183,8 +212,9 @@ final class RunFile {
             into.put(prefix, node);
             return;
         }
-        node.fields().forEachRemaining(e -> flatten(prefix.isEmpty() ? e.getKey() : prefix + "." + e.getKey(),
-                e.getValue(), into));
+        node.fields()
+                .forEachRemaining(
+                        e -> flatten(prefix.isEmpty() ? e.getKey() : prefix + "." + e.getKey(), e.getValue(), into));
     }
 
     private void write() throws IOException {

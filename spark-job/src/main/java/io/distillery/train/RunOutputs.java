@@ -22,13 +22,20 @@ final class RunOutputs {
     static final String CONFIG = ModelFolder.CONFIG;
     static final String MODEL = ModelFolder.MODEL;
 
-    private RunOutputs() {
-    }
+    private RunOutputs() {}
 
-    static Path write(FileSystem fs, Path runDir, ComputationGraph training, ModelConfig config,
-                      Map<String, String> provenance) throws IOException {
+    static Path write(
+            FileSystem fs, Path runDir, ComputationGraph training, ModelConfig config, Map<String, String> provenance)
+            throws IOException {
         Map<String, INDArray> projection = StudentWeights.projection(training);
-        return ModelFolder.write(fs, runDir, STUDENT, training, StudentWeights.toEncoder(training, config), SAFETENSORS,
-                provenance, projection.isEmpty() ? Map.of() : Map.of(PROJECTION, projection));
+        return ModelFolder.write(
+                fs,
+                runDir,
+                STUDENT,
+                training,
+                StudentWeights.toEncoder(training, config),
+                SAFETENSORS,
+                provenance,
+                projection.isEmpty() ? Map.of() : Map.of(PROJECTION, projection));
     }
 }

@@ -35,9 +35,21 @@ import java.util.Map;
  * @param config         the latest session's resolved settings, every key, as {@code {"distillery":{"train":{..}}}}:
  *                       saved as a file it is a job file for {@code --config}
  */
-public record RunRecord(String format, int formatVersion, String job, String status, String started, String ended,
-                        String failure, int iteration, long seed, Data data, Checkpoint initCheckpoint,
-                        Map<String, String> versions, List<Resume> resumes, JsonNode config) {
+public record RunRecord(
+        String format,
+        int formatVersion,
+        String job,
+        String status,
+        String started,
+        String ended,
+        String failure,
+        int iteration,
+        long seed,
+        Data data,
+        Checkpoint initCheckpoint,
+        Map<String, String> versions,
+        List<Resume> resumes,
+        JsonNode config) {
 
     public static final String FORMAT = "distillery-run";
     public static final int CURRENT_VERSION = 1;
@@ -50,12 +62,10 @@ public record RunRecord(String format, int formatVersion, String job, String sta
     }
 
     /** A file and its SHA-256. */
-    public record Checkpoint(String path, String sha256) {
-    }
+    public record Checkpoint(String path, String sha256) {}
 
     /** A target recipe as extract applied it: per-block tensor, tokens, the teacher's top-K blocks, epsilon. */
-    public record Recipe(String tensor, String tokens, int topK, double eps) {
-    }
+    public record Recipe(String tensor, String tokens, int topK, double eps) {}
 
     /**
      * @param path           the feature dataset, or finetune's labelled image shards
@@ -67,14 +77,24 @@ public record RunRecord(String format, int formatVersion, String job, String sta
      * @param teacher        the teacher checkpoint that made the targets; null for images
      * @param target         the recipe of the dataset's targets; null for images
      */
-    public record Data(String path, String kind, String status, Long rows, String metadataSha256, Checkpoint teacher,
-                       Recipe target) {
+    public record Data(
+            String path,
+            String kind,
+            String status,
+            Long rows,
+            String metadataSha256,
+            Checkpoint teacher,
+            Recipe target) {
 
         /** @param path the dataset's path, qualified (absolute, with its scheme) */
         static Data of(FeatureDataset dataset, String path) {
             FeatureMetadata md = dataset.metadata();
             FeatureMetadata.Target t = md.target();
-            return new Data(path, "features", dataset.status().status(), dataset.status().rows(),
+            return new Data(
+                    path,
+                    "features",
+                    dataset.status().status(),
+                    dataset.status().rows(),
                     Sha256.of(FeatureMetadataJson.toJson(md).getBytes(StandardCharsets.UTF_8)),
                     new Checkpoint(md.teacher().checkpoint(), md.teacher().checkpointSha256()),
                     new Recipe(t.tensor(), t.tokens(), t.topK(), t.eps()));
@@ -92,25 +112,36 @@ public record RunRecord(String format, int formatVersion, String job, String sta
      *                        {@code data.metadata_sha256} when the dataset changed under its path
      * @param versions        the versions of this session
      */
-    public record Resume(int fromIteration, String at, Map<String, Change> changedSettings,
-                         Map<String, String> versions) {
-    }
+    public record Resume(
+            int fromIteration, String at, Map<String, Change> changedSettings, Map<String, String> versions) {}
 
     /** A value before and after a resume; null where the setting did not exist. */
-    public record Change(JsonNode before, JsonNode after) {
-    }
+    public record Change(JsonNode before, JsonNode after) {}
 
     /**
      * The record of a session that starts at {@code iteration} now, as if it began the run.
      *
      * @param sparkRuntime the Spark version the job runs on (the build's is in {@link BuildInfo#versions()})
      */
-    static RunRecord session(String job, TrainSettings s, Data data, Checkpoint initCheckpoint, int iteration,
-                             String sparkRuntime) {
+    static RunRecord session(
+            String job, TrainSettings s, Data data, Checkpoint initCheckpoint, int iteration, String sparkRuntime) {
         Map<String, String> versions = new LinkedHashMap<>(BuildInfo.versions());
         versions.put("spark_runtime", sparkRuntime);
-        return new RunRecord(FORMAT, CURRENT_VERSION, job, RUNNING, RunFile.now(), null, null, iteration,
-                s.optimization().seed(), data, initCheckpoint, versions, List.of(), configJson(s));
+        return new RunRecord(
+                FORMAT,
+                CURRENT_VERSION,
+                job,
+                RUNNING,
+                RunFile.now(),
+                null,
+                null,
+                iteration,
+                s.optimization().seed(),
+                data,
+                initCheckpoint,
+                versions,
+                List.of(),
+                configJson(s));
     }
 
     /** Every resolved key of the job's section, placed under the section's path. */
@@ -125,7 +156,20 @@ public record RunRecord(String format, int formatVersion, String job, String sta
 
     /** This record with another status, end time, failure and iteration. */
     RunRecord with(String newStatus, String newEnded, String newFailure, int newIteration) {
-        return new RunRecord(format, formatVersion, job, newStatus, started, newEnded, newFailure, newIteration, seed,
-                data, initCheckpoint, versions, resumes, config);
+        return new RunRecord(
+                format,
+                formatVersion,
+                job,
+                newStatus,
+                started,
+                newEnded,
+                newFailure,
+                newIteration,
+                seed,
+                data,
+                initCheckpoint,
+                versions,
+                resumes,
+                config);
     }
 }

@@ -15,8 +15,7 @@ import org.slf4j.LoggerFactory;
 final class StudentFactory {
     private static final Logger LOG = LoggerFactory.getLogger(StudentFactory.class);
 
-    private StudentFactory() {
-    }
+    private StudentFactory() {}
 
     /** The student's config from a preset or a config.json on any Hadoop filesystem. */
     static ModelConfig config(TrainSettings s, Configuration conf) {
@@ -24,8 +23,8 @@ final class StudentFactory {
         try {
             base = ModelFiles.config(s.studentModel(), conf);
         } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(s.section() + ".student.model " + s.studentModel() + ": "
-                    + e.getMessage(), e);
+            throw new java.io.UncheckedIOException(
+                    s.section() + ".student.model " + s.studentModel() + ": " + e.getMessage(), e);
         }
         return s.studentDepth() > 0 ? base.withDepth(s.studentDepth()) : base;
     }
@@ -33,17 +32,21 @@ final class StudentFactory {
     /** Copies pretrained encoder weights into {@code training} when an init checkpoint is configured. */
     static void initialise(TrainSettings s, ModelConfig student, ComputationGraph training, Configuration conf) {
         if (s.initCheckpoint() == null) {
-            LOG.info("student {} starts from random weights (seed {})", student, s.optimization().seed());
+            LOG.info(
+                    "student {} starts from random weights (seed {})",
+                    student,
+                    s.optimization().seed());
             return;
         }
-        int[] blocks = s.initBlocks().isEmpty() ? IntStream.range(0, student.depth()).toArray()
+        int[] blocks = s.initBlocks().isEmpty()
+                ? IntStream.range(0, student.depth()).toArray()
                 : s.initBlocks().stream().mapToInt(Integer::intValue).toArray();
         Path local;
         try {
             local = ModelFiles.localCopy(s.initCheckpoint(), conf);
         } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(s.section() + ".student.init-checkpoint " + s.initCheckpoint()
-                    + ": " + e.getMessage(), e);
+            throw new java.io.UncheckedIOException(
+                    s.section() + ".student.init-checkpoint " + s.initCheckpoint() + ": " + e.getMessage(), e);
         }
         Encoder pretrained = EncoderLoader.inherit(student, local, blocks);
         io.distillery.student.StudentWeights.copyEncoder(pretrained.graph(), training);

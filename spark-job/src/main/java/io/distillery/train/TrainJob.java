@@ -12,11 +12,9 @@ import io.distillery.targets.TargetTensor;
 import java.io.IOException;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
-import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -32,12 +30,12 @@ import org.slf4j.LoggerFactory;
 public final class TrainJob {
     private static final Logger LOG = LoggerFactory.getLogger(TrainJob.class);
 
-    private TrainJob() {
-    }
+    private TrainJob() {}
 
     public static TrainSummary run(SparkSession spark, TrainSettings s, boolean resume) throws IOException {
         if (s.dataset() == null) {
-            throw new IllegalArgumentException(s.section() + ".dataset is required (a feature dataset written by extract)");
+            throw new IllegalArgumentException(
+                    s.section() + ".dataset is required (a feature dataset written by extract)");
         }
         try (var lock = TrainingLoop.lockRunDir(spark, s, "train")) {
             return runLocked(spark, s, resume);
@@ -50,30 +48,63 @@ public final class TrainJob {
         ModelConfig student = StudentFactory.config(s, spark.sparkContext().hadoopConfiguration());
         long[] target = DatasetCompatibility.check(s.dataset(), md, student, s.tokens());
         int topK = s.topK() == 0 ? student.depth() : s.topK();
-        TargetRecipe recipe = new TargetRecipe(TargetTensor.valueOf(md.target().tensor().toUpperCase(Locale.ROOT)),
-                s.tokens(), topK, md.target().eps());
+        TargetRecipe recipe = new TargetRecipe(
+                TargetTensor.valueOf(md.target().tensor().toUpperCase(Locale.ROOT)),
+                s.tokens(),
+                topK,
+                md.target().eps());
 
         long rows = dataset.rows().count();
         if (rows == 0) {
             throw new IllegalArgumentException(s.dataset() + ": the feature dataset has no rows to train on");
         }
-        BatchSpec spec = new BatchSpec(student.imgSize(), student.imageMean(), student.imageStd(), FeatureColumns.TARGET,
-                TensorDType.fromId(md.target().dtype()), (int) (target[0] * target[1]),
+        BatchSpec spec = new BatchSpec(
+                student.imgSize(),
+                student.imageMean(),
+                student.imageStd(),
+                FeatureColumns.TARGET,
+                TensorDType.fromId(md.target().dtype()),
+                (int) (target[0] * target[1]),
                 s.averaging().batchSizePerWorker());
         JavaRDD<MultiDataSet> batches = dataset.rows()
                 .select(FeatureColumns.KEY, FeatureColumns.VIEW, FeatureColumns.PIXELS, FeatureColumns.TARGET)
-                .javaRDD().mapPartitions(new RowBatcher(spec));
-        ComputationGraph fresh = StudentGraph.create(student, recipe, (int) target[1], s.optimization(), DataType.FLOAT);
-        LOG.info("train: {} rows of {}, student {}, target {} x {} ({} top-{})", rows, s.dataset(), student, target[0],
-                target[1], recipe.tensor(), topK);
+                .javaRDD()
+                .mapPartitions(new RowBatcher(spec));
+        ComputationGraph fresh =
+                StudentGraph.create(student, recipe, (int) target[1], s.optimization(), DataType.FLOAT);
+        LOG.info(
+                "train: {} rows of {}, student {}, target {} x {} ({} top-{})",
+                rows,
+                s.dataset(),
+                student,
+                target[0],
+                target[1],
+                recipe.tensor(),
+                topK);
         Configuration conf = spark.sparkContext().hadoopConfiguration();
-        RunRecord.Data data = RunRecord.Data.of(dataset, QualifiedPaths.of(s.section() + ".dataset", s.dataset(), conf));
-        TrainingLoop.Outcome outcome = TrainingLoop.run(spark, s, fresh,
-                net -> StudentFactory.initialise(s, student, net, conf), s.dataset(), data, batches, resume, "train");
+        RunRecord.Data data =
+                RunRecord.Data.of(dataset, QualifiedPaths.of(s.section() + ".dataset", s.dataset(), conf));
+        TrainingLoop.Outcome outcome = TrainingLoop.run(
+                spark,
+                s,
+                fresh,
+                net -> StudentFactory.initialise(s, student, net, conf),
+                s.dataset(),
+                data,
+                batches,
+                resume,
+                "train");
         TrainingState end = outcome.end();
         Path studentDir = outcome.run().finish(end.iteration(), () -> export(outcome, student, topK));
-        TrainSummary summary = new TrainSummary(outcome.startIteration(), end.iteration(), end.epoch(), end.rounds(),
-                outcome.firstLoss(), end.loss(), end.wallSeconds(), studentDir.toString());
+        TrainSummary summary = new TrainSummary(
+                outcome.startIteration(),
+                end.iteration(),
+                end.epoch(),
+                end.rounds(),
+                outcome.firstLoss(),
+                end.loss(),
+                end.wallSeconds(),
+                studentDir.toString());
         LOG.info("train summary: {}", summary);
         return summary;
     }

@@ -23,10 +23,24 @@ import java.util.Locale;
  * @param iterations     iteration budget (DL4J's per-worker iteration counter)
  * @param source         the resolved section these settings were read from, every key (recorded in run.json)
  */
-public record TrainSettings(String section, String dataset, String runDir, String studentModel, int studentDepth,
-                            String initCheckpoint, List<Integer> initBlocks, TargetTokens tokens, int topK,
-                            Optimization optimization, int iterations, Averaging averaging, int checkpointEvery,
-                            int checkpointKeep, String sparkMaster, String appName, Config source) {
+public record TrainSettings(
+        String section,
+        String dataset,
+        String runDir,
+        String studentModel,
+        int studentDepth,
+        String initCheckpoint,
+        List<Integer> initBlocks,
+        TargetTokens tokens,
+        int topK,
+        Optimization optimization,
+        int iterations,
+        Averaging averaging,
+        int checkpointEvery,
+        int checkpointKeep,
+        String sparkMaster,
+        String appName,
+        Config source) {
 
     /**
      * dl4j-spark ParameterAveragingTrainingMaster knobs.
@@ -34,9 +48,14 @@ public record TrainSettings(String section, String dataset, String runDir, Strin
      * @param workers        0 = Spark's default parallelism
      * @param approach       how batches reach the workers
      */
-    public record Averaging(int batchSizePerWorker, int averagingFrequency, int workers, int prefetchBatches,
-                            int aggregationDepth, boolean averageUpdaters, Approach approach) {
-    }
+    public record Averaging(
+            int batchSizePerWorker,
+            int averagingFrequency,
+            int workers,
+            int prefetchBatches,
+            int aggregationDepth,
+            boolean averageUpdaters,
+            Approach approach) {}
 
     /**
      * dl4j-spark's RDD training approaches: EXPORT writes the batches once to files (a filesystem every executor can
@@ -44,7 +63,11 @@ public record TrainSettings(String section, String dataset, String runDir, Strin
      * dl4j-spark supports it (a local master of the form local / local[N] / local[*], or a non-local default
      * filesystem such as HDFS) and DIRECT otherwise.
      */
-    public enum Approach { AUTO, EXPORT, DIRECT }
+    public enum Approach {
+        AUTO,
+        EXPORT,
+        DIRECT
+    }
 
     public TrainSettings {
         initBlocks = List.copyOf(initBlocks);
@@ -55,8 +78,11 @@ public record TrainSettings(String section, String dataset, String runDir, Strin
             throw new IllegalArgumentException(section + ".checkpoint.every and .keep must be >= 1, got "
                     + checkpointEvery + " and " + checkpointKeep);
         }
-        if (averaging.batchSizePerWorker() < 1 || averaging.averagingFrequency() < 1
-                || averaging.workers() < 0 || averaging.prefetchBatches() < 0 || averaging.aggregationDepth() < 1) {
+        if (averaging.batchSizePerWorker() < 1
+                || averaging.averagingFrequency() < 1
+                || averaging.workers() < 0
+                || averaging.prefetchBatches() < 0
+                || averaging.aggregationDepth() < 1) {
             throw new IllegalArgumentException(section + ".parameter-averaging: sizes must be >= 1 (workers, prefetch"
                     + " >= 0), got " + averaging);
         }
@@ -68,27 +94,52 @@ public record TrainSettings(String section, String dataset, String runDir, Strin
         try {
             Config o = c.getConfig("optimizer");
             int iterations = c.getInt("iterations");
-            Optimization optimization = new Optimization(o.getDouble("lr"), o.getDouble("min-lr"),
-                    o.getInt("warmup-iterations"), iterations, o.getDouble("weight-decay"), o.getDouble("beta1"),
-                    o.getDouble("beta2"), o.getDouble("clip-norm"), c.getLong("seed"));
+            Optimization optimization = new Optimization(
+                    o.getDouble("lr"),
+                    o.getDouble("min-lr"),
+                    o.getInt("warmup-iterations"),
+                    iterations,
+                    o.getDouble("weight-decay"),
+                    o.getDouble("beta1"),
+                    o.getDouble("beta2"),
+                    o.getDouble("clip-norm"),
+                    c.getLong("seed"));
             Config p = c.getConfig("parameter-averaging");
             String approach = p.getString("approach").toLowerCase(Locale.ROOT);
             TrainSettings.Approach chosen = switch (approach) {
                 case "auto" -> Approach.AUTO;
                 case "export" -> Approach.EXPORT;
                 case "direct" -> Approach.DIRECT;
-                default -> throw new IllegalArgumentException(section
-                        + ".parameter-averaging.approach must be auto, export or direct, got '" + approach + "'");
+                default ->
+                    throw new IllegalArgumentException(section
+                            + ".parameter-averaging.approach must be auto, export or direct, got '" + approach + "'");
             };
-            Averaging averaging = new Averaging(p.getInt("batch-size-per-worker"), p.getInt("averaging-frequency"),
-                    p.getInt("workers"), p.getInt("prefetch-batches"), p.getInt("aggregation-depth"),
-                    p.getBoolean("average-updaters"), chosen);
-            return new TrainSettings(section, r.optional("dataset"), r.required("run-dir"),
-                    r.required("student.model"), c.getInt("student.depth"),
-                    r.optional("student.init-checkpoint"), c.getIntList("student.init-blocks"),
-                    r.enumOf(TargetTokens.class, "target.tokens"), r.countOrAll("target.top-k"),
-                    optimization, iterations, averaging, c.getInt("checkpoint.every"), c.getInt("checkpoint.keep"),
-                    c.getString("spark.master"), c.getString("spark.app-name"), c);
+            Averaging averaging = new Averaging(
+                    p.getInt("batch-size-per-worker"),
+                    p.getInt("averaging-frequency"),
+                    p.getInt("workers"),
+                    p.getInt("prefetch-batches"),
+                    p.getInt("aggregation-depth"),
+                    p.getBoolean("average-updaters"),
+                    chosen);
+            return new TrainSettings(
+                    section,
+                    r.optional("dataset"),
+                    r.required("run-dir"),
+                    r.required("student.model"),
+                    c.getInt("student.depth"),
+                    r.optional("student.init-checkpoint"),
+                    c.getIntList("student.init-blocks"),
+                    r.enumOf(TargetTokens.class, "target.tokens"),
+                    r.countOrAll("target.top-k"),
+                    optimization,
+                    iterations,
+                    averaging,
+                    c.getInt("checkpoint.every"),
+                    c.getInt("checkpoint.keep"),
+                    c.getString("spark.master"),
+                    c.getString("spark.app-name"),
+                    c);
         } catch (ConfigException e) {
             throw new IllegalArgumentException(section + ": " + e.getMessage(), e);
         }

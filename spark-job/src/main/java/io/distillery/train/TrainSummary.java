@@ -7,6 +7,12 @@ package io.distillery.train;
  * @param firstLoss            loss of the first round of this session (NaN when no round ran)
  * @param studentDir           the exported student
  */
-public record TrainSummary(int resumedFromIteration, int iteration, int epochs, long rounds, double firstLoss,
-                           double finalLoss, double wallSeconds, String studentDir) {
-}
+public record TrainSummary(
+        int resumedFromIteration,
+        int iteration,
+        int epochs,
+        long rounds,
+        double firstLoss,
+        double finalLoss,
+        double wallSeconds,
+        String studentDir) {}

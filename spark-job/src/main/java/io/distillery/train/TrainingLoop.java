@@ -32,15 +32,21 @@ final class TrainingLoop {
      *
      * @param run the run's run.json, still marked running: the job completes it once its outputs are written
      */
-    record Outcome(ComputationGraph network, TrainingState end, int startIteration, double firstLoss,
-                   List<MetricsRecord> metrics, FileSystem fs, Path runDir, RunFile run) {
-    }
+    record Outcome(
+            ComputationGraph network,
+            TrainingState end,
+            int startIteration,
+            double firstLoss,
+            List<MetricsRecord> metrics,
+            FileSystem fs,
+            Path runDir,
+            RunFile run) {}
 
-    private TrainingLoop() {
-    }
+    private TrainingLoop() {}
 
     /** Takes the run dir's writer lock ({@code <run-dir>/writer.lock}): one train/finetune per run dir at a time. */
-    static io.distillery.locks.WriterLock lockRunDir(SparkSession spark, TrainSettings s, String what) throws IOException {
+    static io.distillery.locks.WriterLock lockRunDir(SparkSession spark, TrainSettings s, String what)
+            throws IOException {
         org.apache.hadoop.conf.Configuration conf = spark.sparkContext().hadoopConfiguration();
         Path runDir = new Path(QualifiedPaths.of("run-dir", s.runDir(), conf));
         return io.distillery.locks.WriterLock.acquire(new Path(runDir, "writer.lock"), runDir.toString(), what, conf);
@@ -52,16 +58,26 @@ final class TrainingLoop {
      * @param dataId     what the run trains on; a checkpoint made on other data is refused
      * @param data       the same, described for run.json
      */
-    static Outcome run(SparkSession spark, TrainSettings s, ComputationGraph fresh, Consumer<ComputationGraph> initialise,
-                       String dataId, RunRecord.Data data, JavaRDD<MultiDataSet> batches, boolean resume, String what)
+    static Outcome run(
+            SparkSession spark,
+            TrainSettings s,
+            ComputationGraph fresh,
+            Consumer<ComputationGraph> initialise,
+            String dataId,
+            RunRecord.Data data,
+            JavaRDD<MultiDataSet> batches,
+            boolean resume,
+            String what)
             throws IOException {
-        Path runDir = new Path(QualifiedPaths.of("run-dir", s.runDir(), spark.sparkContext().hadoopConfiguration()));
+        Path runDir = new Path(
+                QualifiedPaths.of("run-dir", s.runDir(), spark.sparkContext().hadoopConfiguration()));
         FileSystem fs = runDir.getFileSystem(spark.sparkContext().hadoopConfiguration());
         CheckpointStore checkpoints = new CheckpointStore(fs, runDir, s.checkpointKeep());
         Optional<CheckpointStore.Checkpoint> latest = checkpoints.newest();
         if (latest.isPresent() && !resume) {
             throw new IllegalArgumentException(runDir + " already holds checkpoints (newest: iteration "
-                    + latest.get().state().iteration() + "); pass --resume to continue that run or choose another run-dir");
+                    + latest.get().state().iteration()
+                    + "); pass --resume to continue that run or choose another run-dir");
         }
         ComputationGraph network;
         TrainingState start;
@@ -84,22 +100,50 @@ final class TrainingLoop {
         int startIteration = start.iteration();
         metrics.load(r -> r.iteration() <= startIteration && latest.isPresent());
 
-        int workers = s.averaging().workers() > 0 ? s.averaging().workers() : spark.sparkContext().defaultParallelism();
-        long examplesPerRound = (long) workers * s.averaging().batchSizePerWorker() * s.averaging().averagingFrequency();
-        LOG.info("{} plan: {} workers x batch {} x {} iterations per round, budget {} iterations, run dir {}", what,
-                workers, s.averaging().batchSizePerWorker(), s.averaging().averagingFrequency(), s.iterations(), runDir);
-        RoundTracker tracker = new RoundTracker(what, s, checkpoints, metrics, s.optimization().schedule(),
-                examplesPerRound, start);
+        int workers = s.averaging().workers() > 0
+                ? s.averaging().workers()
+                : spark.sparkContext().defaultParallelism();
+        long examplesPerRound = (long) workers
+                * s.averaging().batchSizePerWorker()
+                * s.averaging().averagingFrequency();
+        LOG.info(
+                "{} plan: {} workers x batch {} x {} iterations per round, budget {} iterations, run dir {}",
+                what,
+                workers,
+                s.averaging().batchSizePerWorker(),
+                s.averaging().averagingFrequency(),
+                s.iterations(),
+                runDir);
+        RoundTracker tracker =
+                new RoundTracker(what, s, checkpoints, metrics, s.optimization().schedule(), examplesPerRound, start);
         // written only now: a job refused by its checks above has trained nothing and leaves no record
-        RunFile run = RunFile.begin(fs, runDir, RunRecord.session(what, s, data, latest.isPresent() ? null
-                : initCheckpoint(s, spark.sparkContext().hadoopConfiguration()), startIteration, spark.version()),
+        RunFile run = RunFile.begin(
+                fs,
+                runDir,
+                RunRecord.session(
+                        what,
+                        s,
+                        data,
+                        latest.isPresent()
+                                ? null
+                                : initCheckpoint(s, spark.sparkContext().hadoopConfiguration()),
+                        startIteration,
+                        spark.version()),
                 latest.isPresent());
         try {
             Path scratch = new Path(runDir, "_tmp");
-            removeScratch(fs, scratch, "left by an earlier run"); // a killed run's exported batches (MBs each); we hold the lock
+            removeScratch(
+                    fs,
+                    scratch,
+                    "left by an earlier run"); // a killed run's exported batches (MBs each); we hold the lock
             String export = new Path(scratch, "export").toString();
-            try (TrainingEngine engine = new ParameterAveragingEngine(JavaSparkContext.fromSparkContext(spark.sparkContext()),
-                    network, s.averaging(), workers, s.optimization().seed() + start.epoch(), export)) {
+            try (TrainingEngine engine = new ParameterAveragingEngine(
+                    JavaSparkContext.fromSparkContext(spark.sparkContext()),
+                    network,
+                    s.averaging(),
+                    workers,
+                    s.optimization().seed() + start.epoch(),
+                    export)) {
                 spark.sparkContext().setJobGroup("distillery-" + what, what + " " + runDir, false);
                 while (engine.network().getConfiguration().getIterationCount() < s.iterations()) {
                     engine.fitEpoch(batches, tracker);
@@ -142,14 +186,18 @@ final class TrainingLoop {
     }
 
     /** A checkpoint must belong to this job: same data and the same graph shape. */
-    private static void checkSameRun(CheckpointStore.Checkpoint from, ComputationGraph restored, ComputationGraph fresh,
-                                     String dataId) {
+    private static void checkSameRun(
+            CheckpointStore.Checkpoint from, ComputationGraph restored, ComputationGraph fresh, String dataId) {
         if (!from.state().dataset().equals(dataId)) {
-            throw new IllegalArgumentException(from.dir() + " was trained on " + from.state().dataset()
-                    + " but this job reads " + dataId + "; use a new run-dir for different data");
+            throw new IllegalArgumentException(
+                    from.dir() + " was trained on " + from.state().dataset() + " but this job reads " + dataId
+                            + "; use a new run-dir for different data");
         }
         if (restored.numParams() != fresh.numParams()
-                || !restored.getConfiguration().getVertices().keySet().equals(fresh.getConfiguration().getVertices().keySet())) {
+                || !restored.getConfiguration()
+                        .getVertices()
+                        .keySet()
+                        .equals(fresh.getConfiguration().getVertices().keySet())) {
             throw new IllegalArgumentException(from.dir() + " holds a model with " + restored.numParams()
                     + " parameters but the configured one has " + fresh.numParams()
                     + "; use a new run-dir for a different model");

@@ -12,6 +12,5 @@ package io.distillery.train;
  * @param dataset     the feature dataset trained on
  * @param wallSeconds training time so far, summed over resumed sessions
  */
-public record TrainingState(int iteration, int epoch, long rounds, long examples, double loss, String dataset,
-                            double wallSeconds) {
-}
+public record TrainingState(
+        int iteration, int epoch, long rounds, long examples, double loss, String dataset, double wallSeconds) {}

@@ -11,17 +11,21 @@ class EngineBenchmarkTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private static JsonNode[] round(double dl4j, double torch) {
-        return new JsonNode[] {JSON.createObjectNode().put("images_per_second", dl4j),
-                torch < 0 ? null : JSON.createObjectNode().put("images_per_second", torch)};
+        return new JsonNode[] {
+            JSON.createObjectNode().put("images_per_second", dl4j),
+            torch < 0 ? null : JSON.createObjectNode().put("images_per_second", torch)
+        };
     }
 
     @Test
     void showsTheRoundWithTheMedianRatioNotTheMedianOfEachSide() {
         JsonNode[] a = round(100, 125); // 0.80
-        JsonNode[] b = round(90, 100);  // 0.90
+        JsonNode[] b = round(90, 100); // 0.90
         JsonNode[] c = round(120, 110); // 1.09
         assertThat(EngineBenchmark.medianRound(List.of(c, a, b))).isSameAs(b);
-        assertThat(EngineBenchmark.medianRound(List.of(c, a))).as("even count: the lower median").isSameAs(a);
+        assertThat(EngineBenchmark.medianRound(List.of(c, a)))
+                .as("even count: the lower median")
+                .isSameAs(a);
         assertThat(EngineBenchmark.medianRound(List.<JsonNode[]>of(c))).isSameAs(c);
     }
 

@@ -12,11 +12,11 @@ class EngineFlopsTest {
     @Test
     void smallTeacherForwardMatchesAHandCount() {
         // img 64, patch 8 -> 64 patches, T = 65 tokens, D = 192, hidden 768, 6 blocks
-        long embed = 2L * 64 * (3 * 8 * 8) * 192;      //   4,718,592
-        long qkv = 2L * 65 * 192 * 576;                //  14,376,960
-        long attention = 2L * 2 * 65 * 65 * 192;       //   3,244,800 (QK^T and PV)
-        long proj = 2L * 65 * 192 * 192;               //   4,792,320
-        long mlp = 2L * 2 * 65 * 192 * 768;            //  38,338,560 (fc1 and fc2)
+        long embed = 2L * 64 * (3 * 8 * 8) * 192; //   4,718,592
+        long qkv = 2L * 65 * 192 * 576; //  14,376,960
+        long attention = 2L * 2 * 65 * 65 * 192; //   3,244,800 (QK^T and PV)
+        long proj = 2L * 65 * 192 * 192; //   4,792,320
+        long mlp = 2L * 2 * 65 * 192 * 768; //  38,338,560 (fc1 and fc2)
         assertThat(EngineFlops.forward(ExtractBenchmark.defaultTeacher()))
                 .isEqualTo(embed + 6 * (qkv + attention + proj + mlp))
                 .isEqualTo(369_234_432L);

@@ -40,13 +40,15 @@ class EngineRowTest {
         for (EngineRow row : EngineRow.values()) {
             assertThat(EngineRow.fromId(row.id())).isSameAs(row);
         }
-        assertThatThrownBy(() -> EngineRow.fromId("beit-huge")).hasMessageContaining("beit-huge")
+        assertThatThrownBy(() -> EngineRow.fromId("beit-huge"))
+                .hasMessageContaining("beit-huge")
                 .hasMessageContaining("beit-base");
     }
 
     @Test
     void flopsAreTheStepsOfTheRow() {
-        assertThat(EngineRow.BEIT_SMALL.flopsPerImage()).isEqualTo(EngineFlops.forward(ExtractBenchmark.defaultTeacher()));
+        assertThat(EngineRow.BEIT_SMALL.flopsPerImage())
+                .isEqualTo(EngineFlops.forward(ExtractBenchmark.defaultTeacher()));
         assertThat(EngineRow.D2V_STUDENT_SMALL.flopsPerImage())
                 .isEqualTo(EngineFlops.trainStep(TrainBenchmark.student(), 192));
     }

@@ -15,21 +15,33 @@ class EngineTableTest {
     void aRowShowsRatioGoalFractionsAndMemory() throws Exception {
         EngineTable table = new EngineTable(100);
         // beit-small: 0.369 GFLOP per image; 50 vs 100 images/s on 1 thread
-        table.add(EngineRow.BEIT_SMALL, 1, json("{\"images_per_second\": 50, \"vm_hwm_kib\": 2048, "
-                + "\"nd4j_max_threads\": 1}"), json("{\"images_per_second\": 100, \"max_rss_kib\": 1024}"));
+        table.add(
+                EngineRow.BEIT_SMALL,
+                1,
+                json("{\"images_per_second\": 50, \"vm_hwm_kib\": 2048, " + "\"nd4j_max_threads\": 1}"),
+                json("{\"images_per_second\": 100, \"max_rss_kib\": 1024}"));
         String line = table.lastLine();
-        assertThat(line).contains("| 1 |", "| 50.00 | 100.00 |", "**0.50** (below)", "≥ 0.9", "| 0.37 |",
-                "| 18.5 % | 36.9 % |", "| 2 MiB | 1 MiB |");
+        assertThat(line)
+                .contains(
+                        "| 1 |",
+                        "| 50.00 | 100.00 |",
+                        "**0.50** (below)",
+                        "≥ 0.9",
+                        "| 0.37 |",
+                        "| 18.5 % | 36.9 % |",
+                        "| 2 MiB | 1 MiB |");
     }
 
     @Test
     void twoThreadsStateEachSidesSettingAndHalveTheFraction() throws Exception {
         EngineTable table = new EngineTable(100);
-        table.add(EngineRow.BEIT_SMALL, 2, json("{\"images_per_second\": 100, \"nd4j_max_threads\": 1, "
-                        + "\"blas_threads\": 2}"),
+        table.add(
+                EngineRow.BEIT_SMALL,
+                2,
+                json("{\"images_per_second\": 100, \"nd4j_max_threads\": 1, " + "\"blas_threads\": 2}"),
                 json("{\"images_per_second\": 100, \"torch_threads\": 2, \"blas_threads\": 1}"));
-        assertThat(table.lastLine()).contains("2 (DL4J OMP 1, OpenBLAS 2; torch 2, OpenBLAS 1)", "**1.00** |",
-                "| 18.5 % | 18.5 % |");
+        assertThat(table.lastLine())
+                .contains("2 (DL4J OMP 1, OpenBLAS 2; torch 2, OpenBLAS 1)", "**1.00** |", "| 18.5 % | 18.5 % |");
     }
 
     @Test

@@ -8,8 +8,7 @@ import java.nio.charset.StandardCharsets;
 
 /** Runs the CLI expecting bad-input handling: exit code 2 and exactly one line on stderr, which it returns. */
 final class BadInputRun {
-    private BadInputRun() {
-    }
+    private BadInputRun() {}
 
     static String runCapturingErr(String... args) {
         PrintStream original = System.err;

@@ -15,7 +15,8 @@ class BenchmarkCommandTest {
 
     private static Set<Path> scratchFolders() throws Exception {
         try (Stream<Path> files = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
-            return files.filter(p -> p.getFileName().toString().startsWith("distillery-bench")).collect(Collectors.toSet());
+            return files.filter(p -> p.getFileName().toString().startsWith("distillery-bench"))
+                    .collect(Collectors.toSet());
         }
     }
 
@@ -27,7 +28,8 @@ class BenchmarkCommandTest {
         assertThat(runCapturingErr("benchmark", "train", "--batch", "0"))
                 .isEqualTo("distillery benchmark: error: --batch must be >= 1, got 0");
         assertThat(runCapturingErr("benchmark", "nothing"))
-                .isEqualTo("distillery benchmark: error: unknown benchmark suite 'nothing' (known: extract, train, engine)");
+                .isEqualTo(
+                        "distillery benchmark: error: unknown benchmark suite 'nothing' (known: extract, train, engine)");
         assertThat(runCapturingErr("benchmark", "engine", "--threads", "0"))
                 .isEqualTo("distillery benchmark: error: --threads must be positive, got [0]");
         assertThat(scratchFolders()).isEqualTo(before);

@@ -20,13 +20,17 @@ class FailureReportTest {
 
     @Test
     void aBadInputFaultInsideASparkTaskIsUnwrappedToOneLine() {
-        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(SparkTestSession.get().sparkContext());
-        Throwable thrown = catchThrowable(() -> jsc.parallelize(List.of(1, 2), 2).map(i -> {
-            if (i == 2) {
-                throw new CheckpointFormatException("/m/teacher.safetensors: missing tensor 'blocks.0.norm1.weight' [64]");
-            }
-            return i;
-        }).collect());
+        JavaSparkContext jsc =
+                JavaSparkContext.fromSparkContext(SparkTestSession.get().sparkContext());
+        Throwable thrown = catchThrowable(() -> jsc.parallelize(List.of(1, 2), 2)
+                .map(i -> {
+                    if (i == 2) {
+                        throw new CheckpointFormatException(
+                                "/m/teacher.safetensors: missing tensor 'blocks.0.norm1.weight' [64]");
+                    }
+                    return i;
+                })
+                .collect());
         assertThat(thrown).isInstanceOf(org.apache.spark.SparkException.class);
         assertThat(thrown.getMessage().lines().count()).isGreaterThan(1);
 
@@ -46,8 +50,10 @@ class FailureReportTest {
     @Test
     void jdkFileErrorsNameTheFileAndWhatWentWrong(@TempDir Path dir) throws Exception {
         Path readOnly = Files.createDirectories(dir.resolve("run"));
-        FailureReport.Outcome outcome = FailureReport.of(new RuntimeException("dl4j: could not save",
-                new UncheckedIOException(new AccessDeniedException(readOnly.resolve("model.zip").toString()))));
+        FailureReport.Outcome outcome = FailureReport.of(new RuntimeException(
+                "dl4j: could not save",
+                new UncheckedIOException(
+                        new AccessDeniedException(readOnly.resolve("model.zip").toString()))));
         assertThat(outcome.exitCode()).isEqualTo(2);
         assertThat(outcome.line()).contains(readOnly.resolve("model.zip") + ": permission denied");
         assertThat(FailureReport.of(new AccessDeniedException("/r/x")).line()).isEqualTo("/r/x: permission denied");
@@ -57,6 +63,8 @@ class FailureReportTest {
     void internalBugsKeepExitCodeOne() {
         FailureReport.Outcome outcome = FailureReport.of(new IllegalStateException("bug"));
         assertThat(outcome.exitCode()).isEqualTo(1);
-        assertThat(FailureReport.of(new RuntimeException("wrapper", new NullPointerException())).exitCode()).isEqualTo(1);
+        assertThat(FailureReport.of(new RuntimeException("wrapper", new NullPointerException()))
+                        .exitCode())
+                .isEqualTo(1);
     }
 }

@@ -18,9 +18,17 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 class ForwardCommandTest {
 
     private static String[] forward(String model, Path out, String... extra) {
-        String[] base = {"forward", "--model", ParityFiles.file(model + "/config.json").toString(),
-                "--weights", ParityFiles.file(model + "/weights.safetensors").toString(),
-                "--images", ParityFiles.file("images").toString(), "--out", out.toString()};
+        String[] base = {
+            "forward",
+            "--model",
+            ParityFiles.file(model + "/config.json").toString(),
+            "--weights",
+            ParityFiles.file(model + "/weights.safetensors").toString(),
+            "--images",
+            ParityFiles.file("images").toString(),
+            "--out",
+            out.toString()
+        };
         String[] all = new String[base.length + extra.length];
         System.arraycopy(base, 0, all, 0, base.length);
         System.arraycopy(extra, 0, all, base.length, extra.length);
@@ -31,7 +39,10 @@ class ForwardCommandTest {
         INDArray actual = NpyReader.read(npy);
         INDArray expected = ParityFiles.array(fixture);
         assertThat(actual.shape()).as(npy.toString()).isEqualTo(expected.shape());
-        return actual.castTo(DataType.DOUBLE).sub(expected.castTo(DataType.DOUBLE)).amaxNumber().doubleValue();
+        return actual.castTo(DataType.DOUBLE)
+                .sub(expected.castTo(DataType.DOUBLE))
+                .amaxNumber()
+                .doubleValue();
     }
 
     @Test
@@ -39,12 +50,16 @@ class ForwardCommandTest {
         assertThat(DistilleryCli.run(forward("teacher_beitv2", out))).isZero();
         assertThat(maxDiff(out.resolve("embed.npy"), "teacher_beitv2/embed")).isLessThan(5e-5);
         for (int b = 1; b <= 4; b++) {
-            assertThat(maxDiff(out.resolve("block_out_0" + b + ".npy"), "teacher_beitv2/block_out_0" + b)).isLessThan(5e-5);
-            assertThat(maxDiff(out.resolve("mlp_out_0" + b + ".npy"), "teacher_beitv2/mlp_out_0" + b)).isLessThan(5e-5);
+            assertThat(maxDiff(out.resolve("block_out_0" + b + ".npy"), "teacher_beitv2/block_out_0" + b))
+                    .isLessThan(5e-5);
+            assertThat(maxDiff(out.resolve("mlp_out_0" + b + ".npy"), "teacher_beitv2/mlp_out_0" + b))
+                    .isLessThan(5e-5);
         }
-        assertThat(maxDiff(out.resolve("target.npy"), "teacher_beitv2/target_d2v_ffn_topall")).isLessThan(2e-4);
+        assertThat(maxDiff(out.resolve("target.npy"), "teacher_beitv2/target_d2v_ffn_topall"))
+                .isLessThan(2e-4);
 
-        JsonNode manifest = new ObjectMapper().readTree(out.resolve("manifest.json").toFile());
+        JsonNode manifest =
+                new ObjectMapper().readTree(out.resolve("manifest.json").toFile());
         assertThat(manifest.get("weights_sha256").asText()).hasSize(64);
         assertThat(manifest.get("images")).hasSize(6);
         assertThat(manifest.at("/target/tensor").asText()).isEqualTo("ffn");
@@ -53,15 +68,19 @@ class ForwardCommandTest {
 
     @Test
     void studentDumpWithBlockTargetsTopTwo(@TempDir Path out) throws Exception {
-        assertThat(DistilleryCli.run(forward("student_d2v2", out, "--target-tensor", "block", "--top-k", "2"))).isZero();
+        assertThat(DistilleryCli.run(forward("student_d2v2", out, "--target-tensor", "block", "--top-k", "2")))
+                .isZero();
         assertThat(maxDiff(out.resolve("embed.npy"), "student_d2v2/block_in")).isLessThan(5e-5);
-        assertThat(maxDiff(out.resolve("mlp_out_03.npy"), "student_d2v2/mlp_out_03")).isLessThan(5e-5);
-        assertThat(maxDiff(out.resolve("target.npy"), "student_d2v2/target_d2v_block_top2")).isLessThan(2e-4);
+        assertThat(maxDiff(out.resolve("mlp_out_03.npy"), "student_d2v2/mlp_out_03"))
+                .isLessThan(5e-5);
+        assertThat(maxDiff(out.resolve("target.npy"), "student_d2v2/target_d2v_block_top2"))
+                .isLessThan(2e-4);
     }
 
     @Test
     void allTokensTargetKeepsTheClsRow(@TempDir Path out) throws Exception {
-        assertThat(DistilleryCli.run(forward("student_d2v2", out, "--target-tokens", "all"))).isZero();
+        assertThat(DistilleryCli.run(forward("student_d2v2", out, "--target-tokens", "all")))
+                .isZero();
         assertThat(NpyReader.read(out.resolve("target.npy")).shape()).containsExactly(6, 17, 64);
     }
 
@@ -72,7 +91,9 @@ class ForwardCommandTest {
         Path badWeights = Files.write(out.resolve("bad.safetensors"), new byte[] {1, 2, 3});
         String[] args = forward("student_d2v2", out.resolve("x"));
         args[4] = badWeights.toString();
-        assertThat(runCapturingErr(args)).startsWith("distillery forward: error: ").contains("bad.safetensors");
+        assertThat(runCapturingErr(args))
+                .startsWith("distillery forward: error: ")
+                .contains("bad.safetensors");
         assertThat(Files.exists(out.resolve("x/manifest.json"))).isFalse();
     }
 
@@ -81,8 +102,10 @@ class ForwardCommandTest {
         Path overflowing = io.distillery.extract.TestInputs.scaledTeacher(dir.resolve("inf.safetensors"), 3e38f);
         String[] args = forward("teacher_beitv2", dir.resolve("out"));
         args[4] = overflowing.toString();
-        assertThat(runCapturingErr(args)).startsWith("distillery forward: error: " + overflowing + ": output ")
-                .containsPattern("(block_out_04|mlp_out_04|target)\\.npy holds NaN or Inf values \\(first for image img_0\\.png\\)")
+        assertThat(runCapturingErr(args))
+                .startsWith("distillery forward: error: " + overflowing + ": output ")
+                .containsPattern(
+                        "(block_out_04|mlp_out_04|target)\\.npy holds NaN or Inf values \\(first for image img_0\\.png\\)")
                 .endsWith("nothing was written to " + dir.resolve("out"));
         assertThat(dir.resolve("out")).doesNotExist();
     }
@@ -91,7 +114,8 @@ class ForwardCommandTest {
     void anOutThatIsAFileIsNamedAsSuch(@TempDir Path dir) throws Exception {
         Path file = Files.writeString(dir.resolve("out.txt"), "not a folder");
         assertThat(runCapturingErr(forward("student_d2v2", file)))
-                .isEqualTo("distillery forward: error: --out " + file + " is a file; give a folder (it is created if missing)");
+                .isEqualTo("distillery forward: error: --out " + file
+                        + " is a file; give a folder (it is created if missing)");
         assertThat(Files.readString(file)).isEqualTo("not a folder");
     }
 
@@ -100,7 +124,7 @@ class ForwardCommandTest {
         assertThat(DistilleryCli.run(forward("student_d2v2", out))).isZero();
         assertThat(runCapturingErr(forward("student_d2v2", out)))
                 .contains("already holds a complete output; pass --overwrite");
-        assertThat(DistilleryCli.run(forward("student_d2v2", out, "--overwrite"))).isZero();
+        assertThat(DistilleryCli.run(forward("student_d2v2", out, "--overwrite")))
+                .isZero();
     }
-
 }

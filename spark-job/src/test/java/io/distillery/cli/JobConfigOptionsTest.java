@@ -22,8 +22,10 @@ class JobConfigOptionsTest {
 
     @Test
     void setOverridesTheFileForTheCommandsSection(@TempDir Path dir) throws Exception {
-        Path job = Files.writeString(dir.resolve("extract.conf"), "distillery.extract { input.path = /in, "
-                + "output.path = /out, teacher.checkpoint = /t.safetensors, batch-size = 8 }");
+        Path job = Files.writeString(
+                dir.resolve("extract.conf"),
+                "distillery.extract { input.path = /in, "
+                        + "output.path = /out, teacher.checkpoint = /t.safetensors, batch-size = 8 }");
         assertThat(runCapturingErr("extract", "--config", job.toString(), "--set", "batch-size=0"))
                 .isEqualTo("distillery extract: error: distillery.extract.batch-size must be >= 1, got 0");
     }

@@ -37,13 +37,17 @@ class LossCommandTest {
 
     @TempDir
     Path dir;
+
     private Path student;
     private Path teacher;
     private JsonNode expected;
 
     @BeforeEach
     void copyGoldenCase() throws IOException, URISyntaxException {
-        Path golden = Path.of(LossCommandTest.class.getResource("/loss-cli/expected.json").toURI()).getParent();
+        Path golden = Path.of(LossCommandTest.class
+                        .getResource("/loss-cli/expected.json")
+                        .toURI())
+                .getParent();
         student = Files.copy(golden.resolve("student.npy"), dir.resolve("student.npy"));
         teacher = Files.copy(golden.resolve("teacher.npy"), dir.resolve("teacher.npy"));
         Files.copy(golden.resolve("labels.npy"), dir.resolve("labels.npy"));
@@ -95,14 +99,27 @@ class LossCommandTest {
     }
 
     private static double maxAbsDiff(INDArray a, INDArray b) {
-        return a.castTo(DataType.DOUBLE).sub(b.castTo(DataType.DOUBLE)).amaxNumber().doubleValue();
+        return a.castTo(DataType.DOUBLE)
+                .sub(b.castTo(DataType.DOUBLE))
+                .amaxNumber()
+                .doubleValue();
     }
 
     @Test
     void kdInFloat64MatchesTheLibraryAndPyTorch() throws IOException {
         Path grad = dir.resolve("grad.npy");
-        double loss = printedLoss(runForStdout("loss", "--type", "kd", "--set", "temperature=2",
-                "--student", student.toString(), "--teacher", teacher.toString(), "--grad", grad.toString()));
+        double loss = printedLoss(runForStdout(
+                "loss",
+                "--type",
+                "kd",
+                "--set",
+                "temperature=2",
+                "--student",
+                student.toString(),
+                "--teacher",
+                teacher.toString(),
+                "--grad",
+                grad.toString()));
 
         LossValue lib = library(NpyReader.readExact(student), NpyReader.readExact(teacher));
         assertThat(loss).isEqualTo(lib.value());
@@ -123,8 +140,18 @@ class LossCommandTest {
         NpyWriter.write(s32, NpyReader.readExact(student));
         NpyWriter.write(t32, NpyReader.readExact(teacher));
         Path grad = dir.resolve("g32.npy");
-        double loss = printedLoss(runForStdout("loss", "--type", "kd", "--set", "temperature=2",
-                "--student", s32.toString(), "--teacher", t32.toString(), "--grad", grad.toString()));
+        double loss = printedLoss(runForStdout(
+                "loss",
+                "--type",
+                "kd",
+                "--set",
+                "temperature=2",
+                "--student",
+                s32.toString(),
+                "--teacher",
+                t32.toString(),
+                "--grad",
+                grad.toString()));
 
         LossValue lib = library(NpyReader.readExact(s32), NpyReader.readExact(t32));
         assertThat(loss).isEqualTo(lib.value());
@@ -138,23 +165,43 @@ class LossCommandTest {
 
     @Test
     void defaultsApplyWithoutSetAndLabelsAndEpochReachTheLoss() throws IOException {
-        double kd4 = printedLoss(runForStdout("loss", "--type", "kd", "--student", student.toString(),
-                "--teacher", teacher.toString()));
-        assertThat(kd4).isEqualTo(LossRegistry.create("kd", ConfigFactory.empty())
-                .compute(LossInputs.of(NpyReader.readExact(student), NpyReader.readExact(teacher))).value());
+        double kd4 = printedLoss(
+                runForStdout("loss", "--type", "kd", "--student", student.toString(), "--teacher", teacher.toString()));
+        assertThat(kd4)
+                .isEqualTo(LossRegistry.create("kd", ConfigFactory.empty())
+                        .compute(LossInputs.of(NpyReader.readExact(student), NpyReader.readExact(teacher)))
+                        .value());
 
         Path labels = dir.resolve("labels.npy"); // int64, as numpy saves np.array([0, 4, 2, 1])
-        double ce = printedLoss(runForStdout("loss", "--type", "ce", "--student", student.toString(),
-                "--labels", labels.toString()));
-        assertThat(ce).isEqualTo(LossRegistry.create("ce", ConfigFactory.empty())
-                .compute(LossInputs.ofLabels(NpyReader.readExact(student), new int[] {0, 4, 2, 1})).value());
+        double ce = printedLoss(
+                runForStdout("loss", "--type", "ce", "--student", student.toString(), "--labels", labels.toString()));
+        assertThat(ce)
+                .isEqualTo(LossRegistry.create("ce", ConfigFactory.empty())
+                        .compute(LossInputs.ofLabels(NpyReader.readExact(student), new int[] {0, 4, 2, 1}))
+                        .value());
 
-        double dkd = printedLoss(runForStdout("loss", "--type", "dkd", "--set", "warmup=4", "--set", "beta=2",
-                "--student", student.toString(), "--teacher", teacher.toString(), "--labels", labels.toString(),
-                "--epoch", "2"));
-        assertThat(dkd).isEqualTo(LossRegistry.create("dkd", ConfigFactory.parseMap(Map.of("warmup", 4, "beta", 2)))
-                .compute(LossInputs.of(NpyReader.readExact(student), NpyReader.readExact(teacher))
-                        .withLabels(new int[] {0, 4, 2, 1}).atEpoch(2)).value());
+        double dkd = printedLoss(runForStdout(
+                "loss",
+                "--type",
+                "dkd",
+                "--set",
+                "warmup=4",
+                "--set",
+                "beta=2",
+                "--student",
+                student.toString(),
+                "--teacher",
+                teacher.toString(),
+                "--labels",
+                labels.toString(),
+                "--epoch",
+                "2"));
+        assertThat(dkd)
+                .isEqualTo(LossRegistry.create("dkd", ConfigFactory.parseMap(Map.of("warmup", 4, "beta", 2)))
+                        .compute(LossInputs.of(NpyReader.readExact(student), NpyReader.readExact(teacher))
+                                .withLabels(new int[] {0, 4, 2, 1})
+                                .atEpoch(2))
+                        .value());
     }
 
     @Test
@@ -166,20 +213,46 @@ class LossCommandTest {
         Path grad = dir.resolve("g.npy");
         NpyWriter.writeKeepingDouble(sp, s);
         NpyWriter.writeKeepingDouble(tp, t);
-        double hidden = printedLoss(runForStdout("loss", "--type", "hidden", "--student", sp.toString(),
-                "--teacher", tp.toString(), "--grad", grad.toString()));
+        double hidden = printedLoss(runForStdout(
+                "loss",
+                "--type",
+                "hidden",
+                "--student",
+                sp.toString(),
+                "--teacher",
+                tp.toString(),
+                "--grad",
+                grad.toString()));
         LossValue lib = LossRegistry.create("hidden", ConfigFactory.empty()).compute(LossInputs.of(s, t));
         assertThat(hidden).isEqualTo(lib.value());
         assertThat(NpyReader.readExact(grad)).isEqualTo(lib.gradient());
 
-        NpyWriter.writeKeepingDouble(sp, s.get(org.nd4j.linalg.indexing.NDArrayIndex.all(),
-                org.nd4j.linalg.indexing.NDArrayIndex.point(0), org.nd4j.linalg.indexing.NDArrayIndex.all()));
-        NpyWriter.writeKeepingDouble(tp, t.get(org.nd4j.linalg.indexing.NDArrayIndex.all(),
-                org.nd4j.linalg.indexing.NDArrayIndex.point(0), org.nd4j.linalg.indexing.NDArrayIndex.all()));
-        double cosine = printedLoss(runForStdout("loss", "--type", "cosine", "--set", "eps=1e-6",
-                "--student", sp.toString(), "--teacher", tp.toString()));
-        assertThat(cosine).isEqualTo(LossRegistry.create("cosine", ConfigFactory.parseMap(Map.of("eps", 1e-6)))
-                .compute(LossInputs.of(NpyReader.readExact(sp), NpyReader.readExact(tp))).value());
+        NpyWriter.writeKeepingDouble(
+                sp,
+                s.get(
+                        org.nd4j.linalg.indexing.NDArrayIndex.all(),
+                        org.nd4j.linalg.indexing.NDArrayIndex.point(0),
+                        org.nd4j.linalg.indexing.NDArrayIndex.all()));
+        NpyWriter.writeKeepingDouble(
+                tp,
+                t.get(
+                        org.nd4j.linalg.indexing.NDArrayIndex.all(),
+                        org.nd4j.linalg.indexing.NDArrayIndex.point(0),
+                        org.nd4j.linalg.indexing.NDArrayIndex.all()));
+        double cosine = printedLoss(runForStdout(
+                "loss",
+                "--type",
+                "cosine",
+                "--set",
+                "eps=1e-6",
+                "--student",
+                sp.toString(),
+                "--teacher",
+                tp.toString()));
+        assertThat(cosine)
+                .isEqualTo(LossRegistry.create("cosine", ConfigFactory.parseMap(Map.of("eps", 1e-6)))
+                        .compute(LossInputs.of(NpyReader.readExact(sp), NpyReader.readExact(tp)))
+                        .value());
     }
 
     @Test
@@ -191,22 +264,55 @@ class LossCommandTest {
     @Test
     void unknownTypeNamesTheKnownOnes() {
         Path grad = dir.resolve("grad.npy");
-        assertThat(runCapturingErr("loss", "--type", "kld", "--student", student.toString(), "--teacher",
-                teacher.toString(), "--grad", grad.toString())).startsWith("distillery loss: error: unknown loss 'kld' "
-                + "(known: ce, kd, dkd");
+        assertThat(runCapturingErr(
+                        "loss",
+                        "--type",
+                        "kld",
+                        "--student",
+                        student.toString(),
+                        "--teacher",
+                        teacher.toString(),
+                        "--grad",
+                        grad.toString()))
+                .startsWith("distillery loss: error: unknown loss 'kld' " + "(known: ce, kd, dkd");
         assertThat(grad).doesNotExist();
     }
 
     @Test
     void unknownOrBadParameterIsNamed() {
-        assertThat(runCapturingErr("loss", "--type", "kd", "--set", "temprature=2", "--student", student.toString(),
-                "--teacher", teacher.toString())).isEqualTo("distillery loss: error: loss 'kd': unknown parameter "
-                + "temprature (known: temperature)");
-        assertThat(runCapturingErr("loss", "--type", "kd", "--set", "temperature=hot", "--student",
-                student.toString(), "--teacher", teacher.toString())).isEqualTo("distillery loss: error: "
-                + "kd.temperature must be a number, got 'hot'");
-        assertThat(runCapturingErr("loss", "--type", "kd", "--set", "temperature=0", "--student",
-                student.toString(), "--teacher", teacher.toString())).contains("temperature must be > 0");
+        assertThat(runCapturingErr(
+                        "loss",
+                        "--type",
+                        "kd",
+                        "--set",
+                        "temprature=2",
+                        "--student",
+                        student.toString(),
+                        "--teacher",
+                        teacher.toString()))
+                .isEqualTo("distillery loss: error: loss 'kd': unknown parameter " + "temprature (known: temperature)");
+        assertThat(runCapturingErr(
+                        "loss",
+                        "--type",
+                        "kd",
+                        "--set",
+                        "temperature=hot",
+                        "--student",
+                        student.toString(),
+                        "--teacher",
+                        teacher.toString()))
+                .isEqualTo("distillery loss: error: " + "kd.temperature must be a number, got 'hot'");
+        assertThat(runCapturingErr(
+                        "loss",
+                        "--type",
+                        "kd",
+                        "--set",
+                        "temperature=0",
+                        "--student",
+                        student.toString(),
+                        "--teacher",
+                        teacher.toString()))
+                .contains("temperature must be > 0");
     }
 
     @Test
@@ -214,30 +320,42 @@ class LossCommandTest {
         Path wide = dir.resolve("wide.npy");
         NpyWriter.write(wide, new float[4 * 6], 4, 6);
         Path grad = dir.resolve("grad.npy");
-        String err = runCapturingErr("loss", "--type", "kd", "--student", student.toString(), "--teacher",
-                wide.toString(), "--grad", grad.toString());
-        assertThat(err).isEqualTo("distillery loss: error: kd: teacher shape [4, 6] differs from student shape "
-                + "[4, 5] (student " + student + ", teacher " + wide + ")");
+        String err = runCapturingErr(
+                "loss",
+                "--type",
+                "kd",
+                "--student",
+                student.toString(),
+                "--teacher",
+                wide.toString(),
+                "--grad",
+                grad.toString());
+        assertThat(err)
+                .isEqualTo("distillery loss: error: kd: teacher shape [4, 6] differs from student shape "
+                        + "[4, 5] (student " + student + ", teacher " + wide + ")");
         assertThat(grad).doesNotExist();
         try (Stream<Path> files = Files.list(dir)) {
-            assertThat(files.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("student.npy",
-                    "teacher.npy", "labels.npy", "wide.npy");
+            assertThat(files.map(p -> p.getFileName().toString()))
+                    .containsExactlyInAnyOrder("student.npy", "teacher.npy", "labels.npy", "wide.npy");
         }
     }
 
     @Test
     void missingOrUnreadableInputIsNamed() throws IOException {
         Path nope = dir.resolve("nope.npy");
-        assertThat(runCapturingErr("loss", "--type", "kd", "--student", student.toString(), "--teacher",
-                nope.toString())).isEqualTo("distillery loss: error: --teacher " + nope + ": no such file");
+        assertThat(runCapturingErr(
+                        "loss", "--type", "kd", "--student", student.toString(), "--teacher", nope.toString()))
+                .isEqualTo("distillery loss: error: --teacher " + nope + ": no such file");
         Path junk = Files.writeString(dir.resolve("junk.npy"), "not numpy");
-        assertThat(runCapturingErr("loss", "--type", "kd", "--student", junk.toString(), "--teacher",
-                teacher.toString())).startsWith("distillery loss: error: " + junk + ": ");
-        assertThat(runCapturingErr("loss", "--type", "ce", "--student", student.toString(), "--labels",
-                teacher.toString())).isEqualTo("distillery loss: error: --labels " + teacher
-                + ": must be int32 or int64 class indices, got double");
+        assertThat(runCapturingErr(
+                        "loss", "--type", "kd", "--student", junk.toString(), "--teacher", teacher.toString()))
+                .startsWith("distillery loss: error: " + junk + ": ");
+        assertThat(runCapturingErr(
+                        "loss", "--type", "ce", "--student", student.toString(), "--labels", teacher.toString()))
+                .isEqualTo("distillery loss: error: --labels " + teacher
+                        + ": must be int32 or int64 class indices, got double");
         assertThat(runCapturingErr("loss", "--type", "kd", "--student", student.toString()))
-                .isEqualTo("distillery loss: error: kd: needs the teacher tensor, none given (student " + student
-                        + ")");
+                .isEqualTo(
+                        "distillery loss: error: kd: needs the teacher tensor, none given (student " + student + ")");
     }
 }

@@ -18,7 +18,8 @@ class JobConfigKeysTest {
         Path job = dir.resolve("job.conf");
         Files.writeString(job, "distillery.train { iteratons = 10 }");
         assertThatThrownBy(() -> JobConfigLoader.load(job, List.of(), "distillery.train"))
-                .hasMessageContaining("unknown setting 'distillery.train.iteratons'").hasMessageContaining(job.toString());
+                .hasMessageContaining("unknown setting 'distillery.train.iteratons'")
+                .hasMessageContaining(job.toString());
         assertThatThrownBy(() -> JobConfigLoader.load(null, List.of("optimizer.learning-rate=1"), "distillery.train"))
                 .hasMessageContaining("unknown setting 'distillery.train.optimizer.learning-rate' (--set)");
     }
@@ -38,9 +39,15 @@ class JobConfigKeysTest {
 
     @Test
     void bareUrisNeedNoHoconQuotes() {
-        var c = JobConfigLoader.load(null, List.of("input.path=hdfs://nn:8020/images/train",
-                "output.path=s3a://bucket/features#1", "teacher.checkpoint=file:/models/beit.safetensors",
-                "teacher.model=\"hdfs://nn/x.json\"", "store.layers=[6, 12]"), "distillery.extract");
+        var c = JobConfigLoader.load(
+                null,
+                List.of(
+                        "input.path=hdfs://nn:8020/images/train",
+                        "output.path=s3a://bucket/features#1",
+                        "teacher.checkpoint=file:/models/beit.safetensors",
+                        "teacher.model=\"hdfs://nn/x.json\"",
+                        "store.layers=[6, 12]"),
+                "distillery.extract");
         assertThat(c.getString("input.path")).isEqualTo("hdfs://nn:8020/images/train");
         assertThat(c.getString("output.path")).isEqualTo("s3a://bucket/features#1");
         assertThat(c.getString("teacher.checkpoint")).isEqualTo("file:/models/beit.safetensors");

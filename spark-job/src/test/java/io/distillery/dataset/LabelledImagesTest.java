@@ -41,12 +41,13 @@ class LabelledImagesTest {
 
     /** Pixels of view 0 and view 1 of every sample, as loaded for a finetune run with these settings. */
     private static Map<String, byte[][]> views(FinetuneSettings f) throws Exception {
-        LabelledImages images = LabelledImages.load(SparkTestSession.get(), f.images(),
-                new LabelledImages.Views(SIZE, f.views(), f.decode(), 0));
+        LabelledImages images = LabelledImages.load(
+                SparkTestSession.get(), f.images(), new LabelledImages.Views(SIZE, f.views(), f.decode(), 0));
         Map<String, byte[][]> out = new HashMap<>();
         for (Row row : images.rows().collectAsList()) {
-            out.computeIfAbsent(row.getString(row.fieldIndex(FeatureColumns.KEY)), k -> new byte[2][])
-                    [row.getInt(row.fieldIndex(FeatureColumns.VIEW))] = row.getAs(FeatureColumns.PIXELS);
+            out.computeIfAbsent(row.getString(row.fieldIndex(FeatureColumns.KEY)), k -> new byte[2][])[
+                            row.getInt(row.fieldIndex(FeatureColumns.VIEW))] =
+                    row.getAs(FeatureColumns.PIXELS);
         }
         return out;
     }
@@ -62,19 +63,22 @@ class LabelledImagesTest {
     void configuredCropsTakeEffect() throws Exception {
         Map<String, byte[][]> random = views(finetune());
         assertThat(random).hasSize(SAMPLES);
-        assertThat(random.values()).as("default random crops differ from the eval view")
+        assertThat(random.values())
+                .as("default random crops differ from the eval view")
                 .anyMatch(v -> !Arrays.equals(v[0], v[1]));
 
         // the whole square image, never mirrored: every random view is the eval view
-        Map<String, byte[][]> whole = views(finetune("views.scale=[1.0, 1.0]", "views.ratio=[1.0, 1.0]",
-                "views.hflip=false"));
+        Map<String, byte[][]> whole =
+                views(finetune("views.scale=[1.0, 1.0]", "views.ratio=[1.0, 1.0]", "views.hflip=false"));
         assertThat(whole).hasSize(SAMPLES);
         assertThat(whole.values()).allMatch(v -> Arrays.equals(v[0], v[1]));
     }
 
     @Test
     void configuredDecodeLimitsTakeEffect() throws Exception {
-        assertThat(views(finetune("decode.max-side=" + (SIZE - 1)))).as("every image is too large").isEmpty();
+        assertThat(views(finetune("decode.max-side=" + (SIZE - 1))))
+                .as("every image is too large")
+                .isEmpty();
         assertThat(views(finetune("decode.max-side=" + SIZE))).hasSize(SAMPLES);
     }
 }

@@ -28,14 +28,18 @@ class EvaluateJobTest {
         TestInputs.twoClassShard(test.resolve("e-000.tar"), 10, 2, 32);
         Path teacher = ParityFiles.root().resolve("teacher_beitv2");
         Path out = dir.resolve("report");
-        List<String> o = List.of("train-images.path=\"" + train + "\"", "test-images.path=\"" + test + "\"",
-                "out=\"" + out + "\"", "knn.k=5", "probe.max-iterations=200",
+        List<String> o = List.of(
+                "train-images.path=\"" + train + "\"",
+                "test-images.path=\"" + test + "\"",
+                "out=\"" + out + "\"",
+                "knn.k=5",
+                "probe.max-iterations=200",
                 "models=[{name = teacher, kind = teacher, model = \"" + teacher.resolve("config.json")
                         + "\", checkpoint = \"" + teacher.resolve("weights.safetensors") + "\"},"
                         + "{name = random, kind = baseline, model = \"" + teacher.resolve("config.json")
                         + "\", checkpoint = random}]");
-        EvaluateJob.Outcome outcome = EvaluateJob.run(SparkTestSession.get(),
-                EvaluateSettings.from(JobConfigLoader.load(null, o, EvaluateSettings.SECTION)));
+        EvaluateJob.Outcome outcome = EvaluateJob.run(
+                SparkTestSession.get(), EvaluateSettings.from(JobConfigLoader.load(null, o, EvaluateSettings.SECTION)));
 
         EvaluationReport report = EvaluationReport.readJson(out.resolve("report.json"));
         assertThat(report.models()).extracting(ModelResult::name).containsExactly("teacher", "random");
@@ -47,8 +51,11 @@ class EvaluateJobTest {
             assertThat(m.linearProbeAccuracy()).as(m.name()).isGreaterThanOrEqualTo(0.9);
             assertThat(m.knnAccuracy()).as(m.name()).isGreaterThanOrEqualTo(0.9);
         }
-        assertThat(Files.readString(out.resolve("report.md"))).contains("| teacher |").contains("| random |");
-        assertThat(ImageIO.read(out.resolve("accuracy.png").toFile()).getWidth()).isPositive();
+        assertThat(Files.readString(out.resolve("report.md")))
+                .contains("| teacher |")
+                .contains("| random |");
+        assertThat(ImageIO.read(out.resolve("accuracy.png").toFile()).getWidth())
+                .isPositive();
         assertThat(outcome.plots()).containsExactly(out.resolve("accuracy.png"));
         assertThat(Files.exists(out.resolve("_models/random.safetensors"))).isTrue();
         // every result names the weights it scored
@@ -63,12 +70,15 @@ class EvaluateJobTest {
     void aMissingStudentIsNamedAsSuchOnTheDriver(@TempDir Path dir) throws Exception {
         Path teacher = ParityFiles.root().resolve("teacher_beitv2");
         Path missing = dir.resolve("run/student/student.safetensors");
-        List<String> o = List.of("train-images.path=\"" + dir + "\"", "test-images.path=\"" + dir + "\"",
+        List<String> o = List.of(
+                "train-images.path=\"" + dir + "\"",
+                "test-images.path=\"" + dir + "\"",
                 "out=\"" + dir.resolve("r") + "\"",
                 "models=[{name = s, kind = student, model = \"" + teacher.resolve("config.json") + "\", checkpoint = \""
                         + missing + "\"}]");
-        assertThatThrownBy(() -> EvaluateJob.run(SparkTestSession.get(),
-                EvaluateSettings.from(JobConfigLoader.load(null, o, EvaluateSettings.SECTION))))
+        assertThatThrownBy(() -> EvaluateJob.run(
+                        SparkTestSession.get(),
+                        EvaluateSettings.from(JobConfigLoader.load(null, o, EvaluateSettings.SECTION))))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("models.s (student): checkpoint file:" + missing + " does not exist");
     }
@@ -77,13 +87,19 @@ class EvaluateJobTest {
     void aSecondEvaluateOnTheSameOutIsRefusedAtOnce(@TempDir Path dir) throws Exception {
         Path teacher = ParityFiles.root().resolve("teacher_beitv2");
         Path out = Files.createDirectories(dir.resolve("r"));
-        List<String> o = List.of("train-images.path=\"" + dir + "\"", "test-images.path=\"" + dir + "\"",
-                "out=\"" + out + "\"", "models=[{name = a, model = \"" + teacher.resolve("config.json")
-                        + "\", checkpoint = random}]");
-        try (var held = io.distillery.locks.WriterLock.acquire(new org.apache.hadoop.fs.Path(out.resolve("writer.lock")
-                .toUri()), out.toString(), "evaluate", SparkTestSession.get().sparkContext().hadoopConfiguration())) {
-            assertThatThrownBy(() -> EvaluateJob.run(SparkTestSession.get(),
-                    EvaluateSettings.from(JobConfigLoader.load(null, o, EvaluateSettings.SECTION))))
+        List<String> o = List.of(
+                "train-images.path=\"" + dir + "\"",
+                "test-images.path=\"" + dir + "\"",
+                "out=\"" + out + "\"",
+                "models=[{name = a, model = \"" + teacher.resolve("config.json") + "\", checkpoint = random}]");
+        try (var held = io.distillery.locks.WriterLock.acquire(
+                new org.apache.hadoop.fs.Path(out.resolve("writer.lock").toUri()),
+                out.toString(),
+                "evaluate",
+                SparkTestSession.get().sparkContext().hadoopConfiguration())) {
+            assertThatThrownBy(() -> EvaluateJob.run(
+                            SparkTestSession.get(),
+                            EvaluateSettings.from(JobConfigLoader.load(null, o, EvaluateSettings.SECTION))))
                     .isInstanceOf(io.distillery.locks.OutputLockedException.class)
                     .hasMessageStartingWith(out + " is being written by another run: ")
                     .hasMessageContaining("(evaluate, started ");
@@ -94,12 +110,15 @@ class EvaluateJobTest {
     @Test
     void modelsOfDifferentInputSizesAreRefused(@TempDir Path dir) throws Exception {
         Path teacher = ParityFiles.root().resolve("teacher_beitv2");
-        List<String> o = List.of("train-images.path=\"" + dir + "\"", "test-images.path=\"" + dir + "\"",
+        List<String> o = List.of(
+                "train-images.path=\"" + dir + "\"",
+                "test-images.path=\"" + dir + "\"",
                 "out=\"" + dir.resolve("r") + "\"",
                 "models=[{name = a, model = \"" + teacher.resolve("config.json") + "\", checkpoint = random},"
                         + "{name = b, model = beitv2_base_patch16_224, checkpoint = random}]");
-        assertThatThrownBy(() -> EvaluateJob.run(SparkTestSession.get(),
-                EvaluateSettings.from(JobConfigLoader.load(null, o, EvaluateSettings.SECTION))))
+        assertThatThrownBy(() -> EvaluateJob.run(
+                        SparkTestSession.get(),
+                        EvaluateSettings.from(JobConfigLoader.load(null, o, EvaluateSettings.SECTION))))
                 .hasMessageContaining("models.b has img_size 224 but a has 32");
     }
 }

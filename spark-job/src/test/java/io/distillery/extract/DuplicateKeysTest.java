@@ -23,10 +23,14 @@ class DuplicateKeysTest {
 
     @Test
     void aKeyInTwoShardsIsReportedOncePerPairWithItsCount() throws Exception {
-        Map<String, List<String>> keys = Map.of("s0", List.of("a", "b", "c"), "s1", List.of("d", "b", "c"),
-                "s2", List.of("e"));
-        List<DuplicateKeys.Duplicate> found = DuplicateKeys.find(List.of(record("s0", digests("a", "b", "c")),
-                record("s1", digests("d", "b", "c")), record("s2", digests("e"))), keys::get);
+        Map<String, List<String>> keys =
+                Map.of("s0", List.of("a", "b", "c"), "s1", List.of("d", "b", "c"), "s2", List.of("e"));
+        List<DuplicateKeys.Duplicate> found = DuplicateKeys.find(
+                List.of(
+                        record("s0", digests("a", "b", "c")),
+                        record("s1", digests("d", "b", "c")),
+                        record("s2", digests("e"))),
+                keys::get);
         assertThat(found).containsExactly(new DuplicateKeys.Duplicate("b", "s0", "s1", 2));
     }
 
@@ -44,6 +48,8 @@ class DuplicateKeysTest {
         Map<String, List<String>> keys = Map.of("old", List.of("k", "k", "m", "m"), "new", List.of("m"));
         assertThat(DuplicateKeys.find(List.of(record("old", null), record("new", digests("m"))), keys::get))
                 .containsExactly(new DuplicateKeys.Duplicate("m", "old", "new", 1));
-        assertThat(DuplicateKeys.find(List.of(record("old", null)), keys::get)).as("views of one key").isEmpty();
+        assertThat(DuplicateKeys.find(List.of(record("old", null)), keys::get))
+                .as("views of one key")
+                .isEmpty();
     }
 }

@@ -33,7 +33,8 @@ class ExtractSettingsTest {
                 .hasMessageContaining("distillery.extract.teacher.copies must be >= 0");
         assertThatThrownBy(() -> settings("batch-size=0")).hasMessageContaining("distillery.extract.batch-size");
         assertThatThrownBy(() -> settings("target.top-k=zero")).hasMessageContaining("distillery.extract.target.top-k");
-        assertThatThrownBy(() -> settings("views.scale=[0.5, 0.1]")).hasMessageContaining("distillery.extract.views.scale");
+        assertThatThrownBy(() -> settings("views.scale=[0.5, 0.1]"))
+                .hasMessageContaining("distillery.extract.views.scale");
         assertThatThrownBy(() -> settings("teacher.copies=many")).hasMessageContaining("teacher.copies");
     }
 
@@ -51,19 +52,29 @@ class ExtractSettingsTest {
                 .hasMessage("distillery.extract.spark.master 'bogus://x' is not a Spark master URL (local, local[N], "
                         + "local[*], local-cluster[N,C,M], spark://host:port, yarn, k8s://..., mesos://...)");
         assertThat(settings("spark.master=\"local[*]\"").sparkMaster()).isEqualTo("local[*]");
-        assertThat(settings("spark.master=\"spark://10.0.0.1:7077\"").sparkMaster()).isEqualTo("spark://10.0.0.1:7077");
+        assertThat(settings("spark.master=\"spark://10.0.0.1:7077\"").sparkMaster())
+                .isEqualTo("spark://10.0.0.1:7077");
     }
 
     @Test
     void eachGroupIsReadFromItsKeys() {
-        ExtractSettings s = settings("views.random=3", "views.scale=[0.2, 0.9]", "views.ratio=[0.5, 2.0]",
-                "views.hflip=false", "decode.max-side=512", "store.layers=[2, 4]", "store.cls=true", "target.dtype=bf16",
-                "target.top-k=3", "teacher.copies=2");
+        ExtractSettings s = settings(
+                "views.random=3",
+                "views.scale=[0.2, 0.9]",
+                "views.ratio=[0.5, 2.0]",
+                "views.hflip=false",
+                "decode.max-side=512",
+                "store.layers=[2, 4]",
+                "store.cls=true",
+                "target.dtype=bf16",
+                "target.top-k=3",
+                "teacher.copies=2");
         assertThat(s.views()).isEqualTo(new ViewSettings(3, 0.9, 0.2, 0.9, 0.5, 2.0, false));
         assertThat(s.decode()).isEqualTo(new DecodeLimits(100_000_000L, 512));
         assertThat(s.store()).isEqualTo(new ExtractSettings.Store(true, List.of(2, 4), true, false, false));
-        assertThat(s.target()).isEqualTo(new ExtractSettings.Target(TargetTensor.FFN, TargetTokens.PATCHES, 3, 1e-5,
-                TensorDType.BF16));
+        assertThat(s.target())
+                .isEqualTo(
+                        new ExtractSettings.Target(TargetTensor.FFN, TargetTokens.PATCHES, 3, 1e-5, TensorDType.BF16));
         assertThat(s.target().recipe(12).topK()).isEqualTo(3);
         assertThat(s.teacher().copies()).isEqualTo(2);
         assertThatThrownBy(() -> settings("target.top-k=13").target().recipe(12))
@@ -77,7 +88,8 @@ class ExtractSettingsTest {
         assertThatThrownBy(() -> settings("views.eval-crop-pct=1.5"))
                 .hasMessage("distillery.extract.views.eval-crop-pct must be within (0, 1], got 1.5");
         assertThatThrownBy(() -> settings("views.scale=[0.5, 2]"))
-                .hasMessage("distillery.extract.views.scale must be [min, max] with 0 < min <= max <= 1, got [0.5, 2.0]");
+                .hasMessage(
+                        "distillery.extract.views.scale must be [min, max] with 0 < min <= max <= 1, got [0.5, 2.0]");
         assertThatThrownBy(() -> settings("store.layers=[0]"))
                 .hasMessage("distillery.extract.store.layers are 1-based block numbers, got 0");
     }
@@ -86,7 +98,8 @@ class ExtractSettingsTest {
     void anUnreachableFilesystemIsReportedWithItsKey() {
         ExtractSettings s = settings("teacher.checkpoint=hdfs://no-such-namenode.invalid:8020/m.safetensors");
         assertThatThrownBy(() -> s.withQualifiedPaths(new org.apache.hadoop.conf.Configuration()))
-                .hasMessageStartingWith("distillery.extract.teacher.checkpoint hdfs://no-such-namenode.invalid:8020/m.safetensors")
+                .hasMessageStartingWith(
+                        "distillery.extract.teacher.checkpoint hdfs://no-such-namenode.invalid:8020/m.safetensors")
                 .hasMessageContaining("cannot reach its filesystem");
     }
 }

@@ -22,14 +22,17 @@ class ExtractTaskSizeTest {
     @Test
     void theTaskFunctionCarriesNoModel(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
         Path parity = ParityFiles.root();
-        ExtractSettings s = ExtractSettings.from(JobConfigLoader.load(null,
+        ExtractSettings s = ExtractSettings.from(JobConfigLoader.load(
+                null,
                 TestInputs.overrides(dir, "image-folder", dir.resolve("out"), "store.layers=[1,2,3,4]"),
                 "distillery.extract"));
-        var teacher = ModelConfigs.resolve(parity.resolve("teacher_beitv2/config.json").toString());
-        String metadataJson = FeatureMetadataJson.toJson(FeatureMetadataFactory.create(s, teacher, "0".repeat(64),
-                List.of("a", "b"), "3.5.9"));
+        var teacher = ModelConfigs.resolve(
+                parity.resolve("teacher_beitv2/config.json").toString());
+        String metadataJson = FeatureMetadataJson.toJson(
+                FeatureMetadataFactory.create(s, teacher, "0".repeat(64), List.of("a", "b"), "3.5.9"));
         LongAccumulator acc = SparkTestSession.get().sparkContext().longAccumulator("size-test");
-        ExtractTask task = new ExtractTask(s, metadataJson, List.of("a", "b"), new ExtractCounters(acc, acc), TestHooks.NONE);
+        ExtractTask task =
+                new ExtractTask(s, metadataJson, List.of("a", "b"), new ExtractCounters(acc, acc), TestHooks.NONE);
 
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {

@@ -22,6 +22,7 @@ class TestHooksTest {
 
     @Test
     void outsideAFirstTaskAttemptNothingCrashes() {
-        assertThatCode(() -> new TestHooks(0, 0).forTask(null).afterBatch("00001", 100)).doesNotThrowAnyException();
+        assertThatCode(() -> new TestHooks(0, 0).forTask(null).afterBatch("00001", 100))
+                .doesNotThrowAnyException();
     }
 }

@@ -15,8 +15,7 @@ import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 
 /** Builds small input datasets for the extract tests. */
 public final class TestInputs {
-    private TestInputs() {
-    }
+    private TestInputs() {}
 
     /** The six parity images as an image folder: class a = img_0..2, class b = img_3..5. */
     public static Path parityImageFolder(Path dir) throws IOException {
@@ -67,13 +66,15 @@ public final class TestInputs {
                 BufferedImage image = new BufferedImage(size, size, BufferedImage.TYPE_INT_RGB);
                 for (int y = 0; y < size; y++) {
                     for (int x = 0; x < size; x++) {
-                        int v = Math.max(0, Math.min(255, (label == 0 ? 60 : 190) + (int) (random.nextGaussian() * 40)));
+                        int v = Math.max(
+                                0, Math.min(255, (label == 0 ? 60 : 190) + (int) (random.nextGaussian() * 40)));
                         image.setRGB(x, y, v << 16 | v << 8 | v);
                     }
                 }
                 ByteArrayOutputStream png = new ByteArrayOutputStream();
                 ImageIO.write(image, "png", png);
-                String key = String.format("%s%04d", file.getFileName().toString().replace(".tar", "-"), i);
+                String key =
+                        String.format("%s%04d", file.getFileName().toString().replace(".tar", "-"), i);
                 put(tar, key + ".png", png.toByteArray());
                 put(tar, key + ".cls", Integer.toString(label).getBytes(java.nio.charset.StandardCharsets.UTF_8));
             }
@@ -87,8 +88,12 @@ public final class TestInputs {
         try (TarArchiveOutputStream tar = new TarArchiveOutputStream(bytes)) {
             for (int i = 0; i < members.length; i += 2) {
                 Object content = members[i + 1];
-                put(tar, (String) members[i], content instanceof String text
-                        ? text.getBytes(java.nio.charset.StandardCharsets.UTF_8) : (byte[]) content);
+                put(
+                        tar,
+                        (String) members[i],
+                        content instanceof String text
+                                ? text.getBytes(java.nio.charset.StandardCharsets.UTF_8)
+                                : (byte[]) content);
             }
         }
         Files.write(file, bytes.toByteArray());
@@ -108,10 +113,11 @@ public final class TestInputs {
      * outputs overflow (3e38: Inf/NaN in float32; 1e6: beyond fp16's range).
      */
     public static Path scaledTeacher(Path file, float value) throws IOException {
-        var tensors = io.distillery.model.EncoderLoader.readTensors(ParityFiles.root().resolve("teacher_beitv2/weights.safetensors"));
+        var tensors = io.distillery.model.EncoderLoader.readTensors(
+                ParityFiles.root().resolve("teacher_beitv2/weights.safetensors"));
         io.distillery.checkpoint.SafetensorsWriter writer = new io.distillery.checkpoint.SafetensorsWriter();
-        tensors.forEach((k, v) -> writer.addArray(k, k.equals("blocks.3.gamma_2") ? v.like().assign(value) : v,
-                io.distillery.checkpoint.DType.F32));
+        tensors.forEach((k, v) -> writer.addArray(
+                k, k.equals("blocks.3.gamma_2") ? v.like().assign(value) : v, io.distillery.checkpoint.DType.F32));
         writer.write(file);
         return file;
     }

@@ -37,7 +37,8 @@ class IdxReaderTest {
         assertThat(readImages.pixels()).isEqualTo(images.pixels());
         assertThat(readLabels.labels()).isEqualTo(labels.labels());
         byte[] head = Arrays.copyOf(Files.readAllBytes(images.file()), 4);
-        assertThat(head).as("gzip only for .gz names")
+        assertThat(head)
+                .as("gzip only for .gz names")
                 .isEqualTo(name.endsWith(".gz") ? new byte[] {0x1f, (byte) 0x8b, 8, 0} : new byte[] {0, 0, 8, 3});
     }
 
@@ -45,8 +46,8 @@ class IdxReaderTest {
     void gzipIsRecognisedByContentNotName() throws IOException {
         byte[] labels = {1, 2, 3, (byte) 255};
         Path plainNamedGz = IdxTestFiles.write(dir.resolve("a.gz"), IdxTestFiles.raw(LABELS, new int[] {4}, labels));
-        Path gzNamedPlain = IdxTestFiles.write(dir.resolve("b"),
-                IdxTestFiles.gzip(IdxTestFiles.raw(LABELS, new int[] {4}, labels)));
+        Path gzNamedPlain = IdxTestFiles.write(
+                dir.resolve("b"), IdxTestFiles.gzip(IdxTestFiles.raw(LABELS, new int[] {4}, labels)));
         assertThat(IdxReader.readLabels(plainNamedGz).labels()).isEqualTo(labels);
         assertThat(IdxReader.readLabels(gzNamedPlain).labels()).isEqualTo(labels);
         assertThat(IdxReader.readLabels(gzNamedPlain).label(3)).isEqualTo(255);
@@ -54,8 +55,8 @@ class IdxReaderTest {
 
     @Test
     void zeroImagesIsAValidFile() throws IOException {
-        Path file = IdxTestFiles.write(dir.resolve("empty-images"), IdxTestFiles.raw(IMAGES, new int[] {0, 28, 28},
-                new byte[0]));
+        Path file = IdxTestFiles.write(
+                dir.resolve("empty-images"), IdxTestFiles.raw(IMAGES, new int[] {0, 28, 28}, new byte[0]));
         assertThat(IdxReader.readImages(file).count()).isZero();
     }
 
@@ -71,7 +72,8 @@ class IdxReaderTest {
     void otherElementTypesAreRefused() throws IOException {
         Path file = file("floats", false, IdxTestFiles.raw(0x00000D03, new int[] {1, 1, 1}, new byte[4]));
         assertIdxError(() -> IdxReader.readImages(file), file)
-                .hasMessageContaining("element type 0x0D (float32)").hasMessageContaining("only unsigned bytes");
+                .hasMessageContaining("element type 0x0D (float32)")
+                .hasMessageContaining("only unsigned bytes");
     }
 
     @Test
@@ -79,9 +81,11 @@ class IdxReaderTest {
         Path labels = file("labels", false, IdxTestFiles.raw(LABELS, new int[] {2}, new byte[] {1, 2}));
         Path images = file("images", false, IdxTestFiles.raw(IMAGES, new int[] {1, 1, 2}, new byte[] {1, 2}));
         assertIdxError(() -> IdxReader.readImages(labels), labels)
-                .hasMessageContaining("declares 1 dimension, images need 3").hasMessageContaining("label file?");
+                .hasMessageContaining("declares 1 dimension, images need 3")
+                .hasMessageContaining("label file?");
         assertIdxError(() -> IdxReader.readLabels(images), images)
-                .hasMessageContaining("declares 3 dimensions, labels need 1").hasMessageContaining("image file?");
+                .hasMessageContaining("declares 3 dimensions, labels need 1")
+                .hasMessageContaining("image file?");
     }
 
     @ParameterizedTest
@@ -107,15 +111,17 @@ class IdxReaderTest {
     void missingPixelsAreTruncated(boolean gz) throws IOException {
         byte[] whole = IdxTestFiles.raw(IMAGES, new int[] {3, 28, 28}, new byte[3 * 784]);
         Path file = file("cut-images", gz, Arrays.copyOf(whole, whole.length - 100));
-        assertIdxError(() -> IdxReader.readImages(file), file).hasMessageContaining(
-                "truncated: declares 3 images of 28x28 (2352 bytes after the 16-byte header) but holds only 2252");
+        assertIdxError(() -> IdxReader.readImages(file), file)
+                .hasMessageContaining(
+                        "truncated: declares 3 images of 28x28 (2352 bytes after the 16-byte header) but holds only 2252");
     }
 
     @Test
     void missingLabelsAreTruncated() throws IOException {
         Path file = file("cut-labels", false, IdxTestFiles.raw(LABELS, new int[] {10}, new byte[9]));
         assertIdxError(() -> IdxReader.readLabels(file), file)
-                .hasMessageContaining("truncated: declares 10 labels (10 bytes after the 8-byte header) but holds only 9");
+                .hasMessageContaining(
+                        "truncated: declares 10 labels (10 bytes after the 8-byte header) but holds only 9");
     }
 
     @ParameterizedTest
@@ -128,7 +134,9 @@ class IdxReaderTest {
 
     @Test
     void cutGzipStreamIsAnError() throws IOException {
-        byte[] idxGz = IdxTestFiles.gzip(IdxTestFiles.raw(IMAGES, new int[] {50, 28, 28},
+        byte[] idxGz = IdxTestFiles.gzip(IdxTestFiles.raw(
+                IMAGES,
+                new int[] {50, 28, 28},
                 IdxTestFiles.images(dir.resolve("x"), 50, 28, 28, 3).pixels()));
         assertThat(idxGz.length).isGreaterThan(1000);
         Path file = file("cut.gz", false, Arrays.copyOf(idxGz, idxGz.length / 2));
@@ -189,7 +197,8 @@ class IdxReaderTest {
     /** The reader fails with an IdxFormatException whose one-line message starts with the file's path. */
     private static AbstractThrowableAssert<?, ? extends Throwable> assertIdxError(
             org.assertj.core.api.ThrowableAssert.ThrowingCallable read, Path file) {
-        return assertThatThrownBy(read).isInstanceOf(IdxFormatException.class)
+        return assertThatThrownBy(read)
+                .isInstanceOf(IdxFormatException.class)
                 .hasMessageStartingWith(file + ": ")
                 .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
     }

@@ -24,15 +24,20 @@ class IdxSubsetTest {
 
         IdxDataset subset = IdxDataset.read(images, labels);
         assertThat(subset.size()).isEqualTo(15);
-        assertThat(subset.images().pixels()).isEqualTo(Arrays.copyOf(source.images().pixels(), 15 * 784));
-        assertThat(subset.labels().labels()).isEqualTo(Arrays.copyOf(source.labels().labels(), 15));
+        assertThat(subset.images().pixels())
+                .isEqualTo(Arrays.copyOf(source.images().pixels(), 15 * 784));
+        assertThat(subset.labels().labels())
+                .isEqualTo(Arrays.copyOf(source.labels().labels(), 15));
         byte[] first = Files.readAllBytes(images);
         IdxSubset.writeFirst(source.images().file(), source.labels().file(), 15, images, labels);
-        assertThat(Files.readAllBytes(images)).as("gzip output has no time stamp").isEqualTo(first);
+        assertThat(Files.readAllBytes(images))
+                .as("gzip output has no time stamp")
+                .isEqualTo(first);
         try (var files = Files.list(dir.resolve("sub"))) {
             assertThat(files).as("no temporary files left").hasSize(2);
         }
-        assertThatThrownBy(() -> IdxSubset.writeFirst(source.images().file(), source.labels().file(), 41, images,
-                labels)).hasMessage("N 41 must be within 1..40");
+        assertThatThrownBy(() -> IdxSubset.writeFirst(
+                        source.images().file(), source.labels().file(), 41, images, labels))
+                .hasMessage("N 41 must be within 1..40");
     }
 }

@@ -11,8 +11,7 @@ import java.util.zip.GZIPOutputStream;
 
 /** Generated IDX files, well-formed or deliberately broken. */
 final class IdxTestFiles {
-    private IdxTestFiles() {
-    }
+    private IdxTestFiles() {}
 
     /** {@code count} random images of {@code rows x cols} (every byte value occurs), seeded. */
     static IdxImages images(Path file, int count, int rows, int cols, long seed) {

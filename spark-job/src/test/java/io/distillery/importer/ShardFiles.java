@@ -15,14 +15,13 @@ import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 
 /** Reads back what the importer wrote. */
 final class ShardFiles {
-    private ShardFiles() {
-    }
+    private ShardFiles() {}
 
     /** A tar's members in order: name to content. */
     static Map<String, byte[]> members(Path tar) throws IOException {
         Map<String, byte[]> members = new LinkedHashMap<>();
         try (InputStream in = new BufferedInputStream(Files.newInputStream(tar));
-             TarArchiveInputStream tarIn = new TarArchiveInputStream(in)) {
+                TarArchiveInputStream tarIn = new TarArchiveInputStream(in)) {
             TarArchiveEntry entry;
             while ((entry = tarIn.getNextTarEntry()) != null) {
                 if (members.put(entry.getName(), tarIn.readAllBytes()) != null) {

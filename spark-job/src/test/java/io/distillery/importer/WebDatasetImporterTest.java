@@ -40,28 +40,32 @@ class WebDatasetImporterTest {
 
     @Test
     void shardsHoldTheSourcePixelsAndLabels() throws IOException {
-        IdxDataset source = IdxTestFiles.pair(dir, "train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz", 25, 28, 28);
+        IdxDataset source =
+                IdxTestFiles.pair(dir, "train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz", 25, 28, 28);
         Path out = dir.resolve("out");
 
         WebDatasetImporter.Result result = WebDatasetImporter.run(source, options(out, 10));
 
         assertThat(result.samples()).isEqualTo(25);
-        assertThat(ShardFiles.names(out)).containsExactly("fm-train-000000.tar", "fm-train-000001.tar",
-                "fm-train-000002.tar", "import.json");
+        assertThat(ShardFiles.names(out))
+                .containsExactly("fm-train-000000.tar", "fm-train-000001.tar", "fm-train-000002.tar", "import.json");
         assertThat(result.shards()).extracting(ShardInfo::samples).containsExactly(10, 10, 5);
         Set<String> keys = new HashSet<>();
         int index = 0;
         for (String tar : ShardFiles.tars(out)) {
-            List<Map.Entry<String, byte[]>> members = new ArrayList<>(ShardFiles.members(out.resolve(tar)).entrySet());
+            List<Map.Entry<String, byte[]>> members =
+                    new ArrayList<>(ShardFiles.members(out.resolve(tar)).entrySet());
             assertThat(members).hasSizeBetween(2, 20);
             for (int m = 0; m < members.size(); m += 2, index++) {
                 String key = String.format("fm-train/%06d", index);
                 assertThat(members.get(m).getKey()).isEqualTo(key + ".png");
                 assertThat(members.get(m + 1).getKey()).isEqualTo(key + ".cls");
-                BufferedImage png = ImageIO.read(new ByteArrayInputStream(members.get(m).getValue()));
+                BufferedImage png =
+                        ImageIO.read(new ByteArrayInputStream(members.get(m).getValue()));
                 assertThat(png.getType()).isEqualTo(BufferedImage.TYPE_BYTE_GRAY);
                 assertThat((byte[]) png.getRaster().getDataElements(0, 0, 28, 28, null))
-                        .as(key).isEqualTo(source.images().image(index));
+                        .as(key)
+                        .isEqualTo(source.images().image(index));
                 assertThat(new String(members.get(m + 1).getValue(), StandardCharsets.US_ASCII))
                         .isEqualTo(Integer.toString(source.label(index)));
                 assertThat(keys.add(key)).isTrue();
@@ -118,10 +122,10 @@ class WebDatasetImporterTest {
         IdxDataset plain = IdxTestFiles.pair(dir, "img", "lab", 12, 28, 28);
         IdxDataset gz = IdxTestFiles.pair(dir, "img.gz", "lab.gz", 12, 28, 28);
         assertThat(Files.size(dir.resolve("img.gz"))).isNotEqualTo(Files.size(dir.resolve("img")));
-        WebDatasetImporter.Result a = WebDatasetImporter.run(IdxDataset.read(plain.images().file(),
-                plain.labels().file()), options(dir.resolve("a"), 5));
-        WebDatasetImporter.Result b = WebDatasetImporter.run(IdxDataset.read(gz.images().file(), gz.labels().file()),
-                options(dir.resolve("b"), 5));
+        WebDatasetImporter.Result a = WebDatasetImporter.run(
+                IdxDataset.read(plain.images().file(), plain.labels().file()), options(dir.resolve("a"), 5));
+        WebDatasetImporter.Result b = WebDatasetImporter.run(
+                IdxDataset.read(gz.images().file(), gz.labels().file()), options(dir.resolve("b"), 5));
         assertThat(a.shards()).isEqualTo(b.shards());
     }
 
@@ -132,12 +136,16 @@ class WebDatasetImporterTest {
         WebDatasetImporter.run(source, options(out, 4));
 
         ShardPlan plan = ShardLister.list(InputOptions.of(ShardFormat.WEBDATASET, out.toString()), new Configuration());
-        assertThat(plan.shards()).extracting(Shard::id).containsExactly("fm-train-000000", "fm-train-000001",
-                "fm-train-000002");
+        assertThat(plan.shards())
+                .extracting(Shard::id)
+                .containsExactly("fm-train-000000", "fm-train-000001", "fm-train-000002");
         int index = 0;
         for (Shard shard : plan.shards()) {
-            try (ShardReader reader = ShardReader.open(shard, InputOptions.of(ShardFormat.WEBDATASET, out.toString()),
-                    plan.classNames(), new Configuration())) {
+            try (ShardReader reader = ShardReader.open(
+                    shard,
+                    InputOptions.of(ShardFormat.WEBDATASET, out.toString()),
+                    plan.classNames(),
+                    new Configuration())) {
                 while (reader.hasNext()) {
                     RawSample sample = reader.next();
                     assertThat(sample.key()).isEqualTo(String.format("fm-train/%06d", index));
@@ -148,7 +156,8 @@ class WebDatasetImporterTest {
                         for (int x = 0; x < 28; x++) {
                             int expected = Byte.toUnsignedInt(gray[y * 28 + x]);
                             assertThat(new int[] {rgb.value(x, y, 0), rgb.value(x, y, 1), rgb.value(x, y, 2)})
-                                    .as("%s (%d,%d)", sample.key(), x, y).containsOnly(expected);
+                                    .as("%s (%d,%d)", sample.key(), x, y)
+                                    .containsOnly(expected);
                         }
                     }
                     index++;
@@ -162,8 +171,8 @@ class WebDatasetImporterTest {
     void limitImportsTheFirstSamplesWithTheSameKeys() throws IOException {
         IdxDataset source = IdxTestFiles.pair(dir, "img", "lab", 25, 3, 3);
         Path out = dir.resolve("out");
-        WebDatasetImporter.Result result = WebDatasetImporter.run(source,
-                new ImportOptions(out, "p", 4, 7, List.of(), false));
+        WebDatasetImporter.Result result =
+                WebDatasetImporter.run(source, new ImportOptions(out, "p", 4, 7, List.of(), false));
 
         assertThat(result.samples()).isEqualTo(7);
         assertThat(result.shards()).extracting(ShardInfo::samples).containsExactly(4, 3);
@@ -173,7 +182,9 @@ class WebDatasetImporterTest {
         assertThat(manifest.get("source_samples").asInt()).isEqualTo(25);
         assertThat(manifest.get("classes").isNull()).isTrue();
         assertThat(WebDatasetImporter.run(source, new ImportOptions(dir.resolve("all"), "p", 4, 100, List.of(), false))
-                .samples()).as("a limit above the size imports everything").isEqualTo(25);
+                        .samples())
+                .as("a limit above the size imports everything")
+                .isEqualTo(25);
     }
 
     @Test
@@ -214,12 +225,14 @@ class WebDatasetImporterTest {
         assertThat(ShardFiles.names(out)).containsExactly(".fm-train-000001.tar.tmp", "fm-train-000000.tar");
         assertThat(ImportManifest.isComplete(out)).isFalse();
         assertThat(ShardLister.list(InputOptions.of(ShardFormat.WEBDATASET, out.toString()), new Configuration())
-                .shards()).as("the temporary shard is hidden from extract").hasSize(1);
+                        .shards())
+                .as("the temporary shard is hidden from extract")
+                .hasSize(1);
 
         // A rerun needs no --overwrite and replaces the leftovers.
         WebDatasetImporter.run(source, options(out, 10));
-        assertThat(ShardFiles.names(out)).containsExactly("fm-train-000000.tar", "fm-train-000001.tar",
-                "fm-train-000002.tar", "import.json");
+        assertThat(ShardFiles.names(out))
+                .containsExactly("fm-train-000000.tar", "fm-train-000001.tar", "fm-train-000002.tar", "import.json");
         killed.close();
     }
 
@@ -230,9 +243,10 @@ class WebDatasetImporterTest {
         WebDatasetImporter.run(source, options(out, 10));
 
         // An --overwrite run that fails half-way must not leave the old manifest beside new shards.
-        assertThatThrownBy(() -> WebDatasetImporter.run(new FailingSet(source, 15),
-                new ImportOptions(out, "fm-train", 10, null, List.of(), true)))
-                .isInstanceOf(IllegalStateException.class).hasMessage("disk on fire at sample 15");
+        assertThatThrownBy(() -> WebDatasetImporter.run(
+                        new FailingSet(source, 15), new ImportOptions(out, "fm-train", 10, null, List.of(), true)))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage("disk on fire at sample 15");
         assertThat(ImportManifest.isComplete(out)).isFalse();
         assertThat(ShardFiles.names(out)).isEmpty();
     }
@@ -248,9 +262,10 @@ class WebDatasetImporterTest {
         assertThat(firstBad).isLessThan(source.size());
         String expected = "labels file " + dir.resolve("lab") + ": sample " + firstBad + " has label "
                 + source.label(firstBad) + ", but --classes names only 3 classes (0..2)";
-        assertThatThrownBy(() -> WebDatasetImporter.run(source,
-                new ImportOptions(out, "p", 10, null, List.of("a", "b", "c"), false)))
-                .isInstanceOf(IllegalArgumentException.class).hasMessage(expected);
+        assertThatThrownBy(() -> WebDatasetImporter.run(
+                        source, new ImportOptions(out, "p", 10, null, List.of("a", "b", "c"), false)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(expected);
         assertThat(out).doesNotExist();
     }
 
@@ -265,19 +280,20 @@ class WebDatasetImporterTest {
 
         assertThatThrownBy(() -> WebDatasetImporter.run(source, options(out, 10)))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("holds 1 .tar file(s) that are not part of this import (e.g. test/other-000000.tar)");
+                .hasMessageContaining(
+                        "holds 1 .tar file(s) that are not part of this import (e.g. test/other-000000.tar)");
         Files.delete(out.resolve("test/other-000000.tar"));
         WebDatasetImporter.run(source, options(out, 10));
-        assertThat(ShardFiles.names(out)).containsExactly(".hidden.tar", "README", "fm-train-000000.tar",
-                "import.json", "test");
+        assertThat(ShardFiles.names(out))
+                .containsExactly(".hidden.tar", "README", "fm-train-000000.tar", "import.json", "test");
     }
 
     @Test
     void outputThatIsAFileIsAnError() throws IOException {
         IdxDataset source = IdxTestFiles.pair(dir, "img", "lab", 5, 3, 3);
         assertThatThrownBy(() -> WebDatasetImporter.run(source, options(dir.resolve("img"), 10)))
-                .isInstanceOf(IllegalArgumentException.class).hasMessage("output folder " + dir.resolve("img")
-                        + " is a file");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("output folder " + dir.resolve("img") + " is a file");
     }
 
     @Test
@@ -295,11 +311,14 @@ class WebDatasetImporterTest {
 
     @Test
     void defaultPrefixComesFromTheImageFileName() {
-        assertThat(ImportOptions.defaultPrefix(Path.of("/x/train-images-idx3-ubyte.gz"))).isEqualTo("train");
-        assertThat(ImportOptions.defaultPrefix(Path.of("t10k-images-idx3-ubyte"))).isEqualTo("t10k");
+        assertThat(ImportOptions.defaultPrefix(Path.of("/x/train-images-idx3-ubyte.gz")))
+                .isEqualTo("train");
+        assertThat(ImportOptions.defaultPrefix(Path.of("t10k-images-idx3-ubyte")))
+                .isEqualTo("t10k");
         assertThat(ImportOptions.defaultPrefix(Path.of("emnist-letters-test-images-idx3-ubyte.gz")))
                 .isEqualTo("emnist-letters-test");
-        assertThat(ImportOptions.defaultPrefix(Path.of("train-images.idx3-ubyte"))).isEqualTo("train");
+        assertThat(ImportOptions.defaultPrefix(Path.of("train-images.idx3-ubyte")))
+                .isEqualTo("train");
         assertThat(ImportOptions.defaultPrefix(Path.of("_my data.bin"))).isEqualTo("my-data-bin");
         assertThat(ImportOptions.defaultPrefix(Path.of("..."))).isEqualTo("samples");
     }

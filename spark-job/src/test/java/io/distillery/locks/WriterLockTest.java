@@ -40,14 +40,20 @@ class WriterLockTest {
                     .hasMessageContaining(" pid " + ProcessHandle.current().pid() + " (extract, started ")
                     .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
         }
-        assertThat(Files.exists(dir.resolve("out/_distillery/writer.lock"))).as("released").isFalse();
-        assertThat(dir.resolve("out")).as("folders made for the lock alone are removed").doesNotExist();
+        assertThat(Files.exists(dir.resolve("out/_distillery/writer.lock")))
+                .as("released")
+                .isFalse();
+        assertThat(dir.resolve("out"))
+                .as("folders made for the lock alone are removed")
+                .doesNotExist();
         try (WriterLock again = WriterLock.acquire(lockFile(), "/data/out", "extract", CONF)) {
             assertThat(again.file()).isEqualTo(lockFile());
             Files.writeString(dir.resolve("out/_distillery/dataset.json"), "{}");
         }
         try (var files = Files.list(dir.resolve("out/_distillery"))) {
-            assertThat(files.map(p -> p.getFileName().toString())).as("no temp files left").containsExactly("dataset.json");
+            assertThat(files.map(p -> p.getFileName().toString()))
+                    .as("no temp files left")
+                    .containsExactly("dataset.json");
         }
     }
 
@@ -84,28 +90,56 @@ class WriterLockTest {
         Process finished = new ProcessBuilder("true").start();
         finished.waitFor();
         LockOwner here = LockOwner.current("train");
-        writeLock(new LockOwner("dead", here.host(), finished.pid(), "someone", "train", Instant.now().toString()), 0);
+        writeLock(
+                new LockOwner(
+                        "dead",
+                        here.host(),
+                        finished.pid(),
+                        "someone",
+                        "train",
+                        Instant.now().toString()),
+                0);
         try (WriterLock taken = WriterLock.acquire(lockFile(), "run", "train", CONF)) {
-            assertThat(new String(Files.readAllBytes(dir.resolve("out/_distillery/writer.lock")), StandardCharsets.UTF_8))
+            assertThat(new String(
+                            Files.readAllBytes(dir.resolve("out/_distillery/writer.lock")), StandardCharsets.UTF_8))
                     .doesNotContain("\"dead\"");
         }
 
         // another host: only the heartbeat tells; a fresh one is respected, an old one is taken over
-        writeLock(new LockOwner("remote", "other-host.invalid", 1, "someone", "train", Instant.now().toString()), 5_000);
-        assertThatThrownBy(() -> WriterLock.acquire(lockFile(), "run", "train", CONF, Duration.ofSeconds(1),
-                Duration.ofSeconds(60))).hasMessageContaining("someone@other-host.invalid pid 1 (train");
-        writeLock(new LockOwner("remote", "other-host.invalid", 1, "someone", "train", Instant.now().toString()), 120_000);
-        WriterLock.acquire(lockFile(), "run", "train", CONF, Duration.ofSeconds(1), Duration.ofSeconds(60)).close();
+        writeLock(
+                new LockOwner(
+                        "remote",
+                        "other-host.invalid",
+                        1,
+                        "someone",
+                        "train",
+                        Instant.now().toString()),
+                5_000);
+        assertThatThrownBy(() -> WriterLock.acquire(
+                        lockFile(), "run", "train", CONF, Duration.ofSeconds(1), Duration.ofSeconds(60)))
+                .hasMessageContaining("someone@other-host.invalid pid 1 (train");
+        writeLock(
+                new LockOwner(
+                        "remote",
+                        "other-host.invalid",
+                        1,
+                        "someone",
+                        "train",
+                        Instant.now().toString()),
+                120_000);
+        WriterLock.acquire(lockFile(), "run", "train", CONF, Duration.ofSeconds(1), Duration.ofSeconds(60))
+                .close();
     }
 
     @Test
     void theHolderKeepsItsLockFresh() throws Exception {
         FileSystem fs = FileSystem.getLocal(CONF);
-        try (WriterLock lock = WriterLock.acquire(lockFile(), "out", "evaluate", CONF, Duration.ofMillis(50),
-                Duration.ofSeconds(60))) {
+        try (WriterLock lock = WriterLock.acquire(
+                lockFile(), "out", "evaluate", CONF, Duration.ofMillis(50), Duration.ofSeconds(60))) {
             fs.setTimes(lockFile(), System.currentTimeMillis() - 600_000, -1);
             Thread.sleep(400);
-            assertThat(System.currentTimeMillis() - fs.getFileStatus(lockFile()).getModificationTime()).isLessThan(10_000);
+            assertThat(System.currentTimeMillis() - fs.getFileStatus(lockFile()).getModificationTime())
+                    .isLessThan(10_000);
         }
     }
 
@@ -113,6 +147,7 @@ class WriterLockTest {
         java.nio.file.Path file = dir.resolve("out/_distillery/writer.lock");
         Files.createDirectories(file.getParent());
         Files.write(file, owner.toJson());
-        Files.setLastModifiedTime(file, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - ageMillis));
+        Files.setLastModifiedTime(
+                file, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - ageMillis));
     }
 }

@@ -18,17 +18,20 @@ class LossCurveTest {
             """;
 
     private static java.util.List<MetricsRecord> read(Path run) throws Exception {
-        return MetricsFile.read(FileSystem.getLocal(new Configuration()),
+        return MetricsFile.read(
+                FileSystem.getLocal(new Configuration()),
                 new org.apache.hadoop.fs.Path(run.resolve(MetricsFile.NAME).toUri()));
     }
 
     @Test
     void plotsEveryRoundOfARun(@TempDir Path run) throws Exception {
-        assertThat(LossCurve.plotRun(run.toString(), run.resolve("loss.png"), new Configuration())).isEmpty();
+        assertThat(LossCurve.plotRun(run.toString(), run.resolve("loss.png"), new Configuration()))
+                .isEmpty();
         assertThat(run.resolve("loss.png")).doesNotExist();
         Files.writeString(run.resolve("metrics.jsonl"), LINES);
-        assertThat(read(run)).containsExactly(new MetricsRecord(8, 0, 2.5, 1e-4, 40, 3),
-                new MetricsRecord(16, 1, 1.25, 2e-4, 42, 6));
+        assertThat(read(run))
+                .containsExactly(
+                        new MetricsRecord(8, 0, 2.5, 1e-4, 40, 3), new MetricsRecord(16, 1, 1.25, 2e-4, 42, 6));
         assertThat(LossCurve.plotRun(run.toString(), run.resolve("report.png"), new Configuration()))
                 .contains(run.resolve("report.png"));
         assertThat(Files.size(run.resolve("report.png"))).isPositive();
@@ -40,8 +43,10 @@ class LossCurveTest {
         org.apache.hadoop.fs.Path dir = new org.apache.hadoop.fs.Path(run.toUri());
         LossCurve.writeToRun(fs, dir, java.util.List.of());
         assertThat(run.resolve("loss.png")).doesNotExist();
-        LossCurve.writeToRun(fs, dir, java.util.List.of(new MetricsRecord(2, 0, 1, 1e-3, 10, 1),
-                new MetricsRecord(4, 0, 0.5, 1e-3, 10, 2)));
+        LossCurve.writeToRun(
+                fs,
+                dir,
+                java.util.List.of(new MetricsRecord(2, 0, 1, 1e-3, 10, 1), new MetricsRecord(4, 0, 0.5, 1e-3, 10, 2)));
         assertThat(Files.readAllBytes(run.resolve("loss.png"))).startsWith(0x89, 'P', 'N', 'G');
     }
 
@@ -49,6 +54,7 @@ class LossCurveTest {
     void aRewriteCutBeforeItsRenameLeavesTheTemporaryCopyToRead(@TempDir Path run) throws Exception {
         Files.writeString(run.resolve("_tmp-metrics.jsonl"), LINES);
         assertThat(read(run)).hasSize(2);
-        assertThat(LossCurve.plotRun(run.toString(), run.resolve("loss.png"), new Configuration())).isPresent();
+        assertThat(LossCurve.plotRun(run.toString(), run.resolve("loss.png"), new Configuration()))
+                .isPresent();
     }
 }

@@ -33,10 +33,14 @@ class MetricsFileTest {
         Path file = dir.resolve("metrics.jsonl");
         MetricsFile metrics = new MetricsFile(local(), hadoop(file), Duration.ofHours(1));
         metrics.append(round(1));
-        assertThat(Files.readAllLines(file)).as("the first round is written at once").hasSize(1);
+        assertThat(Files.readAllLines(file))
+                .as("the first round is written at once")
+                .hasSize(1);
         metrics.append(round(2));
         metrics.append(round(3));
-        assertThat(Files.readAllLines(file)).as("later rounds wait for the interval").hasSize(1);
+        assertThat(Files.readAllLines(file))
+                .as("later rounds wait for the interval")
+                .hasSize(1);
         metrics.flush();
         assertThat(Files.readAllLines(file)).hasSize(3).last().asString().contains("\"iteration\":3");
 
@@ -48,7 +52,8 @@ class MetricsFileTest {
     @Test
     void linesKeepTheirFormatAndNonFiniteValuesRoundTripAsStrings(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("metrics.jsonl");
-        List<MetricsRecord> written = List.of(new MetricsRecord(2, 0, 6.9, 1e-3, 250.5, 0.5),
+        List<MetricsRecord> written = List.of(
+                new MetricsRecord(2, 0, 6.9, 1e-3, 250.5, 0.5),
                 new MetricsRecord(4, 1, Double.POSITIVE_INFINITY, Double.NaN, Double.NEGATIVE_INFINITY, 12.25));
         MetricsFile metrics = new MetricsFile(local(), hadoop(file));
         for (MetricsRecord r : written) {
@@ -56,19 +61,22 @@ class MetricsFileTest {
         }
         metrics.flush();
         // the on-disk format readers (evaluate's loss-run, scripts) rely on
-        assertThat(Files.readAllLines(file)).containsExactly(
-                "{\"iteration\":2,\"epoch\":0,\"loss\":6.9,\"learning_rate\":0.001,\"images_per_second\":250.5,"
-                        + "\"wall_seconds\":0.5}",
-                "{\"iteration\":4,\"epoch\":1,\"loss\":\"Infinity\",\"learning_rate\":\"NaN\","
-                        + "\"images_per_second\":\"-Infinity\",\"wall_seconds\":12.25}");
+        assertThat(Files.readAllLines(file))
+                .containsExactly(
+                        "{\"iteration\":2,\"epoch\":0,\"loss\":6.9,\"learning_rate\":0.001,\"images_per_second\":250.5,"
+                                + "\"wall_seconds\":0.5}",
+                        "{\"iteration\":4,\"epoch\":1,\"loss\":\"Infinity\",\"learning_rate\":\"NaN\","
+                                + "\"images_per_second\":\"-Infinity\",\"wall_seconds\":12.25}");
         assertThat(MetricsFile.read(local(), hadoop(file))).containsExactlyElementsOf(written);
     }
 
     @Test
     void fieldsALaterBuildAddsAreIgnored(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("metrics.jsonl");
-        Files.writeString(file, "{\"iteration\":5,\"epoch\":0,\"loss\":1.5,\"learning_rate\":0.1,"
-                + "\"images_per_second\":3,\"wall_seconds\":4,\"future_field\":[1,2]}\n\n");
+        Files.writeString(
+                file,
+                "{\"iteration\":5,\"epoch\":0,\"loss\":1.5,\"learning_rate\":0.1,"
+                        + "\"images_per_second\":3,\"wall_seconds\":4,\"future_field\":[1,2]}\n\n");
         assertThat(MetricsFile.read(local(), hadoop(file))).containsExactly(new MetricsRecord(5, 0, 1.5, 0.1, 3, 4));
     }
 

@@ -42,14 +42,18 @@ class EncoderScoringTest {
             random.nextBytes(pixels);
             rows.add(RowFactory.create("k" + i, 0, i % 3, pixels));
         }
-        StructType schema = new StructType().add(FeatureColumns.KEY, DataTypes.StringType)
-                .add(FeatureColumns.VIEW, DataTypes.IntegerType).add(FeatureColumns.LABEL, DataTypes.IntegerType)
+        StructType schema = new StructType()
+                .add(FeatureColumns.KEY, DataTypes.StringType)
+                .add(FeatureColumns.VIEW, DataTypes.IntegerType)
+                .add(FeatureColumns.LABEL, DataTypes.IntegerType)
                 .add(FeatureColumns.PIXELS, DataTypes.BinaryType);
         // one partition per perPartition rows, two running at once (local[2]), each task with its own batches
-        var input = SPARK.createDataFrame(rows, schema).repartition(partitions).sortWithinPartitions(FeatureColumns.KEY);
+        var input =
+                SPARK.createDataFrame(rows, schema).repartition(partitions).sortWithinPartitions(FeatureColumns.KEY);
         Map<String, float[]> scored = new HashMap<>();
-        for (Row r : EncoderScoring.score(SPARK, input, new EncoderScoring(config, weights,
-                EncoderScoring.Pooling.MEAN, BATCH)).collectAsList()) {
+        for (Row r : EncoderScoring.score(
+                        SPARK, input, new EncoderScoring(config, weights, EncoderScoring.Pooling.MEAN, BATCH))
+                .collectAsList()) {
             List<Float> f = r.getList(3);
             float[] features = new float[f.size()];
             for (int i = 0; i < features.length; i++) {
@@ -61,11 +65,14 @@ class EncoderScoringTest {
 
         Encoder encoder = EncoderLoader.load(c, ParityFiles.file("teacher_beitv2/weights.safetensors"));
         for (Row row : rows) {
-            INDArray image = PixelBatch.toImages(List.of((byte[]) row.get(3)), c.imgSize(), c.imageMean(), c.imageStd(),
-                    r -> "row " + row.get(0));
+            INDArray image = PixelBatch.toImages(
+                    List.of((byte[]) row.get(3)), c.imgSize(), c.imageMean(), c.imageStd(), r -> "row " + row.get(0));
             INDArray last = encoder.forward(image).lastBlockOutput();
             float[] expected = last.get(NDArrayIndex.all(), NDArrayIndex.interval(1, last.size(1)), NDArrayIndex.all())
-                    .mean(1).dup().data().asFloat();
+                    .mean(1)
+                    .dup()
+                    .data()
+                    .asFloat();
             float[] actual = scored.get(row.getString(0));
             double max = 0;
             for (int i = 0; i < expected.length; i++) {

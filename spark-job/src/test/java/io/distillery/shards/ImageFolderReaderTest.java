@@ -23,8 +23,8 @@ class ImageFolderReaderTest {
         ShardTestData.imageFile(dir, "n01/z.jpg", 50, 3);
         ShardTestData.imageFile(dir, "n03/sub/c.webp", 60, 4);
         ShardTestData.imageFile(dir, "n03/c.jpeg", 70, 5);
-        InputOptions options = new InputOptions(ShardFormat.IMAGE_FOLDER, dir.toUri().toString(), 2, 4, "jpg", "key",
-                "caption", null);
+        InputOptions options =
+                new InputOptions(ShardFormat.IMAGE_FOLDER, dir.toUri().toString(), 2, 4, "jpg", "key", "caption", null);
         ShardPlan plan = ShardLister.list(options, new Configuration());
 
         List<RawSample> samples = new ArrayList<>();
@@ -33,10 +33,10 @@ class ImageFolderReaderTest {
         }
 
         assertThat(plan.shards()).hasSize(3);
-        assertThat(samples).extracting(RawSample::key)
-                .containsExactly("n01/z", "n02/a", "n02/b", "n03/c", "n03/sub/c");
+        assertThat(samples).extracting(RawSample::key).containsExactly("n01/z", "n02/a", "n02/b", "n03/c", "n03/sub/c");
         assertThat(samples).extracting(RawSample::label).containsExactly(0, 1, 1, 2, 2);
-        assertThat(samples).extracting(RawSample::imageName)
+        assertThat(samples)
+                .extracting(RawSample::imageName)
                 .containsExactly("n01/z.jpg", "n02/a.png", "n02/b.JPEG", "n03/c.jpeg", "n03/sub/c.webp");
         assertThat(samples).allSatisfy(s -> {
             assertThat(s.image()).isEqualTo(Files.readAllBytes(dir.resolve(s.imageName())));
@@ -51,6 +51,7 @@ class ImageFolderReaderTest {
         Shard shard = ShardLister.list(options, new Configuration()).shards().get(0);
 
         assertThatThrownBy(() -> ShardTestData.readAll(shard, options, List.of("n02")))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'n01'");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("'n01'");
     }
 }

@@ -28,7 +28,8 @@ class InputOptionsTest {
     @Test
     void badValuesAreNamedInTheMessage() {
         assertThatThrownBy(() -> new InputOptions(ShardFormat.IMAGE_FOLDER, "/data", 0, 4, "jpg", "key", null, null))
-                .isInstanceOf(IllegalArgumentException.class).hasMessage("input.files-per-shard must be >= 1, got 0");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("input.files-per-shard must be >= 1, got 0");
         assertThatThrownBy(() -> new InputOptions(ShardFormat.PARQUET, "/data", 10, -2, "jpg", "key", null, null))
                 .hasMessage("input.row-groups-per-split must be >= 1, got -2");
         assertThatThrownBy(() -> new InputOptions(ShardFormat.PARQUET, "/data", 10, 2, " ", "key", null, null))
@@ -40,6 +41,7 @@ class InputOptionsTest {
 
     @Test
     void imageColumnMattersOnlyForParquet() {
-        assertThat(new InputOptions(ShardFormat.WEBDATASET, "/data", 1, 1, null, null, null, null).imageColumn()).isNull();
+        assertThat(new InputOptions(ShardFormat.WEBDATASET, "/data", 1, 1, null, null, null, null).imageColumn())
+                .isNull();
     }
 }

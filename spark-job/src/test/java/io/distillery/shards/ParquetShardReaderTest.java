@@ -39,8 +39,8 @@ class ParquetShardReaderTest {
             }
             return row;
         });
-        InputOptions options = new InputOptions(ShardFormat.PARQUET, dir.toString(), 1000, 2, "jpg", "key", "caption",
-                "label");
+        InputOptions options =
+                new InputOptions(ShardFormat.PARQUET, dir.toString(), 1000, 2, "jpg", "key", "caption", "label");
         ShardPlan plan = ShardLister.list(options, new Configuration());
         assertThat(plan.shards()).as("splits").hasSizeGreaterThan(2);
 
@@ -53,7 +53,9 @@ class ParquetShardReaderTest {
                 withoutImage += reader.withoutImage();
                 assertThat(samples.size()).as(split.id()).isEqualTo(split.estimatedSamples());
                 for (RawSample s : samples) {
-                    assertThat(byKey.put(s.key(), s)).as("row %s read twice", s.key()).isNull();
+                    assertThat(byKey.put(s.key(), s))
+                            .as("row %s read twice", s.key())
+                            .isNull();
                 }
             }
         }
@@ -78,13 +80,19 @@ class ParquetShardReaderTest {
 
     @Test
     void missingKeyColumnGivesFileStemAndRowIndex() throws IOException {
-        MessageType schema = MessageTypeParser.parseMessageType(
-                "message images { required binary image; optional int32 cls; }");
+        MessageType schema =
+                MessageTypeParser.parseMessageType("message images { required binary image; optional int32 cls; }");
         SimpleGroupFactory rows = new SimpleGroupFactory(schema);
-        ShardTestData.parquet(dir.resolve("shard-7.parquet"), schema, 1024, 20, i -> rows.newGroup()
-                .append("image", Binary.fromConstantByteArray(ShardTestData.image(200, i))).append("cls", i % 3));
-        InputOptions options = new InputOptions(ShardFormat.PARQUET, dir.toString(), 1000, 1, "image", "key", "caption",
-                "cls");
+        ShardTestData.parquet(
+                dir.resolve("shard-7.parquet"),
+                schema,
+                1024,
+                20,
+                i -> rows.newGroup()
+                        .append("image", Binary.fromConstantByteArray(ShardTestData.image(200, i)))
+                        .append("cls", i % 3));
+        InputOptions options =
+                new InputOptions(ShardFormat.PARQUET, dir.toString(), 1000, 1, "image", "key", "caption", "cls");
         ShardPlan plan = ShardLister.list(options, new Configuration());
         assertThat(plan.shards()).hasSizeGreaterThan(1);
 

@@ -4,7 +4,6 @@ import static io.distillery.shards.ShardTestData.IMG2DATASET;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.distillery.shards.ShardTestData.Member;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,7 +38,10 @@ class ShardListerTest {
         // Estimated from the first tar's bytes per sample: close to the 10 samples it holds.
         assertThat(first.estimatedSamples()).isBetween(9L, 11L);
         assertThat(plan.shards().get(2).estimatedSamples()).isBetween(4L, 6L);
-        assertThat(plan.estimatedSamples()).isEqualTo(plan.shards().stream().mapToLong(Shard::estimatedSamples).sum());
+        assertThat(plan.estimatedSamples())
+                .isEqualTo(plan.shards().stream()
+                        .mapToLong(Shard::estimatedSamples)
+                        .sum());
         assertThat(plan.classNames()).isEmpty();
     }
 
@@ -59,7 +61,9 @@ class ShardListerTest {
         ShardTestData.tar(dir.resolve("a_b.tar"), ShardTestData.samples(1, 1, 10));
         assertThatThrownBy(() -> list(ShardFormat.WEBDATASET, dir.toString()))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("a b.tar").hasMessageContaining("a_b.tar").hasMessageContaining("'a_b'");
+                .hasMessageContaining("a b.tar")
+                .hasMessageContaining("a_b.tar")
+                .hasMessageContaining("'a_b'");
     }
 
     @Test
@@ -73,8 +77,9 @@ class ShardListerTest {
         ShardTestData.imageFile(dir, "top-level.jpg", 70, 7);
         Files.createDirectories(dir.resolve("emu"));
 
-        ShardPlan plan = ShardLister.list(new InputOptions(ShardFormat.IMAGE_FOLDER, dir.toString(), 3, 4, "jpg", "key",
-                "caption", null), new Configuration());
+        ShardPlan plan = ShardLister.list(
+                new InputOptions(ShardFormat.IMAGE_FOLDER, dir.toString(), 3, 4, "jpg", "key", "caption", null),
+                new Configuration());
 
         assertThat(plan.classNames()).containsExactly("cat", "dog", "emu");
         assertThat(plan.shards()).extracting(Shard::id).containsExactly("folder-0000", "folder-0001");
@@ -91,8 +96,9 @@ class ShardListerTest {
         for (int i = 0; i < 12; i++) {
             ShardTestData.imageFile(dir, String.format("c/%02d.jpg", i), 1, i);
         }
-        ShardPlan plan = ShardLister.list(new InputOptions(ShardFormat.IMAGE_FOLDER, dir.toString(), 1, 4, "jpg", "key",
-                null, null), new Configuration());
+        ShardPlan plan = ShardLister.list(
+                new InputOptions(ShardFormat.IMAGE_FOLDER, dir.toString(), 1, 4, "jpg", "key", null, null),
+                new Configuration());
         assertThat(plan.shards()).hasSize(12);
         assertThat(plan.shards().get(11).id()).isEqualTo("folder-0011");
         assertThat(plan.shards().get(11).members()).containsExactly("c/11.jpg");
@@ -103,37 +109,50 @@ class ShardListerTest {
         ShardTestData.imageFile(dir, "c/x.jpg", 1, 1);
         ShardTestData.imageFile(dir, "c/x.png", 1, 2);
         assertThatThrownBy(() -> list(ShardFormat.IMAGE_FOLDER, dir.toString()))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("c/x.png");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("c/x.png");
     }
 
     @Test
     void imageFolderPathMustBeAFolder() throws IOException {
         Path file = ShardTestData.imageFile(dir, "c/x.jpg", 1, 1);
         assertThatThrownBy(() -> list(ShardFormat.IMAGE_FOLDER, file.toString()))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(file.toString());
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining(file.toString());
     }
 
     @Test
     void parquetIsSplitIntoRunsOfRowGroups() throws IOException {
         SimpleGroupFactory rows = new SimpleGroupFactory(IMG2DATASET);
-        ShardTestData.parquet(dir.resolve("train-00001.parquet"), IMG2DATASET, 1024, 30, i -> rows.newGroup()
-                .append("key", "k" + i).append("jpg", Binary.fromConstantByteArray(ShardTestData.image(300, i))));
-        ShardTestData.parquet(dir.resolve("train-00000.parquet"), IMG2DATASET, 1 << 20, 7, i -> rows.newGroup()
-                .append("key", "s" + i));
+        ShardTestData.parquet(
+                dir.resolve("train-00001.parquet"),
+                IMG2DATASET,
+                1024,
+                30,
+                i -> rows.newGroup()
+                        .append("key", "k" + i)
+                        .append("jpg", Binary.fromConstantByteArray(ShardTestData.image(300, i))));
+        ShardTestData.parquet(
+                dir.resolve("train-00000.parquet"),
+                IMG2DATASET,
+                1 << 20,
+                7,
+                i -> rows.newGroup().append("key", "s" + i));
         ShardTestData.parquet(dir.resolve("empty.parquet"), IMG2DATASET, 1 << 20, 0, i -> rows.newGroup());
         int rowGroups = rowGroups(dir.resolve("train-00001.parquet"));
         assertThat(rowGroups).as("row groups of the large file").isGreaterThan(4);
 
-        ShardPlan plan = ShardLister.list(new InputOptions(ShardFormat.PARQUET, dir.toString(), 1000, 2, "jpg", "key",
-                "caption", "label"), new Configuration());
+        ShardPlan plan = ShardLister.list(
+                new InputOptions(ShardFormat.PARQUET, dir.toString(), 1000, 2, "jpg", "key", "caption", "label"),
+                new Configuration());
 
         List<Shard> splits = plan.shards().subList(1, plan.shards().size());
         assertThat(plan.shards().get(0).id()).isEqualTo("train-00000");
         assertThat(plan.shards().get(0).estimatedSamples()).isEqualTo(7);
         assertThat(splits).hasSize((rowGroups + 1) / 2);
         String width = rowGroups > 10 ? "%02d" : "%d";
-        assertThat(splits.get(1).id()).isEqualTo("train-00001.r" + String.format(width, 2) + "-"
-                + String.format(width, 3));
+        assertThat(splits.get(1).id())
+                .isEqualTo("train-00001.r" + String.format(width, 2) + "-" + String.format(width, 3));
         for (int i = 0; i < splits.size(); i++) {
             Shard split = splits.get(i);
             assertThat(split.splitIndex()).isEqualTo(i);
@@ -149,17 +168,27 @@ class ShardListerTest {
     @Test
     void parquetColumnsAreCheckedOnTheDriver() throws IOException {
         SimpleGroupFactory rows = new SimpleGroupFactory(IMG2DATASET);
-        ShardTestData.parquet(dir.resolve("a.parquet"), IMG2DATASET, 1 << 20, 1, i -> rows.newGroup().append("key", "a"));
+        ShardTestData.parquet(
+                dir.resolve("a.parquet"),
+                IMG2DATASET,
+                1 << 20,
+                1,
+                i -> rows.newGroup().append("key", "a"));
 
-        assertThatThrownBy(() -> ShardLister.list(new InputOptions(ShardFormat.PARQUET, dir.toString(), 1, 1, "image",
-                "key", null, null), new Configuration()))
+        assertThatThrownBy(() -> ShardLister.list(
+                        new InputOptions(ShardFormat.PARQUET, dir.toString(), 1, 1, "image", "key", null, null),
+                        new Configuration()))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("input.image-column 'image'").hasMessageContaining("a.parquet");
-        assertThatThrownBy(() -> ShardLister.list(new InputOptions(ShardFormat.PARQUET, dir.toString(), 1, 1, "jpg",
-                "key", null, "caption"), new Configuration()))
-                .hasMessageContaining("input.label-column 'caption'").hasMessageContaining("INT32");
-        assertThatThrownBy(() -> ShardLister.list(new InputOptions(ShardFormat.PARQUET, dir.toString(), 1, 1, "jpg",
-                "key", null, "class"), new Configuration()))
+                .hasMessageContaining("input.image-column 'image'")
+                .hasMessageContaining("a.parquet");
+        assertThatThrownBy(() -> ShardLister.list(
+                        new InputOptions(ShardFormat.PARQUET, dir.toString(), 1, 1, "jpg", "key", null, "caption"),
+                        new Configuration()))
+                .hasMessageContaining("input.label-column 'caption'")
+                .hasMessageContaining("INT32");
+        assertThatThrownBy(() -> ShardLister.list(
+                        new InputOptions(ShardFormat.PARQUET, dir.toString(), 1, 1, "jpg", "key", null, "class"),
+                        new Configuration()))
                 .hasMessageContaining("input.label-column 'class' is not a column");
     }
 
@@ -170,10 +199,13 @@ class ShardListerTest {
         for (ShardFormat format : ShardFormat.values()) {
             assertThatThrownBy(() -> list(format, dir.toString()))
                     .isInstanceOf(IllegalArgumentException.class)
-                    .hasMessageContaining(dir.toString()).hasMessageContaining(format.id());
+                    .hasMessageContaining(dir.toString())
+                    .hasMessageContaining(format.id());
         }
-        assertThatThrownBy(() -> list(ShardFormat.PARQUET, dir.resolve("missing").toString()))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("does not exist");
+        assertThatThrownBy(
+                        () -> list(ShardFormat.PARQUET, dir.resolve("missing").toString()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("does not exist");
     }
 
     private static ShardPlan list(ShardFormat format, String path) throws IOException {

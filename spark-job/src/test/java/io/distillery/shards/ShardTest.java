@@ -38,7 +38,8 @@ class ShardTest {
     @Test
     void idsMustBeFileNameSafe() {
         assertThatThrownBy(() -> new Shard("a/b", "file:/d/a/b.tar", ShardFormat.WEBDATASET, 1, 1, 0, 1, List.of()))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'a/b'");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("'a/b'");
         assertThatThrownBy(() -> new Shard("x", "file:/x.parquet", ShardFormat.WEBDATASET, 1, 1, 2, 2, List.of()))
                 .hasMessageContaining("split 2 of 2");
     }
@@ -46,7 +47,9 @@ class ShardTest {
     @Test
     void rowGroupsAreParquetOnly() {
         Shard tar = new Shard("00017", "file:/d/00017.tar", ShardFormat.WEBDATASET, 1, 1, 0, 1, List.of());
-        assertThatThrownBy(tar::firstRowGroup).isInstanceOf(IllegalStateException.class).hasMessageContaining("00017");
+        assertThatThrownBy(tar::firstRowGroup)
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("00017");
     }
 
     @SuppressWarnings("unchecked")

@@ -21,8 +21,9 @@ import org.apache.parquet.schema.MessageTypeParser;
 
 /** Writes small inputs of each format; image bytes are arbitrary since nothing here decodes them. */
 final class ShardTestData {
-    static final MessageType IMG2DATASET = MessageTypeParser.parseMessageType("message img2dataset {"
-            + " required binary key (UTF8); optional binary jpg; optional binary caption (UTF8); optional int64 label; }");
+    static final MessageType IMG2DATASET = MessageTypeParser.parseMessageType(
+            "message img2dataset {"
+                    + " required binary key (UTF8); optional binary jpg; optional binary caption (UTF8); optional int64 label; }");
 
     /** A tar member; null content makes a directory entry. */
     record Member(String name, byte[] content) {
@@ -39,8 +40,7 @@ final class ShardTestData {
         }
     }
 
-    private ShardTestData() {
-    }
+    private ShardTestData() {}
 
     /** Deterministic bytes standing in for an encoded image. */
     static byte[] image(int size, int seed) {
@@ -59,7 +59,7 @@ final class ShardTestData {
     static Path tar(Path file, int blockSize, Member... members) throws IOException {
         Files.createDirectories(file.getParent());
         try (OutputStream out = Files.newOutputStream(file);
-             TarArchiveOutputStream tar = new TarArchiveOutputStream(out, blockSize)) {
+                TarArchiveOutputStream tar = new TarArchiveOutputStream(out, blockSize)) {
             tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
             for (Member m : members) {
                 TarArchiveEntry entry = new TarArchiveEntry(m.name());
@@ -122,8 +122,7 @@ final class ShardTestData {
     static Path parquet(Path file, MessageType schema, long rowGroupBytes, int rows, IntFunction<Group> row)
             throws IOException {
         Files.createDirectories(file.getParent());
-        try (ParquetWriter<Group> writer = ExampleParquetWriter
-                .builder(new org.apache.hadoop.fs.Path(file.toUri()))
+        try (ParquetWriter<Group> writer = ExampleParquetWriter.builder(new org.apache.hadoop.fs.Path(file.toUri()))
                 .withConf(new Configuration())
                 .withType(schema)
                 .withRowGroupSize(rowGroupBytes)

@@ -29,10 +29,15 @@ class WebDatasetFuzzTest {
 
     @Test
     void mutatedTarsReadOrFailWithTheDocumentedError() throws Exception {
-        Path clean = ShardTestData.tar(dir.resolve("clean.tar"),
-                new Member("a.jpg", ShardTestData.image(300, 1)), Member.text("a.cls", "1"), Member.text("a.txt", "cap"),
-                new Member("b.png", ShardTestData.image(200, 2)), Member.text("b.json", "{\"caption\": \"x\"}"),
-                Member.text("c.txt", "only text"), new Member("sub/d.webp", ShardTestData.image(100, 3)));
+        Path clean = ShardTestData.tar(
+                dir.resolve("clean.tar"),
+                new Member("a.jpg", ShardTestData.image(300, 1)),
+                Member.text("a.cls", "1"),
+                Member.text("a.txt", "cap"),
+                new Member("b.png", ShardTestData.image(200, 2)),
+                Member.text("b.json", "{\"caption\": \"x\"}"),
+                Member.text("c.txt", "only text"),
+                new Member("sub/d.webp", ShardTestData.image(100, 3)));
         byte[] original = Files.readAllBytes(clean);
         Random random = new Random(SEED);
         List<String> outcomes = new ArrayList<>();
@@ -51,10 +56,17 @@ class WebDatasetFuzzTest {
     }
 
     private static String outcome(Path tar, int i) throws Exception {
-        Shard shard = new Shard(tar.getFileName().toString().replace(".tar", ""), tar.toUri().toString(),
-                ShardFormat.WEBDATASET, Files.size(tar), 1, 0, 1, List.of());
-        try (ShardReader reader = ShardReader.open(shard, InputOptions.of(ShardFormat.WEBDATASET, tar.toString()),
-                List.of(), CONF)) {
+        Shard shard = new Shard(
+                tar.getFileName().toString().replace(".tar", ""),
+                tar.toUri().toString(),
+                ShardFormat.WEBDATASET,
+                Files.size(tar),
+                1,
+                0,
+                1,
+                List.of());
+        try (ShardReader reader =
+                ShardReader.open(shard, InputOptions.of(ShardFormat.WEBDATASET, tar.toString()), List.of(), CONF)) {
             while (reader.hasNext()) {
                 RawSample s = reader.next();
                 assertThat(s.key()).isNotNull();
@@ -62,7 +74,10 @@ class WebDatasetFuzzTest {
             }
             return "ok";
         } catch (ShardCorruptException e) {
-            assertThat(e.getMessage()).as("case %d", i).contains(tar.getFileName().toString()).doesNotContain("\n");
+            assertThat(e.getMessage())
+                    .as("case %d", i)
+                    .contains(tar.getFileName().toString())
+                    .doesNotContain("\n");
             return "corrupt";
         } catch (RuntimeException | Error e) {
             throw new AssertionError("case " + i + ": undocumented " + e, e);

@@ -26,7 +26,8 @@ class WebDatasetReaderTest {
         byte[] png = ShardTestData.image(900, 2);
         byte[] webp = ShardTestData.image(300, 3);
         String longDir = "x".repeat(120);
-        Path tar = ShardTestData.tar(dir.resolve("00017.tar"),
+        Path tar = ShardTestData.tar(
+                dir.resolve("00017.tar"),
                 Member.directory("./"),
                 new Member("./000000.jpg", jpg),
                 Member.text("./000000.cls", "3\n"),
@@ -53,14 +54,15 @@ class WebDatasetReaderTest {
             withoutImage = reader.withoutImage();
         }
 
-        assertThat(samples).extracting(RawSample::key)
+        assertThat(samples)
+                .extracting(RawSample::key)
                 .containsExactly("000000", "000001", "000002", "000003", "sub/000004", longDir + "/000005");
         assertThat(samples.get(2)).satisfies(s -> {
             assertThat(s.image()).isNull();
             assertThat(s.problem()).isEqualTo(SampleProblem.NO_IMAGE);
             assertThat(s.imageName()).isEqualTo("00017.tar/000002.txt");
-            assertThat(s.problemMessage()).isEqualTo("sample '000002' has no image member (.jpg/.jpeg/.png/.webp), "
-                    + "only .txt, .cls");
+            assertThat(s.problemMessage())
+                    .isEqualTo("sample '000002' has no image member (.jpg/.jpeg/.png/.webp), " + "only .txt, .cls");
         });
         samples.remove(2);
         assertThat(samples.get(0)).satisfies(s -> {
@@ -88,36 +90,46 @@ class WebDatasetReaderTest {
         Path tar = ShardTestData.tar(dir.resolve("00000.tar"), 10240, ShardTestData.samples(0, 7, 1500));
         assertThat(Files.size(tar) % 10240).isZero();
         List<RawSample> samples = ShardTestData.readAll(shard(tar), OPTIONS, List.of());
-        assertThat(samples).extracting(RawSample::key)
+        assertThat(samples)
+                .extracting(RawSample::key)
                 .containsExactly("000000", "000001", "000002", "000003", "000004", "000005", "000006");
         assertThat(samples).extracting(RawSample::label).containsExactly(0, 1, 2, 3, 4, 5, 6);
     }
 
     @Test
     void nonIntegerClsNamesShardAndKey() throws IOException {
-        Path tar = ShardTestData.tar(dir.resolve("00003.tar"),
-                Member.bytes("a.jpg", 10, 1), Member.text("a.cls", "cat"));
+        Path tar =
+                ShardTestData.tar(dir.resolve("00003.tar"), Member.bytes("a.jpg", 10, 1), Member.text("a.cls", "cat"));
         assertThatThrownBy(() -> ShardTestData.readAll(shard(tar), OPTIONS, List.of()))
                 .isInstanceOf(ShardCorruptException.class)
-                .hasMessageContaining(tar.toString()).hasMessageContaining("'a'").hasMessageContaining("'cat'");
+                .hasMessageContaining(tar.toString())
+                .hasMessageContaining("'a'")
+                .hasMessageContaining("'cat'");
     }
 
     @Test
     void malformedJsonNamesShardAndKey() throws IOException {
-        Path tar = ShardTestData.tar(dir.resolve("00003.tar"),
-                Member.bytes("a.jpg", 10, 1), Member.text("a.json", "{\"caption\": "));
+        Path tar = ShardTestData.tar(
+                dir.resolve("00003.tar"), Member.bytes("a.jpg", 10, 1), Member.text("a.json", "{\"caption\": "));
         assertThatThrownBy(() -> ShardTestData.readAll(shard(tar), OPTIONS, List.of()))
                 .isInstanceOf(ShardCorruptException.class)
-                .hasMessageContaining(tar.toString()).hasMessageContaining("'a'").hasMessageContaining(".json");
+                .hasMessageContaining(tar.toString())
+                .hasMessageContaining("'a'")
+                .hasMessageContaining(".json");
     }
 
     @Test
     void aRepeatedMemberStartsASecondCopyOfTheSampleNeverDroppedSilently() throws IOException {
         byte[] first = ShardTestData.image(200, 1);
         byte[] second = ShardTestData.image(200, 2);
-        Path tar = ShardTestData.tar(dir.resolve("00004.tar"),
-                new Member("a.png", first), Member.text("a.cls", "1"), new Member("a.png", second),
-                Member.text("a.cls", "2"), Member.text("b.txt", "only a caption"), new Member("c.jpg", first));
+        Path tar = ShardTestData.tar(
+                dir.resolve("00004.tar"),
+                new Member("a.png", first),
+                Member.text("a.cls", "1"),
+                new Member("a.png", second),
+                Member.text("a.cls", "2"),
+                Member.text("b.txt", "only a caption"),
+                new Member("c.jpg", first));
         List<RawSample> samples = ShardTestData.readAll(shard(tar), OPTIONS, List.of());
         assertThat(samples).extracting(RawSample::key).containsExactly("a", "a", "b", "c");
         assertThat(samples.get(0).image()).isEqualTo(first);
@@ -131,22 +143,31 @@ class WebDatasetReaderTest {
     @Test
     void memberNamesClimbingOutOfTheArchiveAreNeverKeys() throws IOException {
         byte[] png = ShardTestData.image(200, 1);
-        Path tar = ShardTestData.tar(dir.resolve("00005.tar"),
-                new Member("../up.png", png), new Member("a/../../b.png", png), new Member("ok/c.png", png));
+        Path tar = ShardTestData.tar(
+                dir.resolve("00005.tar"),
+                new Member("../up.png", png),
+                new Member("a/../../b.png", png),
+                new Member("ok/c.png", png));
         List<RawSample> samples = ShardTestData.readAll(shard(tar), OPTIONS, List.of());
-        assertThat(samples).extracting(RawSample::problem)
+        assertThat(samples)
+                .extracting(RawSample::problem)
                 .containsExactly(SampleProblem.BAD_KEY, SampleProblem.BAD_KEY, null);
-        assertThat(samples.get(0).problemMessage()).isEqualTo("member name '../up.png' is absolute or climbs with "
-                + "'..'; not used as a key");
+        assertThat(samples.get(0).problemMessage())
+                .isEqualTo("member name '../up.png' is absolute or climbs with " + "'..'; not used as a key");
         assertThat(samples.get(0).image()).isNull();
     }
 
     @Test
     void scatteredMembersOfOneSampleAreAnError() throws IOException {
-        Path tar = ShardTestData.tar(dir.resolve("00003.tar"),
-                Member.bytes("a.jpg", 10, 1), Member.bytes("b.jpg", 10, 2), Member.text("a.cls", "1"));
+        Path tar = ShardTestData.tar(
+                dir.resolve("00003.tar"),
+                Member.bytes("a.jpg", 10, 1),
+                Member.bytes("b.jpg", 10, 2),
+                Member.text("a.cls", "1"));
         assertThatThrownBy(() -> ShardTestData.readAll(shard(tar), OPTIONS, List.of()))
-                .isInstanceOf(ShardCorruptException.class).hasMessageContaining("a.cls").hasMessageContaining("consecutive");
+                .isInstanceOf(ShardCorruptException.class)
+                .hasMessageContaining("a.cls")
+                .hasMessageContaining("consecutive");
     }
 
     @Test
@@ -161,8 +182,11 @@ class WebDatasetReaderTest {
     @Test
     void tarCutInsideAnIgnoredMemberIsCorrupt() throws IOException {
         byte[] video = ShardTestData.image(5000, 42);
-        Path tar = ShardTestData.tar(dir.resolve("00006.tar"),
-                Member.bytes("a.jpg", 100, 1), new Member("a.mp4", video), Member.bytes("b.jpg", 100, 2));
+        Path tar = ShardTestData.tar(
+                dir.resolve("00006.tar"),
+                Member.bytes("a.jpg", 100, 1),
+                new Member("a.mp4", video),
+                Member.bytes("b.jpg", 100, 2));
         ShardTestData.cut(tar, ShardTestData.offsetOf(tar, video) + 2500);
 
         assertCorrupt(tar, "Truncated");
@@ -229,6 +253,7 @@ class WebDatasetReaderTest {
 
     private Shard shard(Path tar) throws IOException {
         return ShardLister.list(InputOptions.of(ShardFormat.WEBDATASET, tar.toString()), new Configuration())
-                .shards().get(0);
+                .shards()
+                .get(0);
     }
 }

@@ -35,7 +35,10 @@ class AtomicHadoopFilesTest {
     /** Names in the folder, without Hadoop's .crc checksum files. */
     private static List<String> names(java.nio.file.Path folder) throws IOException {
         try (Stream<java.nio.file.Path> files = Files.list(folder)) {
-            return files.map(p -> p.getFileName().toString()).filter(n -> !n.endsWith(".crc")).sorted().toList();
+            return files.map(p -> p.getFileName().toString())
+                    .filter(n -> !n.endsWith(".crc"))
+                    .sorted()
+                    .toList();
         }
     }
 
@@ -57,9 +60,10 @@ class AtomicHadoopFilesTest {
         Path file = path("dataset.json");
         AtomicHadoopFiles.write(FS, file, out -> out.write(utf8("old")));
         assertThatThrownBy(() -> AtomicHadoopFiles.write(FS, file, out -> {
-            out.write(utf8("half"));
-            throw new IOException("lost the namenode");
-        })).hasMessage("lost the namenode");
+                    out.write(utf8("half"));
+                    throw new IOException("lost the namenode");
+                }))
+                .hasMessage("lost the namenode");
         assertThat(dir.resolve("dataset.json")).hasContent("old");
         assertThat(names(dir)).containsExactly("dataset.json");
     }
@@ -81,8 +85,10 @@ class AtomicHadoopFilesTest {
     void onlyTheFirstOfTwoPublishersGetsTheName() throws IOException {
         Files.writeString(dir.resolve(".lock.a"), "a");
         Files.writeString(dir.resolve(".lock.b"), "b");
-        assertThat(AtomicHadoopFiles.publishIfAbsent(FS, path(".lock.a"), path("lock"))).isTrue();
-        assertThat(AtomicHadoopFiles.publishIfAbsent(FS, path(".lock.b"), path("lock"))).isFalse();
+        assertThat(AtomicHadoopFiles.publishIfAbsent(FS, path(".lock.a"), path("lock")))
+                .isTrue();
+        assertThat(AtomicHadoopFiles.publishIfAbsent(FS, path(".lock.b"), path("lock")))
+                .isFalse();
         assertThat(dir.resolve("lock")).hasContent("a");
         assertThat(names(dir)).containsExactly("lock");
     }

@@ -15,9 +15,11 @@ class FileDigestsTest {
     @Test
     void hashesAFileThroughItsFilesystemAndNamesAMissingOne(@TempDir Path dir) throws Exception {
         Path file = Files.write(dir.resolve("w.bin"), new byte[] {1, 2, 3});
-        assertThat(FileDigests.sha256(file.toUri().toString(), new Configuration())).isEqualTo(Sha256.of(file));
+        assertThat(FileDigests.sha256(file.toUri().toString(), new Configuration()))
+                .isEqualTo(Sha256.of(file));
         assertThat(FileDigests.sha256(file.toString(), new Configuration())).isEqualTo(Sha256.of(file));
         assertThatThrownBy(() -> FileDigests.sha256(dir.resolve("missing").toString(), new Configuration()))
-                .isInstanceOf(FileNotFoundException.class).hasMessageContaining("missing");
+                .isInstanceOf(FileNotFoundException.class)
+                .hasMessageContaining("missing");
     }
 }

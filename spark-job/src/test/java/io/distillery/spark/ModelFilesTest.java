@@ -18,7 +18,8 @@ class ModelFilesTest {
     @Test
     void aPresetNameIsResolvedWithoutTouchingAnyFilesystem() throws Exception {
         String preset = ModelConfigs.presets().keySet().iterator().next();
-        assertThat(ModelFiles.config(preset, CONF)).isEqualTo(ModelConfigs.presets().get(preset));
+        assertThat(ModelFiles.config(preset, CONF))
+                .isEqualTo(ModelConfigs.presets().get(preset));
     }
 
     @Test

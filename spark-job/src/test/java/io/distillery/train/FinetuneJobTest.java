@@ -35,22 +35,35 @@ class FinetuneJobTest {
         TestInputs.twoClassShard(test.resolve("e-000.tar"), 16, 2, 32);
         Path run = dir.resolve("run");
         List<String> o = new ArrayList<>(List.of(
-                "images.path=\"" + train + "\"", "eval-images.path=\"" + test + "\"", "num-classes=2",
+                "images.path=\"" + train + "\"",
+                "eval-images.path=\"" + test + "\"",
+                "num-classes=2",
                 "run-dir=\"" + run + "\"",
                 "student.model=\"" + ParityFiles.root().resolve("teacher_beitv2/config.json") + "\"",
-                "student.depth=1", "student.init-checkpoint=\"" + WEIGHTS + "\"", "optimizer.lr=2e-3", "optimizer.warmup-iterations=2", "iterations=12",
-                "parameter-averaging.batch-size-per-worker=8", "parameter-averaging.averaging-frequency=2",
-                "parameter-averaging.workers=2", "checkpoint.every=100"));
+                "student.depth=1",
+                "student.init-checkpoint=\"" + WEIGHTS + "\"",
+                "optimizer.lr=2e-3",
+                "optimizer.warmup-iterations=2",
+                "iterations=12",
+                "parameter-averaging.batch-size-per-worker=8",
+                "parameter-averaging.averaging-frequency=2",
+                "parameter-averaging.workers=2",
+                "checkpoint.every=100"));
         FinetuneSettings settings = FinetuneSettings.from(JobConfigLoader.load(null, o, FinetuneSettings.SECTION));
         FinetuneJob.Summary summary = FinetuneJob.run(SPARK, settings, false);
 
         assertThat(summary.iteration()).isEqualTo(12);
         assertThat(summary.evaluatedRows()).isEqualTo(16);
         assertThat(summary.accuracy()).as(summary.toString()).isGreaterThanOrEqualTo(0.9);
-        assertThat(summary.finalLoss()).as("cross-entropy below chance level, ln 2").isLessThan(Math.log(2));
+        assertThat(summary.finalLoss())
+                .as("cross-entropy below chance level, ln 2")
+                .isLessThan(Math.log(2));
         ModelConfig config = ModelConfigs.fromJson(run.resolve("model/config.json"));
         assertThat(config.numClasses()).isEqualTo(2);
-        assertThat(EncoderLoader.load(config, run.resolve("model/model.safetensors")).head().classifierWeight().shape())
+        assertThat(EncoderLoader.load(config, run.resolve("model/model.safetensors"))
+                        .head()
+                        .classifierWeight()
+                        .shape())
                 .containsExactly(2, 64);
         assertThat(Files.readAllLines(run.resolve("metrics.jsonl"))).hasSize(6);
 

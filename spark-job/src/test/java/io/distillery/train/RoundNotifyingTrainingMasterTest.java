@@ -22,14 +22,21 @@ class RoundNotifyingTrainingMasterTest {
     @Test
     void workerModelsStartAtTheDriversIterationAndEpoch() {
         ModelConfig config = ModelConfigs.fromJson(ParityFiles.file("student_d2v2/config.json"));
-        ComputationGraph net = StudentGraph.create(config, TargetRecipe.defaults(3), 64,
-                new Optimization(1e-3, 1e-5, 100, 1000, 0.05, 0.9, 0.95, 1.0, 1), DataType.FLOAT);
+        ComputationGraph net = StudentGraph.create(
+                config,
+                TargetRecipe.defaults(3),
+                64,
+                new Optimization(1e-3, 1e-5, 100, 1000, 0.05, 0.9, 0.95, 1.0, 1),
+                DataType.FLOAT);
         net.getConfiguration().setIterationCount(37);
         net.getConfiguration().setEpochCount(2);
-        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(SparkTestSession.get().sparkContext());
+        JavaSparkContext jsc =
+                JavaSparkContext.fromSparkContext(SparkTestSession.get().sparkContext());
 
-        RoundNotifyingTrainingMaster ours = new RoundNotifyingTrainingMaster(
-                new ParameterAveragingTrainingMaster.Builder(1, 4).batchSizePerWorker(4).averagingFrequency(2));
+        RoundNotifyingTrainingMaster ours =
+                new RoundNotifyingTrainingMaster(new ParameterAveragingTrainingMaster.Builder(1, 4)
+                        .batchSizePerWorker(4)
+                        .averagingFrequency(2));
         ComputationGraph onWorker = ours.getWorkerInstance(new SparkComputationGraph(jsc, net, ours))
                 .getInitialModelGraph();
         assertThat(onWorker.getConfiguration().getIterationCount()).isEqualTo(37);
@@ -39,8 +46,13 @@ class RoundNotifyingTrainingMasterTest {
         // the upstream worker loses the counters (ComputationGraphConfiguration.clone() does not copy them): if this
         // starts failing, dl4j-spark fixed it and CounterCarryingWorker can go
         ParameterAveragingTrainingMaster stock = new ParameterAveragingTrainingMaster.Builder(1, 4)
-                .batchSizePerWorker(4).averagingFrequency(2).build();
-        assertThat(stock.getWorkerInstance(new SparkComputationGraph(jsc, net, stock)).getInitialModelGraph()
-                .getConfiguration().getIterationCount()).isZero();
+                .batchSizePerWorker(4)
+                .averagingFrequency(2)
+                .build();
+        assertThat(stock.getWorkerInstance(new SparkComputationGraph(jsc, net, stock))
+                        .getInitialModelGraph()
+                        .getConfiguration()
+                        .getIterationCount())
+                .isZero();
     }
 }

@@ -24,16 +24,28 @@ class RoundTrackerTest {
 
     @Test
     void checkpointsOnCadenceAndStopsOnNanLeavingTheLastGoodCheckpoint(@TempDir Path dir) throws Exception {
-        TrainSettings s = TrainFixtures.settings(TrainFixtures.overrides(dir.resolve("ds"), dir.resolve("run"),
-                "checkpoint.every=4", "checkpoint.keep=5", "iterations=100", "optimizer.weight-decay=0"));
+        TrainSettings s = TrainFixtures.settings(TrainFixtures.overrides(
+                dir.resolve("ds"),
+                dir.resolve("run"),
+                "checkpoint.every=4",
+                "checkpoint.keep=5",
+                "iterations=100",
+                "optimizer.weight-decay=0"));
         ModelConfig config = ModelConfigs.fromJson(ParityFiles.file("student_d2v2/config.json"));
-        ComputationGraph net = StudentGraph.create(config, TargetRecipe.defaults(3), 64, s.optimization(),
-                DataType.FLOAT);
+        ComputationGraph net =
+                StudentGraph.create(config, TargetRecipe.defaults(3), 64, s.optimization(), DataType.FLOAT);
         FileSystem fs = FileSystem.getLocal(new Configuration());
-        org.apache.hadoop.fs.Path run = new org.apache.hadoop.fs.Path(dir.resolve("run").toUri());
+        org.apache.hadoop.fs.Path run =
+                new org.apache.hadoop.fs.Path(dir.resolve("run").toUri());
         CheckpointStore store = new CheckpointStore(fs, run, 5);
         MetricsFile metrics = new MetricsFile(fs, new org.apache.hadoop.fs.Path(run, "metrics.jsonl"));
-        RoundTracker tracker = new RoundTracker("train", s, store, metrics, s.optimization().schedule(), 16,
+        RoundTracker tracker = new RoundTracker(
+                "train",
+                s,
+                store,
+                metrics,
+                s.optimization().schedule(),
+                16,
                 new TrainingState(0, 0, 0, 0, Double.NaN, "ds", 0));
 
         for (int iteration : new int[] {2, 4, 6}) {
@@ -59,16 +71,22 @@ class RoundTrackerTest {
 
     @Test
     void divergenceBeforeTheFirstCheckpointCitesNone(@TempDir Path dir) throws Exception {
-        TrainSettings s = TrainFixtures.settings(TrainFixtures.overrides(dir.resolve("ds"), dir.resolve("run"),
-                "checkpoint.every=100", "iterations=100"));
+        TrainSettings s = TrainFixtures.settings(TrainFixtures.overrides(
+                dir.resolve("ds"), dir.resolve("run"), "checkpoint.every=100", "iterations=100"));
         ModelConfig config = ModelConfigs.fromJson(ParityFiles.file("student_d2v2/config.json"));
-        ComputationGraph net = StudentGraph.create(config, TargetRecipe.defaults(3), 64, s.optimization(),
-                DataType.FLOAT);
+        ComputationGraph net =
+                StudentGraph.create(config, TargetRecipe.defaults(3), 64, s.optimization(), DataType.FLOAT);
         FileSystem fs = FileSystem.getLocal(new Configuration());
-        org.apache.hadoop.fs.Path run = new org.apache.hadoop.fs.Path(dir.resolve("run").toUri());
-        RoundTracker tracker = new RoundTracker("train", s, new CheckpointStore(fs, run, 1),
-                new MetricsFile(fs, new org.apache.hadoop.fs.Path(run, "metrics.jsonl")), s.optimization().schedule(),
-                16, new TrainingState(0, 0, 0, 0, Double.NaN, "ds", 0));
+        org.apache.hadoop.fs.Path run =
+                new org.apache.hadoop.fs.Path(dir.resolve("run").toUri());
+        RoundTracker tracker = new RoundTracker(
+                "train",
+                s,
+                new CheckpointStore(fs, run, 1),
+                new MetricsFile(fs, new org.apache.hadoop.fs.Path(run, "metrics.jsonl")),
+                s.optimization().schedule(),
+                16,
+                new TrainingState(0, 0, 0, 0, Double.NaN, "ds", 0));
         net.getConfiguration().setIterationCount(2);
         assertThatThrownBy(() -> tracker.afterRound(net, Double.NaN))
                 .isInstanceOf(TrainingDivergedException.class)
@@ -79,20 +97,28 @@ class RoundTrackerTest {
 
     @Test
     void reportsTheBudgetAsReached(@TempDir Path dir) throws Exception {
-        TrainSettings s = TrainFixtures.settings(TrainFixtures.overrides(dir.resolve("ds"), dir.resolve("run"),
-                "iterations=4", "checkpoint.every=100"));
+        TrainSettings s = TrainFixtures.settings(
+                TrainFixtures.overrides(dir.resolve("ds"), dir.resolve("run"), "iterations=4", "checkpoint.every=100"));
         ModelConfig config = ModelConfigs.fromJson(ParityFiles.file("student_d2v2/config.json"));
-        ComputationGraph net = StudentGraph.create(config, TargetRecipe.defaults(3), 64, s.optimization(),
-                DataType.FLOAT);
+        ComputationGraph net =
+                StudentGraph.create(config, TargetRecipe.defaults(3), 64, s.optimization(), DataType.FLOAT);
         FileSystem fs = FileSystem.getLocal(new Configuration());
-        org.apache.hadoop.fs.Path run = new org.apache.hadoop.fs.Path(dir.resolve("run").toUri());
-        RoundTracker tracker = new RoundTracker("train", s, new CheckpointStore(fs, run, 1),
-                new MetricsFile(fs, new org.apache.hadoop.fs.Path(run, "metrics.jsonl")), s.optimization().schedule(),
-                16, new TrainingState(0, 0, 0, 0, Double.NaN, "ds", 0));
+        org.apache.hadoop.fs.Path run =
+                new org.apache.hadoop.fs.Path(dir.resolve("run").toUri());
+        RoundTracker tracker = new RoundTracker(
+                "train",
+                s,
+                new CheckpointStore(fs, run, 1),
+                new MetricsFile(fs, new org.apache.hadoop.fs.Path(run, "metrics.jsonl")),
+                s.optimization().schedule(),
+                16,
+                new TrainingState(0, 0, 0, 0, Double.NaN, "ds", 0));
         net.getConfiguration().setIterationCount(2);
         assertThat(tracker.afterRound(net, 1.0)).isTrue();
         net.getConfiguration().setIterationCount(4);
         assertThat(tracker.afterRound(net, 0.9)).as("budget reached").isFalse();
-        assertThat(tracker.lastCheckpointIteration()).as("the final iteration is always saved").isEqualTo(4);
+        assertThat(tracker.lastCheckpointIteration())
+                .as("the final iteration is always saved")
+                .isEqualTo(4);
     }
 }

@@ -18,10 +18,12 @@ import org.nd4j.linalg.dataset.api.MultiDataSet;
 /** Rows to batches: targets are unpacked as stored, and a non-finite stored target is named as the dataset's fault. */
 class RowBatcherTest {
     private static final StructType SCHEMA = new StructType()
-            .add(FeatureColumns.KEY, DataTypes.StringType).add(FeatureColumns.VIEW, DataTypes.IntegerType)
-            .add(FeatureColumns.PIXELS, DataTypes.BinaryType).add(FeatureColumns.TARGET, DataTypes.BinaryType);
-    private static final BatchSpec SPEC = new BatchSpec(2, new double[] {0, 0, 0}, new double[] {1, 1, 1},
-            FeatureColumns.TARGET, TensorDType.FP16, 3, 4);
+            .add(FeatureColumns.KEY, DataTypes.StringType)
+            .add(FeatureColumns.VIEW, DataTypes.IntegerType)
+            .add(FeatureColumns.PIXELS, DataTypes.BinaryType)
+            .add(FeatureColumns.TARGET, DataTypes.BinaryType);
+    private static final BatchSpec SPEC = new BatchSpec(
+            2, new double[] {0, 0, 0}, new double[] {1, 1, 1}, FeatureColumns.TARGET, TensorDType.FP16, 3, 4);
 
     private static Row row(String key, float... target) {
         byte[] packed = TensorPacking.pack(target, 0, target.length, TensorDType.FP16);

@@ -18,13 +18,18 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** run.json through a run's life: started, finished or failed, resumed with changed settings. */
 class RunFileTest {
-    private static final RunRecord.Data DATA = new RunRecord.Data("file:/data/features", "features", "complete", 32L,
-            "ab12", new RunRecord.Checkpoint("file:/teacher/model.safetensors", "cd34"),
+    private static final RunRecord.Data DATA = new RunRecord.Data(
+            "file:/data/features",
+            "features",
+            "complete",
+            32L,
+            "ab12",
+            new RunRecord.Checkpoint("file:/teacher/model.safetensors", "cd34"),
             new RunRecord.Recipe("ffn", "patches", 2, 1e-5));
 
     private static TrainSettings settings(String... overrides) {
-        List<String> o = new java.util.ArrayList<>(List.of("dataset=/data/features", "run-dir=/runs/r",
-                "student.model=data2vec2_base_patch16_224"));
+        List<String> o = new java.util.ArrayList<>(
+                List.of("dataset=/data/features", "run-dir=/runs/r", "student.model=data2vec2_base_patch16_224"));
         o.addAll(List.of(overrides));
         return TrainSettings.from(JobConfigLoader.load(null, o, "distillery.train"), "distillery.train");
     }
@@ -48,8 +53,8 @@ class RunFileTest {
     @Test
     void aFreshRunRecordsItsSettingsDataAndVersionsThenItsEnd(@TempDir Path dir) throws Exception {
         TrainSettings s = settings("iterations=40", "seed=7");
-        RunFile run = RunFile.begin(fs(), hadoop(dir), session(s, 0,
-                new RunRecord.Checkpoint("file:/init.safetensors", "ef56")), false);
+        RunFile run = RunFile.begin(
+                fs(), hadoop(dir), session(s, 0, new RunRecord.Checkpoint("file:/init.safetensors", "ef56")), false);
         JsonNode started = json(dir);
         assertThat(started.get("format").asText()).isEqualTo("distillery-run");
         assertThat(started.get("status").asText()).isEqualTo("running");
@@ -57,8 +62,11 @@ class RunFileTest {
         assertThat(started.get("seed").asLong()).isEqualTo(7);
         // every resolved key, including the defaults nobody set, under the section's path
         assertThat(started.at("/config/distillery/train/iterations").asInt()).isEqualTo(40);
-        assertThat(started.at("/config/distillery/train/optimizer/lr").isNumber()).isTrue();
-        assertThat(started.at("/config/distillery/train/parameter-averaging/approach").asText()).isEqualTo("auto");
+        assertThat(started.at("/config/distillery/train/optimizer/lr").isNumber())
+                .isTrue();
+        assertThat(started.at("/config/distillery/train/parameter-averaging/approach")
+                        .asText())
+                .isEqualTo("auto");
         assertThat(started.at("/data/teacher/sha256").asText()).isEqualTo("cd34");
         assertThat(started.at("/data/target/top_k").asInt()).isEqualTo(2);
         assertThat(started.at("/init_checkpoint/sha256").asText()).isEqualTo("ef56");
@@ -70,7 +78,8 @@ class RunFileTest {
         JsonNode ended = json(dir);
         assertThat(ended.get("status").asText()).isEqualTo("complete");
         assertThat(ended.get("iteration").asInt()).isEqualTo(40);
-        assertThat(ended.get("started").asText()).isEqualTo(started.get("started").asText());
+        assertThat(ended.get("started").asText())
+                .isEqualTo(started.get("started").asText());
         assertThat(java.time.Instant.parse(ended.get("ended").asText()))
                 .isAfterOrEqualTo(java.time.Instant.parse(ended.get("started").asText()));
         assertThat(RunFile.read(fs(), hadoop(dir.resolve("run.json")))).contains(run.record());
@@ -81,14 +90,17 @@ class RunFileTest {
 
     @Test
     void aResumeKeepsTheOriginalStartAndInitAndListsWhatChanged(@TempDir Path dir) throws Exception {
-        RunFile first = RunFile.begin(fs(), hadoop(dir), session(settings("iterations=8"), 0,
-                new RunRecord.Checkpoint("file:/init.safetensors", "ef56")), false);
+        RunFile first = RunFile.begin(
+                fs(),
+                hadoop(dir),
+                session(settings("iterations=8"), 0, new RunRecord.Checkpoint("file:/init.safetensors", "ef56")),
+                false);
         first.finish(8, () -> null);
         RunRecord original = first.record();
 
         // a resumed session knows nothing of the init checkpoint: it was not loaded again
-        RunFile resumed = RunFile.begin(fs(), hadoop(dir), session(settings("iterations=12", "optimizer.lr=1e-3"), 8,
-                null), true);
+        RunFile resumed = RunFile.begin(
+                fs(), hadoop(dir), session(settings("iterations=12", "optimizer.lr=1e-3"), 8, null), true);
         JsonNode json = json(dir);
         assertThat(json.get("status").asText()).isEqualTo("running");
         assertThat(json.get("ended").isNull()).isTrue();
@@ -98,10 +110,15 @@ class RunFileTest {
         JsonNode resume = json.get("resumes").get(0);
         assertThat(resume.get("from_iteration").asInt()).isEqualTo(8);
         assertThat(resume.get("at").asText()).isNotBlank();
-        assertThat(resume.get("changed_settings").properties()).extracting(java.util.Map.Entry::getKey)
+        assertThat(resume.get("changed_settings").properties())
+                .extracting(java.util.Map.Entry::getKey)
                 .containsExactlyInAnyOrder("distillery.train.iterations", "distillery.train.optimizer.lr");
-        assertThat(resume.at("/changed_settings/distillery.train.iterations/before").asInt()).isEqualTo(8);
-        assertThat(resume.at("/changed_settings/distillery.train.iterations/after").asInt()).isEqualTo(12);
+        assertThat(resume.at("/changed_settings/distillery.train.iterations/before")
+                        .asInt())
+                .isEqualTo(8);
+        assertThat(resume.at("/changed_settings/distillery.train.iterations/after")
+                        .asInt())
+                .isEqualTo(12);
 
         resumed.finish(12, () -> null);
         RunFile.begin(fs(), hadoop(dir), session(settings("iterations=12", "optimizer.lr=1e-3"), 12, null), true);
@@ -113,8 +130,10 @@ class RunFileTest {
     void aFailingLastStepMarksTheRunFailedAndIsRethrown(@TempDir Path dir) throws Exception {
         RunFile run = RunFile.begin(fs(), hadoop(dir), session(settings(), 0, null), false);
         assertThatThrownBy(() -> run.finish(16, () -> {
-            throw new UncheckedIOException(new IOException("disk full\nsecond line"));
-        })).isInstanceOf(UncheckedIOException.class).hasMessageContaining("disk full");
+                    throw new UncheckedIOException(new IOException("disk full\nsecond line"));
+                }))
+                .isInstanceOf(UncheckedIOException.class)
+                .hasMessageContaining("disk full");
         JsonNode json = json(dir);
         assertThat(json.get("status").asText()).isEqualTo("failed");
         assertThat(json.get("failure").asText()).isEqualTo("UncheckedIOException: java.io.IOException: disk full");
@@ -150,14 +169,15 @@ class RunFileTest {
                 .hasMessage(hadoop(file) + ": not a Distillery run record (format is 'other', expected "
                         + "'distillery-run')");
         Files.writeString(file, "{\"format\":");
-        assertThatThrownBy(() -> RunFile.read(fs(), hadoop(file))).hasMessageStartingWith(hadoop(file)
-                + ": not valid JSON: ");
+        assertThatThrownBy(() -> RunFile.read(fs(), hadoop(file)))
+                .hasMessageStartingWith(hadoop(file) + ": not valid JSON: ");
     }
 
     @Test
     void changesListAddedRemovedAndChangedLeavesWithListsAsOneValue() throws Exception {
         ObjectMapper m = new ObjectMapper();
-        var changes = RunFile.changes(m.readTree("{\"a\":{\"b\":1,\"c\":[1,2],\"gone\":true}}"),
+        var changes = RunFile.changes(
+                m.readTree("{\"a\":{\"b\":1,\"c\":[1,2],\"gone\":true}}"),
                 m.readTree("{\"a\":{\"b\":1,\"c\":[1,3],\"new\":\"x\"}}"));
         assertThat(changes).containsOnlyKeys("a.c", "a.new", "a.gone");
         assertThat(changes.get("a.new").before()).isNull();

@@ -21,12 +21,15 @@ class StudentFactoryTest {
 
     @Test
     void inheritsTheChosenBlocksAndEmbeddings() {
-        TrainSettings s = TrainFixtures.settings(TrainFixtures.overrides(Path.of("ds"), Path.of("run"),
-                "student.init-checkpoint=\"" + WEIGHTS + "\"", "student.init-blocks=[0, 2]"));
+        TrainSettings s = TrainFixtures.settings(TrainFixtures.overrides(
+                Path.of("ds"),
+                Path.of("run"),
+                "student.init-checkpoint=\"" + WEIGHTS + "\"",
+                "student.init-blocks=[0, 2]"));
         ModelConfig student = StudentFactory.config(s, new org.apache.hadoop.conf.Configuration());
         assertThat(student.depth()).isEqualTo(2);
-        ComputationGraph net = StudentGraph.create(student, TargetRecipe.defaults(2), 64, s.optimization(),
-                DataType.FLOAT);
+        ComputationGraph net =
+                StudentGraph.create(student, TargetRecipe.defaults(2), 64, s.optimization(), DataType.FLOAT);
         StudentFactory.initialise(s, student, net, new org.apache.hadoop.conf.Configuration());
         Map<String, INDArray> source = EncoderLoader.readTensors(WEIGHTS);
         INDArray fc1 = net.getLayer("blocks.1.mlp").getParam("fc1W");
@@ -37,11 +40,14 @@ class StudentFactoryTest {
 
     @Test
     void aBlockOutsideTheCheckpointIsNamed() {
-        TrainSettings s = TrainFixtures.settings(TrainFixtures.overrides(Path.of("ds"), Path.of("run"),
-                "student.init-checkpoint=\"" + WEIGHTS + "\"", "student.init-blocks=[0, 5]"));
+        TrainSettings s = TrainFixtures.settings(TrainFixtures.overrides(
+                Path.of("ds"),
+                Path.of("run"),
+                "student.init-checkpoint=\"" + WEIGHTS + "\"",
+                "student.init-blocks=[0, 5]"));
         ModelConfig student = StudentFactory.config(s, new org.apache.hadoop.conf.Configuration());
-        ComputationGraph net = StudentGraph.create(student, TargetRecipe.defaults(2), 64, s.optimization(),
-                DataType.FLOAT);
+        ComputationGraph net =
+                StudentGraph.create(student, TargetRecipe.defaults(2), 64, s.optimization(), DataType.FLOAT);
         assertThatThrownBy(() -> StudentFactory.initialise(s, student, net, new org.apache.hadoop.conf.Configuration()))
                 .hasMessageContaining("inherited block 5 is outside the source's 0..2");
     }

@@ -16,8 +16,7 @@ import org.apache.spark.sql.SparkSession;
 final class TrainFixtures {
     static final SparkSession SPARK = SparkTestSession.get();
 
-    private TrainFixtures() {
-    }
+    private TrainFixtures() {}
 
     /** 2 shards x 8 random images, eval view + 1 random view: 32 rows, fp16 ffn targets [16, 64]. */
     static Path extract(Path dir, String... extra) throws Exception {

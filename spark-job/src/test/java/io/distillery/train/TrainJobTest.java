@@ -28,6 +28,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 class TrainJobTest {
     @TempDir
     static Path shared;
+
     private static Path dataset;
 
     @BeforeAll
@@ -53,7 +54,8 @@ class TrainJobTest {
     @Test
     void lossDecreasesAndTheExportedStudentRoundTrips(@TempDir Path dir) throws Exception {
         Path run = dir.resolve("run");
-        TrainSummary summary = TrainJob.run(SPARK, TrainFixtures.settings(TrainFixtures.overrides(dataset, run)), false);
+        TrainSummary summary =
+                TrainJob.run(SPARK, TrainFixtures.settings(TrainFixtures.overrides(dataset, run)), false);
 
         assertThat(summary.iteration()).isEqualTo(16);
         List<MetricsRecord> m = metrics(run);
@@ -74,7 +76,8 @@ class TrainJobTest {
         var config = ModelConfigs.fromJson(studentDir.resolve("config.json"));
         assertThat(config.depth()).isEqualTo(2);
         Encoder exported = EncoderLoader.load(config, studentDir.resolve("student.safetensors"));
-        ComputationGraph model = ModelSerializer.restoreComputationGraph(studentDir.resolve("model.zip").toFile(), true);
+        ComputationGraph model = ModelSerializer.restoreComputationGraph(
+                studentDir.resolve("model.zip").toFile(), true);
         assertThat(model.getConfiguration().getIterationCount()).isEqualTo(16);
         Encoder fromModel = StudentWeights.toEncoder(model, config);
         INDArray input = ParityFiles.array("input");
@@ -85,7 +88,8 @@ class TrainJobTest {
 
         // run.json: how the student was made
         JsonNode record = new ObjectMapper().readTree(run.resolve("run.json").toFile());
-        JsonNode features = new ObjectMapper().readTree(dataset.resolve("_distillery/dataset.json").toFile());
+        JsonNode features = new ObjectMapper()
+                .readTree(dataset.resolve("_distillery/dataset.json").toFile());
         String teacherSha = features.at("/metadata/teacher/checkpoint_sha256").asText();
         assertThat(teacherSha).hasSize(64);
         assertThat(record.get("job").asText()).isEqualTo("train");
@@ -108,12 +112,16 @@ class TrainJobTest {
                     .containsEntry("distillery.teacher.checkpoint-sha256", teacherSha)
                     .containsEntry("distillery.target.tensor", "ffn")
                     .containsEntry("distillery.target.tokens", "patches")
-                    .containsEntry("distillery.target.top-k", features.at("/metadata/target/top_k").asText())
+                    .containsEntry(
+                            "distillery.target.top-k",
+                            features.at("/metadata/target/top_k").asText())
                     .containsEntry("distillery.student.top-k", "2")
                     .containsEntry("distillery.seed", "0")
                     .containsEntry("distillery.iterations", "16")
                     .containsEntry("distillery.dataset", record.at("/data/path").asText())
-                    .containsEntry("distillery.dataset.metadata-sha256", record.at("/data/metadata_sha256").asText())
+                    .containsEntry(
+                            "distillery.dataset.metadata-sha256",
+                            record.at("/data/metadata_sha256").asText())
                     .containsKey("distillery.version.distillery");
         }
     }
@@ -124,12 +132,13 @@ class TrainJobTest {
         TrainJob.run(SPARK, TrainFixtures.settings(TrainFixtures.overrides(dataset, run, "iterations=8")), false);
         assertThat(checkpoints(run)).containsExactly("iter-00000004", "iter-00000008");
 
-        assertThatThrownBy(() -> TrainJob.run(SPARK, TrainFixtures.settings(TrainFixtures.overrides(dataset, run,
-                "iterations=12")), false))
-                .hasMessageContaining("already holds checkpoints (newest: iteration 8)").hasMessageContaining("--resume");
+        assertThatThrownBy(() -> TrainJob.run(
+                        SPARK, TrainFixtures.settings(TrainFixtures.overrides(dataset, run, "iterations=12")), false))
+                .hasMessageContaining("already holds checkpoints (newest: iteration 8)")
+                .hasMessageContaining("--resume");
 
-        TrainSummary resumed = TrainJob.run(SPARK, TrainFixtures.settings(TrainFixtures.overrides(dataset, run,
-                "iterations=12")), true);
+        TrainSummary resumed = TrainJob.run(
+                SPARK, TrainFixtures.settings(TrainFixtures.overrides(dataset, run, "iterations=12")), true);
         assertThat(resumed.resumedFromIteration()).isEqualTo(8);
         assertThat(resumed.iteration()).isEqualTo(12);
         List<MetricsRecord> m = metrics(run);
@@ -139,8 +148,8 @@ class TrainJobTest {
         // the extended budget reached the updaters: the schedule ends at the new budget
         ComputationGraph model = ModelSerializer.restoreComputationGraph(
                 run.resolve("student/model.zip").toFile(), true);
-        var adam = (org.nd4j.linalg.learning.config.Adam) model.getLayer("blocks.0").conf().getLayer()
-                .getUpdaterByParam("norm2W");
+        var adam = (org.nd4j.linalg.learning.config.Adam)
+                model.getLayer("blocks.0").conf().getLayer().getUpdaterByParam("norm2W");
         assertThat(adam.getLearningRateSchedule())
                 .isEqualTo(new io.distillery.student.WarmupCosineSchedule(2e-3, 1e-4, 2, 12));
         JsonNode record = new ObjectMapper().readTree(run.resolve("run.json").toFile());
@@ -148,9 +157,14 @@ class TrainJobTest {
         assertThat(record.get("iteration").asInt()).isEqualTo(12);
         assertThat(record.get("resumes")).hasSize(1);
         assertThat(record.at("/resumes/0/from_iteration").asInt()).isEqualTo(8);
-        assertThat(record.at("/resumes/0/changed_settings/distillery.train.iterations/before").asInt()).isEqualTo(8);
-        assertThat(record.at("/resumes/0/changed_settings/distillery.train.iterations/after").asInt()).isEqualTo(12);
-        assertThat(record.get("started").asText()).isLessThanOrEqualTo(record.at("/resumes/0/at").asText());
+        assertThat(record.at("/resumes/0/changed_settings/distillery.train.iterations/before")
+                        .asInt())
+                .isEqualTo(8);
+        assertThat(record.at("/resumes/0/changed_settings/distillery.train.iterations/after")
+                        .asInt())
+                .isEqualTo(12);
+        assertThat(record.get("started").asText())
+                .isLessThanOrEqualTo(record.at("/resumes/0/at").asText());
         try (var weights = io.distillery.checkpoint.SafetensorsFile.open(run.resolve("student/student.safetensors"))) {
             assertThat(weights.metadata()).containsEntry("distillery.iterations", "12");
         }
@@ -159,19 +173,25 @@ class TrainJobTest {
     @Test
     void aDatasetThatDoesNotFitTheStudentIsRefusedNamingBothValues(@TempDir Path dir) throws Exception {
         Path run = dir.resolve("run");
-        assertThatThrownBy(() -> TrainJob.run(SPARK, TrainFixtures.settings(TrainFixtures.overrides(dataset, run,
-                "target.tokens=all")), false))
+        assertThatThrownBy(() -> TrainJob.run(
+                        SPARK,
+                        TrainFixtures.settings(TrainFixtures.overrides(dataset, run, "target.tokens=all")),
+                        false))
                 .hasMessageContaining("target tokens is patches but target.tokens is all");
         Path wide = dir.resolve("student64.json");
-        String json = Files.readString(ParityFiles.file("student_d2v2/config.json")).replace("\"img_size\": 32",
-                "\"img_size\": 64");
+        String json = Files.readString(ParityFiles.file("student_d2v2/config.json"))
+                .replace("\"img_size\": 32", "\"img_size\": 64");
         Files.writeString(wide, json);
-        assertThatThrownBy(() -> TrainJob.run(SPARK, TrainFixtures.settings(TrainFixtures.overrides(dataset, run,
-                "student.model=\"" + wide + "\"")), false))
+        assertThatThrownBy(() -> TrainJob.run(
+                        SPARK,
+                        TrainFixtures.settings(TrainFixtures.overrides(dataset, run, "student.model=\"" + wide + "\"")),
+                        false))
                 .hasMessageContaining("target shape is [16, 64] but student tokens (img 64 / patch 8, patches) is 64");
         Files.writeString(wide, json.replace("\"patch_size\": 8", "\"patch_size\": 16"));
-        assertThatThrownBy(() -> TrainJob.run(SPARK, TrainFixtures.settings(TrainFixtures.overrides(dataset, run,
-                "student.model=\"" + wide + "\"")), false))
+        assertThatThrownBy(() -> TrainJob.run(
+                        SPARK,
+                        TrainFixtures.settings(TrainFixtures.overrides(dataset, run, "student.model=\"" + wide + "\"")),
+                        false))
                 .hasMessageContaining("image size is 32 but student img_size is 64");
         assertThat(Files.exists(run)).as("nothing written for a refused job").isFalse();
     }
@@ -179,11 +199,16 @@ class TrainJobTest {
     @Test
     void aNarrowerStudentLearnsThroughAProjectionThatIsExported(@TempDir Path dir) throws Exception {
         Path narrow = dir.resolve("student32.json");
-        Files.writeString(narrow, Files.readString(ParityFiles.file("student_d2v2/config.json"))
-                .replace("\"embed_dim\": 64", "\"embed_dim\": 32"));
+        Files.writeString(
+                narrow,
+                Files.readString(ParityFiles.file("student_d2v2/config.json"))
+                        .replace("\"embed_dim\": 64", "\"embed_dim\": 32"));
         Path run = dir.resolve("run");
-        TrainSummary summary = TrainJob.run(SPARK, TrainFixtures.settings(TrainFixtures.overrides(dataset, run,
-                "student.model=\"" + narrow + "\"", "iterations=4")), false);
+        TrainSummary summary = TrainJob.run(
+                SPARK,
+                TrainFixtures.settings(
+                        TrainFixtures.overrides(dataset, run, "student.model=\"" + narrow + "\"", "iterations=4")),
+                false);
         assertThat(summary.iteration()).isEqualTo(4);
         try (var file = io.distillery.checkpoint.SafetensorsFile.open(run.resolve("student/projection.safetensors"))) {
             assertThat(file.names()).containsExactly("distill_proj.bias", "distill_proj.weight");
@@ -191,28 +216,35 @@ class TrainJobTest {
         }
         var config = ModelConfigs.fromJson(run.resolve("student/config.json"));
         assertThat(config.embedDim()).isEqualTo(32);
-        assertThat(EncoderLoader.load(config, run.resolve("student/student.safetensors")).config().depth()).isEqualTo(2);
+        assertThat(EncoderLoader.load(config, run.resolve("student/student.safetensors"))
+                        .config()
+                        .depth())
+                .isEqualTo(2);
     }
 
     @Test
     void nanTargetsStopTheJobNamingTheDatasetWithoutSavingAnything(@TempDir Path dir) throws Exception {
         Path broken = dir.resolve("nan-features");
-        byte[] nan = io.distillery.features.TensorPacking.pack(filled(16 * 64, Float.NaN), 0, 16 * 64,
-                io.distillery.features.TensorDType.FP16);
-        SPARK.read().parquet(dataset.resolve("data").toString())
+        byte[] nan = io.distillery.features.TensorPacking.pack(
+                filled(16 * 64, Float.NaN), 0, 16 * 64, io.distillery.features.TensorDType.FP16);
+        SPARK.read()
+                .parquet(dataset.resolve("data").toString())
                 .withColumn("target", org.apache.spark.sql.functions.lit(nan))
-                .write().parquet(broken.resolve("data").toString());
+                .write()
+                .parquet(broken.resolve("data").toString());
         Files.createDirectories(broken.resolve("_distillery"));
         Files.copy(dataset.resolve("_distillery/dataset.json"), broken.resolve("_distillery/dataset.json"));
         Path run = dir.resolve("run");
-        assertThatThrownBy(() -> TrainJob.run(SPARK, TrainFixtures.settings(TrainFixtures.overrides(broken, run,
-                "iterations=8")), false))
+        assertThatThrownBy(() -> TrainJob.run(
+                        SPARK, TrainFixtures.settings(TrainFixtures.overrides(broken, run, "iterations=8")), false))
                 .hasRootCauseInstanceOf(io.distillery.features.FeatureFormatException.class)
-                .rootCause().hasMessageContaining(": column 'target' holds NaN at element 0; the feature dataset "
+                .rootCause()
+                .hasMessageContaining(": column 'target' holds NaN at element 0; the feature dataset "
                         + "itself holds non-finite targets (extract it again with a sound teacher)");
         assertThat(Files.exists(run.resolve("student"))).isFalse();
         assertThat(Files.exists(run.resolve("checkpoints"))
-                && Files.list(run.resolve("checkpoints")).findAny().isPresent()).isFalse();
+                        && Files.list(run.resolve("checkpoints")).findAny().isPresent())
+                .isFalse();
         JsonNode record = new ObjectMapper().readTree(run.resolve("run.json").toFile());
         assertThat(record.get("status").asText()).isEqualTo("failed");
         assertThat(record.get("failure").asText()).isNotBlank();
@@ -235,21 +267,28 @@ class TrainJobTest {
         List<String> args = TrainFixtures.overrides(dataset, run, "iterations=2");
         TrainJob.run(SPARK, TrainFixtures.settings(args), false);
         Path weights = run.resolve("student/student.safetensors");
-        Object inode = Files.readAttributes(weights, java.nio.file.attribute.BasicFileAttributes.class).fileKey();
+        Object inode = Files.readAttributes(weights, java.nio.file.attribute.BasicFileAttributes.class)
+                .fileKey();
         Path before = Files.copy(weights, dir.resolve("before.safetensors"));
 
         // a second process reads the student while the run is resumed (quickstart reruns do this)
         TrainJob.run(SPARK, TrainFixtures.settings(args), true);
-        assertThat(Files.readAttributes(weights, java.nio.file.attribute.BasicFileAttributes.class).fileKey())
-                .as("not rewritten").isEqualTo(inode);
+        assertThat(Files.readAttributes(weights, java.nio.file.attribute.BasicFileAttributes.class)
+                        .fileKey())
+                .as("not rewritten")
+                .isEqualTo(inode);
 
         // a lost file is restored from the final checkpoint by --resume, and nothing is left aside
         Files.delete(weights);
         TrainJob.run(SPARK, TrainFixtures.settings(args), true);
         var restored = EncoderLoader.readTensors(weights);
-        EncoderLoader.readTensors(before).forEach((k, v) -> assertThat(restored.get(k)).as(k).isEqualTo(v));
+        EncoderLoader.readTensors(before)
+                .forEach((k, v) -> assertThat(restored.get(k)).as(k).isEqualTo(v));
         try (Stream<Path> files = Files.list(run)) {
-            assertThat(files.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("_")).toList()).isEmpty();
+            assertThat(files.map(p -> p.getFileName().toString())
+                            .filter(n -> n.startsWith("_"))
+                            .toList())
+                    .isEmpty();
         }
     }
 
@@ -259,8 +298,10 @@ class TrainJobTest {
         org.apache.hadoop.conf.Configuration conf = SPARK.sparkContext().hadoopConfiguration();
         try (var held = io.distillery.locks.WriterLock.acquire(
                 new org.apache.hadoop.fs.Path(run.resolve("writer.lock").toUri()), run.toString(), "train", conf)) {
-            assertThatThrownBy(() -> TrainJob.run(SPARK, TrainFixtures.settings(TrainFixtures.overrides(dataset, run,
-                    "iterations=2")), false))
+            assertThatThrownBy(() -> TrainJob.run(
+                            SPARK,
+                            TrainFixtures.settings(TrainFixtures.overrides(dataset, run, "iterations=2")),
+                            false))
                     .isInstanceOf(io.distillery.locks.OutputLockedException.class)
                     .hasMessageContaining(run.getFileName() + " is being written by another run: ")
                     .hasMessageContaining("(train, started ");

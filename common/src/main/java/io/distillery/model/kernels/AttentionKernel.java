@@ -47,8 +47,23 @@ public final class AttentionKernel {
         for (long b = 0; b < batch; b++) {
             for (long h = 0; h < heads; h++) {
                 long q = qOffset(b, h);
-                Blas.gemm(false, true, t, t, headDim, scale, qkv, q, 3 * d, qkv, q + d, 3 * d,
-                        0, scores, scoreOffset(b, h), t);
+                Blas.gemm(
+                        false,
+                        true,
+                        t,
+                        t,
+                        headDim,
+                        scale,
+                        qkv,
+                        q,
+                        3 * d,
+                        qkv,
+                        q + d,
+                        3 * d,
+                        0,
+                        scores,
+                        scoreOffset(b, h),
+                        t);
             }
         }
         if (bias != null) {
@@ -57,8 +72,23 @@ public final class AttentionKernel {
         Elementwise.of(scores.dataType()).softmaxRows(scores);
         for (long b = 0; b < batch; b++) {
             for (long h = 0; h < heads; h++) {
-                Blas.gemm(false, false, t, headDim, t, 1, scores, scoreOffset(b, h), t,
-                        qkv, qOffset(b, h) + 2 * d, 3 * d, 0, context, b * t * d + h * headDim, d);
+                Blas.gemm(
+                        false,
+                        false,
+                        t,
+                        headDim,
+                        t,
+                        1,
+                        scores,
+                        scoreOffset(b, h),
+                        t,
+                        qkv,
+                        qOffset(b, h) + 2 * d,
+                        3 * d,
+                        0,
+                        context,
+                        b * t * d + h * headDim,
+                        d);
             }
         }
     }
@@ -69,8 +99,8 @@ public final class AttentionKernel {
      * @param dQkv     receives dL/dqkv [B*T, 3D]
      * @return dL/dbias summed over the batch, [H*T*T] (a new array), when {@code biasGrad}; else null
      */
-    public INDArray backward(INDArray dContext, INDArray qkv, INDArray probs, INDArray dScores, INDArray dQkv,
-                             boolean biasGrad) {
+    public INDArray backward(
+            INDArray dContext, INDArray qkv, INDArray probs, INDArray dScores, INDArray dQkv, boolean biasGrad) {
         long d = dim();
         long t = tokens;
         for (long b = 0; b < batch; b++) {

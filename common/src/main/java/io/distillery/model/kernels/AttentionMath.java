@@ -79,8 +79,13 @@ public final class AttentionMath implements NativeLayerMath {
     }
 
     @Override
-    public INDArray backward(INDArray epsilon, INDArray input, Map<String, INDArray> p, Map<String, INDArray> g,
-                             SavedTensors saved, OutputAllocator inputGrad) {
+    public INDArray backward(
+            INDArray epsilon,
+            INDArray input,
+            Map<String, INDArray> p,
+            Map<String, INDArray> g,
+            SavedTensors saved,
+            OutputAllocator inputGrad) {
         long batch = epsilon.size(0);
         long rows = batch * tokens;
         DataType type = epsilon.dataType();
@@ -92,15 +97,15 @@ public final class AttentionMath implements NativeLayerMath {
             Blas.columnSums(dAttn, g.get("gamma1"));
             Nd4j.exec(new BroadcastMulOp(dOut, Blas.vector(p.get("gamma1")), dAttn, 1));
         } else {
-            LayerNormKernel.backward(dOut, saved.norm("norm1"), p.get("norm1W"), g.get("norm1W"), g.get("norm1B"),
-                    dAttn);
+            LayerNormKernel.backward(
+                    dOut, saved.norm("norm1"), p.get("norm1W"), g.get("norm1W"), g.get("norm1B"), dAttn);
         }
         INDArray dContext = scratch.obtain("attn.dContext", type, rows, dim);
         LinearKernel.backward(dAttn, saved.get("context"), p.get("projW"), g.get("projW"), g.get("projB"), dContext);
         INDArray dQkv = scratch.obtain("attn.dQkv", type, rows, 3L * dim);
         INDArray dScores = scratch.obtain("attn.dScores", type, batch * heads * tokens, tokens);
-        INDArray biasGrad = kernel(batch).backward(dContext, saved.get("qkv"), saved.get("probs"), dScores, dQkv,
-                relPos != null);
+        INDArray biasGrad =
+                kernel(batch).backward(dContext, saved.get("qkv"), saved.get("probs"), dScores, dQkv, relPos != null);
         if (relPos != null) {
             relPos.backward(biasGrad, g.get("relTable"));
             Release.close(biasGrad);

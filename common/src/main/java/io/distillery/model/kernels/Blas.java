@@ -14,28 +14,65 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * zeroes and reorders its output (the field notes measured it at 69 % of the same BLAS call).
  */
 public final class Blas {
-    private Blas() {
-    }
+    private Blas() {}
 
     /**
      * @param a    row-major, element (i, j) of op-less A at {@code aOff + i * lda + j}
      * @param b    likewise with {@code bOff, ldb}
      * @param c    likewise with {@code cOff, ldc}; same data type as a and b (FLOAT or DOUBLE)
      */
-    public static void gemm(boolean transA, boolean transB, long m, long n, long k, double alpha,
-                            INDArray a, long aOff, long lda, INDArray b, long bOff, long ldb,
-                            double beta, INDArray c, long cOff, long ldc) {
+    public static void gemm(
+            boolean transA,
+            boolean transB,
+            long m,
+            long n,
+            long k,
+            double alpha,
+            INDArray a,
+            long aOff,
+            long lda,
+            INDArray b,
+            long bOff,
+            long ldb,
+            double beta,
+            INDArray c,
+            long cOff,
+            long ldc) {
         int ta = transA ? openblas_nolapack.CblasTrans : openblas_nolapack.CblasNoTrans;
         int tb = transB ? openblas_nolapack.CblasTrans : openblas_nolapack.CblasNoTrans;
         DataType type = c.dataType();
         if (type == DataType.FLOAT) {
-            openblas_nolapack.cblas_sgemm(openblas_nolapack.CblasRowMajor, ta, tb, (int) m, (int) n, (int) k,
-                    (float) alpha, floats(a, aOff), (int) lda, floats(b, bOff), (int) ldb, (float) beta,
-                    floats(c, cOff), (int) ldc);
+            openblas_nolapack.cblas_sgemm(
+                    openblas_nolapack.CblasRowMajor,
+                    ta,
+                    tb,
+                    (int) m,
+                    (int) n,
+                    (int) k,
+                    (float) alpha,
+                    floats(a, aOff),
+                    (int) lda,
+                    floats(b, bOff),
+                    (int) ldb,
+                    (float) beta,
+                    floats(c, cOff),
+                    (int) ldc);
         } else if (type == DataType.DOUBLE) {
-            openblas_nolapack.cblas_dgemm(openblas_nolapack.CblasRowMajor, ta, tb, (int) m, (int) n, (int) k,
-                    alpha, doubles(a, aOff), (int) lda, doubles(b, bOff), (int) ldb, beta,
-                    doubles(c, cOff), (int) ldc);
+            openblas_nolapack.cblas_dgemm(
+                    openblas_nolapack.CblasRowMajor,
+                    ta,
+                    tb,
+                    (int) m,
+                    (int) n,
+                    (int) k,
+                    alpha,
+                    doubles(a, aOff),
+                    (int) lda,
+                    doubles(b, bOff),
+                    (int) ldb,
+                    beta,
+                    doubles(c, cOff),
+                    (int) ldc);
         } else {
             throw new IllegalArgumentException("native engine supports FLOAT and DOUBLE, not " + type);
         }
@@ -59,11 +96,33 @@ public final class Blas {
         INDArray ones = ones(x.dataType(), rows);
         // x^T ones as a gemv: OpenBLAS's gemm with one output row is several times slower
         if (out.dataType() == DataType.FLOAT) {
-            openblas_nolapack.cblas_sgemv(openblas_nolapack.CblasRowMajor, openblas_nolapack.CblasTrans, rows, cols,
-                    1f, floats(x, 0), cols, floats(ones, 0), 1, 0f, floats(out, 0), 1);
+            openblas_nolapack.cblas_sgemv(
+                    openblas_nolapack.CblasRowMajor,
+                    openblas_nolapack.CblasTrans,
+                    rows,
+                    cols,
+                    1f,
+                    floats(x, 0),
+                    cols,
+                    floats(ones, 0),
+                    1,
+                    0f,
+                    floats(out, 0),
+                    1);
         } else if (out.dataType() == DataType.DOUBLE) {
-            openblas_nolapack.cblas_dgemv(openblas_nolapack.CblasRowMajor, openblas_nolapack.CblasTrans, rows, cols,
-                    1, doubles(x, 0), cols, doubles(ones, 0), 1, 0, doubles(out, 0), 1);
+            openblas_nolapack.cblas_dgemv(
+                    openblas_nolapack.CblasRowMajor,
+                    openblas_nolapack.CblasTrans,
+                    rows,
+                    cols,
+                    1,
+                    doubles(x, 0),
+                    cols,
+                    doubles(ones, 0),
+                    1,
+                    0,
+                    doubles(out, 0),
+                    1);
         } else {
             throw new IllegalArgumentException("native engine supports FLOAT and DOUBLE, not " + out.dataType());
         }
@@ -76,7 +135,7 @@ public final class Blas {
         INDArray ones = ONES.get().get(type);
         if (ones == null || ones.length() < length) {
             try (org.nd4j.linalg.api.memory.MemoryWorkspace ignored =
-                         org.nd4j.linalg.factory.Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+                    org.nd4j.linalg.factory.Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
                 ones = org.nd4j.linalg.factory.Nd4j.ones(type, Math.max(length, 4096));
             }
             ONES.get().put(type, ones);

@@ -44,17 +44,18 @@ public interface Elementwise {
 
     /** Loads the Vector API implementation only when its module is in the boot layer. */
     final class VectorSupport {
-        static final boolean AVAILABLE = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()
-                && !Boolean.getBoolean("distillery.novector");
+        static final boolean AVAILABLE =
+                ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()
+                        && !Boolean.getBoolean("distillery.novector");
         static final Elementwise INSTANCE = AVAILABLE ? load() : null;
 
-        private VectorSupport() {
-        }
+        private VectorSupport() {}
 
         private static Elementwise load() {
             try {
                 return (Elementwise) Class.forName("io.distillery.model.kernels.VectorElementwise")
-                        .getDeclaredConstructor().newInstance();
+                        .getDeclaredConstructor()
+                        .newInstance();
             } catch (ReflectiveOperationException | LinkageError e) {
                 throw new IllegalStateException("cannot load the Vector API kernels", e);
             }

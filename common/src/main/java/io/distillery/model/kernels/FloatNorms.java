@@ -15,8 +15,7 @@ public final class FloatNorms {
     private static final RowSums SUMS = RowSums.INSTANCE;
     private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[4][CHUNK]);
 
-    private FloatNorms() {
-    }
+    private FloatNorms() {}
 
     public static boolean applies(INDArray... arrays) {
         for (INDArray a : arrays) {
@@ -56,8 +55,8 @@ public final class FloatNorms {
     }
 
     /** y = (x - mean) rstd (* w + b) per row of x [N, D]; xhat and rstd (per row) kept when non-null. */
-    static void layerNormForward(INDArray x, INDArray weight, INDArray bias, double eps, INDArray out,
-                                 INDArray xhat, INDArray inverseStd) {
+    static void layerNormForward(
+            INDArray x, INDArray weight, INDArray bias, double eps, INDArray out, INDArray xhat, INDArray inverseStd) {
         int d = (int) x.size(1);
         long rows = x.size(0);
         int rowsPerChunk = Math.max(1, CHUNK / d);
@@ -106,8 +105,14 @@ public final class FloatNorms {
      * dx = rstd (g - mean(g) - xhat mean(g xhat)) with g = dy w per row; dw = sum(dy xhat), db = sum(dy) over rows
      * (when the norm has them). {@code dx} may be {@code dy}.
      */
-    static void layerNormBackward(INDArray dy, INDArray xhat, INDArray inverseStd, INDArray weight,
-                                  INDArray weightGrad, INDArray biasGrad, INDArray dx) {
+    static void layerNormBackward(
+            INDArray dy,
+            INDArray xhat,
+            INDArray inverseStd,
+            INDArray weight,
+            INDArray weightGrad,
+            INDArray biasGrad,
+            INDArray dx) {
         int d = (int) dy.size(1);
         long rows = dy.size(0);
         int rowsPerChunk = Math.max(1, CHUNK / d);
@@ -156,12 +161,18 @@ public final class FloatNorms {
      * the mean over the L groups of each sample: z [G, T, D] and rstd [G, D] kept, average [B, T, D] returned
      * through {@code average}.
      */
-    static void instanceNormForward(INDArray x, int groupsPerSample, double eps, INDArray z, INDArray inverseStd,
-                                    INDArray average) {
+    static void instanceNormForward(
+            INDArray x, int groupsPerSample, double eps, INDArray z, INDArray inverseStd, INDArray average) {
         int t = (int) x.size(1);
         int d = (int) x.size(2);
-        instanceNormForward(x, new GroupLayout(x.size(0) / groupsPerSample, groupsPerSample, groupsPerSample, t, 0),
-                d, eps, z, inverseStd, average);
+        instanceNormForward(
+                x,
+                new GroupLayout(x.size(0) / groupsPerSample, groupsPerSample, groupsPerSample, t, 0),
+                d,
+                eps,
+                z,
+                inverseStd,
+                average);
     }
 
     /**
@@ -185,8 +196,8 @@ public final class FloatNorms {
     }
 
     /** {@link #instanceNormForward(INDArray, int, double, INDArray, INDArray, INDArray)} reading groups in place. */
-    static void instanceNormForward(INDArray x, GroupLayout layout, int d, double eps, INDArray z,
-                                    INDArray inverseStd, INDArray average) {
+    static void instanceNormForward(
+            INDArray x, GroupLayout layout, int d, double eps, INDArray z, INDArray inverseStd, INDArray average) {
         int groupsPerSample = layout.blocksUsed();
         int t = layout.tokens();
         long groups = layout.groups();
@@ -242,7 +253,10 @@ public final class FloatNorms {
 
     /** {@link #contextualizedTargets(java.util.List, int, double, INDArray)} into a heap array [B * (T - skip) * D]. */
     public static void contextualizedTargets(java.util.List<INDArray> blocks, int skip, double eps, float[] out) {
-        contextualizedTargets(blocks, skip, eps,
+        contextualizedTargets(
+                blocks,
+                skip,
+                eps,
                 (b, sample, size) -> System.arraycopy(sample, 0, out, Math.toIntExact(b * size), size));
     }
 
@@ -300,8 +314,8 @@ public final class FloatNorms {
     }
 
     /** Per-channel mean and 1 / sqrt(biased variance + eps) over the t rows of {@code in} [t, d]. */
-    private static void channelStatistics(float[] in, int t, int d, double eps, float[] acc, float[] mean,
-                                          float[] inv) {
+    private static void channelStatistics(
+            float[] in, int t, int d, double eps, float[] acc, float[] mean, float[] inv) {
         java.util.Arrays.fill(acc, 0f);
         for (int r = 0; r < t; r++) {
             for (int c = 0; c < d; c++) {
@@ -341,15 +355,23 @@ public final class FloatNorms {
      * {@link #scaledResidual(INDArray, INDArray, int, INDArray)} from separate residual and branch arrays [B, T*D],
      * also writing {@code gamma * m} (BEiT's FFN branch, a target tensor) into {@code scaledBranch} when non-null.
      */
-    static void scaledResidual(INDArray residual, INDArray branch, INDArray gamma, int tokens, INDArray out,
-                               INDArray scaledBranch) {
+    static void scaledResidual(
+            INDArray residual, INDArray branch, INDArray gamma, int tokens, INDArray out, INDArray scaledBranch) {
         int td = tokens * (int) gamma.length();
         scaledResidual(residual, 0, branch, 0, td, gamma, tokens, out, scaledBranch);
     }
 
     /** Sample b's residual starts at {@code rOffset + b * pitch} of r, its branch at {@code mOffset + b * pitch}. */
-    private static void scaledResidual(INDArray r, long rOffset, INDArray m, long mOffset, long pitch,
-                                       INDArray gamma, int tokens, INDArray out, INDArray scaledBranch) {
+    private static void scaledResidual(
+            INDArray r,
+            long rOffset,
+            INDArray m,
+            long mOffset,
+            long pitch,
+            INDArray gamma,
+            int tokens,
+            INDArray out,
+            INDArray scaledBranch) {
         int d = (int) gamma.length();
         int td = tokens * d;
         long batch = out.size(0);
@@ -411,16 +433,20 @@ public final class FloatNorms {
     }
 
     /** Backward of {@link #instanceNormForward}: dAverage [B, T, D] to dx [G, T, D]. */
-    static void instanceNormBackward(INDArray dAverage, INDArray z, INDArray inverseStd, int groupsPerSample,
-                                     INDArray dx) {
+    static void instanceNormBackward(
+            INDArray dAverage, INDArray z, INDArray inverseStd, int groupsPerSample, INDArray dx) {
         int t = (int) z.size(1);
-        instanceNormBackward(dAverage, z, inverseStd,
-                new GroupLayout(z.size(0) / groupsPerSample, groupsPerSample, groupsPerSample, t, 0), dx);
+        instanceNormBackward(
+                dAverage,
+                z,
+                inverseStd,
+                new GroupLayout(z.size(0) / groupsPerSample, groupsPerSample, groupsPerSample, t, 0),
+                dx);
     }
 
     /** Backward writing each group's gradient where {@code layout} puts the group (the rest of dx untouched). */
-    static void instanceNormBackward(INDArray dAverage, INDArray z, INDArray inverseStd, GroupLayout layout,
-                                     INDArray dx) {
+    static void instanceNormBackward(
+            INDArray dAverage, INDArray z, INDArray inverseStd, GroupLayout layout, INDArray dx) {
         int groupsPerSample = layout.blocksUsed();
         int t = layout.tokens();
         int d = (int) z.size(2);

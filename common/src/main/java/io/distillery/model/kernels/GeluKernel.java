@@ -4,8 +4,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /** Exact GELU {@code x Phi(x)} (erf form; ND4J's own GELU ops are approximations that miss the fixtures). */
 public final class GeluKernel {
-    private GeluKernel() {
-    }
+    private GeluKernel() {}
 
     /**
      * {@code out = x Phi(x)}; {@code cdf} receives Phi(x) = 0.5 (1 + erf(x / sqrt 2)) (the backward pass needs it;

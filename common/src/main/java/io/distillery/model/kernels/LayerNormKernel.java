@@ -12,20 +12,18 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * into caller-given arrays; the only large temporary is freed before returning.
  */
 public final class LayerNormKernel {
-    private LayerNormKernel() {
-    }
+    private LayerNormKernel() {}
 
     /** What the backward pass needs: the normalised input and 1 / sqrt(var + eps) per row. */
-    public record Saved(INDArray normalized, INDArray inverseStd) {
-    }
+    public record Saved(INDArray normalized, INDArray inverseStd) {}
 
     /**
      * @param x     [N, D], not modified
      * @param out   receives y [N, D] (dense; may be x itself)
      * @param saved receives the backward state under {@code name} when non-null (training)
      */
-    public static void forward(INDArray x, INDArray weight, INDArray bias, double eps, INDArray out,
-                               SavedTensors saved, String name) {
+    public static void forward(
+            INDArray x, INDArray weight, INDArray bias, double eps, INDArray out, SavedTensors saved, String name) {
         INDArray xhat = null;
         INDArray inverseStd = null;
         if (saved != null) {
@@ -64,8 +62,8 @@ public final class LayerNormKernel {
      * @param biasGrad    receives sum(dy) over rows (null without affine)
      * @param dx          receives dL/dx [N, D] (dense; may be {@code dy} itself)
      */
-    public static void backward(INDArray dy, Saved saved, INDArray weight, INDArray weightGrad, INDArray biasGrad,
-                                INDArray dx) {
+    public static void backward(
+            INDArray dy, Saved saved, INDArray weight, INDArray weightGrad, INDArray biasGrad, INDArray dx) {
         if (FloatNorms.applies(dy, dx, weight, weightGrad, biasGrad, saved.normalized(), saved.inverseStd())) {
             FloatNorms.layerNormBackward(dy, saved.normalized(), saved.inverseStd(), weight, weightGrad, biasGrad, dx);
             return;
@@ -91,5 +89,4 @@ public final class LayerNormKernel {
         g.subiColumnVector(meanG).subi(temp).muliColumnVector(saved.inverseStd());
         Release.close(temp, meanG, meanGx);
     }
-
 }

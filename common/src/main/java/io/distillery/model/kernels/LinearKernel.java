@@ -4,8 +4,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /** {@code y = x W^T + b} on dense row-major [N, in] inputs, W in PyTorch's [out, in] layout. */
 public final class LinearKernel {
-    private LinearKernel() {
-    }
+    private LinearKernel() {}
 
     /** Writes y into {@code out} [N, out] (dense); {@code bias} may be null. */
     public static void forward(INDArray x, INDArray weight, INDArray bias, INDArray out) {
@@ -19,8 +18,8 @@ public final class LinearKernel {
      * Writes dL/dW = dy^T x into {@code weightGrad} (a dense [out, in] view of the layer's gradient), sum(dy)
      * into {@code biasGrad} (null: no bias) and dL/dx = dy W into {@code dx} (dense [N, in]; null: not needed).
      */
-    public static void backward(INDArray dy, INDArray x, INDArray weight, INDArray weightGrad, INDArray biasGrad,
-                                INDArray dx) {
+    public static void backward(
+            INDArray dy, INDArray x, INDArray weight, INDArray weightGrad, INDArray biasGrad, INDArray dx) {
         long rows = x.size(0);
         long in = x.size(1);
         long out = weight.size(0);
@@ -32,5 +31,4 @@ public final class LinearKernel {
             Blas.gemm(false, false, rows, in, out, 1, dy, 0, out, weight, 0, in, 0, dx, 0, in);
         }
     }
-
 }

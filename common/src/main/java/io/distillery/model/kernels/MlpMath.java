@@ -51,8 +51,13 @@ public final class MlpMath implements NativeLayerMath {
     }
 
     @Override
-    public INDArray backward(INDArray epsilon, INDArray input, Map<String, INDArray> p, Map<String, INDArray> g,
-                             SavedTensors saved, OutputAllocator inputGrad) {
+    public INDArray backward(
+            INDArray epsilon,
+            INDArray input,
+            Map<String, INDArray> p,
+            Map<String, INDArray> g,
+            SavedTensors saved,
+            OutputAllocator inputGrad) {
         long batch = epsilon.size(0);
         long rows = batch * tokens;
         INDArray pre = saved.get("pre");

@@ -13,8 +13,7 @@ import org.nd4j.linalg.factory.Nd4j;
 public final class NativeEngine {
     public static final String PROPERTY = "distillery.engine";
 
-    private NativeEngine() {
-    }
+    private NativeEngine() {}
 
     public static boolean enabled(DataType dataType) {
         String chosen = System.getProperty(PROPERTY, "native").trim().toLowerCase(Locale.ROOT);

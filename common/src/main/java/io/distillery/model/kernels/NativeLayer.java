@@ -37,9 +37,14 @@ public final class NativeLayer extends SameDiffLayer {
      * A layer's implementation for {@code instantiate}: this class when {@link NativeEngine#enabled} says so, else
      * DL4J's SameDiff implementation, set up exactly as {@code SameDiffLayer.instantiate} does.
      */
-    public static Layer instantiate(AbstractSameDiffLayer layerConf, java.util.function.Supplier<NativeLayerMath> math,
-                                    NeuralNetConfiguration conf, int index, INDArray paramsView,
-                                    boolean initializeParams, DataType dataType) {
+    public static Layer instantiate(
+            AbstractSameDiffLayer layerConf,
+            java.util.function.Supplier<NativeLayerMath> math,
+            NeuralNetConfiguration conf,
+            int index,
+            INDArray paramsView,
+            boolean initializeParams,
+            DataType dataType) {
         if (NativeEngine.enabled(dataType)) {
             return create(layerConf, math.get(), conf, index, paramsView, initializeParams, dataType);
         }
@@ -52,8 +57,14 @@ public final class NativeLayer extends SameDiffLayer {
     }
 
     /** What {@code SameDiffLayer.instantiate} does, with this implementation. */
-    public static Layer create(AbstractSameDiffLayer layerConf, NativeLayerMath math, NeuralNetConfiguration conf,
-                               int index, INDArray paramsView, boolean initializeParams, DataType dataType) {
+    public static Layer create(
+            AbstractSameDiffLayer layerConf,
+            NativeLayerMath math,
+            NeuralNetConfiguration conf,
+            int index,
+            INDArray paramsView,
+            boolean initializeParams,
+            DataType dataType) {
         NativeLayer layer = new NativeLayer(conf, dataType, math);
         layer.setIndex(index);
         layer.setParamsViewArray(paramsView);
@@ -78,7 +89,10 @@ public final class NativeLayer extends SameDiffLayer {
             if (training && saved == null) {
                 saved = new SavedTensors();
             }
-            INDArray out = math.forward(input, paramTable, training ? saved : null,
+            INDArray out = math.forward(
+                    input,
+                    paramTable,
+                    training ? saved : null,
                     (type, shape) -> workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, type, shape));
             savedValid = training;
             return out;
@@ -94,7 +108,12 @@ public final class NativeLayer extends SameDiffLayer {
             if (!savedValid) {
                 activate(true, LayerWorkspaceMgr.noWorkspaces());
             }
-            result = math.backward(epsilon, input, paramTable, gradTable, saved,
+            result = math.backward(
+                    epsilon,
+                    input,
+                    paramTable,
+                    gradTable,
+                    saved,
                     (type, shape) -> workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, type, shape));
             for (String name : paramTable.keySet()) {
                 gradient.gradientForVariable().put(name, gradTable.get(name));

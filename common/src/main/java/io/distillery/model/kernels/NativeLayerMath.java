@@ -19,8 +19,13 @@ public interface NativeLayerMath {
      * Writes every parameter's gradient into {@code grads} (dense views of the layer's gradient array, overwritten)
      * and returns dL/dinput shaped like the input, allocated by {@code inputGrad}.
      */
-    INDArray backward(INDArray epsilon, INDArray input, Map<String, INDArray> params, Map<String, INDArray> grads,
-                      SavedTensors saved, OutputAllocator inputGrad);
+    INDArray backward(
+            INDArray epsilon,
+            INDArray input,
+            Map<String, INDArray> params,
+            Map<String, INDArray> grads,
+            SavedTensors saved,
+            OutputAllocator inputGrad);
 
     /** Scratch for inference, the layer's saved tensors in training. */
     static Buffers buffers(SavedTensors saved) {

@@ -41,8 +41,10 @@ public final class PatchEmbeddingMath implements NativeLayerMath {
     private INDArray patchify(INDArray images) {
         int g = grid();
         long batch = images.size(0);
-        return images.reshape('c', batch, inChans, g, patchSize, g, patchSize).permute(0, 2, 4, 1, 3, 5)
-                .dup('c').reshape('c', batch * g * g, patchLength());
+        return images.reshape('c', batch, inChans, g, patchSize, g, patchSize)
+                .permute(0, 2, 4, 1, 3, 5)
+                .dup('c')
+                .reshape('c', batch * g * g, patchLength());
     }
 
     @Override
@@ -72,15 +74,23 @@ public final class PatchEmbeddingMath implements NativeLayerMath {
     }
 
     @Override
-    public INDArray backward(INDArray epsilon, INDArray input, Map<String, INDArray> p, Map<String, INDArray> g,
-                             SavedTensors saved, OutputAllocator inputGrad) {
+    public INDArray backward(
+            INDArray epsilon,
+            INDArray input,
+            Map<String, INDArray> p,
+            Map<String, INDArray> g,
+            SavedTensors saved,
+            OutputAllocator inputGrad) {
         long batch = epsilon.size(0);
         int n = grid() * grid();
         INDArray dOut = epsilon.reshape(batch, tokens(), dim);
-        g.get("cls").assign(dOut.get(NDArrayIndex.all(), NDArrayIndex.point(0), NDArrayIndex.all()).sum(0)
-                .reshape(g.get("cls").shape()));
+        g.get("cls")
+                .assign(dOut.get(NDArrayIndex.all(), NDArrayIndex.point(0), NDArrayIndex.all())
+                        .sum(0)
+                        .reshape(g.get("cls").shape()));
         INDArray dEmbedded = dOut.get(NDArrayIndex.all(), NDArrayIndex.interval(1, tokens()), NDArrayIndex.all())
-                .dup('c').reshape('c', batch * n, dim);
+                .dup('c')
+                .reshape('c', batch * n, dim);
         INDArray kernel = p.get("projW").reshape('c', dim, patchLength());
         INDArray kernelGrad = g.get("projW").reshape('c', dim, patchLength());
         INDArray dPatches = Buffers.scratch().obtain("patch.dPatches", input.dataType(), batch * n, patchLength());
@@ -88,8 +98,9 @@ public final class PatchEmbeddingMath implements NativeLayerMath {
         Release.close(dEmbedded);
         int grid = grid();
         INDArray dImages = inputGrad.create(input.dataType(), input.shape());
-        dImages.reshape('c', batch, inChans, grid, patchSize, grid, patchSize).assign(
-                dPatches.reshape('c', batch, grid, grid, inChans, patchSize, patchSize).permute(0, 3, 1, 4, 2, 5));
+        dImages.reshape('c', batch, inChans, grid, patchSize, grid, patchSize)
+                .assign(dPatches.reshape('c', batch, grid, grid, inChans, patchSize, patchSize)
+                        .permute(0, 3, 1, 4, 2, 5));
         return dImages;
     }
 }

@@ -2,7 +2,6 @@ package io.distillery.model.kernels;
 
 import java.util.Map;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
@@ -35,12 +34,22 @@ public final class PooledTokensMath implements NativeLayerMath {
     }
 
     @Override
-    public INDArray backward(INDArray epsilon, INDArray input, Map<String, INDArray> p, Map<String, INDArray> g,
-                             SavedTensors saved, OutputAllocator inputGrad) {
+    public INDArray backward(
+            INDArray epsilon,
+            INDArray input,
+            Map<String, INDArray> p,
+            Map<String, INDArray> g,
+            SavedTensors saved,
+            OutputAllocator inputGrad) {
         long batch = epsilon.size(0);
         INDArray dPooled = Buffers.scratch().obtain("pool.d", epsilon.dataType(), batch, dim);
-        LayerNormKernel.backward(Blas.rows(epsilon, batch, dim), saved.norm("norm"), p.get("normW"), g.get("normW"),
-                g.get("normB"), dPooled);
+        LayerNormKernel.backward(
+                Blas.rows(epsilon, batch, dim),
+                saved.norm("norm"),
+                p.get("normW"),
+                g.get("normW"),
+                g.get("normB"),
+                dPooled);
         INDArray dInput = inputGrad.create(input.dataType(), input.shape()).assign(0);
         patches(dInput).assign(dPooled.div(tokens - 1).reshape(batch, 1, dim).broadcast(batch, tokens - 1, dim));
         return dInput;

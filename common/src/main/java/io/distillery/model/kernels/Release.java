@@ -4,8 +4,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /** Frees intermediate arrays now instead of at the next GC; views and workspace arrays are left alone. */
 final class Release {
-    private Release() {
-    }
+    private Release() {}
 
     static void close(INDArray... arrays) {
         for (INDArray a : arrays) {

@@ -40,7 +40,10 @@ public final class ResidualJoinMath implements NativeLayerMath {
         }
         if (beit) {
             // r + m * gamma2: gamma2 tiled over the tokens so that one broadcast along the rows does it
-            INDArray tiled = Blas.vector(p.get("gamma2")).reshape(1, dim).repeat(0, tokens).reshape(td);
+            INDArray tiled = Blas.vector(p.get("gamma2"))
+                    .reshape(1, dim)
+                    .repeat(0, tokens)
+                    .reshape(td);
             Nd4j.exec(new BroadcastMulOp(part(input, 1), tiled, out, 1));
             out.addi(part(input, 0));
             Release.close(tiled);
@@ -62,8 +65,12 @@ public final class ResidualJoinMath implements NativeLayerMath {
      * costs no extra pass). Null when the fused float path does not apply; the caller then merges and runs
      * {@link #forward}.
      */
-    INDArray join(INDArray residual, INDArray branch, Map<String, INDArray> p, OutputAllocator output,
-                  INDArray scaledBranch) {
+    INDArray join(
+            INDArray residual,
+            INDArray branch,
+            Map<String, INDArray> p,
+            OutputAllocator output,
+            INDArray scaledBranch) {
         long batch = residual.size(0);
         long td = (long) tokens * dim;
         if (!FloatNorms.applies(residual, branch, scaledBranch, beit ? p.get("gamma2") : null)
@@ -82,8 +89,13 @@ public final class ResidualJoinMath implements NativeLayerMath {
     }
 
     @Override
-    public INDArray backward(INDArray epsilon, INDArray input, Map<String, INDArray> p, Map<String, INDArray> g,
-                             SavedTensors saved, OutputAllocator inputGrad) {
+    public INDArray backward(
+            INDArray epsilon,
+            INDArray input,
+            Map<String, INDArray> p,
+            Map<String, INDArray> g,
+            SavedTensors saved,
+            OutputAllocator inputGrad) {
         long batch = epsilon.size(0);
         long td = (long) tokens * dim;
         INDArray dIn = inputGrad.create(epsilon.dataType(), batch, 2 * td);
@@ -92,14 +104,22 @@ public final class ResidualJoinMath implements NativeLayerMath {
             epsilon.mul(part(input, 1), product);
             Blas.columnSums(product.reshape('c', batch * tokens, dim), g.get("gamma2"));
             part(dIn, 0).assign(epsilon);
-            INDArray tiled = Blas.vector(p.get("gamma2")).reshape(1, dim).repeat(0, tokens).reshape(td);
+            INDArray tiled = Blas.vector(p.get("gamma2"))
+                    .reshape(1, dim)
+                    .repeat(0, tokens)
+                    .reshape(td);
             Nd4j.exec(new BroadcastMulOp(epsilon, tiled, part(dIn, 1), 1));
             Release.close(tiled);
             return dIn;
         }
         INDArray dSum = Buffers.scratch().obtain("join.dSum", epsilon.dataType(), batch * tokens, dim);
-        LayerNormKernel.backward(Blas.rows(epsilon, batch * tokens, dim), saved.norm("norm2"), p.get("norm2W"),
-                g.get("norm2W"), g.get("norm2B"), dSum);
+        LayerNormKernel.backward(
+                Blas.rows(epsilon, batch * tokens, dim),
+                saved.norm("norm2"),
+                p.get("norm2W"),
+                g.get("norm2W"),
+                g.get("norm2B"),
+                dSum);
         INDArray flat = dSum.reshape('c', batch, td);
         if (FloatNorms.applies(flat, dIn)) {
             FloatNorms.duplicateIntoHalves(flat, (int) td, dIn);

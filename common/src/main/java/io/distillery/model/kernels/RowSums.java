@@ -14,8 +14,8 @@ interface RowSums {
     /** Sum of a[i] * b[i] over [off .. off+len). */
     float dot(float[] a, float[] b, int off, int len);
 
-    RowSums INSTANCE = Elementwise.VectorSupport.AVAILABLE ? (RowSums) Elementwise.VectorSupport.INSTANCE
-            : new Scalar();
+    RowSums INSTANCE =
+            Elementwise.VectorSupport.AVAILABLE ? (RowSums) Elementwise.VectorSupport.INSTANCE : new Scalar();
 
     /** Eight partial sums: enough independent adds to fill the pipeline without SIMD. */
     final class Scalar implements RowSums {

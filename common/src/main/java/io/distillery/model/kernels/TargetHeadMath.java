@@ -38,8 +38,11 @@ public final class TargetHeadMath implements NativeLayerMath {
     /** The L chosen block tensors, without CLS when dropped: a [B, L, T', D] view. */
     private INDArray chosen(INDArray merged) {
         INDArray x = merged.reshape(merged.size(0), blocks + unused, tokens, dim);
-        return x.get(NDArrayIndex.all(), NDArrayIndex.interval(0, blocks),
-                NDArrayIndex.interval(dropCls ? 1 : 0, tokens), NDArrayIndex.all());
+        return x.get(
+                NDArrayIndex.all(),
+                NDArrayIndex.interval(0, blocks),
+                NDArrayIndex.interval(dropCls ? 1 : 0, tokens),
+                NDArrayIndex.all());
     }
 
     @Override
@@ -62,16 +65,22 @@ public final class TargetHeadMath implements NativeLayerMath {
         return finish(batch, average, normalized, inverseStd, p, saved, output);
     }
 
-    private INDArray finish(long batch, INDArray average, INDArray normalized, INDArray inverseStd,
-                            Map<String, INDArray> p, SavedTensors saved, OutputAllocator outputs) {
+    private INDArray finish(
+            long batch,
+            INDArray average,
+            INDArray normalized,
+            INDArray inverseStd,
+            Map<String, INDArray> p,
+            SavedTensors saved,
+            OutputAllocator outputs) {
         INDArray projected = average;
         if (dim != targetDim) {
             projected = Nd4j.createUninitialized(average.dataType(), average.size(0), targetDim);
             LinearKernel.forward(average, p.get("projW"), p.get("projB"), projected);
         }
         INDArray output = outputs.create(average.dataType(), batch, (long) kept() * targetDim);
-        LayerNormKernel.forward(projected, null, null, eps, output.reshape('c', batch * kept(), targetDim), saved,
-                "out");
+        LayerNormKernel.forward(
+                projected, null, null, eps, output.reshape('c', batch * kept(), targetDim), saved, "out");
         if (saved != null) {
             saved.put("normalized", normalized);
             saved.put("inverseStd", inverseStd);
@@ -86,8 +95,8 @@ public final class TargetHeadMath implements NativeLayerMath {
     }
 
     /** Same math with the fused instance norm of {@link FloatNorms}, reading the chosen blocks in place. */
-    private INDArray forwardFloat(INDArray input, long batch, Map<String, INDArray> p, SavedTensors saved,
-                                  OutputAllocator output) {
+    private INDArray forwardFloat(
+            INDArray input, long batch, Map<String, INDArray> p, SavedTensors saved, OutputAllocator output) {
         Buffers buf = NativeLayerMath.buffers(saved);
         INDArray merged = Blas.rows(input, batch, input.size(1));
         INDArray normalized = buf.obtain("head.z", DataType.FLOAT, batch * blocks, kept(), dim);
@@ -102,24 +111,33 @@ public final class TargetHeadMath implements NativeLayerMath {
     }
 
     @Override
-    public INDArray backward(INDArray epsilon, INDArray input, Map<String, INDArray> p, Map<String, INDArray> g,
-                             SavedTensors saved, OutputAllocator inputGrad) {
+    public INDArray backward(
+            INDArray epsilon,
+            INDArray input,
+            Map<String, INDArray> p,
+            Map<String, INDArray> g,
+            SavedTensors saved,
+            OutputAllocator inputGrad) {
         long batch = epsilon.size(0);
         INDArray dProjected = Nd4j.createUninitialized(epsilon.dataType(), batch * kept(), targetDim);
-        LayerNormKernel.backward(Blas.rows(epsilon, batch * kept(), targetDim), saved.norm("out"), null, null, null,
-                dProjected);
+        LayerNormKernel.backward(
+                Blas.rows(epsilon, batch * kept(), targetDim), saved.norm("out"), null, null, null, dProjected);
         INDArray dAverage = dProjected;
         if (dim != targetDim) {
             dAverage = Nd4j.createUninitialized(epsilon.dataType(), batch * kept(), dim);
-            LinearKernel.backward(dProjected, saved.get("average"), p.get("projW"), g.get("projW"), g.get("projB"),
-                    dAverage);
+            LinearKernel.backward(
+                    dProjected, saved.get("average"), p.get("projW"), g.get("projW"), g.get("projB"), dAverage);
             Release.close(dProjected);
         }
         if (dAverage.dataType() == DataType.FLOAT) {
             // CLS rows and unused blocks get no gradient; the chosen groups are written in place
             INDArray dInput = inputGrad.create(DataType.FLOAT, input.shape()).assign(0);
-            FloatNorms.instanceNormBackward(Blas.rows(dAverage, batch * kept(), dim), saved.get("normalized"),
-                    saved.get("inverseStd"), layout(batch), dInput);
+            FloatNorms.instanceNormBackward(
+                    Blas.rows(dAverage, batch * kept(), dim),
+                    saved.get("normalized"),
+                    saved.get("inverseStd"),
+                    layout(batch),
+                    dInput);
             Release.close(dAverage);
             return dInput;
         }

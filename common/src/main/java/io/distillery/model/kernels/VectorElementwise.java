@@ -41,8 +41,7 @@ final class VectorElementwise implements Elementwise, RowSums {
 
     private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[3][CHUNK]);
 
-    VectorElementwise() {
-    }
+    VectorElementwise() {}
 
     private static FloatPointer pointer(INDArray x) {
         if (x.dataType() != DataType.FLOAT || !Blas.isDense(x)) {
@@ -328,8 +327,11 @@ final class VectorElementwise implements Elementwise, RowSums {
         FloatVector t = v.fma(LOG2E, ROUND); // its low mantissa bits hold n = round(v log2 e): 0x4B400000 + n
         FloatVector n = t.sub(ROUND);
         FloatVector r = n.mul(-LN2_HI).add(v).add(n.mul(-LN2_LO));
-        FloatVector p = r.fma(C1, C2).fma(r, FloatVector.broadcast(S, C3)).fma(r, FloatVector.broadcast(S, C4))
-                .fma(r, FloatVector.broadcast(S, C5)).fma(r, FloatVector.broadcast(S, C6));
+        FloatVector p = r.fma(C1, C2)
+                .fma(r, FloatVector.broadcast(S, C3))
+                .fma(r, FloatVector.broadcast(S, C4))
+                .fma(r, FloatVector.broadcast(S, C5))
+                .fma(r, FloatVector.broadcast(S, C6));
         FloatVector y = p.mul(r).fma(r, r).add(1f);
         // 2^n from those bits: a float-to-int conversion is not intrinsified on JDK 17 (6x slower here)
         IntVector exponent = t.reinterpretAsInts().sub(0x4B400000 - 127).lanewise(VectorOperators.LSHL, 23);

@@ -17,13 +17,20 @@ public class AttentionSublayer extends TokenLayer {
     private double eps;
     /** Patch grid side for the relative position bias; 0 = no bias. */
     private int relPosGrid;
+
     private double initValues;
 
-    protected AttentionSublayer() {
-    }
+    protected AttentionSublayer() {}
 
-    public AttentionSublayer(BlockStyle style, int tokens, int dim, int heads, double eps, int relPosGrid,
-                             double initValues, String checkpointPrefix) {
+    public AttentionSublayer(
+            BlockStyle style,
+            int tokens,
+            int dim,
+            int heads,
+            double eps,
+            int relPosGrid,
+            double initValues,
+            String checkpointPrefix) {
         super(tokens, dim, checkpointPrefix);
         if (dim % heads != 0) {
             throw new IllegalArgumentException("embed_dim " + dim + " is not divisible by num_heads " + heads);
@@ -88,9 +95,8 @@ public class AttentionSublayer extends TokenLayer {
 
     private SDVariable attention(SameDiff sd, SDVariable y, Map<String, SDVariable> p) {
         int headDim = dim / heads;
-        SDVariable qkvBias = beit()
-                ? sd.concat(0, p.get("qBias"), sd.zerosLike(p.get("qBias")), p.get("vBias"))
-                : p.get("qkvB");
+        SDVariable qkvBias =
+                beit() ? sd.concat(0, p.get("qBias"), sd.zerosLike(p.get("qBias")), p.get("vBias")) : p.get("qkvB");
         SDVariable qkv = SdOps.linear(sd, y, p.get("qkvW"), qkvBias, dim, 3L * dim, tokens);
         SDVariable[] parts = sd.split(qkv, 3, 2);
         SDVariable q = heads(parts[0], headDim).mul(1.0 / Math.sqrt(headDim));

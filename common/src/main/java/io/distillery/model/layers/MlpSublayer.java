@@ -16,8 +16,7 @@ public class MlpSublayer extends TokenLayer {
     private boolean preNorm;
     private double eps;
 
-    protected MlpSublayer() {
-    }
+    protected MlpSublayer() {}
 
     public MlpSublayer(int tokens, int dim, int hidden, boolean preNorm, double eps, String checkpointPrefix) {
         super(tokens, dim, checkpointPrefix);

@@ -21,8 +21,7 @@ public class PatchEmbedding extends TokenLayer {
     private int inChans;
     private boolean sinCosPositions;
 
-    protected PatchEmbedding() {
-    }
+    protected PatchEmbedding() {}
 
     public PatchEmbedding(int imgSize, int patchSize, int inChans, int dim, boolean sinCosPositions) {
         super((imgSize / patchSize) * (imgSize / patchSize) + 1, dim, "");
@@ -66,12 +65,14 @@ public class PatchEmbedding extends TokenLayer {
     protected SDVariable defineTokens(SameDiff sd, SDVariable pixels, Map<String, SDVariable> p) {
         int patches = grid() * grid();
         SDVariable kernel = p.get("projW").reshape(dim, (long) inChans * patchSize * patchSize);
-        SDVariable x = sd.mmul(pixels, kernel, false, true, false).add(p.get("projB")).reshape(-1, patches, dim);
+        SDVariable x =
+                sd.mmul(pixels, kernel, false, true, false).add(p.get("projB")).reshape(-1, patches, dim);
         if (sinCosPositions) {
             INDArray table = Nd4j.create(SinCosPositions.table(grid(), dim)).castTo(x.dataType());
             x = x.add(sd.constant(table));
         }
-        SDVariable cls = sd.zerosLike(x.get(SDIndex.all(), SDIndex.interval(0, 1), SDIndex.all())).add(p.get("cls"));
+        SDVariable cls = sd.zerosLike(x.get(SDIndex.all(), SDIndex.interval(0, 1), SDIndex.all()))
+                .add(p.get("cls"));
         return sd.concat(1, cls, x);
     }
 
@@ -82,8 +83,8 @@ public class PatchEmbedding extends TokenLayer {
 
     @Override
     public io.distillery.model.kernels.NativeLayerMath nativeMath() {
-        return new io.distillery.model.kernels.PatchEmbeddingMath(imgSize, patchSize, inChans, dim,
-                sinCosPositions ? SinCosPositions.table(grid(), dim) : null);
+        return new io.distillery.model.kernels.PatchEmbeddingMath(
+                imgSize, patchSize, inChans, dim, sinCosPositions ? SinCosPositions.table(grid(), dim) : null);
     }
 
     @Override

@@ -14,8 +14,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * column-offset one-hot ({@code [G*G, 2G-1]} each); the three CLS entries are the table's last rows.
  */
 public final class RelativePositionBias {
-    private RelativePositionBias() {
-    }
+    private RelativePositionBias() {}
 
     /** @return the bias [H, T, T] for a table [(2G-1)^2 + 3, H], in the table's data type */
     public static SDVariable define(SameDiff sd, SDVariable table, int grid, int heads, DataType dataType) {
@@ -25,8 +24,12 @@ public final class RelativePositionBias {
         SDVariable offsets = sd.constant(offsetOneHot(grid).castTo(dataType)); // [(a, b), a - b + G - 1]
 
         // rows (dy) first: [w, w*H] -> [(yi, yj), (dx, h)]
-        SDVariable patchTable = table.get(SDIndex.interval(0, w * w), SDIndex.all()).reshape(w, (long) w * heads);
-        SDVariable byRow = sd.mmul(offsets, patchTable).reshape(n, w, heads).permute(0, 2, 1).reshape((long) n * heads, w);
+        SDVariable patchTable =
+                table.get(SDIndex.interval(0, w * w), SDIndex.all()).reshape(w, (long) w * heads);
+        SDVariable byRow = sd.mmul(offsets, patchTable)
+                .reshape(n, w, heads)
+                .permute(0, 2, 1)
+                .reshape((long) n * heads, w);
         // then columns (dx): [(yi, yj, h), (xi, xj)] -> [h, (yi, xi), (yj, xj)]
         SDVariable patches = sd.mmul(byRow, offsets, false, true, false)
                 .reshape(grid, grid, heads, grid, grid)
@@ -36,8 +39,10 @@ public final class RelativePositionBias {
         SDVariable clsToPatch = row(table, size - 3, heads);
         SDVariable patchToCls = row(table, size - 2, heads);
         SDVariable clsToCls = row(table, size - 1, heads);
-        SDVariable topRow = sd.concat(2, clsToCls, sd.constant(Nd4j.zeros(dataType, heads, 1, n)).add(clsToPatch));
-        SDVariable body = sd.concat(2, sd.constant(Nd4j.zeros(dataType, heads, n, 1)).add(patchToCls), patches);
+        SDVariable topRow = sd.concat(
+                2, clsToCls, sd.constant(Nd4j.zeros(dataType, heads, 1, n)).add(clsToPatch));
+        SDVariable body =
+                sd.concat(2, sd.constant(Nd4j.zeros(dataType, heads, n, 1)).add(patchToCls), patches);
         return sd.concat(1, topRow, body);
     }
 

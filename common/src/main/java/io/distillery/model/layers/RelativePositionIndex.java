@@ -6,8 +6,7 @@ package io.distillery.model.layers;
  * are CLS-to-patch (row 0), patch-to-CLS (column 0) and CLS-to-CLS.
  */
 public final class RelativePositionIndex {
-    private RelativePositionIndex() {
-    }
+    private RelativePositionIndex() {}
 
     public static int tableSize(int grid) {
         return (2 * grid - 1) * (2 * grid - 1) + 3;

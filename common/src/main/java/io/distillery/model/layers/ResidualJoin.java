@@ -17,8 +17,7 @@ public class ResidualJoin extends TokenLayer {
     private double eps;
     private double initValues;
 
-    protected ResidualJoin() {
-    }
+    protected ResidualJoin() {}
 
     public ResidualJoin(BlockStyle style, int tokens, int dim, double eps, double initValues, String checkpointPrefix) {
         super(tokens, dim, checkpointPrefix);

@@ -12,11 +12,11 @@ import org.nd4j.linalg.api.ops.impl.controlflow.compat.StopGradient;
 public final class SdOps {
     private static final double INV_SQRT2 = 0.7071067811865476;
 
-    private SdOps() {
-    }
+    private SdOps() {}
 
     /** {@code x @ w^T + b} over the last axis of a [B, T, in] tensor; {@code b} may be null. */
-    public static SDVariable linear(SameDiff sd, SDVariable x, SDVariable w, SDVariable b, long in, long out, long tokens) {
+    public static SDVariable linear(
+            SameDiff sd, SDVariable x, SDVariable w, SDVariable b, long in, long out, long tokens) {
         SDVariable flat = x.reshape(-1, in);
         SDVariable y = sd.mmul(flat, w, false, true, false);
         if (b != null) {

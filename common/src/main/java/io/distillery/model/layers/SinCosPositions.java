@@ -6,8 +6,7 @@ package io.distillery.model.layers;
  * {@code w_k = 1 / 10000^(k / (D/4))}. The column (x) comes first. Computed in double, rounded to float.
  */
 public final class SinCosPositions {
-    private SinCosPositions() {
-    }
+    private SinCosPositions() {}
 
     /** The table as [N][D], N = G*G. */
     public static float[][] table(int grid, int dim) {

@@ -20,8 +20,7 @@ public abstract class TokenLayer extends SameDiffLayer {
     protected int dim;
     protected String checkpointPrefix = "";
 
-    protected TokenLayer() {
-    }
+    protected TokenLayer() {}
 
     protected TokenLayer(int tokens, int dim, String checkpointPrefix) {
         this.tokens = tokens;
@@ -30,7 +29,8 @@ public abstract class TokenLayer extends SameDiffLayer {
     }
 
     @Override
-    public final SDVariable defineLayer(SameDiff sd, SDVariable input, Map<String, SDVariable> params, SDVariable mask) {
+    public final SDVariable defineLayer(
+            SameDiff sd, SDVariable input, Map<String, SDVariable> params, SDVariable mask) {
         SDVariable out = defineTokens(sd, reshapeInput(input), params);
         return SdOps.layerOutput(sd, out.reshape(-1, (long) tokens * dim));
     }
@@ -47,11 +47,15 @@ public abstract class TokenLayer extends SameDiffLayer {
     public abstract io.distillery.model.kernels.NativeLayerMath nativeMath();
 
     @Override
-    public org.deeplearning4j.nn.api.Layer instantiate(org.deeplearning4j.nn.conf.NeuralNetConfiguration conf,
-            java.util.Collection<org.deeplearning4j.optimize.api.TrainingListener> listeners, int index,
-            INDArray paramsView, boolean initializeParams, org.nd4j.linalg.api.buffer.DataType dataType) {
-        return io.distillery.model.kernels.NativeLayer.instantiate(this, this::nativeMath, conf, index,
-                paramsView, initializeParams, dataType);
+    public org.deeplearning4j.nn.api.Layer instantiate(
+            org.deeplearning4j.nn.conf.NeuralNetConfiguration conf,
+            java.util.Collection<org.deeplearning4j.optimize.api.TrainingListener> listeners,
+            int index,
+            INDArray paramsView,
+            boolean initializeParams,
+            org.nd4j.linalg.api.buffer.DataType dataType) {
+        return io.distillery.model.kernels.NativeLayer.instantiate(
+                this, this::nativeMath, conf, index, paramsView, initializeParams, dataType);
     }
 
     /** Parameter name to full checkpoint key (timm naming), for every parameter of the layer. */
@@ -69,7 +73,8 @@ public abstract class TokenLayer extends SameDiffLayer {
 
     /** timm-style init: N(0, 0.02) clipped at 2 std for matrices, zeros for biases; LayerNorm weights 1. */
     protected static void truncNormal(INDArray param) {
-        param.assign(org.nd4j.linalg.factory.Nd4j.randn(param.dataType(), param.shape()).muli(0.02));
+        param.assign(org.nd4j.linalg.factory.Nd4j.randn(param.dataType(), param.shape())
+                .muli(0.02));
         org.nd4j.linalg.ops.transforms.Transforms.max(param, -0.04, false);
         org.nd4j.linalg.ops.transforms.Transforms.min(param, 0.04, false);
     }

@@ -11,8 +11,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 public class TokenLayerNorm extends TokenLayer {
     private double eps;
 
-    protected TokenLayerNorm() {
-    }
+    protected TokenLayerNorm() {}
 
     /** @param checkpointName key stem, e.g. {@code norm_pre} for {@code norm_pre.weight} / {@code norm_pre.bias} */
     public TokenLayerNorm(int tokens, int dim, double eps, String checkpointName) {

@@ -50,41 +50,71 @@ class NativeEngineEquivalenceTest {
     }
 
     private static ModelConfig tiny(ModelFamily family, int depth) {
-        return new ModelConfig(family, 12, 4, 3, 8, depth, 2, 2.0, true, 1e-6, 0.5,
-                family == ModelFamily.BEITV2, false, new double[] {0.5, 0.5, 0.5}, new double[] {0.25, 0.25, 0.25}, 0);
+        return new ModelConfig(
+                family,
+                12,
+                4,
+                3,
+                8,
+                depth,
+                2,
+                2.0,
+                true,
+                1e-6,
+                0.5,
+                family == ModelFamily.BEITV2,
+                false,
+                new double[] {0.5, 0.5, 0.5},
+                new double[] {0.25, 0.25, 0.25},
+                0);
     }
 
     private static NeuralNetConfiguration.Builder base() {
-        return new NeuralNetConfiguration.Builder().seed(42).dataType(DataType.DOUBLE).updater(new NoOp());
+        return new NeuralNetConfiguration.Builder()
+                .seed(42)
+                .dataType(DataType.DOUBLE)
+                .updater(new NoOp());
     }
 
     @ParameterizedTest
     @EnumSource(ModelFamily.class)
     void encoderMatchesSameDiff(ModelFamily family) {
         ModelConfig c = tiny(family, 2);
-        compare(() -> {
-            ComputationGraphConfiguration.GraphBuilder graph = EncoderGraph.addEncoder(base().graphBuilder(), c);
-            graph.addLayer("loss", new LossLayer.Builder(LossFunctions.LossFunction.MSE)
-                    .activation(Activation.IDENTITY).build(), VertexNames.block(c.depth() - 1));
-            graph.setOutputs("loss");
-            return graph.build();
-        }, Nd4j.randn(DataType.DOUBLE, 3, (long) c.tokens() * c.embedDim()), c);
+        compare(
+                () -> {
+                    ComputationGraphConfiguration.GraphBuilder graph =
+                            EncoderGraph.addEncoder(base().graphBuilder(), c);
+                    graph.addLayer(
+                            "loss",
+                            new LossLayer.Builder(LossFunctions.LossFunction.MSE)
+                                    .activation(Activation.IDENTITY)
+                                    .build(),
+                            VertexNames.block(c.depth() - 1));
+                    graph.setOutputs("loss");
+                    return graph.build();
+                },
+                Nd4j.randn(DataType.DOUBLE, 3, (long) c.tokens() * c.embedDim()),
+                c);
     }
 
     @Test
     void studentDistillationGraphMatchesSameDiff() {
         ModelConfig c = tiny(ModelFamily.DATA2VEC2, 3);
         TargetRecipe recipe = new TargetRecipe(TargetTensor.FFN, TargetTokens.PATCHES, 2, 1e-5);
-        compare(() -> StudentGraph.configuration(c, recipe, 12, base(), DataType.DOUBLE),
-                Nd4j.randn(DataType.DOUBLE, 3, (long) c.numPatches() * 12), c);
+        compare(
+                () -> StudentGraph.configuration(c, recipe, 12, base(), DataType.DOUBLE),
+                Nd4j.randn(DataType.DOUBLE, 3, (long) c.numPatches() * 12),
+                c);
     }
 
     @Test
     void studentBlockTargetsWithClsMatchSameDiff() {
         ModelConfig c = tiny(ModelFamily.DATA2VEC2, 2);
         TargetRecipe recipe = new TargetRecipe(TargetTensor.BLOCK, TargetTokens.ALL, 1, 1e-5);
-        compare(() -> StudentGraph.configuration(c, recipe, 8, base(), DataType.DOUBLE),
-                Nd4j.randn(DataType.DOUBLE, 3, (long) c.tokens() * 8), c);
+        compare(
+                () -> StudentGraph.configuration(c, recipe, 8, base(), DataType.DOUBLE),
+                Nd4j.randn(DataType.DOUBLE, 3, (long) c.tokens() * 8),
+                c);
     }
 
     @Test
@@ -110,22 +140,25 @@ class NativeEngineEquivalenceTest {
     /** FFN targets: the head skips the last block's merged output and reads the chosen blocks in place. */
     @Test
     void floatKernelsMatchTheDoublePathWithFfnTargets() {
-        floatMatchesDouble(tiny(ModelFamily.DATA2VEC2, 3),
-                new TargetRecipe(TargetTensor.FFN, TargetTokens.PATCHES, 2, 1e-5));
+        floatMatchesDouble(
+                tiny(ModelFamily.DATA2VEC2, 3), new TargetRecipe(TargetTensor.FFN, TargetTokens.PATCHES, 2, 1e-5));
     }
 
     private static void floatMatchesDouble(ModelConfig c, TargetRecipe recipe) {
         Nd4j.getRandom().setSeed(9);
         INDArray images = Nd4j.randn(DataType.DOUBLE, 4, 3, c.imgSize(), c.imgSize());
         INDArray labels = Nd4j.randn(DataType.DOUBLE, 4, (long) c.numPatches() * 12);
-        ComputationGraph wide = new ComputationGraph(StudentGraph.configuration(c, recipe, 12, base(), DataType.DOUBLE));
+        ComputationGraph wide =
+                new ComputationGraph(StudentGraph.configuration(c, recipe, 12, base(), DataType.DOUBLE));
         wide.init();
         Nd4j.getRandom().setSeed(3);
         wide.params().addi(Nd4j.randn(DataType.DOUBLE, wide.params().shape()).muli(0.2));
-        NeuralNetConfiguration.Builder floatBase = new NeuralNetConfiguration.Builder().seed(42)
-                .dataType(DataType.FLOAT).updater(new NoOp());
-        ComputationGraph narrow = new ComputationGraph(StudentGraph.configuration(c, recipe, 12, floatBase,
-                DataType.FLOAT));
+        NeuralNetConfiguration.Builder floatBase = new NeuralNetConfiguration.Builder()
+                .seed(42)
+                .dataType(DataType.FLOAT)
+                .updater(new NoOp());
+        ComputationGraph narrow =
+                new ComputationGraph(StudentGraph.configuration(c, recipe, 12, floatBase, DataType.FLOAT));
         narrow.init(wide.params().castTo(DataType.FLOAT), true);
 
         Map<String, INDArray> expected = wide.feedForward(new INDArray[] {images}, true, false);
@@ -139,7 +172,8 @@ class NativeEngineEquivalenceTest {
         narrow.setInputs(images.castTo(DataType.FLOAT));
         narrow.setLabels(labels.castTo(DataType.FLOAT));
         narrow.computeGradientAndScore();
-        assertClose("float gradient", narrow.gradient().gradient(), wide.gradient().gradient(), 2e-4);
+        assertClose(
+                "float gradient", narrow.gradient().gradient(), wide.gradient().gradient(), 2e-4);
     }
 
     private static void compare(Supplier<ComputationGraphConfiguration> config, INDArray labels, ModelConfig c) {
@@ -150,13 +184,16 @@ class NativeEngineEquivalenceTest {
         ComputationGraph reference = new ComputationGraph(config.get());
         reference.init();
         Nd4j.getRandom().setSeed(3);
-        reference.params().addi(Nd4j.randn(DataType.DOUBLE, reference.params().shape()).muli(0.2));
+        reference
+                .params()
+                .addi(Nd4j.randn(DataType.DOUBLE, reference.params().shape()).muli(0.2));
 
         System.setProperty(NativeEngine.PROPERTY, "native");
         ComputationGraph fast = new ComputationGraph(config.get());
         fast.init(reference.params().dup(), true);
         assertThat(fast.getLayers()).anyMatch(l -> l instanceof NativeLayer);
-        assertThat(reference.getLayers()).noneMatch(l -> l instanceof NativeLayer)
+        assertThat(reference.getLayers())
+                .noneMatch(l -> l instanceof NativeLayer)
                 .anyMatch(l -> l instanceof SameDiffLayer);
 
         Map<String, INDArray> expected = reference.feedForward(new INDArray[] {images}, true, false);
@@ -184,7 +221,10 @@ class NativeEngineEquivalenceTest {
         assertThat(actual).as(what).isNotNull();
         assertThat(actual.shape()).as(what + " shape").isEqualTo(expected.shape());
         double scale = Math.max(1.0, expected.amaxNumber().doubleValue());
-        double diff = actual.castTo(DataType.DOUBLE).sub(expected.castTo(DataType.DOUBLE)).amaxNumber().doubleValue();
+        double diff = actual.castTo(DataType.DOUBLE)
+                .sub(expected.castTo(DataType.DOUBLE))
+                .amaxNumber()
+                .doubleValue();
         assertThat(diff / scale).as(what + " max abs difference / scale").isLessThan(tolerance);
     }
 }

@@ -54,7 +54,8 @@ class VectorElementwiseTest {
         reference.softmaxRows(expected);
         // float accumulation of the row sum: relative error grows like sqrt(cols) * 6e-8
         assertThat(maxDiff(scores.castTo(DataType.DOUBLE), expected)).isLessThan(1e-5);
-        assertThat(scores.castTo(DataType.DOUBLE).sum(1).sub(1.0).amaxNumber().doubleValue()).isLessThan(1e-5);
+        assertThat(scores.castTo(DataType.DOUBLE).sum(1).sub(1.0).amaxNumber().doubleValue())
+                .isLessThan(1e-5);
     }
 
     @ParameterizedTest

@@ -14,8 +14,7 @@ import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 
 /** WebDataset shards for the cluster tests: real PNGs (decoded by the job), plus damaged images and tars. */
 public final class ClusterInputs {
-    private ClusterInputs() {
-    }
+    private ClusterInputs() {}
 
     /**
      * Writes {@code shards} WebDataset tars of {@code samples} good samples each to HDFS, {@code dir/0000N.tar} with
@@ -33,8 +32,7 @@ public final class ClusterInputs {
     }
 
     /** One tar member. */
-    public record Member(String name, byte[] content) {
-    }
+    public record Member(String name, byte[] content) {}
 
     public static byte[] randomPng(Random random, int width, int height) throws IOException {
         BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
@@ -50,7 +48,8 @@ public final class ClusterInputs {
 
     /** A sample {@code key}: {@code key.png}, {@code key.cls} (label) and {@code key.txt} (caption). */
     public static List<Member> sample(String key, byte[] png, int label) {
-        return List.of(new Member(key + ".png", png),
+        return List.of(
+                new Member(key + ".png", png),
                 new Member(key + ".cls", Integer.toString(label).getBytes(StandardCharsets.UTF_8)),
                 new Member(key + ".txt", ("caption " + key).getBytes(StandardCharsets.UTF_8)));
     }

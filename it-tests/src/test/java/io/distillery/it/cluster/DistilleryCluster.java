@@ -28,6 +28,7 @@ import org.apache.spark.sql.SparkSession;
 public final class DistilleryCluster implements AutoCloseable {
     /** Executor JVMs of the in-process application: one per worker. */
     public static final int EXECUTORS = 2;
+
     private static final String EXECUTOR_MEMORY = "768m";
 
     private final Path dir;
@@ -56,10 +57,16 @@ public final class DistilleryCluster implements AutoCloseable {
             standalone = starting.await();
             double standaloneUp = seconds(t0);
             DistilleryCluster cluster = new DistilleryCluster(dir, hdfs, standalone, testClassesJar(dir));
-            cluster.spark = SparkSession.builder().config(cluster.conf("distillery-it")).getOrCreate();
+            cluster.spark =
+                    SparkSession.builder().config(cluster.conf("distillery-it")).getOrCreate();
             cluster.awaitExecutors(EXECUTORS, 180);
-            System.out.printf("cluster up in %.1f s (HDFS %.1f s, master + workers %.1f s): %s, %s, executors %s%n",
-                    seconds(t0), hdfsUp, standaloneUp, standalone.masterUrl(), hdfs.uri(),
+            System.out.printf(
+                    "cluster up in %.1f s (HDFS %.1f s, master + workers %.1f s): %s, %s, executors %s%n",
+                    seconds(t0),
+                    hdfsUp,
+                    standaloneUp,
+                    standalone.masterUrl(),
+                    hdfs.uri(),
                     cluster.executors().stream().map(ProcessHandle::pid).toList());
             return cluster;
         } catch (Exception | Error e) {
@@ -121,12 +128,17 @@ public final class DistilleryCluster implements AutoCloseable {
 
     /** A jar of it-tests' compiled test classes (the executors have the job's jars already). */
     private static Path testClassesJar(Path dir) throws IOException {
-        Path classes = ClusterPaths.ROOT.resolve("it-tests").resolve(ClusterPaths.BUILD_DIR).resolve("test-classes");
+        Path classes = ClusterPaths.ROOT
+                .resolve("it-tests")
+                .resolve(ClusterPaths.BUILD_DIR)
+                .resolve("test-classes");
         Path jar = dir.resolve("distillery-it-tests.jar");
         try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar));
-             Stream<Path> files = Files.walk(classes)) {
-            for (Path file : files.filter(p -> p.toString().endsWith(".class")).sorted().toList()) {
-                out.putNextEntry(new JarEntry(classes.relativize(file).toString().replace('\\', '/')));
+                Stream<Path> files = Files.walk(classes)) {
+            for (Path file :
+                    files.filter(p -> p.toString().endsWith(".class")).sorted().toList()) {
+                out.putNextEntry(
+                        new JarEntry(classes.relativize(file).toString().replace('\\', '/')));
                 Files.copy(file, out);
                 out.closeEntry();
             }
@@ -141,10 +153,11 @@ public final class DistilleryCluster implements AutoCloseable {
     public synchronized List<String> teacherOnHdfs() throws IOException {
         if (!hdfs.exists("/teacher/weights.safetensors")) {
             hdfs.copyFromLocal(ClusterPaths.PARITY.resolve("teacher_beitv2/config.json"), "/teacher/config.json");
-            hdfs.copyFromLocal(ClusterPaths.PARITY.resolve("teacher_beitv2/weights.safetensors"),
-                    "/teacher/weights.safetensors");
+            hdfs.copyFromLocal(
+                    ClusterPaths.PARITY.resolve("teacher_beitv2/weights.safetensors"), "/teacher/weights.safetensors");
         }
-        return List.of("teacher.model=\"" + hdfs.uri("/teacher/config.json") + "\"",
+        return List.of(
+                "teacher.model=\"" + hdfs.uri("/teacher/config.json") + "\"",
                 "teacher.checkpoint=\"" + hdfs.uri("/teacher/weights.safetensors") + "\"");
     }
 
@@ -200,7 +213,9 @@ public final class DistilleryCluster implements AutoCloseable {
     /** The executor JVMs of the in-process application. */
     public List<ProcessHandle> executors() throws IOException {
         String app = "--app-id " + spark.sparkContext().applicationId();
-        return standalone.executors().stream().filter(p -> StandaloneCluster.commandLine(p).contains(app)).toList();
+        return standalone.executors().stream()
+                .filter(p -> StandaloneCluster.commandLine(p).contains(app))
+                .toList();
     }
 
     /** A driver process started by {@link #launch}. */
@@ -212,7 +227,9 @@ public final class DistilleryCluster implements AutoCloseable {
                 throw new IllegalStateException("driver did not finish in " + minutes + " min; stderr:\n"
                         + Files.readString(stderr, StandardCharsets.UTF_8));
             }
-            return new Result(process.exitValue(), Files.readString(stdout, StandardCharsets.UTF_8),
+            return new Result(
+                    process.exitValue(),
+                    Files.readString(stdout, StandardCharsets.UTF_8),
                     Files.readString(stderr, StandardCharsets.UTF_8));
         }
 
@@ -222,8 +239,7 @@ public final class DistilleryCluster implements AutoCloseable {
         }
     }
 
-    public record Result(int code, String stdout, String stderr) {
-    }
+    public record Result(int code, String stdout, String stderr) {}
 
     /**
      * Starts {@code deploy/bin/distillery <args>} as a separate driver JVM on this cluster: the Spark settings of
@@ -265,7 +281,8 @@ public final class DistilleryCluster implements AutoCloseable {
             } finally {
                 double standaloneDown = seconds(t0);
                 hdfs.close();
-                System.out.printf("cluster down in %.1f s (application %.1f s, master + workers %.1f s)%n",
+                System.out.printf(
+                        "cluster down in %.1f s (application %.1f s, master + workers %.1f s)%n",
                         seconds(t0), sparkDown, standaloneDown);
             }
         }

@@ -100,7 +100,10 @@ public final class HdfsCluster implements AutoCloseable {
         RemoteIterator<LocatedFileStatus> it = fs.listFiles(root, true);
         while (it.hasNext()) {
             LocatedFileStatus status = it.next();
-            String relative = status.getPath().toUri().getPath().substring(root.toUri().getPath().length());
+            String relative = status.getPath()
+                    .toUri()
+                    .getPath()
+                    .substring(root.toUri().getPath().length());
             FileChecksum checksum = fs.getFileChecksum(status.getPath());
             files.put(relative, status.getLen() + " / " + status.getModificationTime() + " / " + checksum);
         }
@@ -112,7 +115,11 @@ public final class HdfsCluster implements AutoCloseable {
     private void collectDirs(Path root, Path dir, Map<String, String> out) throws IOException {
         for (var status : fs.listStatus(dir)) {
             if (status.isDirectory()) {
-                out.put(status.getPath().toUri().getPath().substring(root.toUri().getPath().length()) + "/",
+                out.put(
+                        status.getPath()
+                                        .toUri()
+                                        .getPath()
+                                        .substring(root.toUri().getPath().length()) + "/",
                         "dir / " + status.getModificationTime());
                 collectDirs(root, status.getPath(), out);
             }

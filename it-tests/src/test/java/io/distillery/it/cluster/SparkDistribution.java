@@ -19,15 +19,19 @@ import java.util.stream.Stream;
  * (driver JVM options, memory, classpath) and run it.
  */
 public final class SparkDistribution {
-    private SparkDistribution() {
-    }
+    private SparkDistribution() {}
 
     /** Creates the installation in {@code home}; returns its {@code bin/spark-submit}. */
     public static Path create(Path home, Path jobJar, Map<String, String> defaults) throws IOException {
-        Path lib = ClusterPaths.ROOT.resolve("spark-job").resolve(ClusterPaths.BUILD_DIR).resolve("lib");
+        Path lib = ClusterPaths.ROOT
+                .resolve("spark-job")
+                .resolve(ClusterPaths.BUILD_DIR)
+                .resolve("lib");
         Path jars = Files.createDirectories(home.resolve("jars"));
-        try (JarFile job = new JarFile(jobJar.toFile()); Stream<Path> files = Files.list(lib)) {
-            for (Path jar : files.filter(p -> p.toString().endsWith(".jar")).sorted().toList()) {
+        try (JarFile job = new JarFile(jobJar.toFile());
+                Stream<Path> files = Files.list(lib)) {
+            for (Path jar :
+                    files.filter(p -> p.toString().endsWith(".jar")).sorted().toList()) {
                 if (jar.getFileName().toString().startsWith("distillery-")) {
                     continue;
                 }
@@ -82,7 +86,9 @@ public final class SparkDistribution {
             String other = null;
             while (entries.hasMoreElements()) {
                 JarEntry e = entries.nextElement();
-                if (e.isDirectory() || e.getName().startsWith("META-INF/") || e.getName().equals("module-info.class")) {
+                if (e.isDirectory()
+                        || e.getName().startsWith("META-INF/")
+                        || e.getName().equals("module-info.class")) {
                     continue;
                 }
                 if (e.getName().endsWith(".class")) {

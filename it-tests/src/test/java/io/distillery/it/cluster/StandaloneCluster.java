@@ -36,11 +36,23 @@ public final class StandaloneCluster implements AutoCloseable {
     /** Begins starting the cluster in the background (the script returns once every worker has registered). */
     public static Starting start(Path dir, int workers, int coresPerWorker, String memoryPerWorker) throws IOException {
         Files.createDirectories(dir);
-        Process script = script(dir, "start", "--workers", Integer.toString(workers), "--cores",
-                Integer.toString(coresPerWorker), "--memory", memoryPerWorker, "--port", "0", "--webui-port", "0",
+        Process script = script(
+                dir,
+                "start",
+                "--workers",
+                Integer.toString(workers),
+                "--cores",
+                Integer.toString(coresPerWorker),
+                "--memory",
+                memoryPerWorker,
+                "--port",
+                "0",
+                "--webui-port",
+                "0",
                 // should this JVM die without running its shutdown hooks (SIGKILL, a fork timeout), the script's
                 // watchdog still stops the daemons
-                "--owner-pid", Long.toString(ProcessHandle.current().pid()));
+                "--owner-pid",
+                Long.toString(ProcessHandle.current().pid()));
         return new Starting(dir, workers, script);
     }
 
@@ -64,9 +76,11 @@ public final class StandaloneCluster implements AutoCloseable {
             }
             String output = Files.readString(dir.resolve("start.out"), StandardCharsets.UTF_8);
             if (script.exitValue() != 0) {
-                throw new IllegalStateException("local-cluster start failed (exit " + script.exitValue() + "):\n" + output);
+                throw new IllegalStateException(
+                        "local-cluster start failed (exit " + script.exitValue() + "):\n" + output);
             }
-            String url = Files.readString(dir.resolve("master.url"), StandardCharsets.UTF_8).strip();
+            String url = Files.readString(dir.resolve("master.url"), StandardCharsets.UTF_8)
+                    .strip();
             return new StandaloneCluster(dir, workers, url);
         }
     }
@@ -77,7 +91,8 @@ public final class StandaloneCluster implements AutoCloseable {
         command.addAll(List.of(args));
         command.add("--dir");
         command.add(dir.toString());
-        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
+        ProcessBuilder pb = new ProcessBuilder(command)
+                .redirectErrorStream(true)
                 .redirectOutput(dir.resolve(args[0] + ".out").toFile());
         pb.environment().put("DISTILLERY_BUILD_DIR", ClusterPaths.BUILD_DIR);
         return pb.start();
@@ -110,7 +125,8 @@ public final class StandaloneCluster implements AutoCloseable {
     public List<Long> workerPids() throws IOException {
         List<Long> pids = new ArrayList<>();
         for (int n = 1; n <= workers; n++) {
-            pids.add(Long.parseLong(Files.readString(dir.resolve("worker-" + n + ".pid")).strip()));
+            pids.add(Long.parseLong(
+                    Files.readString(dir.resolve("worker-" + n + ".pid")).strip()));
         }
         return pids;
     }
@@ -119,9 +135,10 @@ public final class StandaloneCluster implements AutoCloseable {
     public List<ProcessHandle> executors() throws IOException {
         List<ProcessHandle> executors = new ArrayList<>();
         for (long worker : workerPids()) {
-            ProcessHandle.of(worker).ifPresent(w -> w.descendants()
-                    .filter(p -> p.isAlive() && commandLine(p).contains(EXECUTOR_MAIN))
-                    .forEach(executors::add));
+            ProcessHandle.of(worker)
+                    .ifPresent(w -> w.descendants()
+                            .filter(p -> p.isAlive() && commandLine(p).contains(EXECUTOR_MAIN))
+                            .forEach(executors::add));
         }
         executors.sort(Comparator.comparing(p -> p.info().startInstant().orElse(java.time.Instant.EPOCH)));
         return executors;
@@ -162,10 +179,13 @@ public final class StandaloneCluster implements AutoCloseable {
     public String executorLogTails(int lines) throws IOException {
         StringBuilder out = new StringBuilder();
         try (Stream<Path> files = Files.walk(dir)) {
-            for (Path stderr : files.filter(p -> p.getFileName().toString().equals("stderr")).sorted().toList()) {
+            for (Path stderr : files.filter(p -> p.getFileName().toString().equals("stderr"))
+                    .sorted()
+                    .toList()) {
                 List<String> all = Files.readAllLines(stderr, StandardCharsets.UTF_8);
                 out.append("== ").append(dir.relativize(stderr)).append('\n');
-                all.subList(Math.max(0, all.size() - lines), all.size()).forEach(l -> out.append(l).append('\n'));
+                all.subList(Math.max(0, all.size() - lines), all.size())
+                        .forEach(l -> out.append(l).append('\n'));
             }
         }
         return out.toString();

@@ -52,8 +52,8 @@ public final class TaskLog extends SparkListener implements AutoCloseable {
         if (event.reason() == Success$.MODULE$) {
             executorsWithSuccess.add(event.taskInfo().executorId());
         } else {
-            failures.add("task " + event.taskInfo().taskId() + " on executor " + event.taskInfo().executorId() + ": "
-                    + event.reason());
+            failures.add("task " + event.taskInfo().taskId() + " on executor "
+                    + event.taskInfo().executorId() + ": " + event.reason());
             if (event.reason() instanceof ExecutorLostFailure) {
                 executorLost++;
             }
