@@ -131,7 +131,9 @@ public final class WriterLock implements AutoCloseable {
     private void touch() {
         try {
             fs.setTimes(file, System.currentTimeMillis(), -1);
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
+            // a scheduled task that throws is never run again: the lock would go stale under a live run and be
+            // taken over, so every failure is logged and the next heartbeat tries again
             LOG.warn("could not refresh the writer lock {}: {}", file, e.toString());
         }
     }

@@ -143,6 +143,40 @@ class WriterLockTest {
         }
     }
 
+    @Test
+    void aHeartbeatThatFailsWithAnUncheckedExceptionKeepsBeating() throws Exception {
+        Configuration flaky = new Configuration();
+        flaky.setClass("fs.file.impl", FlakyTimesFileSystem.class, FileSystem.class);
+        flaky.setBoolean("fs.file.impl.disable.cache", true);
+        FlakyTimesFileSystem.failures.set(2);
+        FileSystem fs = FileSystem.getLocal(CONF);
+        try (WriterLock lock =
+                WriterLock.acquire(lockFile(), "out", "train", flaky, Duration.ofMillis(50), Duration.ofSeconds(60))) {
+            fs.setTimes(lockFile(), System.currentTimeMillis() - 600_000, -1);
+            Thread.sleep(600);
+            assertThat(FlakyTimesFileSystem.failures.get())
+                    .as("both injected failures happened")
+                    .isLessThanOrEqualTo(0);
+            assertThat(System.currentTimeMillis() - fs.getFileStatus(lockFile()).getModificationTime())
+                    .as("refreshed after the failures")
+                    .isLessThan(10_000);
+        }
+    }
+
+    /** The local filesystem whose first {@code failures} setTimes calls throw an unchecked exception. */
+    public static final class FlakyTimesFileSystem extends org.apache.hadoop.fs.LocalFileSystem {
+        static final java.util.concurrent.atomic.AtomicInteger failures =
+                new java.util.concurrent.atomic.AtomicInteger();
+
+        @Override
+        public void setTimes(Path p, long mtime, long atime) throws java.io.IOException {
+            if (failures.getAndDecrement() > 0) {
+                throw new IllegalStateException("injected heartbeat failure");
+            }
+            super.setTimes(p, mtime, atime);
+        }
+    }
+
     private void writeLock(LockOwner owner, long ageMillis) throws Exception {
         java.nio.file.Path file = dir.resolve("out/_distillery/writer.lock");
         Files.createDirectories(file.getParent());
