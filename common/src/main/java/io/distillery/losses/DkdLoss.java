@@ -26,9 +26,7 @@ public final class DkdLoss implements LossTerm {
 
     /** @param warmupEpochs epochs of linear warm-up (mdistiller's 20); 0 for none */
     public DkdLoss(double alpha, double beta, double temperature, double warmupEpochs) {
-        if (!(temperature > 0) || Double.isInfinite(temperature)) {
-            throw new IllegalArgumentException(TYPE + ": temperature must be > 0, got " + temperature);
-        }
+        Tensors.requirePositive(temperature, TYPE, "temperature");
         if (!Double.isFinite(alpha) || !Double.isFinite(beta)) {
             throw new IllegalArgumentException(TYPE + ": alpha and beta must be finite, got " + alpha + ", " + beta);
         }

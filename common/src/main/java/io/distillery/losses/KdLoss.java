@@ -15,9 +15,7 @@ public final class KdLoss implements LossTerm {
     private final double temperature;
 
     public KdLoss(double temperature) {
-        if (!(temperature > 0) || Double.isInfinite(temperature)) {
-            throw new IllegalArgumentException(TYPE + ": temperature must be > 0, got " + temperature);
-        }
+        Tensors.requirePositive(temperature, TYPE, "temperature");
         this.temperature = temperature;
     }
 

@@ -21,12 +21,8 @@ public final class LskdLoss implements LossTerm {
     private final double eps;
 
     public LskdLoss(double temperature, double eps) {
-        if (!(temperature > 0) || Double.isInfinite(temperature)) {
-            throw new IllegalArgumentException(TYPE + ": temperature must be > 0, got " + temperature);
-        }
-        if (!(eps > 0) || Double.isInfinite(eps)) {
-            throw new IllegalArgumentException(TYPE + ": eps must be > 0, got " + eps);
-        }
+        Tensors.requirePositive(temperature, TYPE, "temperature");
+        Tensors.requirePositive(eps, TYPE, "eps");
         this.temperature = temperature;
         this.eps = eps;
     }

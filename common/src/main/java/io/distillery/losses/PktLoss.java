@@ -23,9 +23,7 @@ public final class PktLoss implements LossTerm {
     private final double eps;
 
     public PktLoss(double eps) {
-        if (!(eps > 0) || Double.isInfinite(eps)) {
-            throw new IllegalArgumentException(TYPE + ": eps must be > 0, got " + eps);
-        }
+        Tensors.requirePositive(eps, TYPE, "eps");
         this.eps = eps;
     }
 

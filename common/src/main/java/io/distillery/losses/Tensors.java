@@ -12,6 +12,13 @@ final class Tensors {
     private Tensors() {}
 
     /** The student must be FLOAT or DOUBLE (its gradient comes back in the same type) of the given rank. */
+    /** A loss parameter that must be finite and > 0 (a temperature, an eps). */
+    static void requirePositive(double value, String loss, String name) {
+        if (!(value > 0) || Double.isInfinite(value)) {
+            throw new IllegalArgumentException(loss + ": " + name + " must be > 0, got " + value);
+        }
+    }
+
     static void requireStudent(INDArray student, String loss, int rank, String layout) {
         DataType type = student.dataType();
         if (type != DataType.FLOAT && type != DataType.DOUBLE) {
