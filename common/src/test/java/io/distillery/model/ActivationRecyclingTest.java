@@ -17,26 +17,8 @@ class ActivationRecyclingTest {
     @ParameterizedTest
     @EnumSource(ModelFamily.class)
     void recycledPassesGiveTheSameBytesAsFreshOnes(ModelFamily family) {
-        ModelConfig c = new ModelConfig(
-                family,
-                16,
-                4,
-                3,
-                32,
-                2,
-                4,
-                4.0,
-                true,
-                1e-6,
-                0.1,
-                family == ModelFamily.BEITV2,
-                false,
-                new double[] {0.5, 0.5, 0.5},
-                new double[] {0.25, 0.25, 0.25},
-                0);
-        ComputationGraph graph = EncoderGraph.create(c, 7, DataType.FLOAT);
-        Nd4j.getRandom().setSeed(3);
-        graph.params().addi(Nd4j.randn(DataType.FLOAT, graph.params().shape()).muli(0.1));
+        ModelConfig c = TinyEncoders.config(family, 2);
+        ComputationGraph graph = TinyEncoders.randomGraph(c);
         Encoder recycling = new Encoder(c, graph, null);
         Encoder fresh = recycling.replica();
 
