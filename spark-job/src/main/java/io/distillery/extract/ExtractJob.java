@@ -104,10 +104,11 @@ public final class ExtractJob {
             }
         }
         LOG.info(
-                "{} of {} shards already complete; {} to run",
+                "{} of {} shards already complete; {} to run (planned in {} s)",
                 results.size(),
                 plan.shards().size(),
-                remaining.size());
+                remaining.size(),
+                String.format(java.util.Locale.ROOT, "%.2f", (System.nanoTime() - start) / 1e9));
         if (existing != null && existing.complete() && remaining.isEmpty()) {
             ExtractSummary summary = summarize(s, plan, results, (System.nanoTime() - start) / 1e9);
             if (summary.ok()) {
@@ -141,11 +142,16 @@ public final class ExtractJob {
                             "distillery-extract-teacher",
                             "extract: teacher pass over " + remaining.size() + " shards -> " + s.outputPath(),
                             false);
+                    long pass = System.nanoTime();
                     results.addAll(jsc.parallelize(remaining, remaining.size())
                             .map(task)
                             .collect());
                     sc.removeSparkListener(progress);
                     progress.log();
+                    LOG.info(
+                            "teacher pass over {} shards: {} s",
+                            remaining.size(),
+                            String.format(java.util.Locale.ROOT, "%.2f", (System.nanoTime() - pass) / 1e9));
                 } finally {
                     jsc.clearJobGroup();
                 }
