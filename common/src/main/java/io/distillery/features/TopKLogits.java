@@ -24,8 +24,9 @@ import java.util.Arrays;
  *   q_j = exp(u / T) / Z            for each of the other C - K classes
  * </pre>
  *
- * At T = 1 this is exactly FKD's marginal smoothing of the full softmax; for K = C it is the plain
- * {@code softmax(z / T)} (no other classes, {@code rest} unused).
+ * that is, {@code softmax(z' / T)} of the logits with every missing one filled in with {@code u}. At T = 1 this is
+ * exactly FKD's marginal smoothing of the full softmax; for K = C it is the plain {@code softmax(z / T)} (no other
+ * classes, {@code rest} unused). See docs/feature-format.md.
  */
 public final class TopKLogits {
     private TopKLogits() {}
