@@ -18,13 +18,26 @@ public final class FeatureColumns {
     public static final String TARGET = "target";
     public static final String CLS = "cls";
     public static final String POOLED = "pooled";
+    /** All C classifier logits of the view ({@code store.logits} with {@code logits-top-k = 0}). */
     public static final String LOGITS = "logits";
+    /** The K largest logits' class indices, int32, by value descending ({@code logits-top-k = K}). */
+    public static final String LOGITS_TOPK_INDEX = "logits_topk_index";
+    /** The K largest logits, in {@link #LOGITS_TOPK_INDEX}'s order. */
+    public static final String LOGITS_TOPK_VALUE = "logits_topk_value";
+    /** log sum exp of the other C - K logits: what {@link TopKLogits} needs to rebuild the full softmax's mass. */
+    public static final String LOGITS_TOPK_REST = "logits_topk_rest";
     /** Raw layer columns are {@code layer_LL} with LL the 1-based block number, two digits. */
     public static final String LAYER_PREFIX = "layer_";
+    /** Attention probability columns are {@code attention_LL}, LL as in {@link #LAYER_PREFIX}. */
+    public static final String ATTENTION_PREFIX = "attention_";
 
     private FeatureColumns() {}
 
     public static String layer(int oneBasedBlock) {
         return String.format(java.util.Locale.ROOT, "%s%02d", LAYER_PREFIX, oneBasedBlock);
+    }
+
+    public static String attention(int oneBasedBlock) {
+        return String.format(java.util.Locale.ROOT, "%s%02d", ATTENTION_PREFIX, oneBasedBlock);
     }
 }

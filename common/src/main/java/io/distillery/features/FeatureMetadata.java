@@ -12,7 +12,10 @@ import java.util.Map;
  * @param formatVersion layout version; readers reject versions newer than they know
  * @param teacher       the model that produced the features
  * @param target        the contextualized-target recipe and its packing
- * @param tensorColumns every packed tensor column (target, pixels, raw layers, cls, pooled, logits)
+ * @param tensorColumns every packed tensor column (target, pixels, raw layers, attention, cls, pooled, logits)
+ * @param logits        which logit columns the dataset has; null when it has none, and in datasets written before
+ *                      this field existed (there a {@code logits} tensor column holds all classes: see
+ *                      {@link #storedLogits()})
  * @param preprocessing how the views were made
  * @param seed          job seed (views are a pure function of seed, key and view index)
  * @param input         where the images came from
@@ -25,6 +28,7 @@ public record FeatureMetadata(
         Teacher teacher,
         Target target,
         List<TensorColumn> tensorColumns,
+        Logits logits,
         Preprocessing preprocessing,
         long seed,
         Input input,
@@ -41,6 +45,23 @@ public record FeatureMetadata(
     /** @param layout e.g. "C order", "HWC RGB" */
     public record TensorColumn(String name, String dtype, List<Long> shape, String layout, String description) {}
 
+    /**
+     * The teacher's classifier logits as stored.
+     *
+     * @param classes C, the teacher's number of classes
+     * @param topK    K logits per view (columns {@code logits_topk_index}, {@code logits_topk_value},
+     *                {@code logits_topk_rest}), or {@link #ALL} (column {@code logits}, all C)
+     * @param columns the logit columns, in the order of {@code tensor_columns}
+     */
+    public record Logits(int classes, int topK, List<String> columns) {
+        /** topK value meaning "all C logits in one column". */
+        public static final int ALL = 0;
+
+        public boolean topKOnly() {
+            return topK != ALL;
+        }
+    }
+
     public record Preprocessing(
             int imgSize,
             List<Double> mean,
@@ -54,6 +75,20 @@ public record FeatureMetadata(
             String viewSeeding) {}
 
     public record Input(String format, String path, List<String> classNames) {}
+
+    /**
+     * The logit columns, also for datasets written before {@link #logits} was recorded: there a {@code logits}
+     * tensor column means all classes. Empty when the dataset has no logits.
+     */
+    public java.util.Optional<Logits> storedLogits() {
+        if (logits != null) {
+            return java.util.Optional.of(logits);
+        }
+        return tensorColumns.stream()
+                .filter(c -> c.name().equals(FeatureColumns.LOGITS))
+                .findFirst()
+                .map(c -> new Logits(c.shape().get(0).intValue(), Logits.ALL, List.of(FeatureColumns.LOGITS)));
+    }
 
     public TensorColumn column(String name) {
         return tensorColumns.stream()

@@ -6,9 +6,39 @@ import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.ShortBuffer;
 
-/** Packs float tensors into the little-endian bytes stored in feature columns, and back. */
+/** Packs float tensors (and int32 index tensors) into the little-endian bytes stored in feature columns, and back. */
 public final class TensorPacking {
+    /** The {@code dtype} of an int32 tensor column in the metadata (class indices). */
+    public static final String INT32 = "int32";
+
     private TensorPacking() {}
+
+    /** {@code value} as it reads back after packing as {@code dtype} (round to nearest even; exact for fp32). */
+    public static float round(float value, TensorDType dtype) {
+        return switch (dtype) {
+            case FP32 -> value;
+            case FP16 -> HalfPrecision.halfToFloat(HalfPrecision.floatToHalf(value));
+            case BF16 -> HalfPrecision.bf16ToFloat(HalfPrecision.floatToBf16(value));
+        };
+    }
+
+    /** Packs {@code count} ints from {@code src[offset..]} as little-endian int32. */
+    public static byte[] packInts(int[] src, int offset, int count) {
+        ByteBuffer out = ByteBuffer.allocate(count * Integer.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        out.asIntBuffer().put(src, offset, count);
+        return out.array();
+    }
+
+    /** Unpacks a little-endian int32 cell. */
+    public static int[] unpackInts(byte[] cell) {
+        if (cell.length % Integer.BYTES != 0) {
+            throw new IllegalArgumentException(
+                    "int32 tensor cell has " + cell.length + " bytes, not a multiple of " + Integer.BYTES);
+        }
+        int[] out = new int[cell.length / Integer.BYTES];
+        ByteBuffer.wrap(cell).order(ByteOrder.LITTLE_ENDIAN).asIntBuffer().get(out);
+        return out;
+    }
 
     /** Packs {@code count} floats from {@code src[offset..]}. */
     public static byte[] pack(float[] src, int offset, int count, TensorDType dtype) {

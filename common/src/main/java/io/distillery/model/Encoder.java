@@ -1,8 +1,13 @@
 package io.distillery.model;
 
+import io.distillery.model.kernels.NativeEngine;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -45,9 +50,31 @@ public final class Encoder {
 
     /** Inference forward pass on normalised images [B, C, H, W]. */
     public EncoderActivations forward(INDArray images) {
+        return forward(images, Set.of());
+    }
+
+    /**
+     * {@link #forward(INDArray)}, also keeping the attention probabilities of the 0-based {@code attentionBlocks}
+     * (the other blocks' are never kept: they cost nothing extra).
+     *
+     * @throws IllegalStateException when attention is asked for and the encoder does not run on the native engine,
+     *                               the only path that exposes it
+     */
+    public EncoderActivations forward(INDArray images, Set<Integer> attentionBlocks) {
         boolean nativePass = NativeEncoderPass.supports(graph, config);
+        for (int b : attentionBlocks) {
+            if (b < 0 || b >= config.depth()) {
+                throw new IllegalArgumentException(
+                        "attention block " + b + " (0-based) is outside the encoder's " + config.depth() + " blocks");
+            }
+        }
+        if (!attentionBlocks.isEmpty() && !nativePass) {
+            throw new IllegalStateException("attention probabilities are exposed by the native engine only (ND4J's"
+                    + " CPU backend in FLOAT or DOUBLE, -D" + NativeEngine.PROPERTY + "=native); this encoder runs"
+                    + " its SameDiff layers");
+        }
         NativeEncoderPass.Result pass =
-                nativePass ? NativeEncoderPass.run(graph, config, images, recycler::take) : null;
+                nativePass ? NativeEncoderPass.run(graph, config, images, recycler::take, attentionBlocks) : null;
         Map<String, INDArray> acts =
                 nativePass ? pass.activations() : graph.feedForward(new INDArray[] {images}, false, false);
         List<INDArray> scaledBranches = nativePass ? pass.scaledBranches() : List.of();
@@ -71,13 +98,20 @@ public final class Encoder {
                 ffns.add(scaledBranches.get(b).reshape('c', mlp.size(0), t, d)); // gamma_2 * mlp, from the join
             }
         }
+        Map<Integer, INDArray> attention = new TreeMap<>();
+        Collection<INDArray> probs = nativePass ? pass.attention().values() : List.of();
+        if (nativePass) {
+            long h = config.numHeads();
+            pass.attention().forEach((b, p) -> attention.put(b, p.reshape('c', p.size(0) / (h * t), h, t, t)));
+        }
         return new EncoderActivations(
                 embeddings,
                 blockInput,
                 List.copyOf(outs),
                 List.copyOf(mlps),
                 List.copyOf(ffns),
-                nativePass ? concat(acts.values(), scaledBranches) : List.of(), // DL4J's own arrays are left to DL4J
+                Collections.unmodifiableMap(attention),
+                nativePass ? concat(acts.values(), scaledBranches, probs) : List.of(), // DL4J's own are left to DL4J
                 nativePass ? recycler::giveBack : null);
     }
 
@@ -94,9 +128,10 @@ public final class Encoder {
         return recycler.held();
     }
 
-    private static List<INDArray> concat(java.util.Collection<INDArray> a, List<INDArray> b) {
+    private static List<INDArray> concat(Collection<INDArray> a, List<INDArray> b, Collection<INDArray> c) {
         List<INDArray> all = new ArrayList<>(a);
         all.addAll(b);
+        all.addAll(c);
         return List.copyOf(all);
     }
 

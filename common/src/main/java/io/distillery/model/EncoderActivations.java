@@ -1,6 +1,7 @@
 package io.distillery.model;
 
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -13,6 +14,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * @param mlpOutputs   each block's plain {@code mlp(.)} output
  * @param ffnBranches  what each block adds to its residual through the FFN (BEiT: gamma_2 * mlp; data2vec 2.0:
  *                     mlp): data2vec's {@code ffn} target tensor
+ * @param attention    0-based block to its attention probabilities {@code [B, H, T, T]} (query rows, key columns,
+ *                     each row sums to 1), only for the blocks asked for in {@link Encoder#forward(INDArray,
+ *                     java.util.Set)}
  * @param owned        the arrays behind those tensors (which may be reshaped views of them), freed by {@link #close}
  * @param recycle      takes the owned arrays at {@link #close} for the encoder's next pass; null: they are freed
  */
@@ -22,6 +26,7 @@ public record EncoderActivations(
         List<INDArray> blockOutputs,
         List<INDArray> mlpOutputs,
         List<INDArray> ffnBranches,
+        Map<Integer, INDArray> attention,
         List<INDArray> owned,
         Consumer<List<INDArray>> recycle)
         implements AutoCloseable {
@@ -32,7 +37,7 @@ public record EncoderActivations(
             List<INDArray> blockOutputs,
             List<INDArray> mlpOutputs,
             List<INDArray> ffnBranches) {
-        this(embeddings, blockInput, blockOutputs, mlpOutputs, ffnBranches, List.of(), null);
+        this(embeddings, blockInput, blockOutputs, mlpOutputs, ffnBranches, Map.of(), List.of(), null);
     }
 
     public INDArray lastBlockOutput() {
@@ -53,6 +58,7 @@ public record EncoderActivations(
         seen.addAll(blockOutputs);
         seen.addAll(mlpOutputs);
         seen.addAll(ffnBranches);
+        seen.addAll(attention.values());
         seen.addAll(owned);
         if (recycle != null) {
             owned.forEach(seen::remove);

@@ -6,6 +6,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -43,12 +45,27 @@ final class NativeEncoderPass {
      *                      vertices used
      * @param scaledBranches BEiT: each block's {@code gamma2 * mlp} ([B, T*D]), computed by the block end's fused
      *                      join; empty when the join ran merged or for data2vec 2.0
+     * @param attention     0-based block to its attention probabilities ([B*H*T, T]), for the blocks asked for
      */
-    record Result(Map<String, INDArray> activations, List<INDArray> scaledBranches) {}
+    record Result(Map<String, INDArray> activations, List<INDArray> scaledBranches, Map<Integer, INDArray> attention) {}
 
     /** The pass, every activation (and BEiT's scaled branches) allocated by {@code output}. */
     static Result run(ComputationGraph graph, ModelConfig config, INDArray images, OutputAllocator output) {
+        return run(graph, config, images, output, Set.of());
+    }
+
+    /**
+     * The pass, also keeping the attention probabilities of the 0-based {@code attentionBlocks} (allocated by
+     * {@code output}; other blocks write theirs into scratch memory as usual).
+     */
+    static Result run(
+            ComputationGraph graph,
+            ModelConfig config,
+            INDArray images,
+            OutputAllocator output,
+            Set<Integer> attentionBlocks) {
         Map<String, INDArray> acts = new HashMap<>();
+        Map<Integer, INDArray> probs = new TreeMap<>();
         List<INDArray> scaled = new ArrayList<>();
         boolean beit = config.family() == ModelFamily.BEITV2;
         INDArray x = layer(graph, VertexNames.EMBED).infer(images, output);
@@ -58,7 +75,16 @@ final class NativeEncoderPass {
             acts.put(VertexNames.EMBED_NORM, x);
         }
         for (int b = 0; b < config.depth(); b++) {
-            INDArray attention = layer(graph, VertexNames.attention(b)).infer(x, output);
+            NativeLayer attentionLayer = layer(graph, VertexNames.attention(b));
+            INDArray attention;
+            if (attentionBlocks.contains(b)) {
+                long rows = images.size(0) * config.numHeads() * config.tokens();
+                INDArray p = output.create(x.dataType(), rows, config.tokens());
+                attention = attentionLayer.inferAttention(x, output, p);
+                probs.put(b, p);
+            } else {
+                attention = attentionLayer.infer(x, output);
+            }
             INDArray mlp = layer(graph, VertexNames.mlp(b)).infer(attention, output);
             NativeLayer end = layer(graph, VertexNames.block(b));
             INDArray branch = beit ? output.create(mlp.dataType(), mlp.shape()) : null;
@@ -77,7 +103,7 @@ final class NativeEncoderPass {
             acts.put(VertexNames.mlp(b), mlp);
             acts.put(VertexNames.block(b), x);
         }
-        return new Result(acts, scaled.size() == config.depth() ? scaled : closeAll(scaled));
+        return new Result(acts, scaled.size() == config.depth() ? scaled : closeAll(scaled), probs);
     }
 
     private static List<INDArray> closeAll(List<INDArray> arrays) {

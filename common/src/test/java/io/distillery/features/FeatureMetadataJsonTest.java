@@ -10,12 +10,18 @@ import org.junit.jupiter.api.Test;
 class FeatureMetadataJsonTest {
 
     static FeatureMetadata sample() {
+        return sample(
+                List.of(new FeatureMetadata.TensorColumn("target", "fp16", List.of(196L, 768L), "C order", "t")), null);
+    }
+
+    static FeatureMetadata sample(List<FeatureMetadata.TensorColumn> columns, FeatureMetadata.Logits logits) {
         return new FeatureMetadata(
                 FeatureMetadataJson.FORMAT,
                 1,
                 new FeatureMetadata.Teacher("beitv2_base_patch16_224", Map.of("depth", 12), "/w.safetensors", "ab12"),
                 new FeatureMetadata.Target("ffn", "patches", 8, 1e-5, "fp16", List.of(196L, 768L), "target"),
-                List.of(new FeatureMetadata.TensorColumn("target", "fp16", List.of(196L, 768L), "C order", "t")),
+                columns,
+                logits,
                 new FeatureMetadata.Preprocessing(
                         224,
                         List.of(0.5, 0.5, 0.5),
@@ -41,6 +47,34 @@ class FeatureMetadataJsonTest {
                 .contains("\"checkpoint_sha256\" : \"ab12\"")
                 .contains("\"top_k\" : 8");
         assertThat(FeatureMetadataJson.fromJson(json, "x")).isEqualTo(sample());
+    }
+
+    @Test
+    void topKLogitsAreRecordedAndOlderDatasetsReadAsAllClasses() {
+        var topK = sample(
+                List.of(
+                        new FeatureMetadata.TensorColumn("logits_topk_index", "int32", List.of(5L), "C order", "i"),
+                        new FeatureMetadata.TensorColumn("logits_topk_value", "fp16", List.of(5L), "C order", "v"),
+                        new FeatureMetadata.TensorColumn("logits_topk_rest", "fp16", List.of(1L), "C order", "r")),
+                new FeatureMetadata.Logits(
+                        1000, 5, List.of("logits_topk_index", "logits_topk_value", "logits_topk_rest")));
+        String json = FeatureMetadataJson.toJson(topK);
+        assertThat(json)
+                .contains("\"logits\" : {")
+                .contains("\"classes\" : 1000")
+                .doesNotContain("top_k_only");
+        FeatureMetadata read = FeatureMetadataJson.fromJson(json, "x");
+        assertThat(read).isEqualTo(topK);
+        assertThat(read.storedLogits()).contains(topK.logits());
+        assertThat(read.storedLogits().get().topKOnly()).isTrue();
+
+        // a version-1 dataset written before the field existed: a logits column means all classes
+        var full = List.of(new FeatureMetadata.TensorColumn("logits", "fp16", List.of(1000L), "C order", "l"));
+        String old = FeatureMetadataJson.toJson(sample(full, null)).replace("  \"logits\" : null,\n", "");
+        assertThat(old).doesNotContain("\"logits\" : null");
+        assertThat(FeatureMetadataJson.fromJson(old, "old").storedLogits())
+                .contains(new FeatureMetadata.Logits(1000, 0, List.of("logits")));
+        assertThat(sample().storedLogits()).isEmpty();
     }
 
     @Test

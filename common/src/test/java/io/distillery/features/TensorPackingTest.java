@@ -45,4 +45,20 @@ class TensorPackingTest {
         assertThatThrownBy(() -> TensorPacking.unpack(cell, TensorDType.FP32, new float[4], 0, 4))
                 .hasMessage("tensor cell has 12 bytes but 4 x fp32 needs 16");
     }
+
+    @Test
+    void int32IsLittleEndianAndRoundingMatchesPacking() {
+        byte[] cell = TensorPacking.packInts(new int[] {9, 258, -1, 7}, 1, 2);
+        assertThat(cell).containsExactly(2, 1, 0, 0, -1, -1, -1, -1);
+        assertThat(TensorPacking.unpackInts(cell)).containsExactly(258, -1);
+        assertThatThrownBy(() -> TensorPacking.unpackInts(new byte[6]))
+                .hasMessage("int32 tensor cell has 6 bytes, not a multiple of 4");
+        for (TensorDType dtype : TensorDType.values()) {
+            for (float v : VALUES) {
+                assertThat(TensorPacking.round(v, dtype))
+                        .as("%s %s", dtype, v)
+                        .isEqualTo(TensorPacking.unpack(TensorPacking.pack(new float[] {v}, 0, 1, dtype), dtype)[0]);
+            }
+        }
+    }
 }

@@ -96,18 +96,50 @@ public record ExtractSettings(
     /**
      * Optional extra columns.
      *
-     * @param layers 1-based blocks whose raw output is stored
+     * @param layers      1-based blocks whose raw output is stored
+     * @param logitsTopK  logits kept per view when {@code logits}: {@link #ALL_LOGITS} or K (checked against the
+     *                    teacher's classes once it is known, in {@code FeatureMetadataFactory})
+     * @param attention   1-based blocks whose attention probabilities are stored
      */
-    public record Store(boolean pixels, List<Integer> layers, boolean cls, boolean pooled, boolean logits)
+    public record Store(
+            boolean pixels,
+            List<Integer> layers,
+            boolean cls,
+            boolean pooled,
+            boolean logits,
+            int logitsTopK,
+            List<Integer> attention)
             implements Serializable {
+        /** logitsTopK value meaning "every class, in the {@code logits} column". */
+        public static final int ALL_LOGITS = 0;
+
         public Store {
             layers = List.copyOf(layers);
+            attention = List.copyOf(attention);
             for (int layer : layers) {
                 if (layer < 1) {
                     throw new IllegalArgumentException(
                             SECTION + ".store.layers are 1-based block numbers, got " + layer);
                 }
             }
+            for (int block : attention) {
+                if (block < 1) {
+                    throw new IllegalArgumentException(
+                            SECTION + ".store.attention holds 1-based block numbers, got " + block);
+                }
+            }
+            if (attention.stream().distinct().count() != attention.size()) {
+                throw new IllegalArgumentException(SECTION + ".store.attention names a block twice: " + attention);
+            }
+            if (logitsTopK != ALL_LOGITS && !logits) {
+                throw new IllegalArgumentException(
+                        SECTION + ".store.logits-top-k = " + logitsTopK + " needs " + SECTION + ".store.logits = true");
+            }
+        }
+
+        /** The attention blocks 0-based, as the encoder counts them. */
+        public java.util.Set<Integer> attentionBlocks() {
+            return attention.stream().map(b -> b - 1).collect(java.util.stream.Collectors.toUnmodifiableSet());
         }
     }
 
@@ -152,7 +184,9 @@ public record ExtractSettings(
                     c.getIntList("store.layers"),
                     c.getBoolean("store.cls"),
                     c.getBoolean("store.pooled"),
-                    c.getBoolean("store.logits"));
+                    c.getBoolean("store.logits"),
+                    c.getInt("store.logits-top-k"),
+                    c.getIntList("store.attention"));
             return new ExtractSettings(
                     input,
                     r.required("output.path"),

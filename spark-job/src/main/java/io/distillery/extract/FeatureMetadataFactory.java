@@ -56,6 +56,7 @@ final class FeatureMetadataFactory {
                     "C order",
                     "output of block " + layer + " (CLS first)"));
         }
+        AttentionColumns.describe(s.store().attention(), teacher, dtype, columns);
         if (s.store().cls()) {
             columns.add(new FeatureMetadata.TensorColumn(
                     FeatureColumns.CLS, dtype, List.of(dim), "C order", "CLS token of the last block output"));
@@ -72,16 +73,12 @@ final class FeatureMetadataFactory {
                     "C order",
                     "fc_norm(mean of the patch tokens of the last block)"));
         }
+        FeatureMetadata.Logits logits = null;
         if (s.store().logits()) {
             if (teacher.numClasses() == 0) {
                 throw new IllegalArgumentException("distillery.extract.store.logits: the teacher has num_classes = 0");
             }
-            columns.add(new FeatureMetadata.TensorColumn(
-                    FeatureColumns.LOGITS,
-                    dtype,
-                    List.of((long) teacher.numClasses()),
-                    "C order",
-                    "classifier logits"));
+            logits = LogitColumns.describe(s.store().logitsTopK(), teacher.numClasses(), dtype, columns);
         }
         var target = new FeatureMetadata.Target(
                 s.target().tensor().name().toLowerCase(Locale.ROOT),
@@ -116,6 +113,7 @@ final class FeatureMetadataFactory {
                         checkpointSha256),
                 target,
                 columns,
+                logits,
                 preprocessing,
                 s.seed(),
                 new FeatureMetadata.Input(

@@ -25,6 +25,10 @@ final class RecipeComparison {
                             .map(FeatureMetadata.TensorColumn::name)
                             .toList();
         }
+        if (!Objects.equals(a.storedLogits(), b.storedLogits())) {
+            return "logits " + a.storedLogits().orElse(null) + " vs "
+                    + b.storedLogits().orElse(null);
+        }
         if (!Objects.equals(a.preprocessing(), b.preprocessing())) {
             return "preprocessing " + a.preprocessing() + " vs " + b.preprocessing();
         }

@@ -115,7 +115,8 @@ public final class ShardExtractor {
                 ShardReader reader = ShardReader.open(shard, settings.input(), classNames, conf)) {
             RowWriter rowWriter = new RowWriter(data, schema, shard.id());
             SimpleGroupFactory rejectRows = new SimpleGroupFactory(FeatureSchema.rejects());
-            TeacherRunner runner = new TeacherRunner(teachers, recipe, settings.store());
+            TeacherRunner runner = new TeacherRunner(
+                    teachers, recipe, settings.store(), settings.target().dtype());
             ViewSampler sampler = settings.views().sampler(teacher.imgSize());
             SampleScreen screen = new SampleScreen(shard.id(), classNames);
             List<PendingView> pending = new ArrayList<>();
@@ -157,7 +158,7 @@ public final class ShardExtractor {
                     pending.add(new PendingView(sample, image.width(), image.height(), view, rendered));
                     t = timings.add(Phase.VIEWS, t);
                     if (pending.size() == settings.batchSize()) {
-                        Map<String, float[]> outputs = runner.run(pending);
+                        BatchTensors outputs = runner.run(pending);
                         t = timings.add(Phase.TEACHER, t);
                         rows += rowWriter.write(pending, outputs);
                         t = timings.add(Phase.WRITE, t);
@@ -168,7 +169,7 @@ public final class ShardExtractor {
                 counters.imageDone();
             }
             if (!pending.isEmpty()) {
-                Map<String, float[]> outputs = runner.run(pending);
+                BatchTensors outputs = runner.run(pending);
                 t = timings.add(Phase.TEACHER, t);
                 rows += rowWriter.write(pending, outputs);
                 timings.add(Phase.WRITE, t);
@@ -220,7 +221,7 @@ public final class ShardExtractor {
             this.shardId = shardId;
         }
 
-        long write(List<PendingView> views, Map<String, float[]> tensors) throws IOException {
+        long write(List<PendingView> views, BatchTensors tensors) throws IOException {
             TensorDType dtype = settings.target().dtype();
             for (int i = 0; i < views.size(); i++) {
                 PendingView pv = views.get(i);
@@ -250,7 +251,15 @@ public final class ShardExtractor {
                                 Binary.fromConstantByteArray(pv.pixels().toRgbBytes()));
                         continue;
                     }
-                    float[] flat = tensors.get(column.name());
+                    if (column.dtype().equals(TensorPacking.INT32)) {
+                        int[] ints = tensors.ints().get(column.name());
+                        int length = ints.length / views.size();
+                        g.append(
+                                column.name(),
+                                Binary.fromConstantByteArray(TensorPacking.packInts(ints, i * length, length)));
+                        continue;
+                    }
+                    float[] flat = tensors.floats().get(column.name());
                     int length = flat.length / views.size();
                     OutputGuard.check(shardId, pv, column.name(), flat, i * length, length, dtype);
                     g.append(

@@ -66,12 +66,17 @@ class ExtractSettingsTest {
                 "decode.max-side=512",
                 "store.layers=[2, 4]",
                 "store.cls=true",
+                "store.logits=true",
+                "store.logits-top-k=5",
+                "store.attention=[1, 3]",
                 "target.dtype=bf16",
                 "target.top-k=3",
                 "teacher.copies=2");
         assertThat(s.views()).isEqualTo(new ViewSettings(3, 0.9, 0.2, 0.9, 0.5, 2.0, false));
         assertThat(s.decode()).isEqualTo(new DecodeLimits(100_000_000L, 512));
-        assertThat(s.store()).isEqualTo(new ExtractSettings.Store(true, List.of(2, 4), true, false, false));
+        assertThat(s.store())
+                .isEqualTo(new ExtractSettings.Store(true, List.of(2, 4), true, false, true, 5, List.of(1, 3)));
+        assertThat(s.store().attentionBlocks()).containsExactlyInAnyOrder(0, 2);
         assertThat(s.target())
                 .isEqualTo(
                         new ExtractSettings.Target(TargetTensor.FFN, TargetTokens.PATCHES, 3, 1e-5, TensorDType.BF16));
@@ -92,6 +97,12 @@ class ExtractSettingsTest {
                         "distillery.extract.views.scale must be [min, max] with 0 < min <= max <= 1, got [0.5, 2.0]");
         assertThatThrownBy(() -> settings("store.layers=[0]"))
                 .hasMessage("distillery.extract.store.layers are 1-based block numbers, got 0");
+        assertThatThrownBy(() -> settings("store.attention=[0]"))
+                .hasMessage("distillery.extract.store.attention holds 1-based block numbers, got 0");
+        assertThatThrownBy(() -> settings("store.attention=[2, 2]"))
+                .hasMessage("distillery.extract.store.attention names a block twice: [2, 2]");
+        assertThatThrownBy(() -> settings("store.logits-top-k=5"))
+                .hasMessage("distillery.extract.store.logits-top-k = 5 needs distillery.extract.store.logits = true");
     }
 
     @Test

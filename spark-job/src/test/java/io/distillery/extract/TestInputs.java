@@ -122,6 +122,39 @@ public final class TestInputs {
         return file;
     }
 
+    /**
+     * The parity teacher with a random classifier head of {@code classes} outputs (seeded), as {@code config.json}
+     * and {@code weights.safetensors} in {@code dir}; returns the overrides that select it.
+     */
+    public static List<String> classifierTeacher(Path dir, int classes) throws IOException {
+        Path parity = ParityFiles.root().resolve("teacher_beitv2");
+        Files.createDirectories(dir);
+        String config = Files.readString(parity.resolve("config.json"));
+        if (!config.contains("\"num_classes\": 0")) {
+            throw new IllegalStateException("the parity config no longer says num_classes 0");
+        }
+        Path configFile = Files.writeString(
+                dir.resolve("config.json"), config.replace("\"num_classes\": 0", "\"num_classes\": " + classes));
+        var tensors = io.distillery.model.EncoderLoader.readTensors(parity.resolve("weights.safetensors"));
+        io.distillery.checkpoint.SafetensorsWriter writer = new io.distillery.checkpoint.SafetensorsWriter();
+        tensors.forEach((k, v) -> writer.addArray(k, v, io.distillery.checkpoint.DType.F32));
+        long dim = tensors.get("fc_norm.weight").length();
+        Random random = new Random(17);
+        float[] weight = new float[(int) (classes * dim)];
+        for (int i = 0; i < weight.length; i++) {
+            weight[i] = (float) random.nextGaussian();
+        }
+        float[] bias = new float[classes];
+        for (int i = 0; i < classes; i++) {
+            bias[i] = (float) (0.5 * random.nextGaussian());
+        }
+        writer.addFloats("head.weight", weight, new long[] {classes, dim}, io.distillery.checkpoint.DType.F32);
+        writer.addFloats("head.bias", bias, new long[] {classes}, io.distillery.checkpoint.DType.F32);
+        Path weights = dir.resolve("weights.safetensors");
+        writer.write(weights);
+        return List.of("teacher.model=\"" + configFile + "\"", "teacher.checkpoint=\"" + weights + "\"");
+    }
+
     public static List<String> overrides(Path input, String format, Path output, String... extra) {
         Path parity = ParityFiles.root();
         List<String> o = new ArrayList<>(List.of(

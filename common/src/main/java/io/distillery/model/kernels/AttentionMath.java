@@ -35,6 +35,17 @@ public final class AttentionMath implements NativeLayerMath {
 
     @Override
     public INDArray forward(INDArray input, Map<String, INDArray> p, SavedTensors saved, OutputAllocator output) {
+        return forward(input, p, saved, output, null);
+    }
+
+    /**
+     * {@link #forward} that also hands back the attention probabilities: the kernel writes them into
+     * {@code probsOut} instead of a scratch buffer, so asking costs no copy and not asking costs nothing.
+     *
+     * @param probsOut dense [B*H*T, T] (rows: image, head, query; columns: key), or null for the scratch buffer
+     */
+    public INDArray forward(
+            INDArray input, Map<String, INDArray> p, SavedTensors saved, OutputAllocator output, INDArray probsOut) {
         long batch = input.size(0);
         long rows = batch * tokens;
         DataType type = input.dataType();
@@ -50,7 +61,18 @@ public final class AttentionMath implements NativeLayerMath {
         LinearKernel.forward(y, p.get("qkvW"), qkvBias, qkv);
         Release.close(qkvBias);
         INDArray bias = relPos != null ? relPos.bias(p.get("relTable")) : null;
-        INDArray probs = buf.obtain("attn.probs", type, batch * heads * tokens, tokens);
+        INDArray probs;
+        if (probsOut == null) {
+            probs = buf.obtain("attn.probs", type, batch * heads * tokens, tokens);
+        } else {
+            probs = probsOut;
+            Blas.requireDense(probs, "attention probabilities");
+            if (probs.dataType() != type || probs.length() != batch * heads * tokens * tokens) {
+                throw new IllegalArgumentException(
+                        "attention probabilities need " + type + " [" + batch * heads * tokens + ", " + tokens
+                                + "], got " + probs.dataType() + " " + java.util.Arrays.toString(probs.shape()));
+            }
+        }
         INDArray context = buf.obtain("attn.context", type, rows, dim);
         kernel(batch).forward(qkv, bias, probs, context);
         Release.close(bias);

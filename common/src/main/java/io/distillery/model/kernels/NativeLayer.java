@@ -140,6 +140,21 @@ public final class NativeLayer extends SameDiffLayer {
     }
 
     /**
+     * An attention layer's inference that also writes its attention probabilities into {@code probs} (see
+     * {@link AttentionMath#forward(INDArray, Map, SavedTensors, OutputAllocator, INDArray)}).
+     *
+     * @throws IllegalStateException when this layer is not an attention layer
+     */
+    public INDArray inferAttention(INDArray in, OutputAllocator output, INDArray probs) {
+        if (!(math instanceof AttentionMath attention)) {
+            throw new IllegalStateException("layer " + getIndex() + " is not an attention layer");
+        }
+        try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+            return attention.forward(in, paramTable, null, output, probs);
+        }
+    }
+
+    /**
      * A block end's inference from its residual and FFN branch without merging them first (see
      * {@link ResidualJoinMath#join}); null when this layer is not a block end or the fused path does not apply.
      */
