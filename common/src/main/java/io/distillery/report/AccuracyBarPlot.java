@@ -73,6 +73,9 @@ public final class AccuracyBarPlot {
         List<String> skipped = new ArrayList<>();
         int plotted = addSeries(chart, "kNN", names, models, ModelResult::knnAccuracy, skipped)
                 + addSeries(chart, "linear probe", names, models, ModelResult::linearProbeAccuracy, skipped);
+        if (models.stream().anyMatch(m -> m.headAccuracy() != null)) {
+            plotted += addSeries(chart, "classifier head", names, models, ModelResult::headAccuracy, skipped);
+        }
         String note = "";
         if (plotted == 0) {
             // XChart cannot draw a category chart without series; an all-empty one keeps the axes and the note.

@@ -146,9 +146,10 @@ public record EvaluationReport(
         md.append("# ").append(title).append("\n\n");
         md.append("Created ").append(created).append(".\n\n");
         List<List<String>> rows = ReportTable.rows(models);
-        md.append(markdownRow(ReportTable.HEADER)).append('\n');
+        List<String> header = ReportTable.header(models);
+        md.append(markdownRow(header)).append('\n');
         StringBuilder rule = new StringBuilder("|");
-        for (int c = 0; c < ReportTable.HEADER.size(); c++) {
+        for (int c = 0; c < header.size(); c++) {
             rule.append(ReportTable.isNumeric(c) ? "---:|" : "---|");
         }
         md.append(rule).append('\n');
@@ -176,7 +177,7 @@ public record EvaluationReport(
 
     /** The results as an aligned plain-text table, for logs and the console. */
     public String toText() {
-        return title + "\n" + ReportTable.text(ReportTable.HEADER, ReportTable.rows(models));
+        return title + "\n" + ReportTable.text(ReportTable.header(models), ReportTable.rows(models));
     }
 
     private static String markdownRow(List<String> cells) {

@@ -15,6 +15,7 @@ package io.distillery.report;
  * @param testCount           test examples
  * @param checkpoint          the weights file that was scored (null when not recorded, e.g. reports of earlier builds)
  * @param checkpointSha256    its SHA-256, so the result stays tied to exactly those weights
+ * @param headAccuracy        top-1 of the model's own classifier head (null: the model has none)
  */
 public record ModelResult(
         String name,
@@ -27,7 +28,8 @@ public record ModelResult(
         long trainCount,
         long testCount,
         String checkpoint,
-        String checkpointSha256) {
+        String checkpointSha256,
+        Double headAccuracy) {
 
     public ModelResult {
         if (name == null || name.isBlank()) {
@@ -38,6 +40,7 @@ public record ModelResult(
         }
         checkFraction(knnAccuracy, "kNN accuracy", name);
         checkFraction(linearProbeAccuracy, "linear-probe accuracy", name);
+        checkFraction(headAccuracy, "classifier-head accuracy", name);
         if (featureDim < 1) {
             throw new IllegalArgumentException(
                     "feature dimension of model " + name + " must be at least 1 but was " + featureDim);
@@ -70,6 +73,7 @@ public record ModelResult(
                 trainCount,
                 testCount,
                 null,
+                null,
                 null);
     }
 
@@ -98,7 +102,8 @@ public record ModelResult(
                 trainCount,
                 testCount,
                 checkpoint,
-                checkpointSha256);
+                checkpointSha256,
+                headAccuracy);
     }
 
     /** The same result naming the weights file it scored and that file's SHA-256. */
@@ -114,6 +119,24 @@ public record ModelResult(
                 trainCount,
                 testCount,
                 file,
-                sha256);
+                sha256,
+                headAccuracy);
+    }
+
+    /** The same result with the top-1 accuracy of the model's own classifier head. */
+    public ModelResult withHeadAccuracy(double accuracy) {
+        return new ModelResult(
+                name,
+                kind,
+                knnAccuracy,
+                linearProbeAccuracy,
+                targetMse,
+                targetCosine,
+                featureDim,
+                trainCount,
+                testCount,
+                checkpoint,
+                checkpointSha256,
+                accuracy);
     }
 }

@@ -7,8 +7,19 @@ import java.util.Locale;
 /** The cells of the results table, shared by the Markdown and plain-text renderings. */
 final class ReportTable {
 
-    static final List<String> HEADER = List.of(
-            "model", "kind", "kNN top-1", "linear top-1", "target MSE", "target cosine", "dim", "train", "test");
+    private static final List<String> HEADER = List.of(
+            "model",
+            "kind",
+            "kNN top-1",
+            "linear top-1",
+            "head top-1",
+            "target MSE",
+            "target cosine",
+            "dim",
+            "train",
+            "test");
+    private static final int HEAD_COLUMN = 4;
+
     static final String MISSING = "n/a";
 
     private ReportTable() {}
@@ -18,21 +29,38 @@ final class ReportTable {
         return column >= 2;
     }
 
+    /** The column names; "head top-1" only when some model has a classifier head. */
+    static List<String> header(List<ModelResult> models) {
+        return withoutUnusedHead(HEADER, models);
+    }
+
     static List<List<String>> rows(List<ModelResult> models) {
         List<List<String>> rows = new ArrayList<>();
         for (ModelResult m : models) {
-            rows.add(List.of(
-                    m.name(),
-                    m.kind(),
-                    percent(m.knnAccuracy()),
-                    percent(m.linearProbeAccuracy()),
-                    number(m.targetMse(), "%.4g"),
-                    number(m.targetCosine(), "%.4f"),
-                    Integer.toString(m.featureDim()),
-                    Long.toString(m.trainCount()),
-                    Long.toString(m.testCount())));
+            rows.add(withoutUnusedHead(
+                    List.of(
+                            m.name(),
+                            m.kind(),
+                            percent(m.knnAccuracy()),
+                            percent(m.linearProbeAccuracy()),
+                            percent(m.headAccuracy()),
+                            number(m.targetMse(), "%.4g"),
+                            number(m.targetCosine(), "%.4f"),
+                            Integer.toString(m.featureDim()),
+                            Long.toString(m.trainCount()),
+                            Long.toString(m.testCount())),
+                    models));
         }
         return rows;
+    }
+
+    private static List<String> withoutUnusedHead(List<String> cells, List<ModelResult> models) {
+        if (models.stream().anyMatch(m -> m.headAccuracy() != null)) {
+            return cells;
+        }
+        List<String> out = new ArrayList<>(cells);
+        out.remove(HEAD_COLUMN);
+        return out;
     }
 
     static String percent(Double fraction) {

@@ -84,6 +84,26 @@ class EvaluationReportTest {
     }
 
     @Test
+    void headColumnAppearsWhenAModelHasAClassifierHead() throws IOException {
+        ModelResult kd = ModelResult.accuracies("kd-student", "student", 0.5, 0.625, 64, 100, 8)
+                .withHeadAccuracy(0.875);
+        EvaluationReport report = report(List.of(TEACHER, kd));
+        assertThat(report.toText()).isEqualTo("""
+                CIFAR-10 frozen features
+                model        kind     kNN top-1  linear top-1  head top-1  target MSE  target cosine  dim  train   test
+                -----------  -------  ---------  ------------  ----------  ----------  -------------  ---  -----  -----
+                beitv2-base  teacher      78.12         84.33         n/a         n/a            n/a  768  50000  10000
+                kd-student   student      50.00         62.50       87.50         n/a            n/a   64    100      8
+                """);
+        JsonNode node = new ObjectMapper().readTree(report.toJson());
+        assertThat(node.get("models").get(1).get("head_accuracy").asDouble()).isEqualTo(0.875);
+        assertThat(node.get("models").get(0).get("head_accuracy").isNull()).isTrue();
+        assertThatThrownBy(() -> kd.withHeadAccuracy(1.5))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("classifier-head accuracy of model kd-student");
+    }
+
+    @Test
     void jsonRoundTripsIncludingMissingAndNonFiniteValues() throws IOException {
         ModelResult diverged = new ModelResult(
                 "d2v2-diverged",

@@ -129,6 +129,9 @@ public final class EvaluateJob {
                             trainFeatures.labels().length,
                             testFeatures.labels().length)
                     .withCheckpoint(m.checkpoint(), m.checkpointSha256());
+            if (testFeatures.headAccuracy() != null) {
+                result = result.withHeadAccuracy(testFeatures.headAccuracy());
+            }
             if (m.spec().runDir() != null && s.targetDataset() != null) {
                 TargetSimilarity similarity = targetSimilarity(spark, m, s);
                 result = result.withTargetSimilarity(similarity.mse(), similarity.meanCosine());
@@ -177,7 +180,8 @@ public final class EvaluateJob {
     private record ResolvedModel(
             ModelSpec spec, ModelConfig config, String model, String checkpoint, String checkpointSha256) {}
 
-    private record Labelled(float[][] features, int[] labels) {}
+    /** Features and labels of scored rows; the classifier head's top-1 when the model has a head, else null. */
+    private record Labelled(float[][] features, int[] labels, Double headAccuracy) {}
 
     private static ResolvedModel resolve(ModelSpec spec, Path out, long seed, Configuration conf) throws IOException {
         ModelConfig config = ModelFiles.config(spec.model(), conf);
@@ -220,7 +224,7 @@ public final class EvaluateJob {
     private static Labelled features(SparkSession spark, Dataset<Row> rows, ResolvedModel m, EvaluateSettings s) {
         List<Row> scored = EncoderScoring.score(
                         spark, rows, new EncoderScoring(m.model(), m.checkpoint(), s.pooling(), s.batchSize()))
-                .select(FeatureColumns.LABEL, EncoderScoring.FEATURES)
+                .select(FeatureColumns.LABEL, EncoderScoring.FEATURES, EncoderScoring.PREDICTED)
                 .collectAsList();
         if (scored.isEmpty()) {
             throw new IllegalArgumentException(
@@ -228,15 +232,20 @@ public final class EvaluateJob {
         }
         float[][] features = new float[scored.size()][];
         int[] labels = new int[scored.size()];
+        boolean head = m.config().numClasses() > 0;
+        long correct = 0;
         for (int i = 0; i < scored.size(); i++) {
             labels[i] = scored.get(i).getInt(0);
+            if (head && !scored.get(i).isNullAt(2) && scored.get(i).getInt(2) == labels[i]) {
+                correct++;
+            }
             List<Float> f = scored.get(i).getList(1);
             features[i] = new float[f.size()];
             for (int j = 0; j < features[i].length; j++) {
                 features[i][j] = f.get(j);
             }
         }
-        return new Labelled(features, labels);
+        return new Labelled(features, labels, head ? (double) correct / labels.length : null);
     }
 
     /** The student's predicted targets (its training head) against the cached teacher targets of held-out rows. */

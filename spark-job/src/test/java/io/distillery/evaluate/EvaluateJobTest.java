@@ -67,6 +67,48 @@ class EvaluateJobTest {
     }
 
     @Test
+    void reportsTheClassifierHeadsTopOneWhenTheModelHasAHead(@TempDir Path dir) throws Exception {
+        Path train = Files.createDirectories(dir.resolve("train"));
+        TestInputs.twoClassShard(train.resolve("t-000.tar"), 8, 1, 32);
+        Path test = Files.createDirectories(dir.resolve("test"));
+        TestInputs.twoClassShard(test.resolve("e-000.tar"), 9, 2, 32); // labels 0,1,0,...: four of class 1
+        // the parity teacher with a 2-class head that ignores its input and always says class 1
+        Path parity = ParityFiles.root().resolve("teacher_beitv2");
+        Path model = Files.createDirectories(dir.resolve("classifier"));
+        Files.writeString(
+                model.resolve("config.json"),
+                Files.readString(parity.resolve("config.json")).replace("\"num_classes\": 0", "\"num_classes\": 2"));
+        var tensors = io.distillery.model.EncoderLoader.readTensors(parity.resolve("weights.safetensors"));
+        var writer = new io.distillery.checkpoint.SafetensorsWriter();
+        tensors.forEach((k, v) -> writer.addArray(k, v, io.distillery.checkpoint.DType.F32));
+        long dim = tensors.get("fc_norm.weight").length();
+        writer.addFloats(
+                "head.weight", new float[(int) (2 * dim)], new long[] {2, dim}, io.distillery.checkpoint.DType.F32);
+        writer.addFloats("head.bias", new float[] {0f, 1f}, new long[] {2}, io.distillery.checkpoint.DType.F32);
+        writer.write(model.resolve("weights.safetensors"));
+        Path out = dir.resolve("report");
+        List<String> o = List.of(
+                "train-images.path=\"" + train + "\"",
+                "test-images.path=\"" + test + "\"",
+                "out=\"" + out + "\"",
+                "knn.k=3",
+                "probe.max-iterations=50",
+                "models=[{name = finetuned, kind = finetuned, model = \"" + model.resolve("config.json")
+                        + "\", checkpoint = \"" + model.resolve("weights.safetensors") + "\"},"
+                        + "{name = headless, kind = teacher, model = \"" + parity.resolve("config.json")
+                        + "\", checkpoint = \"" + parity.resolve("weights.safetensors") + "\"}]");
+        EvaluateJob.run(
+                SparkTestSession.get(), EvaluateSettings.from(JobConfigLoader.load(null, o, EvaluateSettings.SECTION)));
+
+        EvaluationReport report = EvaluationReport.readJson(out.resolve("report.json"));
+        assertThat(report.models().get(0).headAccuracy()).isEqualTo(4.0 / 9);
+        assertThat(report.models().get(1).headAccuracy()).isNull();
+        assertThat(Files.readString(out.resolve("report.md")))
+                .contains("| head top-1 |")
+                .contains("| 44.44 |");
+    }
+
+    @Test
     void aMissingStudentIsNamedAsSuchOnTheDriver(@TempDir Path dir) throws Exception {
         Path teacher = ParityFiles.root().resolve("teacher_beitv2");
         Path missing = dir.resolve("run/student/student.safetensors");
