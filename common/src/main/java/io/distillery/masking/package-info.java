@@ -6,6 +6,7 @@
  * random stream per clone from SHA-256 of the four ({@link io.distillery.masking.MaskSeeds}), so reruns, retried
  * tasks and other JVMs draw identical masks in any processing order. The algorithms take their random numbers from
  * a {@link io.distillery.masking.MaskDraws} in the same order and shape as fairseq's torch calls, which lets the
- * tests replay draws recorded from fairseq itself. Plain library code: no Spark, no ND4J. See docs/masking.md.
+ * tests replay draws recorded from fairseq itself. {@link io.distillery.masking.MaskedTokens} moves tokens between
+ * the patch grid and the kept subset on ND4J arrays; the rest is plain Java. No Spark. See docs/masking.md.
  */
 package io.distillery.masking;
