@@ -5,9 +5,12 @@ import java.util.List;
 
 /**
  * The masks of a masked student: for each (sample, view), {@code clones} masks, each a pure function of (run seed,
- * sample key, view, clone) through its own random stream ({@link MaskSeeds}). Thread-safe (no state).
+ * sample key, view, clone) through its own random stream ({@link MaskSeeds}). Thread-safe (no state);
+ * serializable, so Spark tasks can capture it.
  */
-public final class MaskGenerator {
+public final class MaskGenerator implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
+
     private final MaskSettings settings;
     private final MaskSampler sampler;
 

@@ -15,7 +15,8 @@ package io.distillery.masking;
  * @param clones     masks per (sample, view): the student sees each view {@code clones} times under different
  *                   masks against one teacher target (fairseq's {@code clone_batch})
  */
-public record MaskSettings(double ratio, MaskKind kind, int blockSize, double probAdjust, int clones) {
+public record MaskSettings(double ratio, MaskKind kind, int blockSize, double probAdjust, int clones)
+        implements java.io.Serializable {
     public static final String KEY_RATIO = "ratio";
     public static final String KEY_KIND = "kind";
     public static final String KEY_BLOCK_SIZE = "block-size";

@@ -128,6 +128,23 @@ class MaskGeneratorTest {
         return (double) withNeighbour / kept;
     }
 
+    @ParameterizedTest
+    @EnumSource(MaskKind.class)
+    void aGeneratorSurvivesJavaSerialization(MaskKind kind) throws Exception {
+        MaskGenerator original = generator(kind);
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try (java.io.ObjectOutputStream out = new java.io.ObjectOutputStream(bytes)) {
+            out.writeObject(original);
+        }
+        MaskGenerator copy;
+        try (java.io.ObjectInputStream in =
+                new java.io.ObjectInputStream(new java.io.ByteArrayInputStream(bytes.toByteArray()))) {
+            copy = (MaskGenerator) in.readObject();
+        }
+        assertThat(copy.settings()).isEqualTo(original.settings());
+        assertThat(copy.masks(3, "k", 1)).isEqualTo(original.masks(3, "k", 1));
+    }
+
     @Test
     void keptAndMaskedIndicesPartitionTheGrid() {
         TokenMask m = TokenMask.parse("0110100");
