@@ -1,0 +1,28 @@
+package io.distillery.masking;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Objects;
+
+/**
+ * The seed of one mask's random stream: the first 8 bytes (big-endian) of SHA-256 over the UTF-8 of {@code "mask\0"
+ * + runSeed + "\0" + sampleKey + "\0" + view + "\0" + clone} (numbers in decimal). The {@code mask} prefix keeps
+ * these streams apart from the view sampler's ({@code io.distillery.image.ViewSampler}, which hashes the same run
+ * seed, key and view without it). SHA-256 rather than a hash mix of Java's: stable across JVMs and releases.
+ */
+public final class MaskSeeds {
+    private MaskSeeds() {}
+
+    public static long seed(long runSeed, String sampleKey, int view, int clone) {
+        Objects.requireNonNull(sampleKey, "sampleKey");
+        String text = "mask\0" + runSeed + "\0" + sampleKey + "\0" + view + "\0" + clone;
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+            return ByteBuffer.wrap(digest, 0, 8).getLong();
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java platform must provide SHA-256", e);
+        }
+    }
+}
