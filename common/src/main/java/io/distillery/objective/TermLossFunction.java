@@ -8,11 +8,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
-import org.deeplearning4j.nn.conf.graph.GraphVertex;
-import org.deeplearning4j.nn.conf.graph.LayerVertex;
-import org.deeplearning4j.nn.conf.layers.BaseOutputLayer;
-import org.deeplearning4j.nn.conf.layers.LossLayer;
-import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -42,7 +37,7 @@ import org.nd4j.shade.jackson.annotation.JsonAutoDetect;
  *
  * <p><b>Epoch.</b> DKD's warm-up scales its loss by {@code min(epoch / warmup, 1)} with mdistiller's 1-based epoch.
  * A loss function sees no epoch, so the training loop writes it into the graph's config before each pass over the
- * data ({@link #setEpoch(ComputationGraph, double)}); dl4j-spark broadcasts that config to the workers every round.
+ * data ({@link GraphLosses#setEpoch}); dl4j-spark broadcasts that config to the workers every round.
  */
 @JsonAutoDetect(
         fieldVisibility = JsonAutoDetect.Visibility.ANY,
@@ -101,32 +96,6 @@ public class TermLossFunction implements ILossFunction {
             throw new IllegalArgumentException("epoch must be finite and >= 0, got " + epoch);
         }
         this.epoch = epoch;
-    }
-
-    /** Sets {@code epoch} on every {@link TermLossFunction} of {@code net}'s outputs, in its config and its layers. */
-    public static void setEpoch(ComputationGraph net, double epoch) {
-        for (GraphVertex vertex : net.getConfiguration().getVertices().values()) {
-            if (lossOf(vertex) instanceof TermLossFunction f) {
-                f.setEpoch(epoch);
-            }
-        }
-        for (org.deeplearning4j.nn.api.Layer layer : net.getLayers()) {
-            if (lossOf(layer.conf().getLayer()) instanceof TermLossFunction f) {
-                f.setEpoch(epoch);
-            }
-        }
-    }
-
-    /** The loss function of an output vertex's layer config; null for any other vertex. */
-    static ILossFunction lossOf(GraphVertex vertex) {
-        return vertex instanceof LayerVertex v ? lossOf(v.getLayerConf().getLayer()) : null;
-    }
-
-    static ILossFunction lossOf(org.deeplearning4j.nn.conf.layers.Layer layer) {
-        if (layer instanceof BaseOutputLayer out) {
-            return out.getLossFn();
-        }
-        return layer instanceof LossLayer loss ? loss.getLossFn() : null;
     }
 
     private List<LossTerm> terms() {

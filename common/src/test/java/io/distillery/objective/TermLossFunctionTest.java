@@ -155,7 +155,7 @@ class TermLossFunctionTest {
         INDArray labels = labels(random(8, N, C));
         double expected = f.computeScore(labels, student, new ActivationIdentity(), null, true);
         for (ComputationGraphConfiguration back : List.of(fromJson, fromJava)) {
-            var restored = TermLossFunction.lossOf(back.getVertices().get("out"));
+            var restored = GraphLosses.lossOf(back.getVertices().get("out"));
             assertThat(restored).isEqualTo(f);
             assertThat(restored.computeScore(labels, student, new ActivationIdentity(), null, true))
                     .isEqualTo(expected);

@@ -6,8 +6,8 @@ import static org.assertj.core.api.Assertions.within;
 
 import io.distillery.model.ModelConfig;
 import io.distillery.model.ModelFamily;
+import io.distillery.objective.GraphLosses;
 import io.distillery.objective.LossSpec;
-import io.distillery.objective.TermLossFunction;
 import io.distillery.targets.TargetRecipe;
 import io.distillery.targets.TargetTensor;
 import io.distillery.targets.TargetTokens;
@@ -130,12 +130,12 @@ class StudentObjectiveTest {
         ComputationGraph net = graph(objective, DataType.DOUBLE);
         INDArray images = Nd4j.randn(DataType.DOUBLE, 2, 3, 8, 8);
         INDArray[] labels = labels(objective, DataType.DOUBLE);
-        TermLossFunction.setEpoch(net, 1);
+        GraphLosses.setEpoch(net, 1);
         net.setInputs(images);
         net.setLabels(labels);
         net.computeGradientAndScore();
         double warm = net.score();
-        TermLossFunction.setEpoch(net, 100);
+        GraphLosses.setEpoch(net, 100);
         net.computeGradientAndScore();
         double full = net.score();
         assertThat(full)
@@ -164,7 +164,7 @@ class StudentObjectiveTest {
             ComputationGraph net = graph(objective, DataType.DOUBLE);
             Nd4j.getRandom().setSeed(3);
             net.params().addi(Nd4j.randn(DataType.DOUBLE, net.params().shape()).muli(0.2));
-            TermLossFunction.setEpoch(net, 2);
+            GraphLosses.setEpoch(net, 2);
             INDArray images = Nd4j.randn(DataType.DOUBLE, 2, 3, 8, 8);
             boolean ok = GradientCheckUtil.checkGradients(new GradientCheckUtil.GraphConfig()
                     .net(net)

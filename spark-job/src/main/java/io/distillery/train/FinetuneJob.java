@@ -69,13 +69,11 @@ public final class FinetuneJob {
         if (count == 0) {
             throw new IllegalArgumentException(f.dataId() + ": no labelled rows to finetune on");
         }
-        BatchSpec spec = new BatchSpec(
+        BatchSpec spec = BatchSpec.single(
                 encoder.imgSize(),
                 encoder.imageMean(),
                 encoder.imageStd(),
-                FeatureColumns.LABEL,
-                null,
-                classes,
+                new ClassColumn(FeatureColumns.LABEL, classes, "finetune"),
                 s.averaging().batchSizePerWorker());
         JavaRDD<MultiDataSet> batches = rows.select(
                         FeatureColumns.KEY, FeatureColumns.VIEW, FeatureColumns.LABEL, FeatureColumns.PIXELS)
