@@ -181,6 +181,29 @@ class StudentObjectiveTest {
         }
     }
 
+    /**
+     * The graph config of the default objective (d2v alone, weight 1) is byte for byte the config the d2v-only code
+     * built before losses were configurable (resource written by commit 7d3f22d's {@code StudentGraph}).
+     */
+    @Test
+    void theDefaultObjectiveBuildsExactlyTheGraphOfBefore() throws Exception {
+        String before;
+        try (var in = StudentObjectiveTest.class.getResourceAsStream("/student/d2v-graph-before-losses.json")) {
+            before = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+        Optimization opt = new Optimization(1e-3, 1e-5, 2, 20, 0.05, 0.9, 0.95, 1.0, 7);
+        TargetRecipe recipe = new TargetRecipe(TargetTensor.FFN, TargetTokens.PATCHES, 2, 1e-5);
+        assertThat(StudentGraph.configuration(tiny(), recipe, TARGET_DIM, opt, DataType.FLOAT)
+                        .toJson())
+                .isEqualTo(before);
+        StudentObjective parsedDefault = new StudentObjective(
+                List.of(spec(0, "d2v", 1.0, Map.of(), "target")), 0, Map.of("target", 4 * TARGET_DIM));
+        assertThat(StudentGraph.configuration(
+                                tiny(), recipe, TARGET_DIM, opt.builder(DataType.FLOAT), DataType.FLOAT, parsedDefault)
+                        .toJson())
+                .isEqualTo(before);
+    }
+
     @Test
     void lossesTheGraphCannotServeAreRefused() {
         assertThatThrownBy(() ->
