@@ -53,6 +53,7 @@ public class TermLossFunction implements ILossFunction {
     private List<Map<String, Double>> params = new ArrayList<>();
     private int teacherWidth;
     private int classes;
+    private int tokens;
     private double epoch = NO_EPOCH;
     private transient List<LossTerm> terms;
 
@@ -65,7 +66,15 @@ public class TermLossFunction implements ILossFunction {
      * @param classes      columns of the one-hot block; 0 when no term needs labels
      */
     public TermLossFunction(List<LossSpec> specs, int teacherWidth, int classes) {
-        if (specs.isEmpty() || teacherWidth < 0 || classes < 0) {
+        this(specs, teacherWidth, classes, 0);
+    }
+
+    /**
+     * @param tokens when > 0, student and teacher rows are {@code tokens} tokens each, and are handed to the terms as
+     *               [N, tokens, width] (the hidden-state loss wants tokens; rows travel flattened between layers)
+     */
+    public TermLossFunction(List<LossSpec> specs, int teacherWidth, int classes, int tokens) {
+        if (specs.isEmpty() || teacherWidth < 0 || classes < 0 || tokens < 0) {
             throw new IllegalArgumentException("a term loss needs at least one term and widths >= 0, got " + specs
                     + ", teacher width " + teacherWidth + ", classes " + classes);
         }
@@ -84,6 +93,7 @@ public class TermLossFunction implements ILossFunction {
         }
         this.teacherWidth = teacherWidth;
         this.classes = classes;
+        this.tokens = tokens;
     }
 
     /** Label columns this function reads: {@code teacherWidth + classes}. */
@@ -122,7 +132,12 @@ public class TermLossFunction implements ILossFunction {
                         .dup()
                 : null;
         int[] classIndex = classes > 0 ? classIndex(labels) : null;
-        LossInputs inputs = new LossInputs(output, teacher, classIndex, epoch == NO_EPOCH ? Double.NaN : epoch);
+        INDArray student = output;
+        if (tokens > 0) {
+            student = output.reshape(output.size(0), tokens, output.size(1) / tokens);
+            teacher = teacher == null ? null : teacher.reshape(teacher.size(0), tokens, teacher.size(1) / tokens);
+        }
+        LossInputs inputs = new LossInputs(student, teacher, classIndex, epoch == NO_EPOCH ? Double.NaN : epoch);
         double value = 0;
         INDArray gradient = null;
         List<LossTerm> built = terms();
@@ -133,7 +148,7 @@ public class TermLossFunction implements ILossFunction {
             INDArray scaled = v.gradient().mul(w);
             gradient = gradient == null ? scaled : gradient.addi(scaled);
         }
-        return new LossValue(value, gradient);
+        return new LossValue(value, gradient.reshape(output.shape()));
     }
 
     /** The class of each row from its one-hot block; a row without exactly one 1 is refused. */
@@ -211,7 +226,7 @@ public class TermLossFunction implements ILossFunction {
     @Override
     public String toString() {
         return "TermLossFunction(" + name() + ", params " + params + ", teacher " + teacherWidth + ", classes "
-                + classes + ", epoch " + epoch + ")";
+                + classes + ", tokens " + tokens + ", epoch " + epoch + ")";
     }
 
     @Override
@@ -222,11 +237,12 @@ public class TermLossFunction implements ILossFunction {
                 && params.equals(f.params)
                 && teacherWidth == f.teacherWidth
                 && classes == f.classes
+                && tokens == f.tokens
                 && Double.compare(epoch, f.epoch) == 0;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(types, weights, params, teacherWidth, classes, epoch);
+        return Objects.hash(types, weights, params, teacherWidth, classes, tokens, epoch);
     }
 }

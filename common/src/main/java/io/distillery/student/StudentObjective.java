@@ -13,7 +13,7 @@ import java.util.Map;
  * each output's labels array holds. Output order is fixed: the d2v loss ({@link StudentGraph#LOSS}) first (so a
  * d2v-only graph is exactly the graph of before), the classifier ({@link ClassifierGraph#HEAD}, all logit losses
  * summed by one {@link TermLossFunction}), then one output per feature loss ({@code feature.<i>} for
- * {@code losses[i]}).
+ * {@code losses[i]}), then one per hidden-state loss ({@code hidden.<i>}).
  */
 public final class StudentObjective {
     private static final LossSpec DEFAULT_D2V =
@@ -49,11 +49,10 @@ public final class StudentObjective {
             throw new IllegalArgumentException("d2v is configured " + d2v + " times; give it once with its weight");
         }
         for (LossSpec s : specs) {
-            if (s.group() == LossGroup.TOKENS || s.group() == LossGroup.ATTENTION) {
+            if (s.group() == LossGroup.ATTENTION) {
                 throw new IllegalArgumentException(s.label() + ": the train job does not wire " + s.type()
-                        + " losses yet (they need the student's "
-                        + (s.group() == LossGroup.TOKENS ? "block tokens" : "attention maps")
-                        + " as an output); use d2v, ce, kd, dkd, lskd, cosine or pkt");
+                        + " losses yet (they need the student's attention maps as an output); use d2v, ce, kd, dkd,"
+                        + " lskd, cosine, pkt or hidden");
             }
         }
         if (!logits().isEmpty() && classes < 2) {
@@ -88,6 +87,10 @@ public final class StudentObjective {
         return ofGroup(LossGroup.FEATURES);
     }
 
+    public List<LossSpec> hidden() {
+        return ofGroup(LossGroup.TOKENS);
+    }
+
     public int classes() {
         return classes;
     }
@@ -106,13 +109,14 @@ public final class StudentObjective {
         return switch (spec.group()) {
             case D2V -> StudentGraph.LOSS;
             case LOGITS -> ClassifierGraph.HEAD;
+            case TOKENS -> "hidden." + specs.indexOf(spec);
             default -> "feature." + specs.indexOf(spec);
         };
     }
 
-    /** The projection vertex of a feature loss, when its output has one. */
-    static String projection(String featureVertex) {
-        return featureVertex + ".proj";
+    /** The projection vertex of a feature or hidden loss, when its output has one. */
+    static String projection(String outputVertex) {
+        return outputVertex + ".proj";
     }
 
     /** The graph's outputs in order, with their label layouts. */
@@ -126,7 +130,7 @@ public final class StudentObjective {
         return out;
     }
 
-    /** The outputs after d2v's: the classifier and the feature losses (what {@link StudentHeads} adds). */
+    /** The outputs after d2v's: the classifier, the feature and the hidden losses (what {@link StudentHeads} adds). */
     List<Output> headOutputs() {
         List<Output> out = new ArrayList<>();
         List<LossSpec> logits = logits();
@@ -137,6 +141,9 @@ public final class StudentObjective {
             out.add(new Output(ClassifierGraph.HEAD, logits, column, teacher ? classes : 0, labels ? classes : 0));
         }
         for (LossSpec s : features()) {
+            out.add(new Output(vertex(s), List.of(s), s.teacherColumn(), width(s), 0));
+        }
+        for (LossSpec s : hidden()) {
             out.add(new Output(vertex(s), List.of(s), s.teacherColumn(), width(s), 0));
         }
         return out;

@@ -25,7 +25,8 @@ import org.nd4j.linalg.learning.config.NoOp;
 
 /**
  * The training graph of a multi-loss objective: finite-difference check of the classifier head with every logit loss,
- * the feature losses (cosine through a projection, pkt) and a weighted d2v together; output order and label layout;
+ * the feature losses (cosine through a projection, pkt), hidden-state losses (with and without a per-token
+ * projection) and a weighted d2v together; output order and label layout;
  * the epoch reaching DKD; what is refused.
  */
 class StudentObjectiveTest {
@@ -57,7 +58,10 @@ class StudentObjectiveTest {
         return new LossSpec("distillery.train.losses[" + i + "]", type, weight, params, column, 0);
     }
 
-    /** d2v 0.5 + kd + 0.5 ce + dkd (in warm-up) + lskd + cosine (projected 8 -> 6) + pkt (8 vs 6). */
+    /**
+     * d2v 0.5 + kd + 0.5 ce + dkd (in warm-up) + lskd + cosine (projected 8 -> 6) + pkt (8 vs 6) + hidden on block 1
+     * (projected 8 -> 6 per token) + hidden on block 2 (same width, 5 tokens).
+     */
     private static StudentObjective everything() {
         return new StudentObjective(
                 List.of(
@@ -67,9 +71,23 @@ class StudentObjectiveTest {
                         spec(3, "dkd", 1.0, Map.of("warmup", 4.0), "logits"),
                         spec(4, "lskd", 1.0, Map.of(), "logits"),
                         spec(5, "cosine", 1.0, Map.of(), "pooled"),
-                        spec(6, "pkt", 2.0, Map.of(), "cls")),
+                        spec(6, "pkt", 2.0, Map.of(), "cls"),
+                        new LossSpec("distillery.train.losses[7]", "hidden", 1.0, Map.of(), "layer_02", 1),
+                        new LossSpec("distillery.train.losses[8]", "hidden", 0.5, Map.of(), "layer_01", 2)),
                 CLASSES,
-                Map.of("target", 4 * TARGET_DIM, "logits", CLASSES, "pooled", TEACHER_DIM, "cls", TEACHER_DIM));
+                Map.of(
+                        "target",
+                        4 * TARGET_DIM,
+                        "logits",
+                        CLASSES,
+                        "pooled",
+                        TEACHER_DIM,
+                        "cls",
+                        TEACHER_DIM,
+                        "layer_02",
+                        5 * TEACHER_DIM,
+                        "layer_01",
+                        5 * 8));
     }
 
     private static ComputationGraph graph(StudentObjective objective, DataType type) {
@@ -107,18 +125,22 @@ class StudentObjectiveTest {
         StudentObjective objective = everything();
         assertThat(objective.outputs())
                 .extracting(StudentObjective.Output::vertex)
-                .containsExactly("loss", "head", "feature.5", "feature.6");
+                .containsExactly("loss", "head", "feature.5", "feature.6", "hidden.7", "hidden.8");
         StudentObjective.Output head = objective.outputs().get(1);
         assertThat(head.teacherColumn()).isEqualTo("logits");
         assertThat(head.labelWidth()).as("[teacher logits | one-hot]").isEqualTo(2 * CLASSES);
         ComputationGraph net = graph(objective, DataType.FLOAT);
         assertThat(net.getConfiguration().getNetworkOutputs())
-                .containsExactly("loss", "head", "feature.5", "feature.6");
+                .containsExactly("loss", "head", "feature.5", "feature.6", "hidden.7", "hidden.8");
         assertThat(net.getLayer("feature.5.proj").getParam("W").shape()).containsExactly(8, TEACHER_DIM);
         assertThat(net.getConfiguration().getVertices())
                 .as("pkt compares similarity structure only")
                 .doesNotContainKey("feature.6.proj");
         assertThat(net.getLayer("head").getParam("W").shape()).containsExactly(8, CLASSES);
+        assertThat(net.getLayer("hidden.7.proj").getParam("W").shape()).containsExactly(TEACHER_DIM, 8);
+        assertThat(net.getConfiguration().getVertexInputs().get("hidden.7.proj"))
+                .containsExactly("blocks.0");
+        assertThat(net.getConfiguration().getVertexInputs().get("hidden.8")).containsExactly("blocks.1");
         ComputationGraphConfiguration back =
                 ComputationGraphConfiguration.fromJson(net.getConfiguration().toJson());
         assertThat(back).isEqualTo(net.getConfiguration());
@@ -155,7 +177,7 @@ class StudentObjectiveTest {
         assertThat(half.score()).isCloseTo(one.score() / 2, within(1e-12));
     }
 
-    /** The classifier head, every logit loss, both feature losses and d2v: ~1.9k parameters, ~1 min. */
+    /** The classifier head, every logit loss, both feature losses, both hidden ones and d2v: ~2k parameters, ~1 min. */
     @Test
     void multiLossGradientsMatchFiniteDifferences() {
         Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);

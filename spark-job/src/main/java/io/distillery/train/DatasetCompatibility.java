@@ -3,6 +3,7 @@ package io.distillery.train;
 import io.distillery.features.FeatureColumns;
 import io.distillery.features.FeatureMetadata;
 import io.distillery.model.ModelConfig;
+import io.distillery.objective.LossGroup;
 import io.distillery.objective.LossSpec;
 import io.distillery.targets.TargetTokens;
 import java.util.Arrays;
@@ -77,7 +78,7 @@ final class DatasetCompatibility {
      * Every configured loss finds its teacher column: "distillery.train.losses[1] (kd) needs column 'logits', which
      * dataset X does not have: extract with store.logits = true".
      */
-    static void checkLosses(String dataset, FeatureMetadata md, List<LossSpec> losses) {
+    static void checkLosses(String dataset, FeatureMetadata md, List<LossSpec> losses, ModelConfig student) {
         for (LossSpec spec : losses) {
             String column = spec.teacherColumn();
             boolean present = column == null
@@ -87,6 +88,28 @@ final class DatasetCompatibility {
                 throw new IllegalArgumentException(spec.label() + " needs column '" + column + "', which dataset "
                         + dataset + " does not have: extract with " + storeSetting(column));
             }
+            if (spec.group() == LossGroup.TOKENS) {
+                checkTokens(dataset, md.column(column), spec, student);
+            }
+        }
+    }
+
+    /** A hidden-state loss compares token by token: the stored layer must have the student's tokens. */
+    private static void checkTokens(
+            String dataset, FeatureMetadata.TensorColumn column, LossSpec spec, ModelConfig student) {
+        List<Long> shape = column.shape();
+        if (shape.size() != 2 || shape.get(0) != student.tokens()) {
+            throw mismatch(
+                    dataset,
+                    "column '" + column.name() + "' shape",
+                    shape.toString(),
+                    spec.label() + " student tokens (img " + student.imgSize() + " / patch " + student.patchSize()
+                            + " + CLS)",
+                    String.valueOf(student.tokens()));
+        }
+        if (spec.studentBlock() > student.depth()) {
+            throw new IllegalArgumentException(spec.key() + ".student-block is " + spec.studentBlock()
+                    + " but the student has " + student.depth() + " blocks");
         }
     }
 

@@ -122,7 +122,7 @@ public final class TrainJob {
             TrainSettings s, FeatureMetadata md, ModelConfig student, LossSettings losses) {
         boolean d2v = losses.losses().stream().anyMatch(l -> l.group() == LossGroup.D2V);
         long[] target = DatasetCompatibility.check(s.dataset(), md, student, s.tokens(), d2v);
-        DatasetCompatibility.checkLosses(s.dataset(), md, losses.losses());
+        DatasetCompatibility.checkLosses(s.dataset(), md, losses.losses(), student);
         return TrainObjective.resolve(s.dataset(), md, losses, target);
     }
 

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.distillery.metrics.MetricsFile;
 import io.distillery.model.EncoderLoader;
 import io.distillery.model.ModelConfigs;
+import io.distillery.npy.ParityFiles;
 import io.distillery.report.MetricsRecord;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,7 +33,7 @@ class TrainLossesTest {
     @BeforeAll
     static void extractWithLogits() throws Exception {
         List<String> extra = new ArrayList<>(TrainFixtures.classifierTeacher(shared));
-        extra.addAll(List.of("store.logits=true", "store.pooled=true"));
+        extra.addAll(List.of("store.logits=true", "store.pooled=true", "store.layers=[2]"));
         dataset = TrainFixtures.extract(shared, extra.toArray(new String[0]));
     }
 
@@ -77,22 +78,38 @@ class TrainLossesTest {
     }
 
     @Test
-    void d2vWithFeatureAndDecoupledLossesRunsAndResumesWithTheLossesConfiguredNow(@TempDir Path dir) throws Exception {
+    void aNarrowStudentTrainsWithEveryWiredLossAndResumesWithTheLossesConfiguredNow(@TempDir Path dir)
+            throws Exception {
+        Path narrow = dir.resolve("student32.json");
+        Files.writeString(
+                narrow,
+                Files.readString(ParityFiles.file("student_d2v2/config.json"))
+                        .replace("\"embed_dim\": 64", "\"embed_dim\": 32"));
         Path run = dir.resolve("run");
-        String losses = "losses=[{type=d2v, weight=1}, {type=dkd, warmup=2}, {type=cosine}, {type=pkt, weight=0.5}]";
+        String losses = "losses=[{type=d2v, weight=1}, {type=dkd, warmup=2}, {type=cosine}, {type=pkt, weight=0.5},"
+                + " {type=hidden, student-block=2, teacher-layer=2}]";
+        String student = "student.model=\"" + narrow + "\"";
         TrainJob.run(
-                SPARK, TrainFixtures.settings(TrainFixtures.overrides(dataset, run, losses, "iterations=4")), false);
+                SPARK,
+                TrainFixtures.settings(TrainFixtures.overrides(dataset, run, losses, student, "iterations=4")),
+                false);
         TrainSummary resumed = TrainJob.run(
                 SPARK,
                 TrainFixtures.settings(TrainFixtures.overrides(
-                        dataset, run, losses.replace("weight=0.5", "weight=2"), "iterations=8")),
+                        dataset, run, losses.replace("weight=0.5", "weight=2"), student, "iterations=8")),
                 true);
         assertThat(resumed.iteration()).isEqualTo(8);
         assertThat(metrics(run)).allSatisfy(r -> assertThat(r.loss()).isFinite().isPositive());
         var model = org.deeplearning4j.util.ModelSerializer.restoreComputationGraph(
                 run.resolve("student/model.zip").toFile(), false);
         assertThat(model.getConfiguration().getNetworkOutputs())
-                .containsExactly("loss", "head", "feature.2", "feature.3");
+                .containsExactly("loss", "head", "feature.2", "feature.3", "hidden.4");
+        assertThat(model.getLayer("feature.2.proj").getParam("W").shape())
+                .as("cosine: 32 -> 64")
+                .containsExactly(32, 64);
+        assertThat(model.getLayer("hidden.4.proj").getParam("W").shape())
+                .as("hidden: 32 -> 64 per token")
+                .containsExactly(64, 32);
         var pkt = (io.distillery.objective.TermLossFunction) io.distillery.objective.GraphLosses.lossOf(
                 model.getConfiguration().getVertices().get("feature.3"));
         assertThat(pkt.name()).as("the resumed session's weight").isEqualTo("2.0 * pkt");
