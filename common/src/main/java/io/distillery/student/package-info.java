@@ -1,5 +1,7 @@
 /**
- * The student side of distillation: the data2vec-style prediction head and loss over the student's own blocks,
+ * The student side of distillation: the data2vec-style prediction head and loss over the student's own blocks, the
+ * heads of the other configured losses ({@link io.distillery.student.StudentObjective}: classifier, pooled features,
+ * block tokens, with learned projections),
  * the training graph (encoder + head + loss, AdamW-style updater, warm-up + cosine schedule, clipping), the
  * classification graph used by {@code finetune}, and moving weights between training graphs, plain encoders and
  * safetensors.
