@@ -101,6 +101,11 @@ public class TermLossFunction implements ILossFunction {
         return teacherWidth + classes;
     }
 
+    /** The epoch last set; NaN before any. */
+    public double epoch() {
+        return epoch == NO_EPOCH ? Double.NaN : epoch;
+    }
+
     public void setEpoch(double epoch) {
         if (!(epoch >= 0) || Double.isInfinite(epoch)) {
             throw new IllegalArgumentException("epoch must be finite and >= 0, got " + epoch);

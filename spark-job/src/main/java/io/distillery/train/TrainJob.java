@@ -41,13 +41,14 @@ public final class TrainJob {
             throw new IllegalArgumentException(
                     s.section() + ".dataset is required (a feature dataset written by extract)");
         }
+        LossSettings losses = LossSettings.from(s.source(), s.section());
         try (var lock = TrainingLoop.lockRunDir(spark, s, "train")) {
-            return runLocked(spark, s, resume);
+            return runLocked(spark, s, losses, resume);
         }
     }
 
-    private static TrainSummary runLocked(SparkSession spark, TrainSettings s, boolean resume) throws IOException {
-        LossSettings losses = LossSettings.from(s.source(), s.section());
+    private static TrainSummary runLocked(SparkSession spark, TrainSettings s, LossSettings losses, boolean resume)
+            throws IOException {
         FeatureDataset dataset = FeatureDataset.open(spark, s.dataset(), false);
         FeatureMetadata md = dataset.metadata();
         ModelConfig student = StudentFactory.config(s, spark.sparkContext().hadoopConfiguration());

@@ -113,6 +113,11 @@ class TrainLossesTest {
         var pkt = (io.distillery.objective.TermLossFunction) io.distillery.objective.GraphLosses.lossOf(
                 model.getConfiguration().getVertices().get("feature.3"));
         assertThat(pkt.name()).as("the resumed session's weight").isEqualTo("2.0 * pkt");
+        var dkd = (io.distillery.objective.TermLossFunction) io.distillery.objective.GraphLosses.lossOf(
+                model.getConfiguration().getVertices().get("head"));
+        assertThat(dkd.epoch())
+                .as("the last pass's 1-based epoch, as DKD's warm-up saw it")
+                .isEqualTo(resumed.epochs() + 1.0);
     }
 
     @Test
