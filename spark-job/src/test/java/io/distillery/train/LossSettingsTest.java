@@ -5,8 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.distillery.config.JobConfigLoader;
 import io.distillery.objective.LossSpec;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /** {@code distillery.train.losses}: the default keeps today's objective; every mistake names its key. */
@@ -46,6 +50,20 @@ class LossSettingsTest {
                         org.assertj.core.groups.Tuple.tuple("hidden", 1.0, Map.of(), "layer_04"));
         assertThat(s.losses().get(5).studentBlock()).isEqualTo(2);
         assertThat(s.describe()).isEqualTo("kd*1.0+ce*0.5+dkd*1.0+cosine*1.0+pkt*3.0+hidden*1.0");
+    }
+
+    @Test
+    void theShippedTrainTemplatesHaveValidLosses() throws Exception {
+        Path conf = Path.of(System.getProperty("distillery.root", "..")).resolve("conf");
+        List<String> types = new ArrayList<>();
+        try (Stream<Path> files = Files.list(conf)) {
+            for (Path file : files.filter(f -> f.getFileName().toString().startsWith("train-"))
+                    .toList()) {
+                var c = JobConfigLoader.load(file, List.of(), SECTION);
+                LossSettings.from(c, SECTION).losses().forEach(l -> types.add(l.type()));
+            }
+        }
+        assertThat(types).contains("d2v", "dkd", "ce");
     }
 
     @Test
