@@ -81,6 +81,7 @@ public final class StudentGraph {
             NeuralNetConfiguration.Builder base,
             DataType dataType,
             StudentObjective objective) {
+        requireLastBlockUsed(student, objective);
         ComputationGraphConfiguration.GraphBuilder graph = EncoderGraph.addEncoder(base.graphBuilder(), student);
         List<String> outputs = new ArrayList<>();
         if (objective.d2vWeight() > 0) {
@@ -90,6 +91,24 @@ public final class StudentGraph {
         outputs.addAll(StudentHeads.add(graph, student, objective));
         graph.setOutputs(outputs.toArray(new String[0]));
         return graph.build();
+    }
+
+    /**
+     * Every loss but hidden reads the last block; hidden losses alone on earlier blocks would leave the blocks after
+     * them feeding nothing, which DL4J cannot backpropagate through (and which would train nothing).
+     */
+    private static void requireLastBlockUsed(ModelConfig student, StudentObjective objective) {
+        if (objective.d2vWeight() > 0 || objective.pools()) {
+            return;
+        }
+        int deepest = objective.hidden().stream()
+                .mapToInt(io.distillery.objective.LossSpec::studentBlock)
+                .max()
+                .orElse(student.depth());
+        if (deepest < student.depth()) {
+            throw new IllegalArgumentException("the losses read no block after student block " + deepest + " of "
+                    + student.depth() + ": set student.depth = " + deepest + " or add a loss on the last block");
+        }
     }
 
     /**

@@ -240,5 +240,12 @@ class StudentObjectiveTest {
                         0,
                         Map.of()))
                 .hasMessageContaining("d2v is configured 2 times");
+        StudentObjective earlyHiddenOnly = new StudentObjective(
+                List.of(new LossSpec("distillery.train.losses[0]", "hidden", 1.0, Map.of(), "layer_02", 1)),
+                0,
+                Map.of("layer_02", 5 * 8));
+        assertThatThrownBy(() -> graph(earlyHiddenOnly, DataType.FLOAT))
+                .hasMessage("the losses read no block after student block 1 of 2: set student.depth = 1 or add a loss"
+                        + " on the last block");
     }
 }
