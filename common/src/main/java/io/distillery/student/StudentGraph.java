@@ -7,6 +7,8 @@ import io.distillery.model.VertexNames;
 import io.distillery.targets.TargetRecipe;
 import io.distillery.targets.TargetTensor;
 import io.distillery.targets.TargetTokens;
+import java.util.ArrayList;
+import java.util.List;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.graph.MergeVertex;
@@ -22,6 +24,8 @@ import org.nd4j.linalg.lossfunctions.impl.LossL2;
  * the {@link StudentTargetHead} and data2vec 2.0's regression loss ({@code d2v_loss}):
  * {@code sum_d (y - t)^2 / sqrt(D_t)} per token, averaged over tokens and samples. DL4J's L2 loss sums squared
  * errors per example and averages over the minibatch, so every column is weighted by {@code 1 / (T' sqrt(D_t))}.
+ * Other configured losses ({@link StudentObjective}) add their heads as further outputs ({@link StudentHeads}); the
+ * graph's loss is the sum of its outputs' losses.
  */
 public final class StudentGraph {
     public static final String LAYERS = "student.layers";
@@ -37,7 +41,19 @@ public final class StudentGraph {
      */
     public static ComputationGraph create(
             ModelConfig student, TargetRecipe recipe, int targetDim, Optimization optimization, DataType dataType) {
-        ComputationGraph net = new ComputationGraph(configuration(student, recipe, targetDim, optimization, dataType));
+        return create(student, recipe, targetDim, optimization, dataType, StudentObjective.d2vOnly());
+    }
+
+    /** The graph of {@code objective}: the d2v head when configured, then the classifier and feature heads. */
+    public static ComputationGraph create(
+            ModelConfig student,
+            TargetRecipe recipe,
+            int targetDim,
+            Optimization optimization,
+            DataType dataType,
+            StudentObjective objective) {
+        ComputationGraph net = new ComputationGraph(
+                configuration(student, recipe, targetDim, optimization.builder(dataType), dataType, objective));
         net.init();
         return net;
     }
@@ -54,6 +70,58 @@ public final class StudentGraph {
             int targetDim,
             NeuralNetConfiguration.Builder base,
             DataType dataType) {
+        return configuration(student, recipe, targetDim, base, dataType, StudentObjective.d2vOnly());
+    }
+
+    /** The graph of {@code objective} on a caller-made base. */
+    public static ComputationGraphConfiguration configuration(
+            ModelConfig student,
+            TargetRecipe recipe,
+            int targetDim,
+            NeuralNetConfiguration.Builder base,
+            DataType dataType,
+            StudentObjective objective) {
+        requireLastBlockUsed(student, objective);
+        ComputationGraphConfiguration.GraphBuilder graph = EncoderGraph.addEncoder(base.graphBuilder(), student);
+        List<String> outputs = new ArrayList<>();
+        if (objective.d2vWeight() > 0) {
+            addD2v(graph, student, recipe, targetDim, dataType, objective.d2vWeight());
+            outputs.add(LOSS);
+        }
+        outputs.addAll(StudentHeads.add(graph, student, objective));
+        graph.setOutputs(outputs.toArray(new String[0]));
+        return graph.build();
+    }
+
+    /**
+     * Every loss but hidden reads the last block; hidden losses alone on earlier blocks would leave the blocks after
+     * them feeding nothing, which DL4J cannot backpropagate through (and which would train nothing).
+     */
+    private static void requireLastBlockUsed(ModelConfig student, StudentObjective objective) {
+        if (objective.d2vWeight() > 0 || objective.pools()) {
+            return;
+        }
+        int deepest = objective.hidden().stream()
+                .mapToInt(io.distillery.objective.LossSpec::studentBlock)
+                .max()
+                .orElse(student.depth());
+        if (deepest < student.depth()) {
+            throw new IllegalArgumentException("the losses read no block after student block " + deepest + " of "
+                    + student.depth() + ": set student.depth = " + deepest + " or add a loss on the last block");
+        }
+    }
+
+    /**
+     * The data2vec target head and its L2 loss, every column weighted by {@code lossWeight / (T' sqrt(D_t))} (the loss's
+     * weight in the objective times d2v's own normalisation).
+     */
+    private static void addD2v(
+            ComputationGraphConfiguration.GraphBuilder graph,
+            ModelConfig student,
+            TargetRecipe recipe,
+            int targetDim,
+            DataType dataType,
+            double lossWeight) {
         if (recipe.topK() > student.depth()) {
             throw new IllegalArgumentException(
                     "student top-k " + recipe.topK() + " exceeds the student's depth " + student.depth());
@@ -63,7 +131,6 @@ public final class StudentGraph {
                     + student.family().id()
                     + " student's FFN branch is layer-scaled); use target tensor 'block' or a data2vec2 student");
         }
-        ComputationGraphConfiguration.GraphBuilder graph = EncoderGraph.addEncoder(base.graphBuilder(), student);
         String[] chosen = new String[recipe.topK()];
         for (int i = 0; i < chosen.length; i++) {
             int block = student.depth() - recipe.topK() + i;
@@ -90,7 +157,7 @@ public final class StudentGraph {
         }
         graph.addLayer(HEAD, head, headInput);
         long columns = (long) head.outputTokens() * targetDim;
-        double weight = 1.0 / (head.outputTokens() * Math.sqrt(targetDim));
+        double weight = lossWeight / (head.outputTokens() * Math.sqrt(targetDim));
         graph.addLayer(
                 LOSS,
                 new LossLayer.Builder()
@@ -98,7 +165,5 @@ public final class StudentGraph {
                         .activation(Activation.IDENTITY)
                         .build(),
                 HEAD);
-        graph.setOutputs(LOSS);
-        return graph.build();
     }
 }

@@ -51,6 +51,9 @@ public final class StudentWeights {
     /** The distillation projection W_h / b_h under {@link StudentTargetHead#checkpointKeys()} names; empty if none. */
     public static Map<String, INDArray> projection(ComputationGraph training) {
         Map<String, INDArray> out = new LinkedHashMap<>();
+        if (!training.getConfiguration().getVertices().containsKey(StudentGraph.HEAD)) {
+            return out; // no d2v loss, no target head (getLayer would throw)
+        }
         Layer head = training.getLayer(StudentGraph.HEAD);
         if (head != null && head.conf().getLayer() instanceof StudentTargetHead conf) {
             conf.checkpointKeys()

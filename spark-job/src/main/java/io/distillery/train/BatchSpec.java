@@ -1,31 +1,45 @@
 package io.distillery.train;
 
-import io.distillery.features.TensorDType;
 import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
 
 /**
- * What an executor needs to turn feature rows into training batches: sizes, the student's normalisation and how
- * the label column is encoded. Small and serialisable (it travels in task closures).
+ * What an executor needs to turn feature rows into training batches: sizes, the student's normalisation and, for
+ * each output of the training graph in order, the blocks its labels array is made of. Small and serialisable (it
+ * travels in task closures).
  *
- * @param imgSize      square view size (pixels are uint8 HWC RGB)
- * @param mean         per-channel mean after pixel/255
- * @param std          per-channel std
- * @param labelColumn  the packed target column (distillation) or the class column (finetune)
- * @param labelDType   packing of the target; null when the label is a class index
- * @param labelWidth   floats per target row, or the number of classes
- * @param batchSize    rows per MultiDataSet
+ * @param imgSize   square view size (pixels are uint8 HWC RGB)
+ * @param mean      per-channel mean after pixel/255
+ * @param std       per-channel std
+ * @param outputs   per graph output, its label blocks side by side (e.g. [teacher logits | one-hot labels])
+ * @param batchSize rows per MultiDataSet
  */
-record BatchSpec(
-        int imgSize,
-        double[] mean,
-        double[] std,
-        String labelColumn,
-        TensorDType labelDType,
-        int labelWidth,
-        int batchSize)
+record BatchSpec(int imgSize, double[] mean, double[] std, List<List<LabelSource>> outputs, int batchSize)
         implements Serializable {
 
-    boolean classification() {
-        return labelDType == null;
+    BatchSpec {
+        List<List<LabelSource>> copy = new ArrayList<>();
+        outputs.forEach(o -> copy.add(List.copyOf(o)));
+        outputs = List.copyOf(copy);
+    }
+
+    /** One output whose labels come from one source (the d2v target, finetune's class). */
+    static BatchSpec single(int imgSize, double[] mean, double[] std, LabelSource labels, int batchSize) {
+        return new BatchSpec(imgSize, mean, std, List.of(List.of(labels)), batchSize);
+    }
+
+    /** Floats per row of output {@code o}'s labels. */
+    int labelWidth(int o) {
+        return outputs.get(o).stream().mapToInt(LabelSource::width).sum();
+    }
+
+    /** Every column the label sources read, in order of first use. */
+    List<String> labelColumns() {
+        Set<String> columns = new LinkedHashSet<>();
+        outputs.forEach(o -> o.forEach(s -> columns.addAll(s.columns())));
+        return List.copyOf(columns);
     }
 }

@@ -3,6 +3,8 @@ package io.distillery.train;
 import io.distillery.features.FeatureColumns;
 import io.distillery.features.FeatureMetadata;
 import io.distillery.model.ModelConfig;
+import io.distillery.objective.LossGroup;
+import io.distillery.objective.LossSpec;
 import io.distillery.targets.TargetTokens;
 import java.util.Arrays;
 import java.util.List;
@@ -10,16 +12,33 @@ import java.util.Locale;
 
 /**
  * Checks, before any training, that a feature dataset fits the student and the job: the tokens mode, the student's
- * token grid against the target shape, the image size and the pixel normalisation. A mismatch is one error naming
- * the dataset, the setting and both values.
+ * token grid against the target shape, the image size, the pixel normalisation and the columns the configured losses
+ * read. A mismatch is one error naming the dataset, the setting and both values.
  */
 final class DatasetCompatibility {
     private static final double NORMALISATION_TOLERANCE = 1e-6;
 
     private DatasetCompatibility() {}
 
-    /** The target's [tokens, width] once everything agrees. */
+    /** The target's [tokens, width] once everything agrees (with d2v among the losses). */
     static long[] check(String dataset, FeatureMetadata md, ModelConfig student, TargetTokens tokens) {
+        return check(dataset, md, student, tokens, true);
+    }
+
+    /**
+     * The target's [tokens, width] once everything agrees; the target's tokens and shape are checked only when the
+     * student regresses them ({@code d2v}).
+     */
+    static long[] check(String dataset, FeatureMetadata md, ModelConfig student, TargetTokens tokens, boolean d2v) {
+        if (d2v) {
+            checkTarget(dataset, md, student, tokens);
+        }
+        checkInput(dataset, md, student);
+        List<Long> shape = md.target().shape();
+        return new long[] {shape.get(0), shape.get(1)};
+    }
+
+    private static void checkTarget(String dataset, FeatureMetadata md, ModelConfig student, TargetTokens tokens) {
         String expectedTokens = tokens.name().toLowerCase(Locale.ROOT);
         if (!md.target().tokens().equals(expectedTokens)) {
             throw mismatch(dataset, "target tokens", md.target().tokens(), "target.tokens", expectedTokens);
@@ -35,6 +54,9 @@ final class DatasetCompatibility {
                             + expectedTokens + ")",
                     String.valueOf(studentTokens));
         }
+    }
+
+    private static void checkInput(String dataset, FeatureMetadata md, ModelConfig student) {
         if (md.preprocessing().imgSize() != student.imgSize()) {
             throw mismatch(
                     dataset,
@@ -50,7 +72,56 @@ final class DatasetCompatibility {
             throw new IllegalArgumentException(dataset + ": the feature dataset has no '" + FeatureColumns.PIXELS
                     + "' column, so the student has no input; rerun extract with store.pixels = true");
         }
-        return new long[] {shape.get(0), shape.get(1)};
+    }
+
+    /**
+     * Every configured loss finds its teacher column: "distillery.train.losses[1] (kd) needs column 'logits', which
+     * dataset X does not have: extract with store.logits = true".
+     */
+    static void checkLosses(String dataset, FeatureMetadata md, List<LossSpec> losses, ModelConfig student) {
+        for (LossSpec spec : losses) {
+            String column = spec.teacherColumn();
+            boolean present = column == null
+                    || column.equals(FeatureColumns.TARGET)
+                    || md.tensorColumns().stream().anyMatch(c -> c.name().equals(column));
+            if (!present) {
+                throw new IllegalArgumentException(spec.label() + " needs column '" + column + "', which dataset "
+                        + dataset + " does not have: extract with " + storeSetting(column));
+            }
+            if (spec.group() == LossGroup.TOKENS) {
+                checkTokens(dataset, md.column(column), spec, student);
+            }
+        }
+    }
+
+    /** A hidden-state loss compares token by token: the stored layer must have the student's tokens. */
+    private static void checkTokens(
+            String dataset, FeatureMetadata.TensorColumn column, LossSpec spec, ModelConfig student) {
+        List<Long> shape = column.shape();
+        if (shape.size() != 2 || shape.get(0) != student.tokens()) {
+            throw mismatch(
+                    dataset,
+                    "column '" + column.name() + "' shape",
+                    shape.toString(),
+                    spec.label() + " student tokens (img " + student.imgSize() + " / patch " + student.patchSize()
+                            + " + CLS)",
+                    String.valueOf(student.tokens()));
+        }
+        if (spec.studentBlock() > student.depth()) {
+            throw new IllegalArgumentException(spec.key() + ".student-block is " + spec.studentBlock()
+                    + " but the student has " + student.depth() + " blocks");
+        }
+    }
+
+    /** The extract setting that writes {@code column}. */
+    private static String storeSetting(String column) {
+        if (column.startsWith(FeatureColumns.LAYER_PREFIX)) {
+            return "store.layers including " + Integer.parseInt(column.substring(FeatureColumns.LAYER_PREFIX.length()));
+        }
+        return switch (column) {
+            case FeatureColumns.LOGITS -> "store.logits = true (a teacher with a classifier)";
+            default -> "store." + column + " = true";
+        };
     }
 
     private static void checkNormalisation(String dataset, String what, List<Double> stored, double[] student) {

@@ -48,6 +48,11 @@ public final class FinetuneJob {
     private FinetuneJob() {}
 
     public static Summary run(SparkSession spark, FinetuneSettings f, boolean resume) throws IOException {
+        if (!LossSettings.from(f.common().source(), FinetuneSettings.SECTION).isDefault()) {
+            // inherited from distillery.train; silently ignoring a configured loss would mislead
+            throw new IllegalArgumentException(FinetuneSettings.SECTION
+                    + ".losses does not apply: finetune trains its classifier with cross-entropy");
+        }
         try (var lock = TrainingLoop.lockRunDir(spark, f.common(), "finetune")) {
             return runLocked(spark, f, resume);
         }
@@ -69,13 +74,11 @@ public final class FinetuneJob {
         if (count == 0) {
             throw new IllegalArgumentException(f.dataId() + ": no labelled rows to finetune on");
         }
-        BatchSpec spec = new BatchSpec(
+        BatchSpec spec = BatchSpec.single(
                 encoder.imgSize(),
                 encoder.imageMean(),
                 encoder.imageStd(),
-                FeatureColumns.LABEL,
-                null,
-                classes,
+                new ClassColumn(FeatureColumns.LABEL, classes, "finetune"),
                 s.averaging().batchSizePerWorker());
         JavaRDD<MultiDataSet> batches = rows.select(
                         FeatureColumns.KEY, FeatureColumns.VIEW, FeatureColumns.LABEL, FeatureColumns.PIXELS)

@@ -1,9 +1,6 @@
 package io.distillery.train;
 
 import io.distillery.features.FeatureColumns;
-import io.distillery.features.FeatureFormatException;
-import io.distillery.features.TensorPacking;
-import io.distillery.numerics.FiniteValues;
 import io.distillery.scoring.PixelBatch;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -16,8 +13,8 @@ import org.nd4j.linalg.dataset.api.MultiDataSet;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Executor side: turns rows (pixels, label) into MultiDataSets of {@code batchSize} rows, lazily, one batch in
- * memory at a time. Whole batches are converted at once (ND4J allocation dominates small conversions) from plain
+ * Executor side: turns rows (pixels, labels) into MultiDataSets of {@code batchSize} rows, lazily, one batch in
+ * memory at a time, with one labels array per output of the training graph ({@link BatchSpec#outputs()}). Whole batches are converted at once (ND4J allocation dominates small conversions) from plain
  * float arrays, never from heap ByteBuffers (see the field notes).
  */
 final class RowBatcher implements FlatMapFunction<Iterator<Row>, MultiDataSet> {
@@ -50,11 +47,8 @@ final class RowBatcher implements FlatMapFunction<Iterator<Row>, MultiDataSet> {
     MultiDataSet toBatch(List<Row> batch) {
         int n = batch.size();
         List<byte[]> views = new ArrayList<>(n);
-        float[] labels = new float[n * spec.labelWidth()];
-        for (int r = 0; r < n; r++) {
-            Row row = batch.get(r);
+        for (Row row : batch) {
             views.add(row.getAs(FeatureColumns.PIXELS));
-            fillLabel(row, labels, r * spec.labelWidth());
         }
         INDArray features = PixelBatch.toImages(
                 views,
@@ -63,41 +57,24 @@ final class RowBatcher implements FlatMapFunction<Iterator<Row>, MultiDataSet> {
                 spec.std(),
                 r -> "row " + batch.get(r).getAs(FeatureColumns.KEY) + " view "
                         + batch.get(r).getAs(FeatureColumns.VIEW));
-        INDArray target = Nd4j.create(labels, new long[] {n, spec.labelWidth()}, DataType.FLOAT);
-        return new org.nd4j.linalg.dataset.MultiDataSet(features, target);
+        INDArray[] labels = new INDArray[spec.outputs().size()];
+        for (int o = 0; o < labels.length; o++) {
+            labels[o] = labels(batch, spec.outputs().get(o), spec.labelWidth(o));
+        }
+        return new org.nd4j.linalg.dataset.MultiDataSet(new INDArray[] {features}, labels);
     }
 
-    private void fillLabel(Row row, float[] labels, int offset) {
-        if (spec.classification()) {
-            Object label = row.getAs(spec.labelColumn());
-            if (label == null) {
-                throw new IllegalArgumentException("row " + row.getAs(FeatureColumns.KEY) + " has no "
-                        + spec.labelColumn() + "; finetune needs labelled rows");
+    /** One output's labels [n, width]: each row's sources side by side. */
+    private static INDArray labels(List<Row> batch, List<LabelSource> sources, int width) {
+        int n = batch.size();
+        float[] values = new float[n * width];
+        for (int r = 0; r < n; r++) {
+            int offset = r * width;
+            for (LabelSource source : sources) {
+                source.fill(batch.get(r), values, offset);
+                offset += source.width();
             }
-            int cls = ((Number) label).intValue();
-            if (cls < 0 || cls >= spec.labelWidth()) {
-                throw new IllegalArgumentException("row " + row.getAs(FeatureColumns.KEY) + ": label " + cls
-                        + " is outside 0.." + (spec.labelWidth() - 1));
-            }
-            labels[offset + cls] = 1f;
-            return;
         }
-        byte[] cell = row.getAs(spec.labelColumn());
-        int bytes = spec.labelWidth() * spec.labelDType().bytes();
-        if (cell == null || cell.length != bytes) {
-            throw new IllegalArgumentException("row " + row.getAs(FeatureColumns.KEY) + " view "
-                    + row.getAs(FeatureColumns.VIEW) + ": column '" + spec.labelColumn() + "' has "
-                    + (cell == null ? "no" : cell.length) + " bytes, expected " + bytes);
-        }
-        TensorPacking.unpack(cell, spec.labelDType(), labels, offset, spec.labelWidth());
-        int bad = FiniteValues.firstNonFinite(labels, offset, spec.labelWidth());
-        if (bad >= 0) {
-            // a poisoned dataset would otherwise surface as a "training diverged" error, blaming the learning rate
-            throw new FeatureFormatException("row " + row.getAs(FeatureColumns.KEY) + " view "
-                    + row.getAs(FeatureColumns.VIEW) + ": column '" + spec.labelColumn() + "' holds "
-                    + FiniteValues.describe(labels[offset + bad]) + " at element " + bad
-                    + "; the feature dataset itself "
-                    + "holds non-finite targets (extract it again with a sound teacher)");
-        }
+        return Nd4j.create(values, new long[] {n, width}, DataType.FLOAT);
     }
 }

@@ -1,6 +1,8 @@
 package io.distillery.train;
 
+import io.distillery.model.Encoder;
 import io.distillery.model.ModelConfig;
+import io.distillery.student.ClassifierGraph;
 import io.distillery.student.StudentWeights;
 import java.io.IOException;
 import java.util.Map;
@@ -12,7 +14,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * The final student of a run, in {@code <run>/student/}: {@code model.zip} (the DL4J training graph with updater,
  * projection included), {@code student.safetensors} (encoder tensors under timm / data2vec names, loadable by
- * {@code distillery forward} and timm), {@code projection.safetensors} (W_h, only when the widths differ) and
+ * {@code distillery forward} and timm; with the classifier head when logit losses trained one),
+ * {@code projection.safetensors} (W_h, only when the widths differ) and
  * {@code config.json}, written as one {@link ModelFolder}.
  */
 final class RunOutputs {
@@ -33,9 +36,19 @@ final class RunOutputs {
                 runDir,
                 STUDENT,
                 training,
-                StudentWeights.toEncoder(training, config),
+                encoder(training, config),
                 SAFETENSORS,
                 provenance,
                 projection.isEmpty() ? Map.of() : Map.of(PROJECTION, projection));
+    }
+
+    /**
+     * The encoder to export; with a classifier head (logit losses) also its {@code fc_norm} and {@code head}, so the
+     * distilled student is a timm classifier ({@code num_classes} in its config.json).
+     */
+    private static Encoder encoder(ComputationGraph training, ModelConfig config) {
+        return training.getConfiguration().getVertices().containsKey(ClassifierGraph.HEAD)
+                ? ClassifierGraph.toEncoder(training, config)
+                : StudentWeights.toEncoder(training, config);
     }
 }

@@ -3,13 +3,16 @@ package io.distillery.train;
 import io.distillery.dataset.FeatureDataset;
 import io.distillery.features.FeatureColumns;
 import io.distillery.features.FeatureMetadata;
-import io.distillery.features.TensorDType;
 import io.distillery.model.ModelConfig;
+import io.distillery.objective.LossGroup;
 import io.distillery.spark.QualifiedPaths;
 import io.distillery.student.StudentGraph;
+import io.distillery.student.StudentObjective;
 import io.distillery.targets.TargetRecipe;
 import io.distillery.targets.TargetTensor;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
@@ -23,8 +26,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code distillery train}: the student regresses the cached teacher targets of a feature dataset on Spark. Reads
- * and checks the dataset's metadata first, then trains with parameter averaging until the iteration budget,
+ * {@code distillery train}: the student learns from the cached teacher outputs of a feature dataset on Spark, with the
+ * configured weighted losses ({@code losses}: d2v on the targets by default; logit losses through a classifier head,
+ * feature losses on the pooled features). Reads and checks the dataset's metadata first, then trains with parameter averaging until the iteration budget,
  * checkpointing and logging metrics per round, and exports the student.
  */
 public final class TrainJob {
@@ -37,16 +41,19 @@ public final class TrainJob {
             throw new IllegalArgumentException(
                     s.section() + ".dataset is required (a feature dataset written by extract)");
         }
+        LossSettings losses = LossSettings.from(s.source(), s.section());
         try (var lock = TrainingLoop.lockRunDir(spark, s, "train")) {
-            return runLocked(spark, s, resume);
+            return runLocked(spark, s, losses, resume);
         }
     }
 
-    private static TrainSummary runLocked(SparkSession spark, TrainSettings s, boolean resume) throws IOException {
+    private static TrainSummary runLocked(SparkSession spark, TrainSettings s, LossSettings losses, boolean resume)
+            throws IOException {
         FeatureDataset dataset = FeatureDataset.open(spark, s.dataset(), false);
         FeatureMetadata md = dataset.metadata();
         ModelConfig student = StudentFactory.config(s, spark.sparkContext().hadoopConfiguration());
-        long[] target = DatasetCompatibility.check(s.dataset(), md, student, s.tokens());
+        StudentObjective objective = objective(s, md, student, losses);
+        long[] target = {md.target().shape().get(0), md.target().shape().get(1)};
         int topK = s.topK() == 0 ? student.depth() : s.topK();
         TargetRecipe recipe = new TargetRecipe(
                 TargetTensor.valueOf(md.target().tensor().toUpperCase(Locale.ROOT)),
@@ -62,25 +69,26 @@ public final class TrainJob {
                 student.imgSize(),
                 student.imageMean(),
                 student.imageStd(),
-                FeatureColumns.TARGET,
-                TensorDType.fromId(md.target().dtype()),
-                (int) (target[0] * target[1]),
+                TrainObjective.labels(objective, md),
                 s.averaging().batchSizePerWorker());
+        List<String> columns = new ArrayList<>(List.of(FeatureColumns.VIEW, FeatureColumns.PIXELS));
+        spec.labelColumns().stream().filter(c -> !columns.contains(c)).forEach(columns::add);
         JavaRDD<MultiDataSet> batches = dataset.rows()
-                .select(FeatureColumns.KEY, FeatureColumns.VIEW, FeatureColumns.PIXELS, FeatureColumns.TARGET)
+                .select(FeatureColumns.KEY, columns.toArray(new String[0]))
                 .javaRDD()
                 .mapPartitions(new RowBatcher(spec));
         ComputationGraph fresh =
-                StudentGraph.create(student, recipe, (int) target[1], s.optimization(), DataType.FLOAT);
+                StudentGraph.create(student, recipe, (int) target[1], s.optimization(), DataType.FLOAT, objective);
         LOG.info(
-                "train: {} rows of {}, student {}, target {} x {} ({} top-{})",
+                "train: {} rows of {}, student {}, target {} x {} ({} top-{}), losses {}",
                 rows,
                 s.dataset(),
                 student,
                 target[0],
                 target[1],
                 recipe.tensor(),
-                topK);
+                topK,
+                losses.describe());
         Configuration conf = spark.sparkContext().hadoopConfiguration();
         RunRecord.Data data =
                 RunRecord.Data.of(dataset, QualifiedPaths.of(s.section() + ".dataset", s.dataset(), conf));
@@ -95,7 +103,7 @@ public final class TrainJob {
                 resume,
                 "train");
         TrainingState end = outcome.end();
-        Path studentDir = outcome.run().finish(end.iteration(), () -> export(outcome, student, topK));
+        Path studentDir = outcome.run().finish(end.iteration(), () -> export(outcome, student, topK, losses));
         TrainSummary summary = new TrainSummary(
                 outcome.startIteration(),
                 end.iteration(),
@@ -110,7 +118,17 @@ public final class TrainJob {
     }
 
     /** {@code <run>/student/}, unless it already holds this iteration's export. */
-    private static Path export(TrainingLoop.Outcome outcome, ModelConfig student, int topK) throws IOException {
+    /** The losses resolved against the dataset, after its metadata is checked against the student and them. */
+    private static StudentObjective objective(
+            TrainSettings s, FeatureMetadata md, ModelConfig student, LossSettings losses) {
+        boolean d2v = losses.losses().stream().anyMatch(l -> l.group() == LossGroup.D2V);
+        long[] target = DatasetCompatibility.check(s.dataset(), md, student, s.tokens(), d2v);
+        DatasetCompatibility.checkLosses(s.dataset(), md, losses.losses(), student);
+        return TrainObjective.resolve(s.dataset(), md, losses, target);
+    }
+
+    private static Path export(TrainingLoop.Outcome outcome, ModelConfig student, int topK, LossSettings losses)
+            throws IOException {
         TrainingState end = outcome.end();
         if (end.iteration() == outcome.startIteration()
                 && ModelFolder.complete(outcome.fs(), outcome.runDir(), RunOutputs.STUDENT, RunOutputs.SAFETENSORS)) {
@@ -121,6 +139,10 @@ public final class TrainJob {
         }
         Map<String, String> metadata = ExportMetadata.of(outcome.run().record(), end.iteration());
         metadata.put(ExportMetadata.PREFIX + "student.top-k", String.valueOf(topK));
+        if (!losses.isDefault()) {
+            // only when set: a default run's export stays byte for byte what it was before losses existed
+            metadata.put(ExportMetadata.PREFIX + "losses", losses.describe());
+        }
         return RunOutputs.write(outcome.fs(), outcome.runDir(), outcome.network(), student, metadata);
     }
 }

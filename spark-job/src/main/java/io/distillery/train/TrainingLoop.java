@@ -2,6 +2,7 @@ package io.distillery.train;
 
 import io.distillery.metrics.LossCurve;
 import io.distillery.metrics.MetricsFile;
+import io.distillery.objective.GraphLosses;
 import io.distillery.report.MetricsRecord;
 import io.distillery.spark.FileDigests;
 import io.distillery.spark.QualifiedPaths;
@@ -22,7 +23,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * What train and finetune share: the run directory (checkpoints, metrics, run.json), fresh start vs {@code --resume},
- * the epoch loop over the engine until the iteration budget, the final checkpoint and the loss curve.
+ * the epoch loop over the engine until the iteration budget (telling the losses the epoch), the final checkpoint and the
+ * loss curve. A resumed run trains with the losses configured now, not those saved in its checkpoint.
  */
 final class TrainingLoop {
     private static final Logger LOG = LoggerFactory.getLogger(TrainingLoop.class);
@@ -87,6 +89,7 @@ final class TrainingLoop {
             start = from.state();
             checkSameRun(from, network, fresh, dataId);
             s.optimization().applySchedule(network);
+            GraphLosses.copy(fresh, network);
             LOG.info("resuming {} from iteration {} (epoch {})", runDir, start.iteration(), start.epoch());
         } else {
             if (resume) {
@@ -146,6 +149,8 @@ final class TrainingLoop {
                     export)) {
                 spark.sparkContext().setJobGroup("distillery-" + what, what + " " + runDir, false);
                 while (engine.network().getConfiguration().getIterationCount() < s.iterations()) {
+                    // mdistiller's 1-based epoch, for losses that warm up with it (DKD); broadcast with the config
+                    GraphLosses.setEpoch(engine.network(), tracker.state().epoch() + 1.0);
                     engine.fitEpoch(batches, tracker);
                     if (engine.network().getConfiguration().getIterationCount() < s.iterations()) {
                         tracker.epochFinished();

@@ -87,4 +87,17 @@ class FinetuneJobTest {
                     .doesNotContainKey("distillery.teacher.checkpoint-sha256");
         }
     }
+
+    @Test
+    void lossesInheritedFromTrainAreRefusedNotIgnored(@TempDir Path dir) {
+        List<String> o = List.of(
+                "images.path=\"" + dir + "\"",
+                "run-dir=\"" + dir.resolve("run") + "\"",
+                "losses=[{type=kd, weight=1}]");
+        FinetuneSettings settings = FinetuneSettings.from(JobConfigLoader.load(null, o, FinetuneSettings.SECTION));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> FinetuneJob.run(SPARK, settings, false))
+                .hasMessage("distillery.finetune.losses does not apply: finetune trains its classifier with"
+                        + " cross-entropy");
+        assertThat(Files.exists(dir.resolve("run"))).isFalse();
+    }
 }

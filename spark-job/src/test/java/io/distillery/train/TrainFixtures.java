@@ -33,6 +33,34 @@ final class TrainFixtures {
         return out;
     }
 
+    /**
+     * The parity teacher given a random 3-class classifier ({@code head.*}, {@code num_classes = 3}): what extract
+     * needs to store teacher logits. Returns the overrides that make extract use it.
+     */
+    static List<String> classifierTeacher(Path dir) throws Exception {
+        Path parity = ParityFiles.root().resolve("teacher_beitv2");
+        Path config = dir.resolve("teacher-3-classes.json");
+        Files.writeString(
+                config,
+                Files.readString(parity.resolve("config.json")).replace("\"num_classes\": 0", "\"num_classes\": 3"));
+        var writer = new io.distillery.checkpoint.SafetensorsWriter();
+        io.distillery.model.EncoderLoader.readTensors(parity.resolve("weights.safetensors"))
+                .forEach((k, v) -> writer.addArray(k, v, io.distillery.checkpoint.DType.F32));
+        org.nd4j.linalg.factory.Nd4j.getRandom().setSeed(5);
+        writer.addArray(
+                "head.weight",
+                org.nd4j.linalg.factory.Nd4j.randn(org.nd4j.linalg.api.buffer.DataType.FLOAT, 3, 64)
+                        .muli(0.5),
+                io.distillery.checkpoint.DType.F32);
+        writer.addArray(
+                "head.bias",
+                org.nd4j.linalg.factory.Nd4j.zeros(org.nd4j.linalg.api.buffer.DataType.FLOAT, 3),
+                io.distillery.checkpoint.DType.F32);
+        Path weights = dir.resolve("teacher-3-classes.safetensors");
+        writer.write(weights);
+        return List.of("teacher.model=\"" + config + "\"", "teacher.checkpoint=\"" + weights + "\"");
+    }
+
     /** Settings for the parity-sized data2vec2 student (img 32, patch 8, dim 64) at {@code depth}. */
     static List<String> overrides(Path dataset, Path runDir, String... extra) {
         List<String> o = new ArrayList<>(List.of(

@@ -1,0 +1,135 @@
+package io.distillery.train;
+
+import static io.distillery.train.TrainFixtures.SPARK;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.distillery.metrics.MetricsFile;
+import io.distillery.model.EncoderLoader;
+import io.distillery.model.ModelConfigs;
+import io.distillery.npy.ParityFiles;
+import io.distillery.report.MetricsRecord;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * train with configured losses on a dataset whose teacher has a classifier (logits stored): logit losses train a
+ * classifier head that is exported with the student, the run says which losses made it, and a loss whose column the
+ * dataset lacks is refused before anything is written.
+ */
+class TrainLossesTest {
+    @TempDir
+    static Path shared;
+
+    private static Path dataset;
+
+    @BeforeAll
+    static void extractWithLogits() throws Exception {
+        List<String> extra = new ArrayList<>(TrainFixtures.classifierTeacher(shared));
+        extra.addAll(List.of("store.logits=true", "store.pooled=true", "store.layers=[2]"));
+        dataset = TrainFixtures.extract(shared, extra.toArray(new String[0]));
+    }
+
+    private static List<MetricsRecord> metrics(Path run) throws Exception {
+        var fs = org.apache.hadoop.fs.FileSystem.getLocal(new org.apache.hadoop.conf.Configuration());
+        return MetricsFile.read(
+                fs, new org.apache.hadoop.fs.Path(run.resolve(MetricsFile.NAME).toUri()));
+    }
+
+    @Test
+    void kdPlusCeTrainsAClassifierHeadThatIsExportedAndNamed(@TempDir Path dir) throws Exception {
+        Path run = dir.resolve("run");
+        TrainSummary summary = TrainJob.run(
+                SPARK,
+                TrainFixtures.settings(
+                        TrainFixtures.overrides(dataset, run, "losses=[{type=kd, weight=1}, {type=ce, weight=0.5}]")),
+                false);
+        assertThat(summary.iteration()).isEqualTo(16);
+        List<MetricsRecord> m = metrics(run);
+        assertThat(m).hasSize(8);
+        double first = (m.get(0).loss() + m.get(1).loss()) / 2;
+        double last = (m.get(6).loss() + m.get(7).loss()) / 2;
+        assertThat(last).as("loss of the last two rounds vs the first two").isLessThan(0.8 * first);
+
+        JsonNode record = new ObjectMapper().readTree(run.resolve("run.json").toFile());
+        assertThat(record.at("/config/distillery/train/losses/0/type").asText()).isEqualTo("kd");
+        assertThat(record.at("/config/distillery/train/losses/1/type").asText()).isEqualTo("ce");
+        assertThat(record.at("/config/distillery/train/losses/1/weight").asDouble())
+                .isEqualTo(0.5);
+
+        Path student = run.resolve("student");
+        var config = ModelConfigs.fromJson(student.resolve("config.json"));
+        assertThat(config.numClasses())
+                .as("the classifier width from the teacher's logits")
+                .isEqualTo(3);
+        var exported = EncoderLoader.load(config, student.resolve("student.safetensors"));
+        assertThat(exported.head().classifierWeight().shape()).containsExactly(3, 64);
+        try (var weights = io.distillery.checkpoint.SafetensorsFile.open(student.resolve("student.safetensors"))) {
+            assertThat(weights.metadata()).containsEntry("distillery.losses", "kd*1.0+ce*0.5");
+        }
+        assertThat(Files.exists(student.resolve("projection.safetensors"))).isFalse();
+    }
+
+    @Test
+    void aNarrowStudentTrainsWithEveryWiredLossAndResumesWithTheLossesConfiguredNow(@TempDir Path dir)
+            throws Exception {
+        Path narrow = dir.resolve("student32.json");
+        Files.writeString(
+                narrow,
+                Files.readString(ParityFiles.file("student_d2v2/config.json"))
+                        .replace("\"embed_dim\": 64", "\"embed_dim\": 32"));
+        Path run = dir.resolve("run");
+        String losses = "losses=[{type=d2v, weight=1}, {type=dkd, warmup=2}, {type=cosine}, {type=pkt, weight=0.5},"
+                + " {type=hidden, student-block=2, teacher-layer=2}]";
+        String student = "student.model=\"" + narrow + "\"";
+        TrainJob.run(
+                SPARK,
+                TrainFixtures.settings(TrainFixtures.overrides(dataset, run, losses, student, "iterations=4")),
+                false);
+        TrainSummary resumed = TrainJob.run(
+                SPARK,
+                TrainFixtures.settings(TrainFixtures.overrides(
+                        dataset, run, losses.replace("weight=0.5", "weight=2"), student, "iterations=8")),
+                true);
+        assertThat(resumed.iteration()).isEqualTo(8);
+        assertThat(metrics(run)).allSatisfy(r -> assertThat(r.loss()).isFinite().isPositive());
+        var model = org.deeplearning4j.util.ModelSerializer.restoreComputationGraph(
+                run.resolve("student/model.zip").toFile(), false);
+        assertThat(model.getConfiguration().getNetworkOutputs())
+                .containsExactly("loss", "head", "feature.2", "feature.3", "hidden.4");
+        assertThat(model.getLayer("feature.2.proj").getParam("W").shape())
+                .as("cosine: 32 -> 64")
+                .containsExactly(32, 64);
+        assertThat(model.getLayer("hidden.4.proj").getParam("W").shape())
+                .as("hidden: 32 -> 64 per token")
+                .containsExactly(64, 32);
+        var pkt = (io.distillery.objective.TermLossFunction) io.distillery.objective.GraphLosses.lossOf(
+                model.getConfiguration().getVertices().get("feature.3"));
+        assertThat(pkt.name()).as("the resumed session's weight").isEqualTo("2.0 * pkt");
+        var dkd = (io.distillery.objective.TermLossFunction) io.distillery.objective.GraphLosses.lossOf(
+                model.getConfiguration().getVertices().get("head"));
+        assertThat(dkd.epoch())
+                .as("the last pass's 1-based epoch, as DKD's warm-up saw it")
+                .isEqualTo(resumed.epochs() + 1.0);
+    }
+
+    @Test
+    void aLossWhoseColumnTheDatasetLacksIsRefusedNamingBoth(@TempDir Path dir) {
+        Path run = dir.resolve("run");
+        assertThatThrownBy(() -> TrainJob.run(
+                        SPARK,
+                        TrainFixtures.settings(TrainFixtures.overrides(
+                                dataset, run, "losses=[{type=d2v}, {type=cosine, teacher-column=cls}]")),
+                        false))
+                .hasMessage("distillery.train.losses[1] (cosine) needs column 'cls', which dataset " + dataset
+                        + " does not have: extract with store.cls = true");
+        assertThat(Files.exists(run)).as("nothing written for a refused job").isFalse();
+    }
+}
