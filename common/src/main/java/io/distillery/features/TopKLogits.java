@@ -136,6 +136,34 @@ public final class TopKLogits {
         return q;
     }
 
+    /**
+     * The C logits {@code z'} whose {@code softmax(z' / T)} is {@link #distribution} at every T: the K stored logits
+     * at their classes and {@code u = rest - log(C - K)} everywhere else. A trainer can feed these to any logit loss
+     * (kd, dkd) in place of the full logits. Writes {@code classes} floats into {@code out[offset ..]}.
+     */
+    public static void filledLogits(int[] index, float[] value, float rest, int classes, float[] out, int offset) {
+        int k = index.length;
+        if (value.length != k || k < 1 || k > classes) {
+            throw new IllegalArgumentException("top-k must hold 1.." + classes + " classes with one value each, got "
+                    + k + " indices and " + value.length + " values");
+        }
+        int others = classes - k;
+        if (others > 0 && !Float.isFinite(rest)) {
+            throw new IllegalArgumentException("rest must be finite when K < C, got " + rest);
+        }
+        Arrays.fill(out, offset, offset + classes, others > 0 ? (float) (rest - Math.log(others)) : 0f);
+        boolean[] seen = new boolean[classes];
+        for (int i = 0; i < k; i++) {
+            int c = index[i];
+            if (c < 0 || c >= classes || seen[c]) {
+                throw new IllegalArgumentException(
+                        "top-k class index " + c + " is repeated or outside [0, " + classes + ")");
+            }
+            seen[c] = true;
+            out[offset + c] = value[i];
+        }
+    }
+
     /** {@link #distribution} from one row's packed cells ({@code value} and {@code rest} in {@code dtype}). */
     public static double[] distribution(
             byte[] indexCell, byte[] valueCell, byte[] restCell, TensorDType dtype, int classes, double temperature) {

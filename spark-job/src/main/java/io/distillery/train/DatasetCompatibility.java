@@ -83,7 +83,10 @@ final class DatasetCompatibility {
             String column = spec.teacherColumn();
             boolean present = column == null
                     || column.equals(FeatureColumns.TARGET)
-                    || md.tensorColumns().stream().anyMatch(c -> c.name().equals(column));
+                    || md.tensorColumns().stream().anyMatch(c -> c.name().equals(column))
+                    // top-k columns stand in for full logits (rebuilt as FKD does, see TopKLogitsColumns)
+                    || (column.equals(FeatureColumns.LOGITS)
+                            && md.storedLogits().isPresent());
             if (!present) {
                 throw new IllegalArgumentException(spec.label() + " needs column '" + column + "', which dataset "
                         + dataset + " does not have: extract with " + storeSetting(column));

@@ -25,9 +25,7 @@ final class TrainObjective {
         for (LossSpec spec : settings.losses()) {
             String column = spec.teacherColumn();
             if (column != null) {
-                widths.put(
-                        column,
-                        column.equals(FeatureColumns.TARGET) ? (int) (target[0] * target[1]) : width(md, column));
+                widths.put(column, teacherWidth(md, column, target));
             }
         }
         List<LossSpec> logits = settings.losses().stream()
@@ -38,8 +36,8 @@ final class TrainObjective {
     }
 
     private static int classes(String dataset, FeatureMetadata md, LossSettings settings, List<LossSpec> logits) {
-        boolean hasLogits = md.tensorColumns().stream().anyMatch(c -> c.name().equals(FeatureColumns.LOGITS));
-        int logitsWidth = hasLogits ? width(md, FeatureColumns.LOGITS) : 0;
+        // full logits or top-k columns: either way the teacher's class count
+        int logitsWidth = md.storedLogits().map(FeatureMetadata.Logits::classes).orElse(0);
         List<String> names =
                 md.input().classNames() == null ? List.of() : md.input().classNames();
         int classes = settings.numClasses() > 0 ? settings.numClasses() : logitsWidth > 0 ? logitsWidth : names.size();
@@ -57,6 +55,21 @@ final class TrainObjective {
         return classes;
     }
 
+    private static int teacherWidth(FeatureMetadata md, String column, long[] target) {
+        if (column.equals(FeatureColumns.TARGET)) {
+            return (int) (target[0] * target[1]);
+        }
+        if (column.equals(FeatureColumns.LOGITS) && topK(md) != null) {
+            return topK(md).classes();
+        }
+        return width(md, column);
+    }
+
+    /** The dataset's logits when it stores only their top k (null: full logits or none). */
+    private static FeatureMetadata.Logits topK(FeatureMetadata md) {
+        return md.storedLogits().filter(FeatureMetadata.Logits::topKOnly).orElse(null);
+    }
+
     private static int width(FeatureMetadata md, String column) {
         long w = 1;
         for (long d : md.column(column).shape()) {
@@ -70,7 +83,12 @@ final class TrainObjective {
         List<List<LabelSource>> out = new ArrayList<>();
         for (StudentObjective.Output o : objective.outputs()) {
             List<LabelSource> blocks = new ArrayList<>();
-            if (o.teacherWidth() > 0) {
+            FeatureMetadata.Logits topK = topK(md);
+            if (o.teacherWidth() > 0 && o.teacherColumn().equals(FeatureColumns.LOGITS) && topK != null) {
+                TensorDType dtype = TensorDType.fromId(
+                        md.column(FeatureColumns.LOGITS_TOPK_VALUE).dtype());
+                blocks.add(new TopKLogitsColumns(topK.classes(), topK.topK(), dtype));
+            } else if (o.teacherWidth() > 0) {
                 String dtype = o.teacherColumn().equals(FeatureColumns.TARGET)
                         ? md.target().dtype()
                         : md.column(o.teacherColumn()).dtype();

@@ -78,6 +78,31 @@ class TrainLossesTest {
     }
 
     @Test
+    void kdTrainsFromTopKLogitsRebuiltAsFkdDoes(@TempDir Path dir) throws Exception {
+        // the same views with only the top 2 of the 3 logits stored (+ the log-sum-exp of the third)
+        List<String> extra = new ArrayList<>(TrainFixtures.classifierTeacher(dir));
+        extra.addAll(List.of("store.logits=true", "store.logits-top-k=2"));
+        Path topK = TrainFixtures.extract(dir, extra.toArray(new String[0]));
+        var md = io.distillery.dataset.FeatureDataset.open(SPARK, topK.toString(), false)
+                .metadata();
+        assertThat(md.tensorColumns()).noneMatch(c -> c.name().equals("logits"));
+
+        Path run = dir.resolve("run");
+        TrainSummary summary = TrainJob.run(
+                SPARK,
+                TrainFixtures.settings(TrainFixtures.overrides(topK, run, "losses=[{type=kd, weight=1}]")),
+                false);
+        assertThat(summary.iteration()).isEqualTo(16);
+        List<MetricsRecord> m = metrics(run);
+        double first = (m.get(0).loss() + m.get(1).loss()) / 2;
+        double last = (m.get(6).loss() + m.get(7).loss()) / 2;
+        assertThat(last).as("loss of the last two rounds vs the first two").isLessThan(0.8 * first);
+        assertThat(ModelConfigs.fromJson(run.resolve("student/config.json")).numClasses())
+                .as("the classifier width from the top-k metadata's class count")
+                .isEqualTo(3);
+    }
+
+    @Test
     void aNarrowStudentTrainsWithEveryWiredLossAndResumesWithTheLossesConfiguredNow(@TempDir Path dir)
             throws Exception {
         Path narrow = dir.resolve("student32.json");
