@@ -42,6 +42,18 @@ public final class AttentionKernel {
      * @param context receives the context [B*T, D] (heads concatenated per token)
      */
     public void forward(INDArray qkv, INDArray bias, INDArray scores, INDArray context) {
+        forward(qkv, bias, null, scores, context);
+    }
+
+    /**
+     * {@link #forward(INDArray, INDArray, INDArray, INDArray)} with padded keys masked out (BERT's attention mask).
+     *
+     * @param keyMask the padded keys of each sample, or null when every key is real
+     */
+    public void forward(INDArray qkv, INDArray bias, KeyPaddingMask keyMask, INDArray scores, INDArray context) {
+        if (keyMask != null && keyMask.batch() != batch) {
+            throw new IllegalArgumentException("attention mask for " + keyMask.batch() + " samples, batch of " + batch);
+        }
         long d = dim();
         long t = tokens;
         for (long b = 0; b < batch; b++) {
@@ -69,7 +81,13 @@ public final class AttentionKernel {
         if (bias != null) {
             scores.reshape('c', batch, heads * t * t).addiRowVector(bias.reshape(heads * t * t));
         }
+        if (keyMask != null) {
+            keyMask.addTo(scores);
+        }
         Elementwise.of(scores.dataType()).softmaxRows(scores);
+        if (keyMask != null) {
+            keyMask.zeroPadded(scores);
+        }
         for (long b = 0; b < batch; b++) {
             for (long h = 0; h < heads; h++) {
                 Blas.gemm(

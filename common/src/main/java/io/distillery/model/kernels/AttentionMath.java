@@ -9,7 +9,9 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * The attention half of a block on [B, T*D] activations. BEiT (pre-norm, layer scale, q/v biases, relative
- * position bias): {@code x + gamma1 * attn(norm1(x))}; data2vec 2.0 (post-norm): {@code norm1(x + attn(x))}.
+ * position bias): {@code x + gamma1 * attn(norm1(x))}; data2vec 2.0 (post-norm): {@code norm1(x + attn(x))}, which
+ * is also BERT's attention block (q, k, v packed into one qkv projection, padded keys masked by a
+ * {@link KeyPaddingMask}).
  * Parameter names are those of {@link io.distillery.model.layers.AttentionSublayer}.
  */
 public final class AttentionMath implements NativeLayerMath {
@@ -46,6 +48,21 @@ public final class AttentionMath implements NativeLayerMath {
      */
     public INDArray forward(
             INDArray input, Map<String, INDArray> p, SavedTensors saved, OutputAllocator output, INDArray probsOut) {
+        return forward(input, p, saved, output, probsOut, null);
+    }
+
+    /**
+     * {@link #forward(INDArray, Map, SavedTensors, OutputAllocator, INDArray)} with padded keys masked out (BERT);
+     * {@code keyMask} null: every key is real. The backward pass needs no mask: a masked key's probability is 0, so
+     * its score gets no gradient.
+     */
+    public INDArray forward(
+            INDArray input,
+            Map<String, INDArray> p,
+            SavedTensors saved,
+            OutputAllocator output,
+            INDArray probsOut,
+            KeyPaddingMask keyMask) {
         long batch = input.size(0);
         long rows = batch * tokens;
         DataType type = input.dataType();
@@ -74,7 +91,7 @@ public final class AttentionMath implements NativeLayerMath {
             }
         }
         INDArray context = buf.obtain("attn.context", type, rows, dim);
-        kernel(batch).forward(qkv, bias, probs, context);
+        kernel(batch).forward(qkv, bias, keyMask, probs, context);
         Release.close(bias);
         INDArray output2 = output.create(type, batch, (long) tokens * dim);
         INDArray out = output2.reshape('c', rows, dim);
