@@ -16,8 +16,21 @@ public final class MaskSeeds {
     private MaskSeeds() {}
 
     public static long seed(long runSeed, String sampleKey, int view, int clone) {
+        return digest("mask", runSeed, sampleKey, view, clone);
+    }
+
+    /**
+     * The seed of one clone's mask-token noise (the N(0, std) fills the decoder sees at masked positions): the same
+     * derivation under the prefix {@code mask-noise}, so the noise is as reproducible as the mask and independent
+     * of it.
+     */
+    public static long noiseSeed(long runSeed, String sampleKey, int view, int clone) {
+        return digest("mask-noise", runSeed, sampleKey, view, clone);
+    }
+
+    private static long digest(String prefix, long runSeed, String sampleKey, int view, int clone) {
         Objects.requireNonNull(sampleKey, "sampleKey");
-        String text = "mask\0" + runSeed + "\0" + sampleKey + "\0" + view + "\0" + clone;
+        String text = prefix + "\0" + runSeed + "\0" + sampleKey + "\0" + view + "\0" + clone;
         try {
             byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
             return ByteBuffer.wrap(digest, 0, 8).getLong();

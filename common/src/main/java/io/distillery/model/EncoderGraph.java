@@ -38,18 +38,32 @@ public final class EncoderGraph {
      */
     public static ComputationGraphConfiguration.GraphBuilder addEncoder(
             ComputationGraphConfiguration.GraphBuilder graph, ModelConfig c) {
-        boolean beit = c.family() == ModelFamily.BEITV2;
-        BlockStyle style = beit ? BlockStyle.BEIT_PRE_NORM_LAYER_SCALE : BlockStyle.DATA2VEC_POST_NORM;
-        int tokens = c.tokens();
-        int dim = c.embedDim();
-        double eps = c.layerNormEps();
         graph.addInputs(VertexNames.INPUT)
                 .setInputTypes(InputType.convolutional(c.imgSize(), c.imgSize(), c.inChans()))
-                .addLayer(
-                        VertexNames.EMBED,
-                        new PatchEmbedding(c.imgSize(), c.patchSize(), c.inChans(), dim, !beit),
-                        VertexNames.INPUT);
-        String previous = VertexNames.EMBED;
+                .addLayer(VertexNames.EMBED, patchEmbedding(c), VertexNames.INPUT);
+        addBlocks(graph, c, c.tokens(), VertexNames.EMBED);
+        return graph;
+    }
+
+    /** The encoder's patch embedding ({@code [cls ; patches]}, data2vec 2.0's sin-cos positions on the patches). */
+    public static PatchEmbedding patchEmbedding(ModelConfig c) {
+        boolean beit = c.family() == ModelFamily.BEITV2;
+        return new PatchEmbedding(c.imgSize(), c.patchSize(), c.inChans(), c.embedDim(), !beit);
+    }
+
+    /**
+     * Adds what follows the patch embedding — data2vec 2.0's embedding norm, then the blocks — on {@code tokens}
+     * tokens per example read from vertex {@code previous}, and returns the last block's vertex. A masked student
+     * calls it with its kept tokens (K + 1 with CLS): every layer here is per token or attends over whatever tokens
+     * it gets, and a data2vec2 encoder's positions are the sin-cos table added in the embedding, so the blocks do
+     * not depend on which tokens they see (a BEiT encoder's relative position bias would).
+     */
+    public static String addBlocks(
+            ComputationGraphConfiguration.GraphBuilder graph, ModelConfig c, int tokens, String previous) {
+        boolean beit = c.family() == ModelFamily.BEITV2;
+        BlockStyle style = beit ? BlockStyle.BEIT_PRE_NORM_LAYER_SCALE : BlockStyle.DATA2VEC_POST_NORM;
+        int dim = c.embedDim();
+        double eps = c.layerNormEps();
         if (!beit) {
             graph.addLayer(VertexNames.EMBED_NORM, new TokenLayerNorm(tokens, dim, eps, "norm_pre"), previous);
             previous = VertexNames.EMBED_NORM;
@@ -72,6 +86,6 @@ public final class EncoderGraph {
                     VertexNames.merge(b));
             previous = VertexNames.block(b);
         }
-        return graph;
+        return previous;
     }
 }

@@ -52,10 +52,37 @@ public final class StudentGraph {
             Optimization optimization,
             DataType dataType,
             StudentObjective objective) {
-        ComputationGraph net = new ComputationGraph(
-                configuration(student, recipe, targetDim, optimization.builder(dataType), dataType, objective));
+        return create(student, recipe, targetDim, optimization, dataType, objective, null);
+    }
+
+    /** The graph of {@code objective}, masked ({@link MaskedStudentGraph}) when {@code masking} is not null. */
+    public static ComputationGraph create(
+            ModelConfig student,
+            TargetRecipe recipe,
+            int targetDim,
+            Optimization optimization,
+            DataType dataType,
+            StudentObjective objective,
+            StudentMasking masking) {
+        ComputationGraph net = new ComputationGraph(configuration(
+                student, recipe, targetDim, optimization.builder(dataType), dataType, objective, masking));
         net.init();
         return net;
+    }
+
+    /** {@link #configuration(ModelConfig, TargetRecipe, int, NeuralNetConfiguration.Builder, DataType,
+     * StudentObjective)}, or the masked graph when {@code masking} is not null (the recipe's top-k then unused). */
+    public static ComputationGraphConfiguration configuration(
+            ModelConfig student,
+            TargetRecipe recipe,
+            int targetDim,
+            NeuralNetConfiguration.Builder base,
+            DataType dataType,
+            StudentObjective objective,
+            StudentMasking masking) {
+        return masking == null
+                ? configuration(student, recipe, targetDim, base, dataType, objective)
+                : MaskedStudentGraph.configuration(student, targetDim, base, dataType, objective, masking);
     }
 
     public static ComputationGraphConfiguration configuration(

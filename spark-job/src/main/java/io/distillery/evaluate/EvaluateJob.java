@@ -134,7 +134,9 @@ public final class EvaluateJob {
             }
             if (m.spec().runDir() != null && s.targetDataset() != null) {
                 TargetSimilarity similarity = targetSimilarity(spark, m, s);
-                result = result.withTargetSimilarity(similarity.mse(), similarity.meanCosine());
+                if (similarity != null) {
+                    result = result.withTargetSimilarity(similarity.mse(), similarity.meanCosine());
+                }
             }
             results.add(result);
             LOG.info(
@@ -248,7 +250,10 @@ public final class EvaluateJob {
         return new Labelled(features, labels, head ? (double) correct / labels.length : null);
     }
 
-    /** The student's predicted targets (its training head) against the cached teacher targets of held-out rows. */
+    /**
+     * The student's predicted targets (its training head) against the cached teacher targets of held-out rows; null
+     * when the run's training graph has no such head.
+     */
     private static TargetSimilarity targetSimilarity(SparkSession spark, ResolvedModel m, EvaluateSettings s)
             throws IOException {
         FeatureDataset dataset = FeatureDataset.open(spark, s.targetDataset(), false);
@@ -258,6 +263,17 @@ public final class EvaluateJob {
         try (InputStream in =
                 zip.getFileSystem(spark.sparkContext().hadoopConfiguration()).open(zip)) {
             net = ModelSerializer.restoreComputationGraph(in, false);
+        }
+        if (!net.getConfiguration().getVertices().containsKey(StudentGraph.HEAD)
+                || net.getConfiguration().getNetworkInputs().size() != 1) {
+            // a masked student predicts targets through its decoder at masked positions only; a run without d2v
+            // predicts none
+            LOG.warn(
+                    "evaluate {}: {} has no unmasked target head (a masked student, or no d2v loss); target"
+                            + " similarity skipped",
+                    m.spec().name(),
+                    zip);
+            return null;
         }
         List<Row> rows = dataset.rows()
                 .filter(functions.col(FeatureColumns.VIEW).equalTo(0))

@@ -30,9 +30,9 @@ public final class MetricsFile {
     /** The file's name in a run directory. */
     public static final String NAME = "metrics.jsonl";
 
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .enable(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES)
-            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES); // a later build may add fields
+    // a missing field is an error unless MetricsRecord marks it optional; a later build may add fields
+    private static final ObjectMapper JSON =
+            new ObjectMapper().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
     private final FileSystem fs;
     private final Path path;
     private final List<MetricsRecord> records = new ArrayList<>();

@@ -15,15 +15,41 @@ import java.util.Set;
  * @param mean      per-channel mean after pixel/255
  * @param std       per-channel std
  * @param outputs   per graph output, its label blocks side by side (e.g. [teacher logits | one-hot labels])
- * @param batchSize rows per MultiDataSet
+ * @param batchSize examples per MultiDataSet (rows x clones when masked)
+ * @param masked    how rows become a masked student's examples; null: one example per row, labels as stored
  */
-record BatchSpec(int imgSize, double[] mean, double[] std, List<List<LabelSource>> outputs, int batchSize)
+record BatchSpec(
+        int imgSize, double[] mean, double[] std, List<List<LabelSource>> outputs, int batchSize, MaskedRows masked)
         implements Serializable {
 
     BatchSpec {
         List<List<LabelSource>> copy = new ArrayList<>();
         outputs.forEach(o -> copy.add(List.copyOf(o)));
         outputs = List.copyOf(copy);
+        if (masked != null) {
+            if (outputs.size() != 1 || outputs.get(0).size() != 1) {
+                throw new IllegalArgumentException(
+                        "a masked student has one output (d2v) with the target as labels, got " + outputs);
+            }
+            if (outputs.get(0).get(0).width() != masked.targetTokens() * masked.tokenWidth()) {
+                throw new IllegalArgumentException(
+                        "target width " + outputs.get(0).get(0).width() + " is not " + masked.targetTokens()
+                                + " tokens x " + masked.tokenWidth());
+            }
+            if (batchSize % masked.clones() != 0) {
+                throw new IllegalArgumentException(
+                        "batch size " + batchSize + " is not a multiple of " + masked.clones() + " clones");
+            }
+        }
+    }
+
+    BatchSpec(int imgSize, double[] mean, double[] std, List<List<LabelSource>> outputs, int batchSize) {
+        this(imgSize, mean, std, outputs, batchSize, null);
+    }
+
+    /** Rows per MultiDataSet. */
+    int rowsPerBatch() {
+        return masked == null ? batchSize : batchSize / masked.clones();
     }
 
     /** One output whose labels come from one source (the d2v target, finetune's class). */

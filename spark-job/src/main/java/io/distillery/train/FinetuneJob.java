@@ -53,6 +53,10 @@ public final class FinetuneJob {
             throw new IllegalArgumentException(FinetuneSettings.SECTION
                     + ".losses does not apply: finetune trains its classifier with cross-entropy");
         }
+        if (StudentMaskSettings.from(f.common().source(), FinetuneSettings.SECTION) != null) {
+            throw new IllegalArgumentException(FinetuneSettings.SECTION + "." + StudentMaskSettings.KEY + "."
+                    + StudentMaskSettings.KEY_ENABLED + " does not apply: finetune trains on whole images");
+        }
         try (var lock = TrainingLoop.lockRunDir(spark, f.common(), "finetune")) {
             return runLocked(spark, f, resume);
         }
@@ -95,6 +99,7 @@ public final class FinetuneJob {
                 f.dataId(),
                 train.describe(spark),
                 batches,
+                1,
                 resume,
                 "finetune");
         Summary summary = outcome.run()

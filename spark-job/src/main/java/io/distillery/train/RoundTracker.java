@@ -23,6 +23,7 @@ final class RoundTracker implements TrainingEngine.RoundListener {
     private final MetricsFile metrics;
     private final ISchedule schedule;
     private final long examplesPerRound;
+    private final int examplesPerRow;
     private final double wallAtStart;
     private final long sessionStart = System.nanoTime();
     private long roundStart = System.nanoTime();
@@ -39,7 +40,25 @@ final class RoundTracker implements TrainingEngine.RoundListener {
             ISchedule schedule,
             long examplesPerRound,
             TrainingState start) {
+        this(job, settings, checkpoints, metrics, schedule, examplesPerRound, 1, start);
+    }
+
+    /**
+     * @param examplesPerRound student samples per round (what the batch size counts)
+     * @param examplesPerRow   samples each dataset row yields (a masked student's clones; 1 otherwise): when more
+     *                         than 1, the metrics and the log also give rows per second
+     */
+    RoundTracker(
+            String job,
+            TrainSettings settings,
+            CheckpointStore checkpoints,
+            MetricsFile metrics,
+            ISchedule schedule,
+            long examplesPerRound,
+            int examplesPerRow,
+            TrainingState start) {
         this.job = job;
+        this.examplesPerRow = examplesPerRow;
         this.settings = settings;
         this.checkpoints = checkpoints;
         this.metrics = metrics;
@@ -83,9 +102,11 @@ final class RoundTracker implements TrainingEngine.RoundListener {
                 state.dataset(),
                 wall);
         double lr = schedule.valueAt(iteration, state.epoch());
+        double samplesPerSecond = examplesPerRound / roundSeconds;
+        Double rowsPerSecond = examplesPerRow > 1 ? samplesPerSecond / examplesPerRow : null;
         try {
             metrics.append(
-                    new MetricsRecord(iteration, state.epoch(), loss, lr, examplesPerRound / roundSeconds, wall));
+                    new MetricsRecord(iteration, state.epoch(), loss, lr, samplesPerSecond, wall, rowsPerSecond));
             if (iteration / settings.checkpointEvery() > lastCheckpointIteration / settings.checkpointEvery()
                     || iteration >= settings.iterations()) {
                 metrics.flush(); // the metrics of every checkpointed round are on disk before the checkpoint
@@ -96,14 +117,17 @@ final class RoundTracker implements TrainingEngine.RoundListener {
             throw new UncheckedIOException(e);
         }
         LOG.info(
-                "{} iteration {}/{} epoch {} loss {} lr {} {} images/s",
+                "{} iteration {}/{} epoch {} loss {} lr {} {} images/s{}",
                 job,
                 iteration,
                 settings.iterations(),
                 state.epoch(),
                 String.format("%.5f", loss),
                 String.format("%.3g", lr),
-                String.format("%.1f", examplesPerRound / roundSeconds));
+                String.format("%.1f", samplesPerSecond),
+                rowsPerSecond == null
+                        ? ""
+                        : String.format(" (student samples; %.1f rows/s x %d clones)", rowsPerSecond, examplesPerRow));
         return iteration < settings.iterations();
     }
 

@@ -7,9 +7,11 @@ import io.distillery.model.ModelConfig;
 import io.distillery.objective.LossGroup;
 import io.distillery.spark.QualifiedPaths;
 import io.distillery.student.StudentGraph;
+import io.distillery.student.StudentMasking;
 import io.distillery.student.StudentObjective;
 import io.distillery.targets.TargetRecipe;
 import io.distillery.targets.TargetTensor;
+import io.distillery.targets.TargetTokens;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,16 +44,21 @@ public final class TrainJob {
                     s.section() + ".dataset is required (a feature dataset written by extract)");
         }
         LossSettings losses = LossSettings.from(s.source(), s.section());
+        StudentMasking masking = StudentMaskSettings.from(s.source(), s.section());
         try (var lock = TrainingLoop.lockRunDir(spark, s, "train")) {
-            return runLocked(spark, s, losses, resume);
+            return runLocked(spark, s, losses, masking, resume);
         }
     }
 
-    private static TrainSummary runLocked(SparkSession spark, TrainSettings s, LossSettings losses, boolean resume)
+    private static TrainSummary runLocked(
+            SparkSession spark, TrainSettings s, LossSettings losses, StudentMasking masking, boolean resume)
             throws IOException {
         FeatureDataset dataset = FeatureDataset.open(spark, s.dataset(), false);
         FeatureMetadata md = dataset.metadata();
         ModelConfig student = StudentFactory.config(s, spark.sparkContext().hadoopConfiguration());
+        if (masking != null) {
+            StudentMaskSettings.check(masking, student, s, losses);
+        }
         StudentObjective objective = objective(s, md, student, losses);
         long[] target = {md.target().shape().get(0), md.target().shape().get(1)};
         int topK = s.topK() == 0 ? student.depth() : s.topK();
@@ -65,20 +72,22 @@ public final class TrainJob {
         if (rows == 0) {
             throw new IllegalArgumentException(s.dataset() + ": the feature dataset has no rows to train on");
         }
+        MaskedRows masked = masking == null ? null : maskedRows(masking, student, s, target);
         BatchSpec spec = new BatchSpec(
                 student.imgSize(),
                 student.imageMean(),
                 student.imageStd(),
                 TrainObjective.labels(objective, md),
-                s.averaging().batchSizePerWorker());
+                s.averaging().batchSizePerWorker(),
+                masked);
         List<String> columns = new ArrayList<>(List.of(FeatureColumns.VIEW, FeatureColumns.PIXELS));
         spec.labelColumns().stream().filter(c -> !columns.contains(c)).forEach(columns::add);
         JavaRDD<MultiDataSet> batches = dataset.rows()
                 .select(FeatureColumns.KEY, columns.toArray(new String[0]))
                 .javaRDD()
                 .mapPartitions(new RowBatcher(spec));
-        ComputationGraph fresh =
-                StudentGraph.create(student, recipe, (int) target[1], s.optimization(), DataType.FLOAT, objective);
+        ComputationGraph fresh = StudentGraph.create(
+                student, recipe, (int) target[1], s.optimization(), DataType.FLOAT, objective, masking);
         LOG.info(
                 "train: {} rows of {}, student {}, target {} x {} ({} top-{}), losses {}",
                 rows,
@@ -89,6 +98,16 @@ public final class TrainJob {
                 recipe.tensor(),
                 topK,
                 losses.describe());
+        if (masked != null) {
+            LOG.info(
+                    "train: masked student ({}): {} of {} patches seen, {} samples per row, batch {} samples = {} rows",
+                    masking.describe(),
+                    masked.masks().keptCount(),
+                    masked.masks().tokens(),
+                    masked.clones(),
+                    spec.batchSize(),
+                    spec.rowsPerBatch());
+        }
         Configuration conf = spark.sparkContext().hadoopConfiguration();
         RunRecord.Data data =
                 RunRecord.Data.of(dataset, QualifiedPaths.of(s.section() + ".dataset", s.dataset(), conf));
@@ -100,10 +119,11 @@ public final class TrainJob {
                 s.dataset(),
                 data,
                 batches,
+                masked == null ? 1 : masked.clones(),
                 resume,
                 "train");
         TrainingState end = outcome.end();
-        Path studentDir = outcome.run().finish(end.iteration(), () -> export(outcome, student, topK, losses));
+        Path studentDir = outcome.run().finish(end.iteration(), () -> export(outcome, student, topK, losses, masking));
         TrainSummary summary = new TrainSummary(
                 outcome.startIteration(),
                 end.iteration(),
@@ -117,7 +137,21 @@ public final class TrainJob {
         return summary;
     }
 
-    /** {@code <run>/student/}, unless it already holds this iteration's export. */
+    /**
+     * How rows become a masked student's examples: masks of (the job's seed, key, view, clone), nothing else, so
+     * every session of a run (and every epoch, task retry and executor) makes the same examples of a row.
+     *
+     * @param target the dataset's target [tokens, width]
+     */
+    static MaskedRows maskedRows(StudentMasking masking, ModelConfig student, TrainSettings s, long[] target) {
+        return new MaskedRows(
+                masking.generator(student),
+                s.optimization().seed(),
+                (int) target[0],
+                s.tokens() == TargetTokens.ALL ? 1 : 0,
+                (int) target[1]);
+    }
+
     /** The losses resolved against the dataset, after its metadata is checked against the student and them. */
     private static StudentObjective objective(
             TrainSettings s, FeatureMetadata md, ModelConfig student, LossSettings losses) {
@@ -127,7 +161,8 @@ public final class TrainJob {
         return TrainObjective.resolve(s.dataset(), md, losses, target);
     }
 
-    private static Path export(TrainingLoop.Outcome outcome, ModelConfig student, int topK, LossSettings losses)
+    private static Path export(
+            TrainingLoop.Outcome outcome, ModelConfig student, int topK, LossSettings losses, StudentMasking masking)
             throws IOException {
         TrainingState end = outcome.end();
         if (end.iteration() == outcome.startIteration()
@@ -138,7 +173,12 @@ public final class TrainJob {
             return studentDir;
         }
         Map<String, String> metadata = ExportMetadata.of(outcome.run().record(), end.iteration());
-        metadata.put(ExportMetadata.PREFIX + "student.top-k", String.valueOf(topK));
+        if (masking == null) {
+            metadata.put(ExportMetadata.PREFIX + "student.top-k", String.valueOf(topK));
+        } else {
+            // the decoder stays in model.zip only: the exported encoder is the plain, unmasked one
+            metadata.put(ExportMetadata.PREFIX + "student.mask", masking.describe());
+        }
         if (!losses.isDefault()) {
             // only when set: a default run's export stays byte for byte what it was before losses existed
             metadata.put(ExportMetadata.PREFIX + "losses", losses.describe());

@@ -2,6 +2,7 @@ package io.distillery.train;
 
 import io.distillery.metrics.LossCurve;
 import io.distillery.metrics.MetricsFile;
+import io.distillery.model.layers.MaskedTokenSelect;
 import io.distillery.objective.GraphLosses;
 import io.distillery.report.MetricsRecord;
 import io.distillery.spark.FileDigests;
@@ -16,6 +17,7 @@ import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
+import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
 import org.slf4j.Logger;
@@ -59,6 +61,7 @@ final class TrainingLoop {
      * @param initialise seeds {@code fresh} with pretrained weights; not called when resuming
      * @param dataId     what the run trains on; a checkpoint made on other data is refused
      * @param data       the same, described for run.json
+     * @param examplesPerRow samples the batcher makes of each row (a masked student's clones; else 1)
      */
     static Outcome run(
             SparkSession spark,
@@ -68,6 +71,7 @@ final class TrainingLoop {
             String dataId,
             RunRecord.Data data,
             JavaRDD<MultiDataSet> batches,
+            int examplesPerRow,
             boolean resume,
             String what)
             throws IOException {
@@ -117,8 +121,8 @@ final class TrainingLoop {
                 s.averaging().averagingFrequency(),
                 s.iterations(),
                 runDir);
-        RoundTracker tracker =
-                new RoundTracker(what, s, checkpoints, metrics, s.optimization().schedule(), examplesPerRound, start);
+        RoundTracker tracker = new RoundTracker(
+                what, s, checkpoints, metrics, s.optimization().schedule(), examplesPerRound, examplesPerRow, start);
         // written only now: a job refused by its checks above has trained nothing and leaves no record
         RunFile run = RunFile.begin(
                 fs,
@@ -206,6 +210,23 @@ final class TrainingLoop {
             throw new IllegalArgumentException(from.dir() + " holds a model with " + restored.numParams()
                     + " parameters but the configured one has " + fresh.numParams()
                     + "; use a new run-dir for a different model");
+        }
+        // a masked student's token moves have no parameters: a new mask ratio changes their sizes, not the above
+        for (String vertex : fresh.getConfiguration().getVertices().keySet()) {
+            if (fresh.getConfiguration().getVertices().get(vertex) instanceof LayerVertex lv
+                    && lv.getLayerConf().getLayer() instanceof MaskedTokenSelect now) {
+                MaskedTokenSelect then = (MaskedTokenSelect)
+                        ((LayerVertex) restored.getConfiguration().getVertices().get(vertex))
+                                .getLayerConf()
+                                .getLayer();
+                if (then.getKept() != now.getKept() || then.getNoiseStd() != now.getNoiseStd()) {
+                    throw new IllegalArgumentException(from.dir() + " holds a masked student that keeps "
+                            + then.getKept() + " of " + then.getPatches() + " patches with mask-noise-std "
+                            + then.getNoiseStd() + " but student.mask now keeps " + now.getKept()
+                            + " with mask-noise-std " + now.getNoiseStd()
+                            + "; use a new run-dir for different mask settings");
+                }
+            }
         }
     }
 }

@@ -7,7 +7,7 @@ package io.distillery.train;
  *                    frequency per round)
  * @param epoch       passes over the dataset completed
  * @param rounds      averaging rounds completed in the whole run
- * @param examples    training examples consumed in the whole run
+ * @param examples    training examples consumed in the whole run (student samples: rows x clones when masked)
  * @param loss        the loss of the last round
  * @param dataset     the feature dataset trained on
  * @param wallSeconds training time so far, summed over resumed sessions

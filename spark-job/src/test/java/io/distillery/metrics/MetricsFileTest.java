@@ -71,6 +71,19 @@ class MetricsFileTest {
     }
 
     @Test
+    void aMaskedRunsRowsPerSecondIsWrittenLastAndReadBack(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("metrics.jsonl");
+        MetricsRecord masked = new MetricsRecord(2, 0, 0.5, 1e-3, 32, 1, 2.0);
+        MetricsFile metrics = new MetricsFile(local(), hadoop(file));
+        metrics.append(masked);
+        metrics.flush();
+        assertThat(Files.readAllLines(file))
+                .containsExactly("{\"iteration\":2,\"epoch\":0,\"loss\":0.5,\"learning_rate\":0.001,"
+                        + "\"images_per_second\":32.0,\"wall_seconds\":1.0,\"rows_per_second\":2.0}");
+        assertThat(MetricsFile.read(local(), hadoop(file))).containsExactly(masked);
+    }
+
+    @Test
     void fieldsALaterBuildAddsAreIgnored(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("metrics.jsonl");
         Files.writeString(
@@ -93,7 +106,8 @@ class MetricsFileTest {
         Path noLoss = dir.resolve("noloss.jsonl");
         Files.writeString(noLoss, good.replace("\"loss\":1,", ""));
         assertThatThrownBy(() -> MetricsFile.read(local(), hadoop(noLoss)))
-                .hasMessageStartingWith(hadoop(noLoss) + ":1: not a metrics record: Missing creator property 'loss'");
+                .hasMessageStartingWith(
+                        hadoop(noLoss) + ":1: not a metrics record: Missing required creator property 'loss'");
 
         Path textLoss = dir.resolve("textloss.jsonl");
         Files.writeString(textLoss, good.replace("\"loss\":1", "\"loss\":\"high\""));

@@ -100,4 +100,14 @@ class FinetuneJobTest {
                         + " cross-entropy");
         assertThat(Files.exists(dir.resolve("run"))).isFalse();
     }
+
+    @Test
+    void aMaskInheritedFromTrainIsRefusedNotIgnored(@TempDir Path dir) {
+        List<String> o = List.of(
+                "images.path=\"" + dir + "\"", "run-dir=\"" + dir.resolve("run") + "\"", "student.mask.enabled=true");
+        FinetuneSettings settings = FinetuneSettings.from(JobConfigLoader.load(null, o, FinetuneSettings.SECTION));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> FinetuneJob.run(SPARK, settings, false))
+                .hasMessage("distillery.finetune.student.mask.enabled does not apply: finetune trains on whole images");
+        assertThat(Files.exists(dir.resolve("run"))).isFalse();
+    }
 }

@@ -7,12 +7,21 @@ import io.distillery.features.FeatureColumns;
 import io.distillery.features.FeatureFormatException;
 import io.distillery.features.TensorDType;
 import io.distillery.features.TensorPacking;
+import io.distillery.masking.MaskGenerator;
+import io.distillery.masking.MaskInput;
+import io.distillery.masking.MaskKind;
+import io.distillery.masking.MaskSeeds;
+import io.distillery.masking.MaskSettings;
+import io.distillery.masking.TokenMask;
 import java.util.List;
+import java.util.Map;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.catalyst.expressions.GenericRowWithSchema;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
 
 /** Rows to batches: targets are unpacked as stored, and a non-finite stored target is named as the dataset's fault. */
@@ -87,5 +96,119 @@ class RowBatcherTest {
                 .isInstanceOf(FeatureFormatException.class)
                 .hasMessage("row b/7 view 1: column 'target' holds NaN at element 1; the feature dataset itself holds "
                         + "non-finite targets (extract it again with a sound teacher)");
+    }
+
+    /** A 4 x 4 patch grid, targets of 2 floats per token; masks keep 4 of 16, 2 clones per row. */
+    private static MaskedRows maskedRows(int skipTokens) {
+        return new MaskedRows(
+                new MaskGenerator(new MaskSettings(0.75, MaskKind.INVERSE_BLOCK, 2, 0.07, 2), 4),
+                42,
+                16 + skipTokens,
+                skipTokens,
+                2);
+    }
+
+    private static BatchSpec maskedSpec(MaskedRows masked) {
+        return new BatchSpec(
+                2,
+                new double[] {0, 0, 0},
+                new double[] {1, 1, 1},
+                List.of(List.of(new PackedColumn(FeatureColumns.TARGET, TensorDType.FP32, masked.targetTokens() * 2))),
+                4,
+                masked);
+    }
+
+    /** Target token t of row {@code key} is (100 k + t, -t) for the key's number k. */
+    private static Row maskedRow(String key, int view, int tokens) {
+        float[] target = new float[tokens * 2];
+        for (int t = 0; t < tokens; t++) {
+            target[2 * t] = 100 * Integer.parseInt(key.substring(1)) + t;
+            target[2 * t + 1] = -t;
+        }
+        byte[] pixels = new byte[2 * 2 * 3];
+        pixels[0] = (byte) key.hashCode();
+        return new GenericRowWithSchema(
+                new Object[] {key, view, pixels, TensorPacking.pack(target, 0, target.length, TensorDType.FP32)},
+                SCHEMA);
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {0, 1})
+    void eachRowBecomesItsClonesWithTheirMasksAndTheTargetsOfTheirMaskedTokens(int skipTokens) {
+        MaskedRows masked = maskedRows(skipTokens);
+        List<Row> rows = List.of(maskedRow("k1", 0, 16 + skipTokens), maskedRow("k2", 3, 16 + skipTokens));
+        MultiDataSet batch = new RowBatcher(maskedSpec(masked)).toBatch(rows);
+        assertThat(batch.getFeatures()).hasSize(2);
+        assertThat(batch.getFeatures(0).shape()).containsExactly(4, 3, 2, 2);
+        assertThat(batch.getFeatures(1).shape()).containsExactly(4, MaskInput.width(16));
+        assertThat(batch.getLabels(0).shape()).containsExactly(4, 12 * 2);
+        MaskInput.Rows read = MaskInput.read(batch.getFeatures(1).toDoubleMatrix(), 16, 4);
+        for (int e = 0; e < 4; e++) {
+            Row row = rows.get(e / 2);
+            String key = row.getAs(FeatureColumns.KEY);
+            int view = row.getAs(FeatureColumns.VIEW);
+            TokenMask mask = masked.masks().mask(42, key, view, e % 2);
+            int[] order = read.order()[e];
+            assertThat(java.util.Arrays.copyOf(order, 4)).containsExactly(mask.keptIndices());
+            assertThat(java.util.Arrays.copyOfRange(order, 4, 16)).containsExactly(mask.maskedIndices());
+            assertThat(read.noiseSeeds()[e])
+                    .isEqualTo(MaskInput.travellingSeed(MaskSeeds.noiseSeed(42, key, view, e % 2)));
+            float[] labels = batch.getLabels(0).getRow(e).toFloatVector();
+            int k = Integer.parseInt(key.substring(1));
+            for (int j = 0; j < 12; j++) {
+                int token = skipTokens + mask.maskedIndices()[j];
+                assertThat(labels[2 * j]).isEqualTo(100 * k + token);
+                assertThat(labels[2 * j + 1]).isEqualTo(-token);
+            }
+            assertThat(batch.getFeatures(0).getDouble(e, 0, 0, 0))
+                    .isEqualTo(batch.getFeatures(0).getDouble(e / 2 * 2, 0, 0, 0));
+        }
+        assertThat(read.order()[0]).isNotEqualTo(read.order()[1]); // the clones' masks differ
+    }
+
+    /**
+     * What makes a resumed run (or a retried task, or another executor) see the same masks: a batcher shipped to a
+     * new JVM (Java serialisation, as Spark does) given the rows in another order and batching makes the same
+     * examples of every row.
+     */
+    @Test
+    void theExamplesOfARowDependOnlyOnItsKeyViewAndTheSeed() throws Exception {
+        MaskedRows masked = maskedRows(0);
+        List<Row> rows = new java.util.ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            rows.add(maskedRow("k" + i, i % 2, 16));
+        }
+        Map<String, String> first = examples(new RowBatcher(maskedSpec(masked)), rows);
+        var bytes = new java.io.ByteArrayOutputStream();
+        try (var out = new java.io.ObjectOutputStream(bytes)) {
+            out.writeObject(new RowBatcher(maskedSpec(maskedRows(0))));
+        }
+        RowBatcher shipped;
+        try (var in = new java.io.ObjectInputStream(new java.io.ByteArrayInputStream(bytes.toByteArray()))) {
+            shipped = (RowBatcher) in.readObject();
+        }
+        List<Row> reversed = new java.util.ArrayList<>(rows);
+        java.util.Collections.reverse(reversed);
+        assertThat(examples(shipped, reversed)).isEqualTo(first).hasSize(12);
+    }
+
+    /** key/view/clone to the example's mask input and labels, over all batches of {@code rows}. */
+    private static Map<String, String> examples(RowBatcher batcher, List<Row> rows) {
+        Map<String, String> out = new java.util.TreeMap<>();
+        var batches = batcher.call(rows.iterator());
+        int row = 0;
+        while (batches.hasNext()) {
+            MultiDataSet batch = batches.next();
+            for (int e = 0; e < batch.getFeatures(1).size(0); e++) {
+                Row r = rows.get(row + e / 2);
+                out.put(
+                        r.getAs(FeatureColumns.KEY) + "/" + r.getAs(FeatureColumns.VIEW) + "/" + e % 2,
+                        java.util.Arrays.toString(batch.getFeatures(1).getRow(e).toFloatVector())
+                                + java.util.Arrays.toString(
+                                        batch.getLabels(0).getRow(e).toFloatVector()));
+            }
+            row += (int) batch.getFeatures(1).size(0) / 2;
+        }
+        return out;
     }
 }

@@ -78,6 +78,34 @@ public final class Blas {
         }
     }
 
+    /** {@code y[yOff, yOff + n) = x[xOff, xOff + n)} on dense buffers of the same data type (BLAS copy). */
+    public static void copy(long n, INDArray x, long xOff, INDArray y, long yOff) {
+        DataType type = y.dataType();
+        if (type == DataType.FLOAT) {
+            openblas_nolapack.cblas_scopy((int) n, floats(x, xOff), 1, floats(y, yOff), 1);
+        } else if (type == DataType.DOUBLE) {
+            openblas_nolapack.cblas_dcopy((int) n, doubles(x, xOff), 1, doubles(y, yOff), 1);
+        } else {
+            throw new IllegalArgumentException("native engine supports FLOAT and DOUBLE, not " + type);
+        }
+    }
+
+    /** Writes {@code values} into the dense buffer of {@code y} from element {@code yOff} (rounded for FLOAT). */
+    public static void put(double[] values, INDArray y, long yOff) {
+        DataType type = y.dataType();
+        if (type == DataType.FLOAT) {
+            float[] f = new float[values.length];
+            for (int i = 0; i < f.length; i++) {
+                f[i] = (float) values[i];
+            }
+            floats(y, yOff).put(f, 0, f.length);
+        } else if (type == DataType.DOUBLE) {
+            doubles(y, yOff).put(values, 0, values.length);
+        } else {
+            throw new IllegalArgumentException("native engine supports FLOAT and DOUBLE, not " + type);
+        }
+    }
+
     /** {@code x W^T} for x [rows, in] and W [out, in] (PyTorch's Linear layout), into out [rows, out]. */
     public static void linear(INDArray x, INDArray w, INDArray out) {
         long rows = x.size(0);
