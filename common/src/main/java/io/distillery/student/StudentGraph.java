@@ -82,7 +82,8 @@ public final class StudentGraph {
             DataType dataType,
             StudentObjective objective) {
         requireLastBlockUsed(student, objective);
-        ComputationGraphConfiguration.GraphBuilder graph = EncoderGraph.addEncoder(base.graphBuilder(), student);
+        ComputationGraphConfiguration.GraphBuilder graph =
+                EncoderGraph.addEncoder(base.graphBuilder(), student, attentionBlocks(student, objective));
         List<String> outputs = new ArrayList<>();
         if (objective.d2vWeight() > 0) {
             addD2v(graph, student, recipe, targetDim, dataType, objective.d2vWeight());
@@ -93,15 +94,26 @@ public final class StudentGraph {
         return graph.build();
     }
 
+    /** The 0-based blocks an attention loss reads, each checked against the student's depth. */
+    private static java.util.Set<Integer> attentionBlocks(ModelConfig student, StudentObjective objective) {
+        for (io.distillery.objective.LossSpec spec : objective.attention()) {
+            if (spec.studentBlock() < 1 || spec.studentBlock() > student.depth()) {
+                throw new IllegalArgumentException(spec.label() + ": student-block " + spec.studentBlock()
+                        + " is not a block of the student (1.." + student.depth() + ")");
+            }
+        }
+        return objective.attentionBlocks();
+    }
+
     /**
-     * Every loss but hidden reads the last block; hidden losses alone on earlier blocks would leave the blocks after
-     * them feeding nothing, which DL4J cannot backpropagate through (and which would train nothing).
+     * Every loss but hidden and attention reads the last block; those alone on earlier blocks would leave the
+     * blocks after them feeding nothing, which DL4J cannot backpropagate through (and which would train nothing).
      */
     private static void requireLastBlockUsed(ModelConfig student, StudentObjective objective) {
         if (objective.d2vWeight() > 0 || objective.pools()) {
             return;
         }
-        int deepest = objective.hidden().stream()
+        int deepest = java.util.stream.Stream.concat(objective.hidden().stream(), objective.attention().stream())
                 .mapToInt(io.distillery.objective.LossSpec::studentBlock)
                 .max()
                 .orElse(student.depth());
