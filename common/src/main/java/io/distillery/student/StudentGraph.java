@@ -81,9 +81,10 @@ public final class StudentGraph {
             NeuralNetConfiguration.Builder base,
             DataType dataType,
             StudentObjective objective) {
+        java.util.Set<Integer> attentionBlocks = attentionBlocks(student, objective);
         requireLastBlockUsed(student, objective);
         ComputationGraphConfiguration.GraphBuilder graph =
-                EncoderGraph.addEncoder(base.graphBuilder(), student, attentionBlocks(student, objective));
+                EncoderGraph.addEncoder(base.graphBuilder(), student, attentionBlocks);
         List<String> outputs = new ArrayList<>();
         if (objective.d2vWeight() > 0) {
             addD2v(graph, student, recipe, targetDim, dataType, objective.d2vWeight());
@@ -107,16 +108,25 @@ public final class StudentGraph {
 
     /**
      * Every loss but hidden and attention reads the last block; those alone on earlier blocks would leave the
-     * blocks after them feeding nothing, which DL4J cannot backpropagate through (and which would train nothing).
+     * blocks after them feeding nothing, which DL4J cannot backpropagate through (and which would train nothing). An
+     * attention loss reads only the attention of its block, so it needs a hidden loss on that block or later.
      */
     private static void requireLastBlockUsed(ModelConfig student, StudentObjective objective) {
         if (objective.d2vWeight() > 0 || objective.pools()) {
             return;
         }
-        int deepest = java.util.stream.Stream.concat(objective.hidden().stream(), objective.attention().stream())
+        int deepest = objective.hidden().stream()
                 .mapToInt(io.distillery.objective.LossSpec::studentBlock)
                 .max()
-                .orElse(student.depth());
+                .orElse(0);
+        for (io.distillery.objective.LossSpec spec : objective.attention()) {
+            // the maps depend on the block's input only: its MLP (and the blocks after) would feed nothing
+            if (spec.studentBlock() > deepest) {
+                throw new IllegalArgumentException(spec.label() + " reads the attention maps of student block "
+                        + spec.studentBlock() + ", whose MLP and output then feed no loss: add a loss on that"
+                        + " block's output (hidden with student-block = " + spec.studentBlock() + ", or d2v)");
+            }
+        }
         if (deepest < student.depth()) {
             throw new IllegalArgumentException("the losses read no block after student block " + deepest + " of "
                     + student.depth() + ": set student.depth = " + deepest + " or add a loss on the last block");

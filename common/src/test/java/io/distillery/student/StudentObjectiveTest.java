@@ -305,13 +305,25 @@ class StudentObjectiveTest {
                 .hasMessageContaining(
                         "distillery.train.losses[0] (kd) needs a classifier of at least 2 classes, got 1");
         StudentObjective threeHeads = new StudentObjective(
-                List.of(new LossSpec("distillery.train.losses[0]", "attention", 1.0, Map.of(), "attention_01", 2)),
+                List.of(
+                        new LossSpec("distillery.train.losses[0]", "attention", 1.0, Map.of(), "attention_01", 2),
+                        spec(1, "d2v", 1.0, Map.of(), "target")),
                 0,
-                Map.of("attention_01", 3 * 5 * 5));
+                Map.of("attention_01", 3 * 5 * 5, "target", 4 * TARGET_DIM));
         assertThatThrownBy(() -> graph(threeHeads, DataType.FLOAT))
                 .hasMessage("distillery.train.losses[0] (attention): teacher column 'attention_01' has 3 heads of 5 x 5"
                         + " tokens but the student has 2 heads of 5 x 5 tokens; attention maps are compared head by"
                         + " head");
+        StudentObjective attentionOnly = new StudentObjective(
+                List.of(
+                        new LossSpec("distillery.train.losses[0]", "hidden", 1.0, Map.of(), "layer_02", 1),
+                        new LossSpec("distillery.train.losses[1]", "attention", 1.0, Map.of(), "attention_01", 2)),
+                0,
+                Map.of("layer_02", 5 * 8, "attention_01", 2 * 5 * 5));
+        assertThatThrownBy(() -> graph(attentionOnly, DataType.FLOAT))
+                .hasMessage("distillery.train.losses[1] (attention) reads the attention maps of student block 2, whose"
+                        + " MLP and output then feed no loss: add a loss on that block's output (hidden with"
+                        + " student-block = 2, or d2v)");
         StudentObjective beyond = new StudentObjective(
                 List.of(new LossSpec("distillery.train.losses[0]", "attention", 1.0, Map.of(), "attention_01", 3)),
                 0,
