@@ -1,14 +1,17 @@
 package io.distillery.model;
 
+import io.distillery.model.layers.AttentionMapSublayer;
 import io.distillery.model.layers.AttentionSublayer;
 import io.distillery.model.layers.BlockStyle;
 import io.distillery.model.layers.MlpSublayer;
 import io.distillery.model.layers.PatchEmbedding;
 import io.distillery.model.layers.ResidualJoin;
 import io.distillery.model.layers.TokenLayerNorm;
+import java.util.Set;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.graph.MergeVertex;
+import org.deeplearning4j.nn.conf.graph.SubsetVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -38,10 +41,27 @@ public final class EncoderGraph {
      */
     public static ComputationGraphConfiguration.GraphBuilder addEncoder(
             ComputationGraphConfiguration.GraphBuilder graph, ModelConfig c) {
+        return addEncoder(graph, c, Set.of());
+    }
+
+    /**
+     * {@link #addEncoder(ComputationGraphConfiguration.GraphBuilder, ModelConfig)} whose blocks in
+     * {@code attentionMaps} (0-based) also expose their attention probabilities as vertex
+     * {@link VertexNames#attentionProbabilities(int)}: their sublayer is an {@link AttentionMapSublayer} (same
+     * name and parameters) split by two subset vertices; the others are built exactly as without.
+     */
+    public static ComputationGraphConfiguration.GraphBuilder addEncoder(
+            ComputationGraphConfiguration.GraphBuilder graph, ModelConfig c, Set<Integer> attentionMaps) {
+        for (int b : attentionMaps) {
+            if (b < 0 || b >= c.depth()) {
+                throw new IllegalArgumentException(
+                        "attention maps asked of block " + b + " (0-based) of a " + c.depth() + "-block encoder");
+            }
+        }
         graph.addInputs(VertexNames.INPUT)
                 .setInputTypes(InputType.convolutional(c.imgSize(), c.imgSize(), c.inChans()))
                 .addLayer(VertexNames.EMBED, patchEmbedding(c), VertexNames.INPUT);
-        addBlocks(graph, c, c.tokens(), VertexNames.EMBED);
+        addBlocks(graph, c, c.tokens(), VertexNames.EMBED, attentionMaps);
         return graph;
     }
 
@@ -60,6 +80,16 @@ public final class EncoderGraph {
      */
     public static String addBlocks(
             ComputationGraphConfiguration.GraphBuilder graph, ModelConfig c, int tokens, String previous) {
+        return addBlocks(graph, c, tokens, previous, Set.of());
+    }
+
+    /** {@link #addBlocks} whose blocks in {@code attentionMaps} (0-based) also expose their attention maps. */
+    static String addBlocks(
+            ComputationGraphConfiguration.GraphBuilder graph,
+            ModelConfig c,
+            int tokens,
+            String previous,
+            Set<Integer> attentionMaps) {
         boolean beit = c.family() == ModelFamily.BEITV2;
         BlockStyle style = beit ? BlockStyle.BEIT_PRE_NORM_LAYER_SCALE : BlockStyle.DATA2VEC_POST_NORM;
         int dim = c.embedDim();
@@ -71,15 +101,28 @@ public final class EncoderGraph {
         int relPosGrid = c.useRelPosBias() ? c.gridSize() : 0;
         for (int b = 0; b < c.depth(); b++) {
             String prefix = "blocks." + b + ".";
+            String attention = VertexNames.attention(b);
+            if (attentionMaps.contains(b)) {
+                AttentionMapSublayer layer = new AttentionMapSublayer(
+                        style, tokens, dim, c.numHeads(), eps, relPosGrid, c.initValues(), prefix);
+                graph.addLayer(attention, layer, previous);
+                long out = layer.outputWidth();
+                graph.addVertex(VertexNames.attentionOutput(b), new SubsetVertex(0, (int) out - 1), attention);
+                graph.addVertex(
+                        VertexNames.attentionProbabilities(b),
+                        new SubsetVertex((int) out, (int) (out + layer.probabilitiesWidth()) - 1),
+                        attention);
+                attention = VertexNames.attentionOutput(b);
+            } else {
+                graph.addLayer(
+                        attention,
+                        new AttentionSublayer(
+                                style, tokens, dim, c.numHeads(), eps, relPosGrid, c.initValues(), prefix),
+                        previous);
+            }
             graph.addLayer(
-                    VertexNames.attention(b),
-                    new AttentionSublayer(style, tokens, dim, c.numHeads(), eps, relPosGrid, c.initValues(), prefix),
-                    previous);
-            graph.addLayer(
-                    VertexNames.mlp(b),
-                    new MlpSublayer(tokens, dim, c.mlpHidden(), beit, eps, prefix),
-                    VertexNames.attention(b));
-            graph.addVertex(VertexNames.merge(b), new MergeVertex(), VertexNames.attention(b), VertexNames.mlp(b));
+                    VertexNames.mlp(b), new MlpSublayer(tokens, dim, c.mlpHidden(), beit, eps, prefix), attention);
+            graph.addVertex(VertexNames.merge(b), new MergeVertex(), attention, VertexNames.mlp(b));
             graph.addLayer(
                     VertexNames.block(b),
                     new ResidualJoin(style, tokens, dim, eps, c.initValues(), prefix),

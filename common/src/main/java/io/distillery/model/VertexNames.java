@@ -12,6 +12,19 @@ public final class VertexNames {
         return "blocks." + block + ".attn";
     }
 
+    /**
+     * The attention sublayer's own output when the sublayer also emits its probabilities (an attention-map loss
+     * reads the block): what the block's MLP and merge read instead of {@link #attention(int)}.
+     */
+    public static String attentionOutput(int block) {
+        return attention(block) + ".out";
+    }
+
+    /** The attention probabilities [H, T, T] of a block whose sublayer emits them. */
+    public static String attentionProbabilities(int block) {
+        return attention(block) + ".probs";
+    }
+
     public static String mlp(int block) {
         return "blocks." + block + ".mlp";
     }

@@ -14,6 +14,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.lossfunctions.ILossFunction;
 import org.nd4j.shade.jackson.annotation.JsonAutoDetect;
+import org.nd4j.shade.jackson.annotation.JsonInclude;
 
 /**
  * A DL4J loss function that sums weighted {@link LossTerm}s over one output:
@@ -54,6 +55,10 @@ public class TermLossFunction implements ILossFunction {
     private int teacherWidth;
     private int classes;
     private int tokens;
+    // left out of the JSON when 0, so the configs of every other output stay what they were
+    @JsonInclude(JsonInclude.Include.NON_DEFAULT)
+    private int heads;
+
     private double epoch = NO_EPOCH;
     private transient List<LossTerm> terms;
 
@@ -74,6 +79,18 @@ public class TermLossFunction implements ILossFunction {
      *               [N, tokens, width] (the hidden-state loss wants tokens; rows travel flattened between layers)
      */
     public TermLossFunction(List<LossSpec> specs, int teacherWidth, int classes, int tokens) {
+        this(specs, teacherWidth, classes, tokens, 0);
+    }
+
+    /**
+     * @param heads when > 0, student and teacher rows are attention maps [heads, tokens, tokens] and are handed to
+     *              the terms as [N, heads, tokens, tokens]
+     */
+    public TermLossFunction(List<LossSpec> specs, int teacherWidth, int classes, int tokens, int heads) {
+        if (heads < 0 || (heads > 0 && tokens == 0)) {
+            throw new IllegalArgumentException(
+                    "attention maps need tokens > 0 and heads >= 0, got tokens " + tokens + ", heads " + heads);
+        }
         if (specs.isEmpty() || teacherWidth < 0 || classes < 0 || tokens < 0) {
             throw new IllegalArgumentException("a term loss needs at least one term and widths >= 0, got " + specs
                     + ", teacher width " + teacherWidth + ", classes " + classes);
@@ -94,6 +111,7 @@ public class TermLossFunction implements ILossFunction {
         this.teacherWidth = teacherWidth;
         this.classes = classes;
         this.tokens = tokens;
+        this.heads = heads;
     }
 
     /** Label columns this function reads: {@code teacherWidth + classes}. */
@@ -138,7 +156,10 @@ public class TermLossFunction implements ILossFunction {
                 : null;
         int[] classIndex = classes > 0 ? classIndex(labels) : null;
         INDArray student = output;
-        if (tokens > 0) {
+        if (heads > 0) {
+            student = output.reshape(output.size(0), heads, tokens, tokens);
+            teacher = teacher == null ? null : teacher.reshape(teacher.size(0), heads, tokens, tokens);
+        } else if (tokens > 0) {
             student = output.reshape(output.size(0), tokens, output.size(1) / tokens);
             teacher = teacher == null ? null : teacher.reshape(teacher.size(0), tokens, teacher.size(1) / tokens);
         }
@@ -231,7 +252,7 @@ public class TermLossFunction implements ILossFunction {
     @Override
     public String toString() {
         return "TermLossFunction(" + name() + ", params " + params + ", teacher " + teacherWidth + ", classes "
-                + classes + ", tokens " + tokens + ", epoch " + epoch + ")";
+                + classes + ", tokens " + tokens + (heads > 0 ? ", heads " + heads : "") + ", epoch " + epoch + ")";
     }
 
     @Override
@@ -243,11 +264,12 @@ public class TermLossFunction implements ILossFunction {
                 && teacherWidth == f.teacherWidth
                 && classes == f.classes
                 && tokens == f.tokens
+                && heads == f.heads
                 && Double.compare(epoch, f.epoch) == 0;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(types, weights, params, teacherWidth, classes, tokens, epoch);
+        return Objects.hash(types, weights, params, teacherWidth, classes, tokens, heads, epoch);
     }
 }

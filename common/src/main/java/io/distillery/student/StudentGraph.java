@@ -108,8 +108,10 @@ public final class StudentGraph {
             NeuralNetConfiguration.Builder base,
             DataType dataType,
             StudentObjective objective) {
+        java.util.Set<Integer> attentionBlocks = attentionBlocks(student, objective);
         requireLastBlockUsed(student, objective);
-        ComputationGraphConfiguration.GraphBuilder graph = EncoderGraph.addEncoder(base.graphBuilder(), student);
+        ComputationGraphConfiguration.GraphBuilder graph =
+                EncoderGraph.addEncoder(base.graphBuilder(), student, attentionBlocks);
         List<String> outputs = new ArrayList<>();
         if (objective.d2vWeight() > 0) {
             addD2v(graph, student, recipe, targetDim, dataType, objective.d2vWeight());
@@ -120,9 +122,21 @@ public final class StudentGraph {
         return graph.build();
     }
 
+    /** The 0-based blocks an attention loss reads, each checked against the student's depth. */
+    private static java.util.Set<Integer> attentionBlocks(ModelConfig student, StudentObjective objective) {
+        for (io.distillery.objective.LossSpec spec : objective.attention()) {
+            if (spec.studentBlock() < 1 || spec.studentBlock() > student.depth()) {
+                throw new IllegalArgumentException(spec.label() + ": student-block " + spec.studentBlock()
+                        + " is not a block of the student (1.." + student.depth() + ")");
+            }
+        }
+        return objective.attentionBlocks();
+    }
+
     /**
-     * Every loss but hidden reads the last block; hidden losses alone on earlier blocks would leave the blocks after
-     * them feeding nothing, which DL4J cannot backpropagate through (and which would train nothing).
+     * Every loss but hidden and attention reads the last block; those alone on earlier blocks would leave the
+     * blocks after them feeding nothing, which DL4J cannot backpropagate through (and which would train nothing). An
+     * attention loss reads only the attention of its block, so it needs a hidden loss on that block or later.
      */
     private static void requireLastBlockUsed(ModelConfig student, StudentObjective objective) {
         if (objective.d2vWeight() > 0 || objective.pools()) {
@@ -131,7 +145,15 @@ public final class StudentGraph {
         int deepest = objective.hidden().stream()
                 .mapToInt(io.distillery.objective.LossSpec::studentBlock)
                 .max()
-                .orElse(student.depth());
+                .orElse(0);
+        for (io.distillery.objective.LossSpec spec : objective.attention()) {
+            // the maps depend on the block's input only: its MLP (and the blocks after) would feed nothing
+            if (spec.studentBlock() > deepest) {
+                throw new IllegalArgumentException(spec.label() + " reads the attention maps of student block "
+                        + spec.studentBlock() + ", whose MLP and output then feed no loss: add a loss on that"
+                        + " block's output (hidden with student-block = " + spec.studentBlock() + ", or d2v)");
+            }
+        }
         if (deepest < student.depth()) {
             throw new IllegalArgumentException("the losses read no block after student block " + deepest + " of "
                     + student.depth() + ": set student.depth = " + deepest + " or add a loss on the last block");

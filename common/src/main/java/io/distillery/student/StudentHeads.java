@@ -21,7 +21,7 @@ import org.nd4j.linalg.activations.Activation;
  * {@link ClassifierGraph}'s, so a distilled student exports as a timm classifier) with every logit loss summed by
  * one {@link TermLossFunction}, and one output per feature loss on the pooled features. A cosine loss whose widths
  * differ gets a learned linear projection (the student's pooled features are D_s wide, the teacher's D_t); pkt
- * compares only batch similarity structure and needs none. A hidden-state loss reads a block's tokens directly.
+ * compares only batch similarity structure and needs none. A hidden-state loss reads a block's tokens directly, an attention loss a block's attention probabilities.
  */
 final class StudentHeads {
     private StudentHeads() {}
@@ -40,6 +40,11 @@ final class StudentHeads {
             LossSpec first = out.terms().get(0);
             if (first.group() == LossGroup.TOKENS) {
                 addHidden(graph, student, out);
+                outputs.add(out.vertex());
+                continue;
+            }
+            if (first.group() == LossGroup.ATTENTION) {
+                addAttention(graph, student, out);
                 outputs.add(out.vertex());
                 continue;
             }
@@ -80,6 +85,35 @@ final class StudentHeads {
             outputs.add(out.vertex());
         }
         return outputs;
+    }
+
+    /**
+     * An attention-map loss on the probabilities of a student block (the block's sublayer emits them, see
+     * {@link io.distillery.model.EncoderGraph#addEncoder(ComputationGraphConfiguration.GraphBuilder, ModelConfig,
+     * java.util.Set)}) against a stored teacher layer's, [heads, tokens, tokens] on both sides: TinyBERT maps layers,
+     * not heads, so the counts must agree.
+     */
+    private static void addAttention(
+            ComputationGraphConfiguration.GraphBuilder graph, ModelConfig student, StudentObjective.Output out) {
+        LossSpec spec = out.terms().get(0);
+        int tokens = student.tokens();
+        int heads = student.numHeads();
+        long perHead = (long) tokens * tokens;
+        if (out.teacherWidth() != heads * perHead) {
+            String teacher = out.teacherWidth() % perHead == 0
+                    ? (out.teacherWidth() / perHead) + " heads of " + tokens + " x " + tokens + " tokens"
+                    : out.teacherWidth() + " values per row (not maps of " + tokens + " x " + tokens + " tokens)";
+            throw new IllegalArgumentException(spec.label() + ": teacher column '" + spec.teacherColumn() + "' has "
+                    + teacher + " but the student has " + heads + " heads of " + tokens + " x " + tokens
+                    + " tokens; attention maps are compared head by head");
+        }
+        graph.addLayer(
+                out.vertex(),
+                new LossLayer.Builder()
+                        .lossFunction(new TermLossFunction(out.terms(), out.teacherWidth(), 0, tokens, heads))
+                        .activation(Activation.IDENTITY)
+                        .build(),
+                VertexNames.attentionProbabilities(spec.studentBlock() - 1));
     }
 
     /**

@@ -13,7 +13,8 @@ import java.util.Map;
  * each output's labels array holds. Output order is fixed: the d2v loss ({@link StudentGraph#LOSS}) first (so a
  * d2v-only graph is exactly the graph of before), the classifier ({@link ClassifierGraph#HEAD}, all logit losses
  * summed by one {@link TermLossFunction}), then one output per feature loss ({@code feature.<i>} for
- * {@code losses[i]}), then one per hidden-state loss ({@code hidden.<i>}).
+ * {@code losses[i]}), then one per hidden-state loss ({@code hidden.<i>}), then one per attention-map loss
+ * ({@code attention.<i>}).
  */
 public final class StudentObjective {
     private static final LossSpec DEFAULT_D2V =
@@ -47,13 +48,6 @@ public final class StudentObjective {
         long d2v = specs.stream().filter(s -> s.group() == LossGroup.D2V).count();
         if (d2v > 1) {
             throw new IllegalArgumentException("d2v is configured " + d2v + " times; give it once with its weight");
-        }
-        for (LossSpec s : specs) {
-            if (s.group() == LossGroup.ATTENTION) {
-                throw new IllegalArgumentException(s.label() + ": the train job does not wire " + s.type()
-                        + " losses yet (they need the student's attention maps as an output); use d2v, ce, kd, dkd,"
-                        + " lskd, cosine, pkt or hidden");
-            }
         }
         if (!logits().isEmpty() && classes < 2) {
             throw new IllegalArgumentException(
@@ -91,6 +85,17 @@ public final class StudentObjective {
         return ofGroup(LossGroup.TOKENS);
     }
 
+    public List<LossSpec> attention() {
+        return ofGroup(LossGroup.ATTENTION);
+    }
+
+    /** The 0-based student blocks whose attention probabilities a loss reads (their sublayer then emits them). */
+    public java.util.Set<Integer> attentionBlocks() {
+        java.util.Set<Integer> blocks = new java.util.TreeSet<>();
+        attention().forEach(s -> blocks.add(s.studentBlock() - 1));
+        return blocks;
+    }
+
     public int classes() {
         return classes;
     }
@@ -110,6 +115,7 @@ public final class StudentObjective {
             case D2V -> StudentGraph.LOSS;
             case LOGITS -> ClassifierGraph.HEAD;
             case TOKENS -> "hidden." + specs.indexOf(spec);
+            case ATTENTION -> "attention." + specs.indexOf(spec);
             default -> "feature." + specs.indexOf(spec);
         };
     }
@@ -130,7 +136,10 @@ public final class StudentObjective {
         return out;
     }
 
-    /** The outputs after d2v's: the classifier, the feature and the hidden losses (what {@link StudentHeads} adds). */
+    /**
+     * The outputs after d2v's: the classifier, the feature, the hidden and the attention losses (what
+     * {@link StudentHeads} adds).
+     */
     List<Output> headOutputs() {
         List<Output> out = new ArrayList<>();
         List<LossSpec> logits = logits();
@@ -144,6 +153,9 @@ public final class StudentObjective {
             out.add(new Output(vertex(s), List.of(s), s.teacherColumn(), width(s), 0));
         }
         for (LossSpec s : hidden()) {
+            out.add(new Output(vertex(s), List.of(s), s.teacherColumn(), width(s), 0));
+        }
+        for (LossSpec s : attention()) {
             out.add(new Output(vertex(s), List.of(s), s.teacherColumn(), width(s), 0));
         }
         return out;

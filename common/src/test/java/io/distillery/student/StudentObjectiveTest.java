@@ -203,6 +203,78 @@ class StudentObjectiveTest {
         }
     }
 
+    /** d2v 0.5 + attention on block 1 + 0.5 attention on block 2 (teacher maps of 2 heads x 5 x 5 tokens). */
+    private static StudentObjective withAttention() {
+        return new StudentObjective(
+                List.of(
+                        spec(0, "d2v", 0.5, Map.of(), "target"),
+                        new LossSpec("distillery.train.losses[1]", "attention", 1.0, Map.of(), "attention_03", 1),
+                        new LossSpec("distillery.train.losses[2]", "attention", 0.5, Map.of(), "attention_01", 2)),
+                0,
+                Map.of("target", 4 * TARGET_DIM, "attention_03", 2 * 5 * 5, "attention_01", 2 * 5 * 5));
+    }
+
+    /**
+     * The probabilities reach the loss and their gradient reaches the attention's backward pass (added to the one
+     * through the context): finite differences over every parameter, the d2v head's path included.
+     */
+    @Test
+    void attentionMapGradientsMatchFiniteDifferences() {
+        Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
+        try {
+            StudentObjective objective = withAttention();
+            ComputationGraph net = graph(objective, DataType.DOUBLE);
+            assertThat(net.getConfiguration().getNetworkOutputs())
+                    .containsExactly("loss", "attention.1", "attention.2");
+            Nd4j.getRandom().setSeed(5);
+            net.params().addi(Nd4j.randn(DataType.DOUBLE, net.params().shape()).muli(0.5));
+            INDArray images = Nd4j.randn(DataType.DOUBLE, 2, 3, 8, 8);
+            boolean ok = GradientCheckUtil.checkGradients(new GradientCheckUtil.GraphConfig()
+                    .net(net)
+                    .inputs(new INDArray[] {images})
+                    .labels(labels(objective, DataType.DOUBLE))
+                    .epsilon(1e-6)
+                    .maxRelError(1e-3)
+                    .minAbsoluteError(1e-8)
+                    .print(GradientCheckUtil.PrintMode.FAILURES_ONLY)
+                    .exitOnFirstError(false));
+            assertThat(ok).isTrue();
+        } finally {
+            Nd4j.setDefaultDataTypes(DataType.FLOAT, DataType.FLOAT);
+        }
+    }
+
+    /**
+     * A block that emits its attention maps computes what the plain block does (the split graph changes nothing on
+     * the residual path), and the maps are those the teacher side stores (the encoder's attention probabilities).
+     */
+    @Test
+    void emittedAttentionMapsAreTheEncodersProbabilities() {
+        ComputationGraph net = graph(withAttention(), DataType.FLOAT);
+        Nd4j.getRandom().setSeed(7);
+        INDArray images = Nd4j.randn(DataType.FLOAT, 2, 3, 8, 8);
+        Map<String, INDArray> acts = net.feedForward(new INDArray[] {images}, false, false);
+        var encoder = StudentWeights.toEncoder(net, tiny());
+        try (var plain = encoder.forward(images, java.util.Set.of(0, 1))) {
+            for (int b = 0; b < 2; b++) {
+                INDArray probs = acts.get("blocks." + b + ".attn.probs");
+                assertThat(probs.shape()).containsExactly(2, 2 * 5 * 5);
+                INDArray expected = plain.attention().get(b).reshape(2, 2 * 5 * 5);
+                assertThat(probs.sub(expected).amaxNumber().doubleValue())
+                        .as("block %d probabilities", b)
+                        .isLessThan(1e-6);
+                INDArray block = acts.get("blocks." + b);
+                assertThat(block.sub(plain.blockOutputs().get(b).reshape(block.shape()))
+                                .amaxNumber()
+                                .doubleValue())
+                        .as("block %d output", b)
+                        .isLessThan(1e-6);
+            }
+        }
+        assertThat(net.getConfiguration().getVertexInputs().get("attention.1")).containsExactly("blocks.0.attn.probs");
+        assertThat(net.getConfiguration().getVertexInputs().get("blocks.0.mlp")).containsExactly("blocks.0.attn.out");
+    }
+
     /**
      * The graph config of the default objective (d2v alone, weight 1) is byte for byte the config the d2v-only code
      * built before losses were configurable (resource written by commit 7d3f22d's {@code StudentGraph}).
@@ -232,9 +304,33 @@ class StudentObjectiveTest {
                         new StudentObjective(List.of(spec(0, "kd", 1.0, Map.of(), "logits")), 1, Map.of("logits", 1)))
                 .hasMessageContaining(
                         "distillery.train.losses[0] (kd) needs a classifier of at least 2 classes, got 1");
-        assertThatThrownBy(() ->
-                        new StudentObjective(List.of(spec(0, "attention", 1.0, Map.of(), "layer_02")), 0, Map.of()))
-                .hasMessageContaining("distillery.train.losses[0] (attention): the train job does not wire attention");
+        StudentObjective threeHeads = new StudentObjective(
+                List.of(
+                        new LossSpec("distillery.train.losses[0]", "attention", 1.0, Map.of(), "attention_01", 2),
+                        spec(1, "d2v", 1.0, Map.of(), "target")),
+                0,
+                Map.of("attention_01", 3 * 5 * 5, "target", 4 * TARGET_DIM));
+        assertThatThrownBy(() -> graph(threeHeads, DataType.FLOAT))
+                .hasMessage("distillery.train.losses[0] (attention): teacher column 'attention_01' has 3 heads of 5 x 5"
+                        + " tokens but the student has 2 heads of 5 x 5 tokens; attention maps are compared head by"
+                        + " head");
+        StudentObjective attentionOnly = new StudentObjective(
+                List.of(
+                        new LossSpec("distillery.train.losses[0]", "hidden", 1.0, Map.of(), "layer_02", 1),
+                        new LossSpec("distillery.train.losses[1]", "attention", 1.0, Map.of(), "attention_01", 2)),
+                0,
+                Map.of("layer_02", 5 * 8, "attention_01", 2 * 5 * 5));
+        assertThatThrownBy(() -> graph(attentionOnly, DataType.FLOAT))
+                .hasMessage("distillery.train.losses[1] (attention) reads the attention maps of student block 2, whose"
+                        + " MLP and output then feed no loss: add a loss on that block's output (hidden with"
+                        + " student-block = 2, or d2v)");
+        StudentObjective beyond = new StudentObjective(
+                List.of(new LossSpec("distillery.train.losses[0]", "attention", 1.0, Map.of(), "attention_01", 3)),
+                0,
+                Map.of("attention_01", 2 * 5 * 5));
+        assertThatThrownBy(() -> graph(beyond, DataType.FLOAT))
+                .hasMessage("distillery.train.losses[0] (attention): student-block 3 is not a block of the student"
+                        + " (1..2)");
         assertThatThrownBy(() -> new StudentObjective(
                         List.of(spec(0, "d2v", 1.0, Map.of(), "target"), spec(1, "d2v", 2.0, Map.of(), "target")),
                         0,

@@ -94,6 +94,9 @@ final class DatasetCompatibility {
             if (spec.group() == LossGroup.TOKENS) {
                 checkTokens(dataset, md.column(column), spec, student);
             }
+            if (spec.group() == LossGroup.ATTENTION) {
+                checkAttention(dataset, md.column(column), spec, student);
+            }
         }
     }
 
@@ -116,8 +119,40 @@ final class DatasetCompatibility {
         }
     }
 
+    /**
+     * An attention-map loss compares head by head and token by token: the stored maps [heads, T, T] must have the
+     * student's head count and tokens.
+     */
+    private static void checkAttention(
+            String dataset, FeatureMetadata.TensorColumn column, LossSpec spec, ModelConfig student) {
+        List<Long> shape = column.shape();
+        if (shape.size() != 3 || shape.get(1) != student.tokens() || shape.get(2) != student.tokens()) {
+            throw mismatch(
+                    dataset,
+                    "column '" + column.name() + "' shape",
+                    shape.toString(),
+                    spec.label() + " student tokens (img " + student.imgSize() + " / patch " + student.patchSize()
+                            + " + CLS)",
+                    String.valueOf(student.tokens()));
+        }
+        if (shape.get(0) != student.numHeads()) {
+            throw new IllegalArgumentException(spec.label() + ": the teacher's attention maps in column '"
+                    + column.name() + "' of dataset " + dataset + " have " + shape.get(0)
+                    + " heads but the student has "
+                    + student.numHeads() + " (student num_heads); attention maps are compared head by head");
+        }
+        if (spec.studentBlock() > student.depth()) {
+            throw new IllegalArgumentException(spec.key() + ".student-block is " + spec.studentBlock()
+                    + " but the student has " + student.depth() + " blocks");
+        }
+    }
+
     /** The extract setting that writes {@code column}. */
     private static String storeSetting(String column) {
+        if (column.startsWith(FeatureColumns.ATTENTION_PREFIX)) {
+            return "store.attention including "
+                    + Integer.parseInt(column.substring(FeatureColumns.ATTENTION_PREFIX.length()));
+        }
         if (column.startsWith(FeatureColumns.LAYER_PREFIX)) {
             return "store.layers including " + Integer.parseInt(column.substring(FeatureColumns.LAYER_PREFIX.length()));
         }

@@ -22,7 +22,8 @@ import java.util.TreeSet;
  * {@code {type, weight, <parameters of that type>}}; the parameters are checked against {@link LossRegistry}'s table
  * (an unknown type or parameter is one error naming its key), besides what wires the loss to the data:
  * {@code teacher-column} (cosine, pkt: {@code pooled} or {@code cls}) and {@code student-block} /
- * {@code teacher-layer} (hidden: 1-based block numbers, as extract's {@code store.layers}).
+ * {@code teacher-layer} (hidden and attention: 1-based block numbers, as extract's {@code store.layers} and
+ * {@code store.attention}).
  *
  * @param numClasses classifier width for logit losses; 0 = from the dataset (teacher logits width, class names)
  */
@@ -100,6 +101,11 @@ record LossSettings(List<LossSpec> losses, int numClasses) {
                     wiring.addAll(Set.of(STUDENT_BLOCK, TEACHER_LAYER));
                     studentBlock = positive(entry, key, STUDENT_BLOCK);
                     teacherColumn = FeatureColumns.layer(positive(entry, key, TEACHER_LAYER));
+                }
+                case ATTENTION -> {
+                    wiring.addAll(Set.of(STUDENT_BLOCK, TEACHER_LAYER));
+                    studentBlock = positive(entry, key, STUDENT_BLOCK);
+                    teacherColumn = FeatureColumns.attention(positive(entry, key, TEACHER_LAYER));
                 }
                 default -> teacherColumn = null;
             }

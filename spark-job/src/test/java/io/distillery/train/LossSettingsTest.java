@@ -53,6 +53,20 @@ class LossSettingsTest {
     }
 
     @Test
+    void anAttentionLossReadsTheStoredMapsOfItsTeacherLayer() {
+        LossSpec spec = read("losses=[{type=attention, weight=0.5, student-block=3, teacher-layer=12}]")
+                .losses()
+                .get(0);
+        assertThat(spec.teacherColumn()).isEqualTo("attention_12");
+        assertThat(spec.studentBlock()).isEqualTo(3);
+        assertThat(spec.weight()).isEqualTo(0.5);
+        assertThatThrownBy(() -> read("losses=[{type=attention, student-block=1}]"))
+                .hasMessage("distillery.train.losses[0].teacher-layer is required (a 1-based block number)");
+        assertThatThrownBy(() -> read("losses=[{type=attention, student-block=1, teacher-layer=1, heads=2}]"))
+                .hasMessageStartingWith("distillery.train.losses[0].heads: loss 'attention' has no parameter 'heads'");
+    }
+
+    @Test
     void theShippedTrainTemplatesHaveValidLosses() throws Exception {
         Path conf = Path.of(System.getProperty("distillery.root", "..")).resolve("conf");
         List<String> types = new ArrayList<>();

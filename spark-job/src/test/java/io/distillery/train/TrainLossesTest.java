@@ -33,7 +33,7 @@ class TrainLossesTest {
     @BeforeAll
     static void extractWithLogits() throws Exception {
         List<String> extra = new ArrayList<>(TrainFixtures.classifierTeacher(shared));
-        extra.addAll(List.of("store.logits=true", "store.pooled=true", "store.layers=[2]"));
+        extra.addAll(List.of("store.logits=true", "store.pooled=true", "store.layers=[2]", "store.attention=[1]"));
         dataset = TrainFixtures.extract(shared, extra.toArray(new String[0]));
     }
 
@@ -143,6 +143,79 @@ class TrainLossesTest {
         assertThat(dkd.epoch())
                 .as("the last pass's 1-based epoch, as DKD's warm-up saw it")
                 .isEqualTo(resumed.epochs() + 1.0);
+    }
+
+    /**
+     * TinyBERT's attention loss: the student's last block (4 heads, like the teacher) learns the teacher's
+     * first-block attention maps, beside a hidden-state loss on that block's output (the block's MLP must feed a
+     * loss) weighted so low that the attention term is nearly all of the loss; the loss falls and the export is the
+     * plain student.
+     */
+    @Test
+    void anAttentionMapLossTrainsTheStudentsAttentionTowardsTheTeachers(@TempDir Path dir) throws Exception {
+        Path run = dir.resolve("run");
+        TrainJob.run(
+                SPARK,
+                TrainFixtures.settings(TrainFixtures.overrides(
+                        dataset,
+                        run,
+                        "losses=[{type=attention, weight=1, student-block=2, teacher-layer=1},"
+                                + " {type=hidden, weight=1e-4, student-block=2, teacher-layer=2}]",
+                        "optimizer.lr=5e-3",
+                        "iterations=32")),
+                false);
+        List<MetricsRecord> m = metrics(run);
+        assertThat(m)
+                .hasSize(16)
+                .allSatisfy(r -> assertThat(r.loss()).isFinite().isPositive());
+        // rounds alternate between batches of different difficulty: compare 4 rounds (measured: 0.0049 -> 0.0040)
+        double first = m.subList(0, 4).stream()
+                .mapToDouble(MetricsRecord::loss)
+                .average()
+                .orElseThrow();
+        double last = m.subList(12, 16).stream()
+                .mapToDouble(MetricsRecord::loss)
+                .average()
+                .orElseThrow();
+        assertThat(last).as("loss of the last four rounds vs the first four").isLessThan(0.9 * first);
+        var model = org.deeplearning4j.util.ModelSerializer.restoreComputationGraph(
+                run.resolve("student/model.zip").toFile(), false);
+        assertThat(model.getConfiguration().getNetworkOutputs()).containsExactly("hidden.1", "attention.0");
+        assertThat(model.getConfiguration().getVertexInputs().get("attention.0"))
+                .containsExactly("blocks.1.attn.probs");
+        var config = ModelConfigs.fromJson(run.resolve("student/config.json"));
+        EncoderLoader.load(config, run.resolve("student/student.safetensors"));
+    }
+
+    @Test
+    void anAttentionLossIsRefusedWhenHeadsDifferOrTheMapsAreNotStored(@TempDir Path dir) throws Exception {
+        Path run = dir.resolve("run");
+        assertThatThrownBy(() -> TrainJob.run(
+                        SPARK,
+                        TrainFixtures.settings(TrainFixtures.overrides(
+                                dataset,
+                                run,
+                                "losses=[{type=d2v}, {type=attention, student-block=1, teacher-layer=3}]")),
+                        false))
+                .hasMessage("distillery.train.losses[1] (attention) needs column 'attention_03', which dataset "
+                        + dataset + " does not have: extract with store.attention including 3");
+        Path twoHeads = dir.resolve("student-2-heads.json");
+        Files.writeString(
+                twoHeads,
+                Files.readString(ParityFiles.file("student_d2v2/config.json"))
+                        .replace("\"num_heads\": 4", "\"num_heads\": 2"));
+        assertThatThrownBy(() -> TrainJob.run(
+                        SPARK,
+                        TrainFixtures.settings(TrainFixtures.overrides(
+                                dataset,
+                                run,
+                                "losses=[{type=attention, student-block=2, teacher-layer=1}]",
+                                "student.model=\"" + twoHeads + "\"")),
+                        false))
+                .hasMessage("distillery.train.losses[0] (attention): the teacher's attention maps in column"
+                        + " 'attention_01' of dataset " + dataset + " have 4 heads but the student has 2 (student"
+                        + " num_heads); attention maps are compared head by head");
+        assertThat(Files.exists(run)).as("nothing written for a refused job").isFalse();
     }
 
     @Test

@@ -119,6 +119,22 @@ public final class AttentionKernel {
      */
     public INDArray backward(
             INDArray dContext, INDArray qkv, INDArray probs, INDArray dScores, INDArray dQkv, boolean biasGrad) {
+        return backward(dContext, qkv, probs, null, dScores, dQkv, biasGrad);
+    }
+
+    /**
+     * {@link #backward(INDArray, INDArray, INDArray, INDArray, INDArray, boolean)} when the probabilities are also
+     * read outside the layer (an attention-map loss): {@code dProbs} ([B*H*T, T], or null) is added to the gradient
+     * that reaches them through the context, before the softmax's backward pass.
+     */
+    public INDArray backward(
+            INDArray dContext,
+            INDArray qkv,
+            INDArray probs,
+            INDArray dProbs,
+            INDArray dScores,
+            INDArray dQkv,
+            boolean biasGrad) {
         long d = dim();
         long t = tokens;
         for (long b = 0; b < batch; b++) {
@@ -130,6 +146,9 @@ public final class AttentionKernel {
                 Blas.gemm(false, true, t, t, headDim, 1, dContext, c, d, qkv, q + 2 * d, 3 * d, 0, dScores, s, t);
                 Blas.gemm(true, false, t, headDim, t, 1, probs, s, t, dContext, c, d, 0, dQkv, q + 2 * d, 3 * d);
             }
+        }
+        if (dProbs != null) {
+            dScores.addi(dProbs);
         }
         // softmax: dS = P * (dP - rowsum(dP * P))
         Elementwise.of(dScores.dataType()).softmaxBackwardRows(dScores, probs);

@@ -125,6 +125,21 @@ public final class AttentionMath implements NativeLayerMath {
             Map<String, INDArray> g,
             SavedTensors saved,
             OutputAllocator inputGrad) {
+        return backward(epsilon, input, p, g, saved, inputGrad, null);
+    }
+
+    /**
+     * {@link #backward} when the attention probabilities of the forward pass were also read outside the layer:
+     * {@code dProbs} ([B*H*T, T] dense, or null) is their gradient from there, added to the one through the context.
+     */
+    public INDArray backward(
+            INDArray epsilon,
+            INDArray input,
+            Map<String, INDArray> p,
+            Map<String, INDArray> g,
+            SavedTensors saved,
+            OutputAllocator inputGrad,
+            INDArray dProbs) {
         long batch = epsilon.size(0);
         long rows = batch * tokens;
         DataType type = epsilon.dataType();
@@ -143,8 +158,8 @@ public final class AttentionMath implements NativeLayerMath {
         LinearKernel.backward(dAttn, saved.get("context"), p.get("projW"), g.get("projW"), g.get("projB"), dContext);
         INDArray dQkv = scratch.obtain("attn.dQkv", type, rows, 3L * dim);
         INDArray dScores = scratch.obtain("attn.dScores", type, batch * heads * tokens, tokens);
-        INDArray biasGrad =
-                kernel(batch).backward(dContext, saved.get("qkv"), saved.get("probs"), dScores, dQkv, relPos != null);
+        INDArray biasGrad = kernel(batch)
+                .backward(dContext, saved.get("qkv"), saved.get("probs"), dProbs, dScores, dQkv, relPos != null);
         if (relPos != null) {
             relPos.backward(biasGrad, g.get("relTable"));
             Release.close(biasGrad);
