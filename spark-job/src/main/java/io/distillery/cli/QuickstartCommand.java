@@ -154,13 +154,16 @@ final class QuickstartCommand implements Callable<Integer> {
                             EvaluateSettings.SECTION)));
             System.out.println();
             System.out.println(evaluated.report().toText());
+            // a rerun finds the student already trained: no first loss was seen this time (NaN), so none is shown
+            String loss = Double.isNaN(trained.firstLoss())
+                    ? String.format(Locale.ROOT, "trained before, final loss %.4f", trained.finalLoss())
+                    : String.format(Locale.ROOT, "loss %.4f -> %.4f", trained.firstLoss(), trained.finalLoss());
             System.out.printf(
                     Locale.ROOT,
-                    "quickstart finished in %.1f min (student: %d iterations, loss %.4f -> %.4f)%n",
+                    "quickstart finished in %.1f min (student: %d iterations, %s)%n",
                     (System.nanoTime() - start) / 6e10,
                     trained.iteration(),
-                    trained.firstLoss(),
-                    trained.finalLoss());
+                    loss);
             System.out.println("report:          " + evaluated.markdown() + " ("
                     + evaluated.json().getFileName() + ")");
             evaluated.plots().forEach(p -> System.out.println("plot:            " + p));
