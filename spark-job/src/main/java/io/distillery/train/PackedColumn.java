@@ -18,13 +18,7 @@ record PackedColumn(String column, TensorDType dtype, int width) implements Labe
 
     @Override
     public void fill(Row row, float[] out, int offset) {
-        byte[] cell = row.getAs(column);
-        int bytes = width * dtype.bytes();
-        if (cell == null || cell.length != bytes) {
-            throw new IllegalArgumentException("row " + row.getAs(FeatureColumns.KEY) + " view "
-                    + row.getAs(FeatureColumns.VIEW) + ": column '" + column + "' has "
-                    + (cell == null ? "no" : cell.length) + " bytes, expected " + bytes);
-        }
+        byte[] cell = cell(row, column, width * dtype.bytes());
         TensorPacking.unpack(cell, dtype, out, offset, width);
         int bad = FiniteValues.firstNonFinite(out, offset, width);
         if (bad >= 0) {
@@ -35,5 +29,16 @@ record PackedColumn(String column, TensorDType dtype, int width) implements Labe
                     + "; the feature dataset itself "
                     + "holds non-finite targets (extract it again with a sound teacher)");
         }
+    }
+
+    /** The row's cell of {@code column}, which must hold exactly {@code bytes} bytes; else an error naming the row. */
+    static byte[] cell(Row row, String column, int bytes) {
+        byte[] cell = row.getAs(column);
+        if (cell == null || cell.length != bytes) {
+            throw new IllegalArgumentException("row " + row.getAs(FeatureColumns.KEY) + " view "
+                    + row.getAs(FeatureColumns.VIEW) + ": column '" + column + "' has "
+                    + (cell == null ? "no" : cell.length) + " bytes, expected " + bytes);
+        }
+        return cell;
     }
 }

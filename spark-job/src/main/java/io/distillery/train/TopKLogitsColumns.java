@@ -31,10 +31,11 @@ record TopKLogitsColumns(int classes, int k, TensorDType dtype) implements Label
     @Override
     public void fill(Row row, float[] out, int offset) {
         String where = "row " + row.getAs(FeatureColumns.KEY) + " view " + row.getAs(FeatureColumns.VIEW);
-        int[] index = TensorPacking.unpackInts(cell(row, FeatureColumns.LOGITS_TOPK_INDEX, k * 4, where));
-        float[] value =
-                TensorPacking.unpack(cell(row, FeatureColumns.LOGITS_TOPK_VALUE, k * dtype.bytes(), where), dtype);
-        float[] rest = TensorPacking.unpack(cell(row, FeatureColumns.LOGITS_TOPK_REST, dtype.bytes(), where), dtype);
+        int[] index = TensorPacking.unpackInts(PackedColumn.cell(row, FeatureColumns.LOGITS_TOPK_INDEX, k * 4));
+        float[] value = TensorPacking.unpack(
+                PackedColumn.cell(row, FeatureColumns.LOGITS_TOPK_VALUE, k * dtype.bytes()), dtype);
+        float[] rest =
+                TensorPacking.unpack(PackedColumn.cell(row, FeatureColumns.LOGITS_TOPK_REST, dtype.bytes()), dtype);
         int bad = FiniteValues.firstNonFinite(value, 0, k);
         if (bad >= 0 || (k < classes && !Float.isFinite(rest[0]))) {
             throw new FeatureFormatException(where + ": column '"
@@ -48,14 +49,5 @@ record TopKLogitsColumns(int classes, int k, TensorDType dtype) implements Label
             throw new FeatureFormatException(
                     where + ": column '" + FeatureColumns.LOGITS_TOPK_INDEX + "': " + e.getMessage());
         }
-    }
-
-    private static byte[] cell(Row row, String column, int bytes, String where) {
-        byte[] cell = row.getAs(column);
-        if (cell == null || cell.length != bytes) {
-            throw new IllegalArgumentException(where + ": column '" + column + "' has "
-                    + (cell == null ? "no" : cell.length) + " bytes, expected " + bytes);
-        }
-        return cell;
     }
 }
