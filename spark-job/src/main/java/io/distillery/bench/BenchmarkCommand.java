@@ -8,14 +8,14 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code distillery benchmark extract|train|engine}: runs a suite and prints its table (see docs/benchmarks.md). */
+/** {@code distillery benchmark extract|train|engine|mask}: runs a suite and prints its table (docs/benchmarks.md). */
 @Command(
         name = "benchmark",
         mixinStandardHelpOptions = true,
         description = "Runs a benchmark and prints its table. Suites: extract (P1, P6), train (P3, P4, P5), "
-                + "engine (DL4J vs PyTorch eager per model and thread count).")
+                + "engine (DL4J vs PyTorch eager per model and thread count), mask (M1, M2: the masked student).")
 public final class BenchmarkCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "<suite>", description = "extract | train | engine")
+    @Parameters(index = "0", paramLabel = "<suite>", description = "extract | train | engine | mask")
     String suite;
 
     @Option(names = "--images", defaultValue = "256", description = "Synthetic images (default ${DEFAULT-VALUE}).")
@@ -86,15 +86,36 @@ public final class BenchmarkCommand implements Callable<Integer> {
                     + "(BEiT v2 base, batch 32, teacher.copies=2, local[2]); 0 skips it (default ${DEFAULT-VALUE}).")
     int rssImages;
 
+    @Option(
+            names = "--clones",
+            defaultValue = "4",
+            description = "mask: masks per row K of M2 (K clones x 1 epoch vs 1 clone x K epochs; default "
+                    + "${DEFAULT-VALUE}).")
+    int clones;
+
+    @Option(
+            names = "--models",
+            split = ",",
+            defaultValue = "small,base",
+            description = "mask: M1's students (default ${DEFAULT-VALUE}: P3's img 64 student, batch 32; the "
+                    + "engine suite's 6-block data2vec 2.0 base, batch 8).")
+    List<String> maskModels;
+
     @Option(names = "--work", description = "Scratch folder (default: a new temp folder).")
     Path work;
 
     @Override
     public Integer call() throws Exception {
         // checked before any scratch folder exists: a bad argument must leave nothing behind
-        if (!suite.equals("extract") && !suite.equals("train") && !suite.equals("engine")) {
+        if (!List.of("extract", "train", "engine", "mask").contains(suite)) {
             throw new IllegalArgumentException(
-                    "unknown benchmark suite '" + suite + "' (known: extract, train, engine)");
+                    "unknown benchmark suite '" + suite + "' (known: extract, train, engine, mask)");
+        }
+        if (suite.equals("mask")) {
+            if (clones < 1) {
+                throw new IllegalArgumentException("--clones must be >= 1, got " + clones);
+            }
+            maskModels.forEach(MaskBenchmark::stepRow); // an unknown name fails here, before any work
         }
         if (images < 1) {
             throw new IllegalArgumentException("--images must be >= 1, got " + images);
@@ -110,6 +131,7 @@ public final class BenchmarkCommand implements Callable<Integer> {
             List<String> table = switch (suite) {
                 case "extract" -> new ExtractBenchmark(dir, images, batch, ExtractBenchmark.defaultTeacher()).run();
                 case "train" -> new TrainBenchmark(dir, images, batch, python).run();
+                case "mask" -> new MaskBenchmark(dir, images, clones, maskModels).run();
                 default -> new EngineBenchmark(dir, engineOptions).run();
             };
             System.out.println();

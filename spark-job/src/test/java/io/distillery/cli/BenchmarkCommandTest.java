@@ -29,9 +29,15 @@ class BenchmarkCommandTest {
                 .isEqualTo("distillery benchmark: error: --batch must be >= 1, got 0");
         assertThat(runCapturingErr("benchmark", "nothing"))
                 .isEqualTo(
-                        "distillery benchmark: error: unknown benchmark suite 'nothing' (known: extract, train, engine)");
+                        "distillery benchmark: error: unknown benchmark suite 'nothing' (known: extract, train, engine,"
+                                + " mask)");
         assertThat(runCapturingErr("benchmark", "engine", "--threads", "0"))
                 .isEqualTo("distillery benchmark: error: --threads must be positive, got [0]");
+        assertThat(runCapturingErr("benchmark", "mask", "--clones", "0"))
+                .isEqualTo("distillery benchmark: error: --clones must be >= 1, got 0");
+        assertThat(runCapturingErr("benchmark", "mask", "--models", "small,huge"))
+                .isEqualTo("distillery benchmark: error: unknown mask benchmark model 'huge' (known: [fmnist, small,"
+                        + " base])");
         assertThat(scratchFolders()).isEqualTo(before);
     }
 }
