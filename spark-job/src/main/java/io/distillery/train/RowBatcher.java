@@ -72,35 +72,28 @@ final class RowBatcher implements FlatMapFunction<Iterator<Row>, MultiDataSet> {
     }
 
     /**
-     * A masked student's batch ({@link MaskedRows}): each row's clones in a row, with pixels [n, 3, S, S], the mask
-     * input [n, T + 2] and the labels [n, M * D_t], the target's masked tokens in ascending order (the order in
-     * which the graph gathers its predictions).
+     * A masked student's batch ({@link MaskedRows}) in its compact form ({@link CompactMaskedBatch}): the masks of
+     * each row's clones in a row ([rows x clones, T + 2]), each row's pixels and full stored target once. The
+     * worker expands it to the graph's inputs and labels just before the step.
      */
     private MultiDataSet toMaskedBatch(List<Row> batch, MaskedRows m) {
         int clones = m.clones();
         int n = batch.size() * clones;
         int maskWidth = MaskInput.width(m.masks().tokens());
-        int labelWidth = m.labelWidth();
-        int dt = m.tokenWidth();
         LabelSource target = spec.outputs().get(0).get(0);
-        List<byte[]> views = new ArrayList<>(n);
+        List<byte[]> views = new ArrayList<>(batch.size());
         float[] masks = new float[n * maskWidth];
-        float[] labels = new float[n * labelWidth];
-        float[] full = new float[target.width()];
+        float[] targets = new float[batch.size() * target.width()];
         for (int r = 0; r < batch.size(); r++) {
             Row row = batch.get(r);
             String key = row.getAs(FeatureColumns.KEY);
             int view = row.<Integer>getAs(FeatureColumns.VIEW);
-            target.fill(row, full, 0);
+            target.fill(row, targets, r * target.width());
+            views.add(row.getAs(FeatureColumns.PIXELS));
             for (int c = 0; c < clones; c++) {
-                int e = r * clones + c;
-                views.add(row.getAs(FeatureColumns.PIXELS));
                 TokenMask mask = m.masks().mask(m.runSeed(), key, view, c);
-                MaskInput.write(mask, MaskSeeds.noiseSeed(m.runSeed(), key, view, c), masks, e * maskWidth);
-                int[] masked = mask.maskedIndices();
-                for (int j = 0; j < masked.length; j++) {
-                    System.arraycopy(full, (m.skipTokens() + masked[j]) * dt, labels, e * labelWidth + j * dt, dt);
-                }
+                MaskInput.write(
+                        mask, MaskSeeds.noiseSeed(m.runSeed(), key, view, c), masks, (r * clones + c) * maskWidth);
             }
         }
         INDArray images = PixelBatch.toImages(
@@ -108,12 +101,12 @@ final class RowBatcher implements FlatMapFunction<Iterator<Row>, MultiDataSet> {
                 spec.imgSize(),
                 spec.mean(),
                 spec.std(),
-                e -> "row " + batch.get(e / clones).getAs(FeatureColumns.KEY) + " view "
-                        + batch.get(e / clones).getAs(FeatureColumns.VIEW));
-        return new org.nd4j.linalg.dataset.MultiDataSet(
-                new INDArray[] {images, Nd4j.create(masks, new long[] {n, maskWidth}, DataType.FLOAT)}, new INDArray[] {
-                    Nd4j.create(labels, new long[] {n, labelWidth}, DataType.FLOAT)
-                });
+                r -> "row " + batch.get(r).getAs(FeatureColumns.KEY) + " view "
+                        + batch.get(r).getAs(FeatureColumns.VIEW));
+        return CompactMaskedBatch.of(
+                Nd4j.create(masks, new long[] {n, maskWidth}, DataType.FLOAT),
+                images,
+                Nd4j.create(targets, new long[] {batch.size(), target.width()}, DataType.FLOAT));
     }
 
     /** One output's labels [n, width]: each row's sources side by side. */

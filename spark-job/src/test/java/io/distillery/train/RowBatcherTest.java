@@ -13,6 +13,8 @@ import io.distillery.masking.MaskKind;
 import io.distillery.masking.MaskSeeds;
 import io.distillery.masking.MaskSettings;
 import io.distillery.masking.TokenMask;
+import io.distillery.model.kernels.MaskedTokensMath;
+import io.distillery.model.layers.MaskedTokenSelect;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.Row;
@@ -99,6 +101,11 @@ class RowBatcherTest {
     }
 
     /** A 4 x 4 patch grid, targets of 2 floats per token; masks keep 4 of 16, 2 clones per row. */
+    /** The predictions layer of a masked graph over these masks: 12 of 16 patches masked, 2-wide targets. */
+    private static MaskedTokenSelect predictions() {
+        return new MaskedTokenSelect(MaskedTokensMath.Op.MASKED_PREDICTIONS, 16, 4, 2, 0);
+    }
+
     private static MaskedRows maskedRows(int skipTokens) {
         return new MaskedRows(
                 new MaskGenerator(new MaskSettings(0.75, MaskKind.INVERSE_BLOCK, 2, 0.07, 2), 4),
@@ -137,7 +144,13 @@ class RowBatcherTest {
     void eachRowBecomesItsClonesWithTheirMasksAndTheTargetsOfTheirMaskedTokens(int skipTokens) {
         MaskedRows masked = maskedRows(skipTokens);
         List<Row> rows = List.of(maskedRow("k1", 0, 16 + skipTokens), maskedRow("k2", 3, 16 + skipTokens));
-        MultiDataSet batch = new RowBatcher(maskedSpec(masked)).toBatch(rows);
+        MultiDataSet compact = new RowBatcher(maskedSpec(masked)).toBatch(rows);
+        // as it travels: 4 mask rows (2 rows x 2 clones), the 2 rows' pixels and full targets once each
+        assertThat(CompactMaskedBatch.isCompact(compact)).isTrue();
+        assertThat(compact.getFeatures(0).shape()).containsExactly(4, MaskInput.width(16));
+        assertThat(compact.getFeatures(1).shape()).containsExactly(2, 3, 2, 2);
+        assertThat(compact.getLabels(0).shape()).containsExactly(2, (16L + skipTokens) * 2);
+        MultiDataSet batch = CompactMaskedBatch.expand(compact, predictions());
         assertThat(batch.getFeatures()).hasSize(2);
         assertThat(batch.getFeatures(0).shape()).containsExactly(4, 3, 2, 2);
         assertThat(batch.getFeatures(1).shape()).containsExactly(4, MaskInput.width(16));
@@ -198,7 +211,7 @@ class RowBatcherTest {
         var batches = batcher.call(rows.iterator());
         int row = 0;
         while (batches.hasNext()) {
-            MultiDataSet batch = batches.next();
+            MultiDataSet batch = CompactMaskedBatch.expand(batches.next(), predictions());
             for (int e = 0; e < batch.getFeatures(1).size(0); e++) {
                 Row r = rows.get(row + e / 2);
                 out.put(
