@@ -6,6 +6,7 @@ import io.distillery.model.layers.MaskedTokenSelect;
 import io.distillery.objective.GraphLosses;
 import io.distillery.report.MetricsRecord;
 import io.distillery.spark.FileDigests;
+import io.distillery.spark.ForklessLocalFileSystem;
 import io.distillery.spark.QualifiedPaths;
 import java.io.IOException;
 import java.util.List;
@@ -143,7 +144,8 @@ final class TrainingLoop {
                     fs,
                     scratch,
                     "left by an earlier run"); // a killed run's exported batches (MBs each); we hold the lock
-            String export = new Path(scratch, "export").toString();
+            // local run dirs: a filesystem that does not fork a chmod per exported batch (ForklessLocalFileSystem)
+            String export = ForklessLocalFileSystem.forLocal(new Path(scratch, "export"));
             try (TrainingEngine engine = new ParameterAveragingEngine(
                     JavaSparkContext.fromSparkContext(spark.sparkContext()),
                     network,
