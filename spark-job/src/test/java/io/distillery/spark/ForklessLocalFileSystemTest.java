@@ -37,6 +37,16 @@ class ForklessLocalFileSystemTest {
         fs.setPermission(file, new FsPermission((short) 0640));
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("batch-0.bin"))))
                 .isEqualTo("rw-r-----");
+        // listings (Spark's textFile of the exported paths lists them) come from java.nio, permissions included
+        org.apache.hadoop.fs.FileStatus[] listed = fs.listStatus(new Path(uri));
+        assertThat(listed).hasSize(1);
+        assertThat(listed[0].getPath()).isEqualTo(fs.makeQualified(file));
+        assertThat(listed[0].getLen()).isEqualTo(3);
+        assertThat(listed[0].getPermission()).isEqualTo(new FsPermission((short) 0640));
+        assertThat(fs.getFileStatus(new Path(uri)).isDirectory()).isTrue();
+        org.apache.hadoop.fs.RemoteIterator<org.apache.hadoop.fs.LocatedFileStatus> located =
+                fs.listLocatedStatus(new Path(uri));
+        assertThat(located.next().getPermission()).isEqualTo(new FsPermission((short) 0640));
         assertThat(fs.delete(new Path(uri), true)).isTrue();
         assertThat(Files.exists(dir)).isFalse();
     }
