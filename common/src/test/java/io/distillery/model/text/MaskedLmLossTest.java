@@ -3,7 +3,6 @@ package io.distillery.model.text;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Test;
 import org.nd4j.common.primitives.Pair;
@@ -98,13 +97,5 @@ class MaskedLmLossTest {
             net.fit(batch);
         }
         assertThat(net.score(batch)).isLessThan(first / 2);
-    }
-
-    @Test
-    void theGraphConfigSurvivesJson() {
-        ComputationGraphConfiguration conf = TextEncoderGraph.createMaskedLm(
-                        TinyText.CONFIG, TinyText.TOKENS, TextEncoderGraph.base(1, DataType.FLOAT))
-                .getConfiguration();
-        assertThat(ComputationGraphConfiguration.fromJson(conf.toJson())).isEqualTo(conf);
     }
 }

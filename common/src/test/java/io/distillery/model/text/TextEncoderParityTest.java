@@ -74,6 +74,7 @@ class TextEncoderParityTest {
         double diff =
                 actual.sub(expected.castTo(actual.dataType())).amaxNumber().doubleValue();
         double scale = expected.amaxNumber().doubleValue();
+        System.out.printf("text graph parity %-32s max abs diff %.3e, max |expected| %.3f%n", what, diff, scale);
         assertThat(diff)
                 .as("%s: max |diff| %.3e, max |expected| %.3e", what, diff, scale)
                 .isLessThanOrEqualTo(RELATIVE_TOL * scale);
