@@ -8,6 +8,7 @@ import io.distillery.model.LayerInheritance;
 import io.distillery.model.VertexNames;
 import io.distillery.model.bert.BertConfig;
 import io.distillery.model.bert.BertWeights;
+import io.distillery.numerics.FiniteValues;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -105,6 +106,7 @@ public final class TextWeights {
             params.keySet().removeIf(name -> name.startsWith(HEAD) && !tensors.containsKey(name));
         }
         List<String> problems = new ArrayList<>();
+        List<Runnable> assignments = new ArrayList<>(); // made once every tensor fits: no half-loaded graph
         for (Map.Entry<String, INDArray> e : params.entrySet()) {
             INDArray tensor = tensors.remove(e.getKey());
             INDArray target = e.getValue();
@@ -113,8 +115,10 @@ public final class TextWeights {
             } else if (!Arrays.equals(tensor.shape(), target.shape())) {
                 problems.add("tensor '" + e.getKey() + "' has shape " + Arrays.toString(tensor.shape())
                         + " but the graph expects " + Arrays.toString(target.shape()));
+            } else if (!FiniteValues.allFinite(tensor)) {
+                problems.add("tensor '" + e.getKey() + "' holds NaN or Inf values; the checkpoint is damaged");
             } else {
-                target.assign(tensor.castTo(target.dataType()));
+                assignments.add(() -> target.assign(tensor.castTo(target.dataType())));
             }
         }
         tensors.keySet().forEach(name -> problems.add("unexpected tensor '" + name + "' for the graph"));
@@ -122,6 +126,7 @@ public final class TextWeights {
             String more = problems.size() > 1 ? " (and " + (problems.size() - 1) + " more problems)" : "";
             throw new CheckpointFormatException(checkpoint + ": " + problems.get(0) + more);
         }
+        assignments.forEach(Runnable::run);
         LOG.info(
                 "loaded {} (layers {}) into a {}-layer text graph",
                 checkpoint,

@@ -94,9 +94,13 @@ class TextWeightsTest {
         assertThatThrownBy(() -> TextWeights.load(student, FIXTURE, BertFixtures.weights(), new int[] {2}))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("outside the source's 0..1");
+        INDArray before = student.params().dup();
         assertThatThrownBy(() -> TextWeights.load(student, FIXTURE, BertFixtures.weights()))
                 .isInstanceOf(CheckpointFormatException.class)
                 .hasMessageContaining("unexpected tensor 'encoder.layer.1.");
+        assertThat(student.params())
+                .as("a refused checkpoint leaves the graph as it was")
+                .isEqualTo(before);
     }
 
     @Test
