@@ -5,14 +5,20 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.distillery.model.VertexNames;
 import io.distillery.model.kernels.NativeEngine;
+import java.io.File;
+import java.nio.file.Path;
 import java.util.Map;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.util.ModelSerializer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.transforms.strict.Erf;
+import org.nd4j.linalg.dataset.MultiDataSet;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.Adam;
 
 /** The text graph's structure: its outputs, the FFN branch vertices, JSON, the engine it needs. */
 class TextEncoderGraphTest {
@@ -83,6 +89,24 @@ class TextEncoderGraphTest {
                         TinyText.CONFIG, TinyText.TOKENS, TextEncoderGraph.base(1, DataType.FLOAT))
                 .getConfiguration();
         assertThat(ComputationGraphConfiguration.fromJson(conf.toJson())).isEqualTo(conf);
+    }
+
+    @Test
+    void aSavedMlmGraphRestoresWithItsUpdaterAndComputesTheSame(@TempDir Path dir) throws Exception {
+        ComputationGraph net = TextEncoderGraph.createMaskedLm(
+                TinyText.CONFIG,
+                TinyText.TOKENS,
+                TextEncoderGraph.base(4, DataType.FLOAT).updater(new Adam(1e-3)));
+        MultiDataSet batch =
+                new MultiDataSet(TinyText.inputs(DataType.FLOAT), new INDArray[] {TinyText.labels(DataType.FLOAT)});
+        net.fit(batch);
+        File zip = dir.resolve("mlm.zip").toFile();
+        ModelSerializer.writeModel(net, zip, true);
+        ComputationGraph restored = ModelSerializer.restoreComputationGraph(zip, true);
+        assertThat(restored.params()).isEqualTo(net.params());
+        assertThat(restored.getUpdater().getStateViewArray())
+                .isEqualTo(net.getUpdater().getStateViewArray());
+        assertThat(restored.score(batch)).isEqualTo(net.score(batch));
     }
 
     @Test
