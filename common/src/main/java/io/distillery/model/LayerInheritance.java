@@ -11,7 +11,7 @@ import java.util.regex.Pattern;
  * becomes student block {@code k}; the embeddings (patch projection, CLS, embedding norm, positions) are kept.
  */
 public final class LayerInheritance {
-    private static final Pattern BLOCK = Pattern.compile("blocks\\.(\\d+)\\.(.+)");
+    private static final String TIMM_BLOCKS = "blocks.";
 
     private LayerInheritance() {}
 
@@ -21,6 +21,15 @@ public final class LayerInheritance {
      * @param sourceDepth number of blocks in the source checkpoint (for the range check)
      */
     public static <T> Map<String, T> selectBlocks(Map<String, T> source, int[] blocks, int sourceDepth) {
+        return selectBlocks(source, blocks, sourceDepth, TIMM_BLOCKS);
+    }
+
+    /**
+     * {@link #selectBlocks(Map, int[], int)} for another naming: block {@code n}'s tensors are those named
+     * {@code stem + n + "." + rest} (Hugging Face BERT: {@code encoder.layer.}).
+     */
+    public static <T> Map<String, T> selectBlocks(Map<String, T> source, int[] blocks, int sourceDepth, String stem) {
+        Pattern block = Pattern.compile(Pattern.quote(stem) + "(\\d+)\\.(.+)");
         if (blocks.length == 0) {
             throw new IllegalArgumentException("inherit at least one block");
         }
@@ -37,14 +46,14 @@ public final class LayerInheritance {
         }
         Map<String, T> out = new LinkedHashMap<>();
         for (Map.Entry<String, T> e : source.entrySet()) {
-            Matcher m = BLOCK.matcher(e.getKey());
+            Matcher m = block.matcher(e.getKey());
             if (!m.matches()) {
                 out.put(e.getKey(), e.getValue());
                 continue;
             }
             Integer k = studentIndex.get(Integer.parseInt(m.group(1)));
             if (k != null) {
-                out.put("blocks." + k + "." + m.group(2), e.getValue());
+                out.put(stem + k + "." + m.group(2), e.getValue());
             }
         }
         return out;

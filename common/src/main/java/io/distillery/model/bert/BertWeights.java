@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * A missing, mis-shaped, duplicated or unexpected tensor, or one holding NaN or Inf, is a one-line
  * {@link CheckpointFormatException} naming the file and the tensor.
  */
-final class BertWeights {
+public final class BertWeights {
     private static final Logger LOG = LoggerFactory.getLogger(BertWeights.class);
     static final String PREFIX = "bert.";
     private static final String POSITION_IDS = "embeddings.position_ids";
@@ -39,15 +39,25 @@ final class BertWeights {
     private BertWeights() {}
 
     static BertEncoder load(BertConfig config, Path checkpoint) {
+        return assemble(config, read(config, checkpoint));
+    }
+
+    /**
+     * The checkpoint's BertModel tensors, checked as described above, under transformers' current names without
+     * the {@code bert.} prefix, in checkpoint order (the pooler's only when the checkpoint has it). The trainable
+     * text graph ({@code io.distillery.model.text}) loads its weights from these.
+     */
+    public static Map<String, INDArray> read(BertConfig config, Path checkpoint) {
         String source = checkpoint.toString();
         try (SafetensorsFile file = SafetensorsFile.open(checkpoint)) {
-            return load(config, file, source);
+            return read(config, file, source);
         } catch (IOException e) {
             throw new UncheckedIOException(source + ": " + e.getMessage(), e);
         }
     }
 
-    private static BertEncoder load(BertConfig config, SafetensorsFile file, String source) throws IOException {
+    private static Map<String, INDArray> read(BertConfig config, SafetensorsFile file, String source)
+            throws IOException {
         List<String> names = file.names();
         String prefix = names.stream().anyMatch(n -> n.startsWith(PREFIX)) ? PREFIX : "";
         List<String> problems = new ArrayList<>();
@@ -108,7 +118,7 @@ final class BertWeights {
                     skipped.first());
         }
         LOG.info("loaded {} tensors from {} into {}", tensors.size(), source, config);
-        return assemble(config, tensors);
+        return tensors;
     }
 
     /** transformers' name for a tensor: {@code LayerNorm.gamma/beta} of TF-converted checkpoints renamed. */

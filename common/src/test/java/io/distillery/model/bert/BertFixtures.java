@@ -9,8 +9,8 @@ import java.nio.file.Path;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /** The tiny random BERT of src/test/resources/bert (written by its generate.py) and its reference outputs. */
-final class BertFixtures {
-    static final int LAYERS = 2;
+public final class BertFixtures {
+    public static final int LAYERS = 2;
     static final int HEADS = 4;
     static final int HIDDEN = 32;
 
@@ -28,16 +28,16 @@ final class BertFixtures {
         }
     }
 
-    static BertConfig config() {
+    public static BertConfig config() {
         return BertConfig.fromJson(dir().resolve("config.json"));
     }
 
-    static Path weights() {
+    public static Path weights() {
         return dir().resolve("weights.safetensors");
     }
 
     /** An array in its stored type (int64 inputs stay LONG, outputs FLOAT). */
-    static INDArray array(String name) {
+    public static INDArray array(String name) {
         try {
             return NpyReader.readExact(dir().resolve(name + ".npy"));
         } catch (IOException e) {
