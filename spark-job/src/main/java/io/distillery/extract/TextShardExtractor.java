@@ -1,0 +1,198 @@
+package io.distillery.extract;
+
+import io.distillery.dataset.DatasetLayout;
+import io.distillery.features.FeatureColumns;
+import io.distillery.features.FeatureMetadata;
+import io.distillery.features.FeatureMetadataJson;
+import io.distillery.features.TensorDType;
+import io.distillery.features.TensorPacking;
+import io.distillery.shards.RawSample;
+import io.distillery.shards.Shard;
+import io.distillery.shards.ShardCorruptException;
+import io.distillery.shards.ShardReader;
+import io.distillery.targets.TextTargetRecipe;
+import io.distillery.text.Encoding;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.parquet.example.data.Group;
+import org.apache.parquet.example.data.simple.SimpleGroupFactory;
+import org.apache.parquet.hadoop.ParquetWriter;
+import org.apache.parquet.io.api.Binary;
+import org.apache.parquet.schema.MessageType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The executor side of a text extract for one shard: read texts (or reject them), tokenize to {@code max-length},
+ * run the BERT teacher in batches, write one row per text and the rejects to attempt-unique temp files, then commit
+ * through {@link ShardCommitter} exactly as the image job does, so resume, retries and duplicate checks are shared.
+ */
+final class TextShardExtractor {
+    private static final Logger LOG = LoggerFactory.getLogger(TextShardExtractor.class);
+
+    private final ExtractSettings settings;
+    private final FeatureMetadata metadata;
+    private final String metadataJson;
+    private final Configuration conf;
+    private final ExtractCounters counters;
+    private final TestHooks hooks;
+
+    TextShardExtractor(
+            ExtractSettings settings,
+            String metadataJson,
+            Configuration conf,
+            ExtractCounters counters,
+            TestHooks hooks) {
+        this.settings = settings;
+        this.metadataJson = metadataJson;
+        this.metadata = FeatureMetadataJson.fromJson(metadataJson, settings.outputPath());
+        this.conf = conf;
+        this.counters = counters;
+        this.hooks = hooks;
+    }
+
+    /** @param attempt unique per task attempt (temp file names) */
+    ShardResult run(Shard shard, String attempt) throws IOException {
+        DatasetLayout layout = new DatasetLayout(settings.outputPath());
+        ShardCommitter committer = new ShardCommitter(layout, conf);
+        var existing = committer.validRecord(shard.id());
+        if (existing.isPresent()) {
+            return ShardResult.committed(existing.get(), true);
+        }
+        long start = System.nanoTime();
+        Path tmpData = layout.tmpFile(shard.id(), attempt, "data");
+        Path tmpRejects = layout.tmpFile(shard.id(), attempt, "rejects");
+        FileSystem fs = layout.root().getFileSystem(conf);
+        fs.mkdirs(layout.tmpDir());
+        TextTeacher teacher = TextTeacher.get(settings, conf);
+        TextTargetRecipe recipe = new TextTargetRecipe(
+                settings.target().tensor(),
+                metadata.target().topK(),
+                settings.target().eps(),
+                settings.text().layerNormTargets());
+        MessageType schema = FeatureSchema.textFeatures(metadata);
+        Map<String, String> footer = Map.of(FeatureMetadataJson.FOOTER_KEY, metadataJson);
+        Set<String> dense = new HashSet<>();
+        metadata.tensorColumns().forEach(c -> dense.add(c.name()));
+        long texts = 0;
+        long rows = 0;
+        long rejects = 0;
+        KeyDigests keys = new KeyDigests();
+        try (ParquetWriter<Group> data = ParquetFiles.create(tmpData, schema, conf, footer, dense);
+                ParquetWriter<Group> rejectsOut =
+                        ParquetFiles.create(tmpRejects, FeatureSchema.rejects(), conf, footer, Set.of());
+                ShardReader reader = ShardReader.open(shard, settings.input(), List.of(), conf)) {
+            TextTeacherRunner runner = new TextTeacherRunner(teacher, recipe, settings.store());
+            SimpleGroupFactory rowGroups = new SimpleGroupFactory(schema);
+            SimpleGroupFactory rejectRows = new SimpleGroupFactory(FeatureSchema.rejects());
+            SampleScreen screen = new SampleScreen(shard.id(), List.of());
+            List<RawSample> pending = new ArrayList<>();
+            List<Encoding> encodings = new ArrayList<>();
+            while (reader.hasNext()) {
+                RawSample sample = reader.next();
+                texts++;
+                SampleScreen.Verdict verdict = screen.checkText(sample);
+                if (verdict != null) {
+                    rejects++;
+                    counters.rejected();
+                    rejectsOut.write(rejectRows
+                            .newGroup()
+                            .append(FeatureColumns.KEY, sample.key())
+                            .append(FeatureColumns.SHARD, shard.id())
+                            .append("image", sample.imageName())
+                            .append("reason", verdict.problem().id())
+                            .append("message", RejectMessages.clean(verdict.message())));
+                    continue;
+                }
+                keys.add(sample.key());
+                pending.add(sample);
+                encodings.add(teacher.tokenizer()
+                        .encode(sample.caption(), settings.text().maxLength()));
+                if (pending.size() == settings.batchSize()) {
+                    rows += write(data, rowGroups, shard.id(), pending, runner.run(encodings));
+                    pending.clear();
+                    encodings.clear();
+                    hooks.afterBatch(shard.id(), rows);
+                }
+                counters.imageDone();
+            }
+            if (!pending.isEmpty()) {
+                rows += write(data, rowGroups, shard.id(), pending, runner.run(encodings));
+            }
+        } catch (ShardCorruptException | OutputGuard.NonFiniteOutputException e) {
+            fs.delete(tmpData, false);
+            fs.delete(tmpRejects, false);
+            LOG.error("shard {} failed: {}", shard.id(), e.getMessage());
+            return ShardResult.failed(shard.id(), e.getMessage());
+        } catch (IOException e) {
+            throw new IOException(
+                    "shard " + shard.id() + " (writing under " + layout.tmpDir() + "): " + e.getMessage(), e);
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        ShardCommit record = new ShardCommit(
+                shard.id(), texts, rows, rejects, fs.getFileStatus(tmpData).getLen(), seconds, keys.encode());
+        ShardCommit committed = committer.commit(record, tmpData, tmpRejects);
+        LOG.info(
+                "shard {}: {} texts, {} rows, {} rejects in {} s",
+                shard.id(),
+                texts,
+                rows,
+                rejects,
+                String.format(java.util.Locale.ROOT, "%.1f", seconds));
+        return ShardResult.committed(committed, false);
+    }
+
+    /** One row per text: key, shard, label, text, then the packed columns in the metadata's order. */
+    private long write(
+            ParquetWriter<Group> out,
+            SimpleGroupFactory groups,
+            String shardId,
+            List<RawSample> samples,
+            BatchTensors tensors)
+            throws IOException {
+        TensorDType dtype = settings.target().dtype();
+        int n = samples.size();
+        for (int i = 0; i < n; i++) {
+            RawSample s = samples.get(i);
+            Group g = groups.newGroup().append(FeatureColumns.KEY, s.key()).append(FeatureColumns.SHARD, shardId);
+            if (s.label() != null) {
+                g.append(FeatureColumns.LABEL, s.label());
+            }
+            g.append(FeatureColumns.TEXT, s.caption());
+            for (FeatureMetadata.TensorColumn column : metadata.tensorColumns()) {
+                String name = column.name();
+                if (tensors.ints().containsKey(name)) {
+                    int[] ints = tensors.ints().get(name);
+                    int length = ints.length / n;
+                    byte[] cell = column.dtype().equals(TensorPacking.INT32)
+                            ? TensorPacking.packInts(ints, i * length, length)
+                            : bytes(ints, i * length, length);
+                    g.append(name, Binary.fromConstantByteArray(cell));
+                    continue;
+                }
+                float[] flat = tensors.floats().get(name);
+                int length = flat.length / n;
+                OutputGuard.check(shardId, "key '" + s.key() + "'", name, flat, i * length, length, dtype);
+                g.append(name, Binary.fromConstantByteArray(TensorPacking.pack(flat, i * length, length, dtype)));
+            }
+            out.write(g);
+        }
+        return n;
+    }
+
+    /** uint8 cells (the attention mask: 0 or 1). */
+    private static byte[] bytes(int[] src, int offset, int count) {
+        byte[] out = new byte[count];
+        for (int i = 0; i < count; i++) {
+            out[i] = (byte) src[offset + i];
+        }
+        return out;
+    }
+}
