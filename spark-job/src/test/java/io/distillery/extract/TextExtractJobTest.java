@@ -269,6 +269,13 @@ class TextExtractJobTest {
                 .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
         assertThatThrownBy(() -> extract(overrides(input, dir.resolve("missing.json"), dir.resolve("out"))))
                 .hasMessageContaining("missing.json");
+        // a valid tokenizer.json whose ids do not fit the teacher's embedding table
+        Path json = Path.of(TextExtractJobTest.class
+                .getResource("/text/tokenizer-uncased.json")
+                .toURI());
+        assertThatThrownBy(() -> extract(overrides(input, json, dir.resolve("out"))))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("tokenizer-uncased.json has 357 tokens but the teacher's vocab_size is 120");
         assertThat(Files.exists(dir.resolve("out"))).isFalse();
     }
 }
