@@ -257,6 +257,78 @@ class TextExtractJobTest {
     }
 
     @Test
+    void parquetTextWithLabelsAndWebDatasetCaptionsBecomeRows(@TempDir Path dir) throws Exception {
+        Path tokenizer = vocab(dir.resolve("tok/vocab.txt"));
+        org.apache.parquet.schema.MessageType schema = org.apache.parquet.schema.MessageTypeParser.parseMessageType(
+                "message t { required binary key (UTF8); optional binary sentence (UTF8); optional int64 y; }");
+        Path parquet = Files.createDirectories(dir.resolve("pq")).resolve("part-0.parquet");
+        var groups = new org.apache.parquet.example.data.simple.SimpleGroupFactory(schema);
+        try (var writer = org.apache.parquet.hadoop.example.ExampleParquetWriter.builder(
+                        new org.apache.hadoop.fs.Path(parquet.toUri()))
+                .withType(schema)
+                .build()) {
+            writer.write(groups.newGroup()
+                    .append("key", "p0")
+                    .append("sentence", "the red dog")
+                    .append("y", 1L));
+            writer.write(groups.newGroup().append("key", "p1").append("y", 2L)); // null text: a no_text reject
+            writer.write(groups.newGroup()
+                    .append("key", "p2")
+                    .append("sentence", "a cat")
+                    .append("y", 0L));
+        }
+        Path out = dir.resolve("pq-features");
+        ExtractSummary summary = extract(overrides(
+                parquet.getParent(),
+                tokenizer,
+                out,
+                "input.format=parquet",
+                "input.text-column=sentence",
+                "input.label-column=y"));
+        assertThat(summary.ok()).as(summary.toString()).isTrue();
+        List<Row> rows = rows(out);
+        assertThat(rows).extracting(r -> (String) r.getAs("key")).containsExactly("p0", "p2");
+        assertThat(rows).extracting(r -> (Integer) r.getAs("label")).containsExactly(1, 0);
+        assertThat(rows).extracting(r -> (String) r.getAs("text")).containsExactly("the red dog", "a cat");
+        // [CLS] the red dog [SEP] and [CLS] a cat [SEP]: 5 and 4 real tokens
+        assertThat(rows)
+                .extracting(r -> realTokens(r.getAs(FeatureColumns.ATTENTION_MASK)))
+                .containsExactly(5, 4);
+        Row reject = SPARK.read().parquet(out.resolve("rejects").toString()).first();
+        assertThat((String) reject.getAs("reason")).isEqualTo("no_text");
+        assertThat((String) reject.getAs("message")).contains("part-0.parquet#1", "'p1'");
+
+        Path tars = Files.createDirectories(dir.resolve("wds"));
+        TestInputs.tar(
+                tars.resolve("00000.tar"),
+                "s0.txt",
+                "Big house.",
+                "s0.cls",
+                "3",
+                "s1.json",
+                "{\"caption\": \"a tree\"}",
+                "s2.json",
+                "{\"text\": \"dogs ran\"}");
+        Path wdsOut = dir.resolve("wds-features");
+        assertThat(extract(overrides(tars, tokenizer, wdsOut, "input.format=webdataset"))
+                        .ok())
+                .isTrue();
+        List<Row> captions = rows(wdsOut);
+        assertThat(captions)
+                .extracting(r -> (String) r.getAs("text"))
+                .containsExactly("Big house.", "a tree", "dogs ran");
+        assertThat(captions).extracting(r -> (Integer) r.getAs("label")).containsExactly(3, null, null);
+    }
+
+    private static int realTokens(byte[] mask) {
+        int n = 0;
+        for (byte b : mask) {
+            n += b;
+        }
+        return n;
+    }
+
+    @Test
     void aBadTokenizerFileFailsOnTheDriverWithOneLineNamingIt(@TempDir Path dir) throws Exception {
         Path bad = dir.resolve("vocab.txt");
         Files.write(bad, List.of("[PAD]", "[CLS]", "[SEP]", "hello"));
