@@ -14,13 +14,8 @@ import io.distillery.targets.TextTargetRecipe;
 import io.distillery.text.Encoding;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.Path;
 import org.apache.parquet.example.data.Group;
 import org.apache.parquet.example.data.simple.SimpleGroupFactory;
 import org.apache.parquet.hadoop.ParquetWriter;
@@ -31,8 +26,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The executor side of a text extract for one shard: read texts (or reject them), tokenize to {@code max-length},
- * run the BERT teacher in batches, write one row per text and the rejects to attempt-unique temp files, then commit
- * through {@link ShardCommitter} exactly as the image job does, so resume, retries and duplicate checks are shared.
+ * run the BERT teacher in batches, write one row per text and the rejects through a {@link ShardAttempt}, then
+ * commit exactly as the image job does, so resume, retries and duplicate checks are shared.
  */
 final class TextShardExtractor {
     private static final Logger LOG = LoggerFactory.getLogger(TextShardExtractor.class);
@@ -61,16 +56,11 @@ final class TextShardExtractor {
     /** @param attempt unique per task attempt (temp file names) */
     ShardResult run(Shard shard, String attempt) throws IOException {
         DatasetLayout layout = new DatasetLayout(settings.outputPath());
-        ShardCommitter committer = new ShardCommitter(layout, conf);
-        var existing = committer.validRecord(shard.id());
+        var existing = ShardAttempt.committed(layout, shard.id(), conf);
         if (existing.isPresent()) {
             return ShardResult.committed(existing.get(), true);
         }
-        long start = System.nanoTime();
-        Path tmpData = layout.tmpFile(shard.id(), attempt, "data");
-        Path tmpRejects = layout.tmpFile(shard.id(), attempt, "rejects");
-        FileSystem fs = layout.root().getFileSystem(conf);
-        fs.mkdirs(layout.tmpDir());
+        ShardAttempt out = new ShardAttempt(layout, shard.id(), attempt, conf);
         TextTeacher teacher = TextTeacher.get(settings, conf);
         TextTargetRecipe recipe = new TextTargetRecipe(
                 settings.target().tensor(),
@@ -78,20 +68,15 @@ final class TextShardExtractor {
                 settings.target().eps(),
                 settings.text().layerNormTargets());
         MessageType schema = FeatureSchema.textFeatures(metadata);
-        Map<String, String> footer = Map.of(FeatureMetadataJson.FOOTER_KEY, metadataJson);
-        Set<String> dense = new HashSet<>();
-        metadata.tensorColumns().forEach(c -> dense.add(c.name()));
         long texts = 0;
         long rows = 0;
         long rejects = 0;
         KeyDigests keys = new KeyDigests();
-        try (ParquetWriter<Group> data = ParquetFiles.create(tmpData, schema, conf, footer, dense);
-                ParquetWriter<Group> rejectsOut =
-                        ParquetFiles.create(tmpRejects, FeatureSchema.rejects(), conf, footer, Set.of());
+        try (ParquetWriter<Group> data = out.openData(schema, metadata, metadataJson, conf);
+                ShardAttempt.RejectWriter rejectsOut = out.openRejects(metadataJson, conf);
                 ShardReader reader = ShardReader.open(shard, settings.input(), List.of(), conf)) {
             TextTeacherRunner runner = new TextTeacherRunner(teacher, recipe, settings.store());
             SimpleGroupFactory rowGroups = new SimpleGroupFactory(schema);
-            SimpleGroupFactory rejectRows = new SimpleGroupFactory(FeatureSchema.rejects());
             SampleScreen screen = new SampleScreen(shard.id(), List.of());
             List<RawSample> pending = new ArrayList<>();
             List<Encoding> encodings = new ArrayList<>();
@@ -102,13 +87,8 @@ final class TextShardExtractor {
                 if (verdict != null) {
                     rejects++;
                     counters.rejected();
-                    rejectsOut.write(rejectRows
-                            .newGroup()
-                            .append(FeatureColumns.KEY, sample.key())
-                            .append(FeatureColumns.SHARD, shard.id())
-                            .append("image", sample.imageName())
-                            .append("reason", verdict.problem().id())
-                            .append("message", RejectMessages.clean(verdict.message())));
+                    rejectsOut.write(
+                            sample.key(), sample.imageName(), verdict.problem().id(), verdict.message());
                     continue;
                 }
                 keys.add(sample.key());
@@ -127,18 +107,12 @@ final class TextShardExtractor {
                 rows += write(data, rowGroups, shard.id(), pending, runner.run(encodings));
             }
         } catch (ShardCorruptException | OutputGuard.NonFiniteOutputException e) {
-            fs.delete(tmpData, false);
-            fs.delete(tmpRejects, false);
-            LOG.error("shard {} failed: {}", shard.id(), e.getMessage());
-            return ShardResult.failed(shard.id(), e.getMessage());
+            return out.fail(e.getMessage());
         } catch (IOException e) {
-            throw new IOException(
-                    "shard " + shard.id() + " (writing under " + layout.tmpDir() + "): " + e.getMessage(), e);
+            throw out.writeFailure(e);
         }
-        double seconds = (System.nanoTime() - start) / 1e9;
-        ShardCommit record = new ShardCommit(
-                shard.id(), texts, rows, rejects, fs.getFileStatus(tmpData).getLen(), seconds, keys.encode());
-        ShardCommit committed = committer.commit(record, tmpData, tmpRejects);
+        ShardCommit committed = out.commit(texts, rows, rejects, keys);
+        double seconds = out.seconds();
         LOG.info(
                 "shard {}: {} texts, {} rows, {} rejects in {} s",
                 shard.id(),
