@@ -1,6 +1,9 @@
 package io.distillery.features;
 
-/** Column names of a feature dataset (one row per (sample, view)); see docs/feature-format.md. */
+/**
+ * Column names of a feature dataset (one row per (sample, view) for images, one per text for texts); see
+ * docs/feature-format.md.
+ */
 public final class FeatureColumns {
     public static final String KEY = "key";
     public static final String SHARD = "shard";
@@ -15,6 +18,13 @@ public final class FeatureColumns {
     public static final String CROP_H = "crop_h";
     public static final String FLIP = "flip";
     public static final String PIXELS = "pixels";
+    /** Text rows: the text as read (before tokenization). */
+    public static final String TEXT = "text";
+    /** Text rows: the T token ids, int32, [CLS] first, [PAD] after [SEP]. */
+    public static final String INPUT_IDS = "input_ids";
+    /** Text rows: uint8 [T], 1 for a real token, 0 for padding (whose target is 0 and must be skipped). */
+    public static final String ATTENTION_MASK = "attention_mask";
+
     public static final String TARGET = "target";
     public static final String CLS = "cls";
     public static final String POOLED = "pooled";

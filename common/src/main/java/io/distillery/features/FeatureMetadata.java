@@ -21,6 +21,8 @@ import java.util.Map;
  * @param input         where the images came from
  * @param versions      Distillery, DL4J, Spark, Java versions
  * @param created       ISO-8601 time the dataset was started
+ * @param modality      {@link #IMAGE} or {@link #TEXT}; null in datasets written before text existed (images)
+ * @param text          how texts were tokenized and their targets built; null for image datasets
  */
 public record FeatureMetadata(
         String format,
@@ -33,7 +35,37 @@ public record FeatureMetadata(
         long seed,
         Input input,
         Map<String, String> versions,
-        String created) {
+        String created,
+        String modality,
+        Text text) {
+
+    public static final String IMAGE = "image";
+    public static final String TEXT = "text";
+
+    /** Whether the rows are texts (token ids, attention mask and per-token targets) rather than image views. */
+    public boolean textModality() {
+        return TEXT.equals(modality);
+    }
+
+    /**
+     * Text rows: how they were tokenized (every row padded or truncated to {@code maxLength} tokens) and how the
+     * targets were built.
+     *
+     * @param tokenizer        the tokenizer file as given ({@code vocab.txt} or Hugging Face {@code tokenizer.json})
+     * @param tokenizerSha256  of that file
+     * @param lowercase        {@code vocab.txt}: whether text was lowercased; null for {@code tokenizer.json}, whose
+     *                         normalizer decides
+     * @param maxLength        T, the tokens per row, [CLS] and [SEP] included
+     * @param layerNormTargets whether the averaged targets were layer-normalised per token
+     * @param statistics       what the instance norm's statistics are taken over
+     */
+    public record Text(
+            String tokenizer,
+            String tokenizerSha256,
+            Boolean lowercase,
+            int maxLength,
+            boolean layerNormTargets,
+            String statistics) {}
 
     /** @param model config in the fixtures' config.json vocabulary */
     public record Teacher(String preset, Map<String, Object> model, String checkpoint, String checkpointSha256) {}

@@ -36,7 +36,9 @@ class FeatureMetadataJsonTest {
                 7,
                 new FeatureMetadata.Input("webdataset", "hdfs:///cc3m", List.of()),
                 Map.of("java", "17"),
-                "now");
+                "now",
+                FeatureMetadata.IMAGE,
+                null);
     }
 
     @Test

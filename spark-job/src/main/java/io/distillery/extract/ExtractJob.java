@@ -6,12 +6,15 @@ import io.distillery.features.FeatureMetadata;
 import io.distillery.features.FeatureMetadataJson;
 import io.distillery.locks.WriterLock;
 import io.distillery.model.ModelConfig;
+import io.distillery.model.bert.BertConfig;
 import io.distillery.provenance.Sha256;
+import io.distillery.shards.Modality;
 import io.distillery.shards.Shard;
 import io.distillery.shards.ShardLister;
 import io.distillery.shards.ShardPlan;
 import io.distillery.spark.AtomicHadoopFiles;
 import io.distillery.spark.ModelFiles;
+import io.distillery.text.WordPieceTokenizer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Instant;
@@ -38,6 +41,7 @@ public final class ExtractJob {
     public static final String BATCH_DELAY_MILLIS = "distillery.testing.batchDelayMillis";
 
     private static final Logger LOG = LoggerFactory.getLogger(ExtractJob.class);
+    private static final String SECTION_TEXT = ExtractSettings.SECTION + ".text.";
 
     private ExtractJob() {}
 
@@ -72,21 +76,9 @@ public final class ExtractJob {
 
         jsc.setJobGroup("distillery-extract-plan", "extract: list shards and describe the dataset", false);
         ShardPlan plan = ShardLister.list(s.input(), conf);
-        ModelConfig teacher = ModelFiles.config(s.teacher().model(), conf);
-        String sha = Sha256.of(ModelFiles.localCopy(s.teacher().checkpoint(), conf));
-        FeatureMetadata metadata = FeatureMetadataFactory.create(s, teacher, sha, plan.classNames(), sc.version());
-        LOG.info(
-                "extract plan: {} shards, ~{} images, {} views each (~{} rows), teacher {} ({}), target {} top-{} {}, output {}",
-                plan.shards().size(),
-                plan.estimatedSamples(),
-                s.views().random() + 1,
-                plan.estimatedSamples() * (s.views().random() + 1),
-                s.teacher().model(),
-                teacher,
-                metadata.target().tensor(),
-                metadata.target().topK(),
-                metadata.target().dtype(),
-                s.outputPath());
+        FeatureMetadata metadata = s.input().modality() == Modality.TEXT
+                ? textMetadata(s, plan, conf, sc.version())
+                : imageMetadata(s, plan, conf, sc.version());
 
         DatasetLayout layout = new DatasetLayout(s.outputPath());
         DatasetStatusStore store = new DatasetStatusStore(layout, conf);
@@ -167,6 +159,58 @@ public final class ExtractJob {
             LOG.info("extract summary: {}", summary);
             return summary;
         }
+    }
+
+    private static FeatureMetadata imageMetadata(
+            ExtractSettings s, ShardPlan plan, Configuration conf, String sparkVersion) throws IOException {
+        ModelConfig teacher = ModelFiles.config(s.teacher().model(), conf);
+        String sha = Sha256.of(ModelFiles.localCopy(s.teacher().checkpoint(), conf));
+        FeatureMetadata metadata = FeatureMetadataFactory.create(s, teacher, sha, plan.classNames(), sparkVersion);
+        LOG.info(
+                "extract plan: {} shards, ~{} images, {} views each (~{} rows), teacher {} ({}), target {} top-{} {}, output {}",
+                plan.shards().size(),
+                plan.estimatedSamples(),
+                s.views().random() + 1,
+                plan.estimatedSamples() * (s.views().random() + 1),
+                s.teacher().model(),
+                teacher,
+                metadata.target().tensor(),
+                metadata.target().topK(),
+                metadata.target().dtype(),
+                s.outputPath());
+        return metadata;
+    }
+
+    /**
+     * The text dataset's description; the tokenizer is loaded here once, so a bad file fails the job on the driver
+     * with one line instead of failing every task.
+     */
+    private static FeatureMetadata textMetadata(
+            ExtractSettings s, ShardPlan plan, Configuration conf, String sparkVersion) throws IOException {
+        BertConfig teacher = TextTeacher.config(s.teacher().model(), conf);
+        java.nio.file.Path tokenizerFile = ModelFiles.localCopy(s.text().tokenizer(), conf);
+        WordPieceTokenizer tokenizer = TextTeacher.tokenizer(s.text(), tokenizerFile);
+        if (tokenizer.vocabSize() > teacher.vocabSize()) {
+            throw new IllegalArgumentException(
+                    SECTION_TEXT + "tokenizer " + s.text().tokenizer() + " has " + tokenizer.vocabSize()
+                            + " tokens but the teacher's vocab_size is " + teacher.vocabSize());
+        }
+        String sha = Sha256.of(ModelFiles.localCopy(s.teacher().checkpoint(), conf));
+        FeatureMetadata metadata = TextMetadataFactory.create(s, teacher, sha, Sha256.of(tokenizerFile), sparkVersion);
+        LOG.info(
+                "extract plan: {} shards, ~{} texts, teacher {} ({}), tokenizer {} ({} tokens, max-length {}), target {} top-{} {}, output {}",
+                plan.shards().size(),
+                plan.estimatedSamples(),
+                s.teacher().model(),
+                teacher,
+                s.text().tokenizer(),
+                tokenizer.vocabSize(),
+                s.text().maxLength(),
+                metadata.target().tensor(),
+                metadata.target().topK(),
+                metadata.target().dtype(),
+                s.outputPath());
+        return metadata;
     }
 
     /**

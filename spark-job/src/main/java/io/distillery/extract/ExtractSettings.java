@@ -33,6 +33,7 @@ public record ExtractSettings(
         Teacher teacher,
         Target target,
         Store store,
+        Text text,
         ViewSettings views,
         DecodeLimits decode,
         long seed,
@@ -143,7 +144,36 @@ public record ExtractSettings(
         }
     }
 
+    /**
+     * Text input ({@code input.modality = text}): how texts become token ids, and the text-only part of the target
+     * recipe.
+     *
+     * @param tokenizer        {@code vocab.txt} or Hugging Face {@code tokenizer.json} (by its {@code .json} name);
+     *                         null for image input
+     * @param lowercase        {@code vocab.txt} only: lowercase and strip accents (BERT uncased)
+     * @param maxLength        tokens per row, [CLS] and [SEP] included: longer texts are truncated, shorter padded
+     * @param layerNormTargets layer-normalise each token's averaged target (fairseq's {@code layer_norm_targets})
+     */
+    public record Text(String tokenizer, boolean lowercase, int maxLength, boolean layerNormTargets)
+            implements Serializable {
+        public Text {
+            if (maxLength < 2) {
+                throw new IllegalArgumentException(
+                        SECTION + ".text.max-length must be >= 2 ([CLS] and [SEP]), got " + maxLength);
+            }
+        }
+
+        /** Whether the tokenizer file is a Hugging Face tokenizer.json rather than a vocab.txt. */
+        public boolean tokenizerJson() {
+            return tokenizer.toLowerCase(java.util.Locale.ROOT).endsWith(".json");
+        }
+    }
+
     public ExtractSettings {
+        if (input.modality() == io.distillery.shards.Modality.TEXT && text.tokenizer() == null) {
+            throw new IllegalArgumentException(
+                    SECTION + ".text.tokenizer must name a vocab.txt or tokenizer.json for input.modality = text");
+        }
         if (batchSize < 1) {
             throw new IllegalArgumentException(SECTION + ".batch-size must be >= 1, got " + batchSize);
         }
@@ -170,7 +200,15 @@ public record ExtractSettings(
                     c.getString("input.image-column"),
                     c.getString("input.key-column"),
                     c.getString("input.caption-column"),
-                    r.optional("input.label-column"));
+                    r.optional("input.label-column"),
+                    io.distillery.shards.Modality.fromConfig(c.getString("input.modality")),
+                    c.getString("input.text-column"),
+                    c.getBoolean("input.line-labels"));
+            Text text = new Text(
+                    r.optional("text.tokenizer"),
+                    c.getBoolean("text.lowercase"),
+                    c.getInt("text.max-length"),
+                    c.getBoolean("text.layer-norm-targets"));
             Teacher teacher = new Teacher(
                     c.getString("teacher.model"), r.required("teacher.checkpoint"), c.getInt("teacher.copies"));
             Target target = new Target(
@@ -193,6 +231,7 @@ public record ExtractSettings(
                     teacher,
                     target,
                     store,
+                    text,
                     ViewSettings.from(r),
                     DecodeSettings.from(r),
                     c.getLong("seed"),
@@ -213,9 +252,10 @@ public record ExtractSettings(
      * resolves them on the driver: against the working directory of {@code fs.defaultFS}.
      */
     public ExtractSettings withQualifiedPaths(org.apache.hadoop.conf.Configuration conf) {
-        String model = ModelConfigs.presets().containsKey(teacher.model())
-                ? teacher.model()
-                : qualify("teacher.model", teacher.model(), conf);
+        boolean preset = ModelConfigs.presets().containsKey(teacher.model())
+                || (input.modality() == io.distillery.shards.Modality.TEXT
+                        && io.distillery.model.bert.BertConfig.presets().containsKey(teacher.model()));
+        String model = preset ? teacher.model() : qualify("teacher.model", teacher.model(), conf);
         Teacher qualifiedTeacher =
                 new Teacher(model, qualify("teacher.checkpoint", teacher.checkpoint(), conf), teacher.copies());
         return new ExtractSettings(
@@ -224,6 +264,13 @@ public record ExtractSettings(
                 qualifiedTeacher,
                 target,
                 store,
+                text.tokenizer() == null
+                        ? text
+                        : new Text(
+                                qualify("text.tokenizer", text.tokenizer(), conf),
+                                text.lowercase(),
+                                text.maxLength(),
+                                text.layerNormTargets()),
                 views,
                 decode,
                 seed,

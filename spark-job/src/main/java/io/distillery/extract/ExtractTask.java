@@ -37,6 +37,10 @@ final class ExtractTask implements Function<Shard, ShardResult> {
         String attempt =
                 ctx == null ? "local" : "s" + ctx.stageId() + "t" + ctx.taskAttemptId() + "a" + ctx.attemptNumber();
         Configuration conf = org.apache.spark.deploy.SparkHadoopUtil.get().conf();
+        if (settings.input().modality() == io.distillery.shards.Modality.TEXT) {
+            return new TextShardExtractor(settings, metadataJson, conf, counters, hooks.forTask(ctx))
+                    .run(shard, attempt);
+        }
         return new ShardExtractor(settings, metadataJson, classNames, conf, counters, hooks.forTask(ctx))
                 .run(shard, attempt);
     }

@@ -121,7 +121,9 @@ final class FeatureMetadataFactory {
                         s.input().path(),
                         classNames),
                 versions,
-                Instant.now().toString());
+                Instant.now().toString(),
+                FeatureMetadata.IMAGE,
+                null);
     }
 
     private static List<Double> boxed(double[] values) {

@@ -35,6 +35,20 @@ public final class FeatureSchema {
         return new MessageType("distillery_features", fields);
     }
 
+    /** Text rows: key, shard, label, text, then every packed tensor column (input_ids, attention_mask, target, ...). */
+    public static MessageType textFeatures(FeatureMetadata metadata) {
+        List<Type> fields = new ArrayList<>();
+        fields.add(string(FeatureColumns.KEY, true));
+        fields.add(string(FeatureColumns.SHARD, true));
+        fields.add(Types.optional(PrimitiveTypeName.INT32).named(FeatureColumns.LABEL));
+        fields.add(string(FeatureColumns.TEXT, true));
+        for (FeatureMetadata.TensorColumn column : metadata.tensorColumns()) {
+            fields.add(Types.required(PrimitiveTypeName.BINARY).named(column.name()));
+        }
+        return new MessageType("distillery_text_features", fields);
+    }
+
+    /** Rejected samples; for text input the {@code image} column names where the text was read. */
     public static MessageType rejects() {
         return new MessageType(
                 "distillery_rejects",

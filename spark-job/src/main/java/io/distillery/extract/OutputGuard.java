@@ -17,6 +17,18 @@ final class OutputGuard {
     /** @throws NonFiniteOutputException naming the shard, key, view and column */
     static void check(
             String shard, PendingView view, String column, float[] flat, int from, int length, TensorDType dtype) {
+        check(
+                shard,
+                "key '" + view.sample().key() + "' view " + view.view().index(),
+                column,
+                flat,
+                from,
+                length,
+                dtype);
+    }
+
+    /** @param row names the row in the message, e.g. {@code key 'a:3'} */
+    static void check(String shard, String row, String column, float[] flat, int from, int length, TensorDType dtype) {
         float limit = switch (dtype) {
             case FP16 -> FiniteValues.FP16_MAX;
             case BF16 -> BF16_MAX;
@@ -35,8 +47,7 @@ final class OutputGuard {
                         bad,
                         dtype.id())
                 : FiniteValues.describe(value) + " at element " + bad + " (the teacher's output is not finite)";
-        throw new NonFiniteOutputException("shard " + shard + ": key '"
-                + view.sample().key() + "' view " + view.view().index() + ": column '" + column + "' holds " + what
+        throw new NonFiniteOutputException("shard " + shard + ": " + row + ": column '" + column + "' holds " + what
                 + "; the shard was not committed");
     }
 

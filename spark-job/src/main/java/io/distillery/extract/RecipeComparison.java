@@ -9,6 +9,12 @@ final class RecipeComparison {
 
     /** A short description of the first difference, or null when the recipes agree. */
     static String firstDifference(FeatureMetadata a, FeatureMetadata b) {
+        if (a.textModality() != b.textModality()) {
+            return "modality " + modality(a) + " vs " + modality(b);
+        }
+        if (!Objects.equals(a.text(), b.text())) {
+            return "text " + a.text() + " vs " + b.text();
+        }
         if (!Objects.equals(a.teacher().checkpointSha256(), b.teacher().checkpointSha256())) {
             return "teacher checkpoint sha256 " + a.teacher().checkpointSha256() + " vs "
                     + b.teacher().checkpointSha256();
@@ -39,5 +45,10 @@ final class RecipeComparison {
             return "input " + a.input() + " vs " + b.input();
         }
         return null;
+    }
+
+    /** Datasets written before text existed have no modality: they are image datasets. */
+    private static String modality(FeatureMetadata m) {
+        return m.textModality() ? FeatureMetadata.TEXT : FeatureMetadata.IMAGE;
     }
 }

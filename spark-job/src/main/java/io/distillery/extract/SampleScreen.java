@@ -8,7 +8,8 @@ import java.util.Set;
 
 /**
  * Decides, before decoding, whether a sample read from one shard may become rows: the reader's own verdict (no
- * image), a key already read in this shard (the first copy is kept), a label outside the known classes.
+ * image), a key already read in this shard (the first copy is kept), a label outside the known classes; for text
+ * input also a missing or empty text.
  */
 final class SampleScreen {
     private final String shard;
@@ -40,6 +41,28 @@ final class SampleScreen {
                             + (classNames.isEmpty()
                                     ? "(labels are class indices >= 0)"
                                     : "0.." + (classNames.size() - 1) + " (" + classNames.size() + " class names)"));
+        }
+        return null;
+    }
+
+    /**
+     * {@link #check}, then, for a text sample (its caption is its text), a missing or blank text; the message names
+     * where the text was read and the key.
+     */
+    Verdict checkText(RawSample sample) {
+        Verdict verdict = check(sample);
+        if (verdict != null) {
+            return verdict;
+        }
+        if (sample.caption() == null) {
+            return new Verdict(
+                    SampleProblem.NO_TEXT,
+                    sample.imageName() + ": sample '" + sample.key() + "' has no text (webdataset: a .txt member or "
+                            + "a caption/text field in .json; parquet: a non-null text column)");
+        }
+        if (sample.caption().isBlank()) {
+            return new Verdict(
+                    SampleProblem.EMPTY_TEXT, sample.imageName() + ": sample '" + sample.key() + "' has an empty text");
         }
         return null;
     }

@@ -23,13 +23,8 @@ import io.distillery.spark.ExecutorModelCache;
 import io.distillery.targets.TargetRecipe;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.Path;
 import org.apache.parquet.example.data.Group;
 import org.apache.parquet.example.data.simple.SimpleGroupFactory;
 import org.apache.parquet.hadoop.ParquetWriter;
@@ -82,16 +77,11 @@ public final class ShardExtractor {
     /** @param attempt unique per task attempt (temp file names) */
     public ShardResult run(Shard shard, String attempt) throws IOException {
         DatasetLayout layout = new DatasetLayout(settings.outputPath());
-        ShardCommitter committer = new ShardCommitter(layout, conf);
-        var existing = committer.validRecord(shard.id());
+        var existing = ShardAttempt.committed(layout, shard.id(), conf);
         if (existing.isPresent()) {
             return ShardResult.committed(existing.get(), true);
         }
-        long start = System.nanoTime();
-        Path tmpData = layout.tmpFile(shard.id(), attempt, "data");
-        Path tmpRejects = layout.tmpFile(shard.id(), attempt, "rejects");
-        FileSystem fs = layout.root().getFileSystem(conf);
-        fs.mkdirs(layout.tmpDir());
+        ShardAttempt out = new ShardAttempt(layout, shard.id(), attempt, conf);
         EncoderPool teachers = ExecutorModelCache.get(
                 settings.teacher().model(),
                 settings.teacher().checkpoint(),
@@ -100,21 +90,16 @@ public final class ShardExtractor {
         ModelConfig teacher = teachers.config();
         TargetRecipe recipe = settings.target().recipe(teacher.depth());
         MessageType schema = FeatureSchema.features(metadata);
-        Map<String, String> footer = Map.of(FeatureMetadataJson.FOOTER_KEY, metadataJson);
-        Set<String> dense = new HashSet<>();
-        metadata.tensorColumns().forEach(c -> dense.add(c.name()));
 
         ShardTimings timings = new ShardTimings();
         long images = 0;
         long rows = 0;
         long rejects = 0;
         KeyDigests keys = new KeyDigests();
-        try (ParquetWriter<Group> data = ParquetFiles.create(tmpData, schema, conf, footer, dense);
-                ParquetWriter<Group> rejectsOut =
-                        ParquetFiles.create(tmpRejects, FeatureSchema.rejects(), conf, footer, Set.of());
+        try (ParquetWriter<Group> data = out.openData(schema, metadata, metadataJson, conf);
+                ShardAttempt.RejectWriter rejectsOut = out.openRejects(metadataJson, conf);
                 ShardReader reader = ShardReader.open(shard, settings.input(), classNames, conf)) {
             RowWriter rowWriter = new RowWriter(data, schema, shard.id());
-            SimpleGroupFactory rejectRows = new SimpleGroupFactory(FeatureSchema.rejects());
             TeacherRunner runner = new TeacherRunner(
                     teachers, recipe, settings.store(), settings.target().dtype());
             ViewSampler sampler = settings.views().sampler(teacher.imgSize());
@@ -129,8 +114,8 @@ public final class ShardExtractor {
                 if (verdict != null) {
                     rejects++;
                     counters.rejected();
-                    rejectsOut.write(rejectRow(
-                            rejectRows, sample, shard.id(), verdict.problem().id(), verdict.message()));
+                    rejectsOut.write(
+                            sample.key(), sample.imageName(), verdict.problem().id(), verdict.message());
                     continue;
                 }
                 RgbImage image;
@@ -140,12 +125,11 @@ public final class ShardExtractor {
                 } catch (ImageRejectedException e) {
                     rejects++;
                     counters.rejected();
-                    rejectsOut.write(rejectRow(
-                            rejectRows,
-                            sample,
-                            shard.id(),
+                    rejectsOut.write(
+                            sample.key(),
+                            sample.imageName(),
                             e.reason().name().toLowerCase(java.util.Locale.ROOT),
-                            e.getMessage()));
+                            e.getMessage());
                     t = timings.add(Phase.DECODE, t);
                     continue;
                 }
@@ -175,19 +159,12 @@ public final class ShardExtractor {
                 timings.add(Phase.WRITE, t);
             }
         } catch (ShardCorruptException | OutputGuard.NonFiniteOutputException e) {
-            fs.delete(tmpData, false);
-            fs.delete(tmpRejects, false);
-            LOG.error("shard {} failed: {}", shard.id(), e.getMessage());
-            return ShardResult.failed(shard.id(), e.getMessage());
+            return out.fail(e.getMessage());
         } catch (IOException e) {
-            // e.g. "No space left on device", which names no file: say which shard and where it was writing
-            throw new IOException(
-                    "shard " + shard.id() + " (writing under " + layout.tmpDir() + "): " + e.getMessage(), e);
+            throw out.writeFailure(e);
         }
-        double seconds = (System.nanoTime() - start) / 1e9;
-        ShardCommit record = new ShardCommit(
-                shard.id(), images, rows, rejects, fs.getFileStatus(tmpData).getLen(), seconds, keys.encode());
-        ShardCommit committed = committer.commit(record, tmpData, tmpRejects);
+        ShardCommit committed = out.commit(images, rows, rejects, keys);
+        double seconds = out.seconds();
         LOG.info(
                 "shard {}: {} images, {} rows, {} rejects in {} s ({})",
                 shard.id(),
@@ -197,16 +174,6 @@ public final class ShardExtractor {
                 String.format(java.util.Locale.ROOT, "%.1f", seconds),
                 timings);
         return ShardResult.committed(committed, false);
-    }
-
-    private static Group rejectRow(
-            SimpleGroupFactory rows, RawSample sample, String shard, String reason, String message) {
-        return rows.newGroup()
-                .append(FeatureColumns.KEY, sample.key())
-                .append(FeatureColumns.SHARD, shard)
-                .append("image", sample.imageName())
-                .append("reason", reason)
-                .append("message", RejectMessages.clean(message));
     }
 
     /** Turns views + teacher outputs into Parquet rows. */

@@ -14,16 +14,34 @@ import org.apache.parquet.schema.Type;
  *
  * @param key     null when the key column is not configured or not in the file
  * @param caption null when the caption column is not configured or not in the file
+ * @param image   null for text input
  * @param label   null when no label column is configured
+ * @param text    the text column of text input; null for image input
  */
-record ParquetColumns(String file, MessageType projection, String image, String key, String caption, String label) {
+record ParquetColumns(
+        String file, MessageType projection, String image, String key, String caption, String label, String text) {
     private static final PrimitiveTypeName[] INTEGERS = {PrimitiveTypeName.INT32, PrimitiveTypeName.INT64};
 
-    /** Checks the configured columns against {@code schema}; a missing image or label column is a config error. */
+    /**
+     * Checks the configured columns against {@code schema}; a missing image (text input: text) or label column is a
+     * config error.
+     */
     static ParquetColumns resolve(MessageType schema, InputOptions options, String file) {
         List<Type> used = new ArrayList<>();
-        String image =
-                column(schema, file, "input.image-column", options.imageColumn(), true, used, PrimitiveTypeName.BINARY);
+        boolean text = options.modality() == Modality.TEXT;
+        String image = text
+                ? null
+                : column(
+                        schema,
+                        file,
+                        "input.image-column",
+                        options.imageColumn(),
+                        true,
+                        used,
+                        PrimitiveTypeName.BINARY);
+        String textColumn = text
+                ? column(schema, file, "input.text-column", options.textColumn(), true, used, PrimitiveTypeName.BINARY)
+                : null;
         String key = column(
                 schema,
                 file,
@@ -34,10 +52,19 @@ record ParquetColumns(String file, MessageType projection, String image, String 
                 PrimitiveTypeName.BINARY,
                 PrimitiveTypeName.INT32,
                 PrimitiveTypeName.INT64);
-        String caption = column(
-                schema, file, "input.caption-column", options.captionColumn(), false, used, PrimitiveTypeName.BINARY);
+        String caption = text
+                ? null
+                : column(
+                        schema,
+                        file,
+                        "input.caption-column",
+                        options.captionColumn(),
+                        false,
+                        used,
+                        PrimitiveTypeName.BINARY);
         String label = column(schema, file, "input.label-column", options.labelColumn(), true, used, INTEGERS);
-        return new ParquetColumns(file, new MessageType(schema.getName(), used), image, key, caption, label);
+        return new ParquetColumns(
+                file, new MessageType(schema.getName(), used), image, key, caption, label, textColumn);
     }
 
     /** The column's name if configured and present with an allowed type, else null (or an error if required). */
@@ -92,6 +119,11 @@ record ParquetColumns(String file, MessageType projection, String image, String 
 
     String caption(Group row) {
         return isSet(row, caption) ? row.getString(caption, 0) : null;
+    }
+
+    /** The text of text input, or null (a null cell). */
+    String text(Group row) {
+        return isSet(row, text) ? row.getString(text, 0) : null;
     }
 
     /** The label, or null; INT64 labels beyond the int range are corrupt data. */

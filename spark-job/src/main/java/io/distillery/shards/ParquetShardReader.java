@@ -19,6 +19,7 @@ import org.apache.parquet.schema.MessageType;
  * Reads the rows of a Parquet shard's row groups {@code [first, end)} and nothing else, so the splits of one file
  * partition its rows; one row group is in memory at a time. Rows with a null image are returned as rejects.
  * Row indices (in generated keys and image names) count from the start of the file, so they are unique across splits.
+ * Text input reads the text column instead of the image: each sample's caption is its text.
  */
 final class ParquetShardReader extends LookaheadReader {
     private final String uri;
@@ -28,6 +29,7 @@ final class ParquetShardReader extends LookaheadReader {
     private final ParquetColumns columns;
     private final MessageColumnIO columnIO;
     private final int endRowGroup;
+    private final boolean text;
     private int nextRowGroup;
     private RecordReader<Group> rows;
     private long rowsLeftInGroup;
@@ -39,6 +41,7 @@ final class ParquetShardReader extends LookaheadReader {
         this.uri = shard.uri();
         this.fileName = path.getName();
         this.fileStem = fileName.endsWith(".parquet") ? fileName.substring(0, fileName.length() - 8) : fileName;
+        this.text = options.modality() == Modality.TEXT;
         this.file = ParquetFileReader.open(HadoopInputFile.fromPath(path, conf));
         try {
             MessageType schema = file.getFooter().getFileMetaData().getSchema();
@@ -75,6 +78,10 @@ final class ParquetShardReader extends LookaheadReader {
             byte[] image = columns.image(row);
             String key = columns.key(row);
             key = key != null ? key : fileStem + ":" + index;
+            if (text) {
+                // a null or blank text is screened (and rejected) by the text extractor, naming this row
+                return new RawSample(key, null, fileName + "#" + index, columns.label(row, index), columns.text(row));
+            }
             if (image == null) {
                 skipped++;
                 return RawSample.rejected(

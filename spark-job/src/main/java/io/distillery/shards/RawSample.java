@@ -5,9 +5,10 @@ package io.distillery.shards;
  * unusable ({@link #problem()} set, {@link #image()} null), which the extract job counts as a reject.
  *
  * @param key       the sample's key (webdataset key, relative path, Parquet key column)
- * @param imageName where the image came from, for messages, e.g. {@code 00017.tar/000123.jpg}
+ * @param imageName where the image came from, for messages, e.g. {@code 00017.tar/000123.jpg}; for text input
+ *                  where the text came from, e.g. {@code notes.txt:17}
  * @param label     class index, or null
- * @param caption   or null
+ * @param caption   or null; for text input ({@link Modality#TEXT}, {@link #image()} null) the text itself
  * @param problem   null for a usable sample
  * @param problemMessage what is wrong, when {@code problem} is set
  */

@@ -9,9 +9,16 @@ import java.util.Locale;
 public enum SampleProblem {
     /** No image member (webdataset: only {@code .txt}, {@code .cls}, unknown members; Parquet: a null image). */
     NO_IMAGE,
+    /** Text input: no text (webdataset: no {@code .txt} nor a {@code caption}/{@code text} field in {@code .json}; Parquet: a null text). */
+    NO_TEXT,
+    /** Text input: a text that is empty or only whitespace. */
+    EMPTY_TEXT,
     /** A key already read: the first copy is kept, every later one is rejected. */
     DUPLICATE,
-    /** A label outside the known classes (negative, or past the last class name). */
+    /**
+     * A label outside the known classes (negative, or past the last class name), or a text line whose label is not
+     * an integer.
+     */
     BAD_LABEL,
     /** A tar member name that is absolute or climbs with {@code ..}: never used as a key. */
     BAD_KEY,

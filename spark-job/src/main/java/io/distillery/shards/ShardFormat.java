@@ -8,7 +8,9 @@ import java.util.stream.Collectors;
 public enum ShardFormat {
     WEBDATASET("webdataset"),
     IMAGE_FOLDER("image-folder"),
-    PARQUET("parquet");
+    PARQUET("parquet"),
+    /** Plain UTF-8 text files, one example per line ({@link Modality#TEXT} only). */
+    TEXT_LINES("text-lines");
 
     private final String id;
 

@@ -37,6 +37,7 @@ public final class ShardLister {
                 classNames = listing.classNames();
             }
             case PARQUET -> shards.addAll(ParquetListing.shards(fs, root, options, conf));
+            case TEXT_LINES -> shards.addAll(TextLinesListing.shards(fs, root));
         }
         if (shards.isEmpty()) {
             throw new IllegalArgumentException("input.path " + options.path() + " holds no "
@@ -62,6 +63,7 @@ public final class ShardLister {
             case IMAGE_FOLDER ->
                 "class folders holding " + String.join(", ", ImageFolderListing.IMAGE_EXTENSIONS) + " files";
             case PARQUET -> "*.parquet files with rows";
+            case TEXT_LINES -> "*.txt files";
         };
     }
 }

@@ -22,9 +22,10 @@ public interface ShardReader extends Iterator<RawSample>, AutoCloseable {
     static ShardReader open(Shard shard, InputOptions options, List<String> classNames, Configuration conf)
             throws IOException {
         return switch (shard.format()) {
-            case WEBDATASET -> new WebDatasetReader(shard, conf);
+            case WEBDATASET -> new WebDatasetReader(shard, options.modality(), conf);
             case IMAGE_FOLDER -> new ImageFolderReader(shard, classNames, conf);
             case PARQUET -> new ParquetShardReader(shard, options, conf);
+            case TEXT_LINES -> new TextLinesReader(shard, options.lineLabels(), conf);
         };
     }
 

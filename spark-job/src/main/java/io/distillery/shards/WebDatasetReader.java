@@ -23,6 +23,7 @@ final class WebDatasetReader extends LookaheadReader {
     private final String uri;
     private final String tarName;
     private final StrictTarInputStream tar;
+    private final Modality modality;
     /** Keys of finished samples: a key seen again means the tar is not grouped by key. */
     private final Set<String> finishedKeys = new HashSet<>();
     /** The first member of the next sample, read while looking for the end of the current one. */
@@ -34,8 +35,9 @@ final class WebDatasetReader extends LookaheadReader {
 
     private long withoutImage;
 
-    WebDatasetReader(Shard shard, Configuration conf) throws IOException {
+    WebDatasetReader(Shard shard, Modality modality, Configuration conf) throws IOException {
         Path path = new Path(shard.uri());
+        this.modality = modality;
         this.uri = shard.uri();
         this.tarName = path.getName();
         this.tar = new StrictTarInputStream(
@@ -55,7 +57,7 @@ final class WebDatasetReader extends LookaheadReader {
                     + "', whose other members came earlier; members of a sample must be consecutive");
         }
         previousKey = key;
-        WebDatasetSample sample = new WebDatasetSample(uri, tarName, key);
+        WebDatasetSample sample = new WebDatasetSample(uri, tarName, key, modality);
         Member member = first;
         while (member != null && member.name().key().equals(key) && !sample.has(member.name())) {
             sample.add(member.name(), member.path(), member.content());
@@ -99,7 +101,7 @@ final class WebDatasetReader extends LookaheadReader {
                     continue;
                 }
                 lastMemberPath = entry.getName();
-                return new Member(name, entry.getName(), WebDatasetSample.uses(name) ? content(entry) : null);
+                return new Member(name, entry.getName(), WebDatasetSample.uses(name, modality) ? content(entry) : null);
             }
             return null;
         } catch (IOException e) {

@@ -9,6 +9,9 @@ import java.nio.charset.StandardCharsets;
 /**
  * Collects the members of one webdataset sample: the image ({@code jpg|jpeg|png|webp}, the first one wins), the label
  * ({@code .cls}, a decimal integer) and the caption ({@code .txt}, or else the {@code caption} field of {@code .json}).
+ * For text input ({@link Modality#TEXT}) the caption is the sample: images are neither read nor required, the
+ * {@code .json} may hold it as {@code caption} or {@code text}, and a sample without one is returned for the
+ * extractor to reject.
  */
 final class WebDatasetSample {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -16,6 +19,7 @@ final class WebDatasetSample {
     private final String shardUri;
     private final String tarName;
     private final String key;
+    private final boolean text;
     private byte[] image;
     private String imageName;
     private byte[] cls;
@@ -26,15 +30,16 @@ final class WebDatasetSample {
 
     private String firstMember;
 
-    WebDatasetSample(String shardUri, String tarName, String key) {
+    WebDatasetSample(String shardUri, String tarName, String key, Modality modality) {
         this.shardUri = shardUri;
         this.tarName = tarName;
         this.key = key;
+        this.text = modality == Modality.TEXT;
     }
 
     /** Whether members with this extension are used, so their content must be read. */
-    static boolean uses(WebDatasetName name) {
-        return name.isImage()
+    static boolean uses(WebDatasetName name, Modality modality) {
+        return (name.isImage() && modality == Modality.IMAGE)
                 || switch (name.extension()) {
                     case "cls", "txt", "json" -> true;
                     default -> false;
@@ -69,6 +74,12 @@ final class WebDatasetSample {
 
     /** The sample; one without an image member is returned as a {@link SampleProblem#NO_IMAGE} reject. */
     RawSample toRawSample() {
+        if (text) {
+            String source = txt != null
+                    ? tarName + "/" + key + ".txt"
+                    : json != null ? tarName + "/" + key + ".json" : firstMember;
+            return new RawSample(key, null, source, label(), caption());
+        }
         if (image == null) {
             return RawSample.rejected(
                     key,
@@ -101,7 +112,11 @@ final class WebDatasetSample {
             return null;
         }
         try {
-            JsonNode caption = JSON.readTree(json).path("caption");
+            JsonNode node = JSON.readTree(json);
+            JsonNode caption = node.path("caption");
+            if (text && !(caption.isValueNode() && !caption.isNull())) {
+                caption = node.path("text");
+            }
             return caption.isValueNode() && !caption.isNull() ? caption.asText() : null;
         } catch (JsonProcessingException e) {
             throw new ShardCorruptException(

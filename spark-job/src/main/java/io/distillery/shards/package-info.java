@@ -9,7 +9,10 @@
  *       sorted file list, labels are class-folder indices.</li>
  *   <li>{@code parquet}: img2dataset Parquet with the image bytes in a column; one shard per file, or per run of
  *       row groups for large files.</li>
+ *   <li>{@code text-lines} (text input only): UTF-8 text files, one example per line; one shard per file.</li>
  * </ul>
+ * With {@link io.distillery.shards.Modality#TEXT} a sample's caption is its text: webdataset reads {@code .txt} (or a
+ * {@code caption}/{@code text} field of {@code .json}) and no image, Parquet reads the text column.
  * Files and folders whose names start with {@code .} or {@code _} are ignored, as Hadoop and Spark do.
  * A shard that turns out to be damaged while reading fails with {@link io.distillery.shards.ShardCorruptException}
  * rather than ending early, so a half-read shard is never mistaken for a complete one.

@@ -30,12 +30,21 @@ final class DatasetCompatibility {
      * student regresses them ({@code d2v}).
      */
     static long[] check(String dataset, FeatureMetadata md, ModelConfig student, TargetTokens tokens, boolean d2v) {
+        requireImages(dataset, md);
         if (d2v) {
             checkTarget(dataset, md, student, tokens);
         }
         checkInput(dataset, md, student);
         List<Long> shape = md.target().shape();
         return new long[] {shape.get(0), shape.get(1)};
+    }
+
+    /** A text dataset has no views nor pixels; the image students cannot read it (one line, not a null pointer). */
+    static void requireImages(String dataset, FeatureMetadata md) {
+        if (md.textModality()) {
+            throw new IllegalArgumentException(dataset + ": a text feature dataset (extract with input.modality = "
+                    + "text: input_ids, attention_mask, per-token targets); this job reads image feature datasets");
+        }
     }
 
     private static void checkTarget(String dataset, FeatureMetadata md, ModelConfig student, TargetTokens tokens) {

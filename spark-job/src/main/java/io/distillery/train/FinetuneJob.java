@@ -183,6 +183,7 @@ public final class FinetuneJob {
             return new Labelled(li.rows(), li.classNames(), images.path(), null);
         }
         FeatureDataset ds = FeatureDataset.open(spark, f.common().dataset(), false);
+        DatasetCompatibility.requireImages(f.common().dataset(), ds.metadata());
         if (ds.metadata().preprocessing().imgSize() != encoder.imgSize()) {
             throw new IllegalArgumentException(f.common().dataset() + ": feature dataset image size is "
                     + ds.metadata().preprocessing().imgSize() + " but the encoder's img_size is " + encoder.imgSize());

@@ -113,4 +113,37 @@ class ExtractSettingsTest {
                         "distillery.extract.teacher.checkpoint hdfs://no-such-namenode.invalid:8020/m.safetensors")
                 .hasMessageContaining("cannot reach its filesystem");
     }
+
+    @Test
+    void textSettingsAreReadAndCheckedNamingTheKey() {
+        ExtractSettings text = settings(
+                "input.modality=text",
+                "input.format=text-lines",
+                "input.line-labels=true",
+                "teacher.model=bert-base-uncased",
+                "text.tokenizer=/models/vocab.txt",
+                "text.max-length=64",
+                "text.layer-norm-targets=false");
+        assertThat(text.input().modality()).isEqualTo(io.distillery.shards.Modality.TEXT);
+        assertThat(text.input().lineLabels()).isTrue();
+        assertThat(text.text().maxLength()).isEqualTo(64);
+        assertThat(text.text().layerNormTargets()).isFalse();
+        assertThat(text.text().tokenizerJson()).isFalse();
+        var qualified = text.withQualifiedPaths(new org.apache.hadoop.conf.Configuration());
+        assertThat(qualified.teacher().model())
+                .as("a BERT preset is not a path")
+                .isEqualTo("bert-base-uncased");
+        assertThat(qualified.text().tokenizer()).isEqualTo("file:/models/vocab.txt");
+        assertThat(settings().input().modality()).isEqualTo(io.distillery.shards.Modality.IMAGE);
+
+        assertThatThrownBy(() -> settings("input.modality=text", "input.format=text-lines"))
+                .hasMessageContaining("distillery.extract.text.tokenizer must name a vocab.txt or tokenizer.json");
+        assertThatThrownBy(() -> settings(
+                        "input.modality=text",
+                        "input.format=text-lines",
+                        "text.tokenizer=/t.json",
+                        "text.max-length=1"))
+                .hasMessageContaining("distillery.extract.text.max-length must be >= 2");
+        assertThatThrownBy(() -> settings("input.modality=audio")).hasMessageContaining("input.modality must be");
+    }
 }

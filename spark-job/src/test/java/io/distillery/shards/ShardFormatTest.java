@@ -18,7 +18,8 @@ class ShardFormatTest {
     void rejectsOtherNamesListingTheAllowedOnes() {
         assertThatThrownBy(() -> ShardFormat.fromConfig("image_folder"))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("input.format must be one of webdataset, image-folder, parquet, got 'image_folder'");
+                .hasMessage(
+                        "input.format must be one of webdataset, image-folder, parquet, text-lines, got 'image_folder'");
         assertThatThrownBy(() -> ShardFormat.fromConfig(null)).hasMessageContaining("got 'null'");
     }
 }

@@ -197,11 +197,21 @@ class ShardListerTest {
         Files.writeString(dir.resolve("readme.txt"), "nothing here");
         ShardTestData.tar(dir.resolve("_temporary/00000.tar"), ShardTestData.samples(0, 1, 10));
         for (ShardFormat format : ShardFormat.values()) {
+            if (format == ShardFormat.TEXT_LINES) {
+                continue; // readme.txt is text input; checked below on a folder without .txt files
+            }
             assertThatThrownBy(() -> list(format, dir.toString()))
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining(dir.toString())
                     .hasMessageContaining(format.id());
         }
+        Path noText = Files.createDirectories(dir.resolve("_notext"));
+        Files.writeString(noText.resolve("readme.md"), "no .txt here");
+        assertThatThrownBy(() -> ShardLister.list(
+                        InputOptions.text(ShardFormat.TEXT_LINES, noText.toString()), new Configuration()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining(noText.toString())
+                .hasMessageContaining("text-lines input (*.txt files)");
         assertThatThrownBy(
                         () -> list(ShardFormat.PARQUET, dir.resolve("missing").toString()))
                 .isInstanceOf(IllegalArgumentException.class)

@@ -80,6 +80,14 @@ public final class BertEncoder {
      * @param attentionLayers 0-based layers whose attention probabilities to keep
      */
     public BertOutputs forward(List<Encoding> batch, Set<Integer> attentionLayers) {
+        return forward(batch, attentionLayers, false);
+    }
+
+    /**
+     * {@link #forward(List, Set)}, with each layer's FFN branch in {@link BertOutputs#ffnOutputs()} when
+     * {@code keepFfn}.
+     */
+    public BertOutputs forward(List<Encoding> batch, Set<Integer> attentionLayers, boolean keepFfn) {
         if (batch.isEmpty()) {
             throw new IllegalArgumentException("empty batch");
         }
@@ -98,7 +106,7 @@ public final class BertEncoder {
             System.arraycopy(e.attentionMask(), 0, mask, i * t, t);
             System.arraycopy(e.typeIds(), 0, types, i * t, t);
         }
-        return forward(b, t, ids, mask, types, attentionLayers);
+        return forward(b, t, ids, mask, types, attentionLayers, keepFfn);
     }
 
     /** {@link #forward(INDArray, INDArray, INDArray, Set)} without attention probabilities. */
@@ -116,6 +124,16 @@ public final class BertEncoder {
      */
     public BertOutputs forward(
             INDArray inputIds, INDArray attentionMask, INDArray tokenTypeIds, Set<Integer> attentionLayers) {
+        return forward(inputIds, attentionMask, tokenTypeIds, attentionLayers, false);
+    }
+
+    /** {@link #forward(INDArray, INDArray, INDArray, Set)}, keeping each layer's FFN branch when {@code keepFfn}. */
+    public BertOutputs forward(
+            INDArray inputIds,
+            INDArray attentionMask,
+            INDArray tokenTypeIds,
+            Set<Integer> attentionLayers,
+            boolean keepFfn) {
         if (inputIds.rank() != 2) {
             throw new IllegalArgumentException(
                     "input ids must be [batch, tokens], got shape " + Arrays.toString(inputIds.shape()));
@@ -127,10 +145,11 @@ public final class BertEncoder {
                 attentionMask == null ? filled(b * t, 1) : integers("attention mask", attentionMask, inputIds.shape());
         int[] types =
                 tokenTypeIds == null ? new int[b * t] : integers("token type ids", tokenTypeIds, inputIds.shape());
-        return forward(b, t, ids, mask, types, attentionLayers);
+        return forward(b, t, ids, mask, types, attentionLayers, keepFfn);
     }
 
-    private BertOutputs forward(int b, int t, int[] ids, int[] mask, int[] types, Set<Integer> attentionLayers) {
+    private BertOutputs forward(
+            int b, int t, int[] ids, int[] mask, int[] types, Set<Integer> attentionLayers, boolean keepFfn) {
         if (b < 1 || t < 1) {
             throw new IllegalArgumentException("empty input: " + b + " sequences of " + t + " tokens");
         }
@@ -160,11 +179,16 @@ public final class BertEncoder {
         INDArray x = new BertEmbeddingMath(t, d, eps).forward(ids, types, embeddings, output);
         List<INDArray> hidden = new ArrayList<>();
         hidden.add(x.reshape('c', b, t, d));
+        List<INDArray> ffn = new ArrayList<>();
         Map<Integer, INDArray> attentions = new TreeMap<>();
         BertLayerMath layerMath = new BertLayerMath(t, d, h, eps);
         for (int n = 0; n < layers.size(); n++) {
             INDArray probs = attentionLayers.contains(n) ? output.create(type, (long) b * h * t, t) : null;
-            x = layerMath.forward(x, layers.get(n), keyMask, output, probs);
+            INDArray ffnOut = keepFfn ? output.create(type, b, (long) t * d) : null;
+            x = layerMath.forward(x, layers.get(n), keyMask, output, probs, ffnOut);
+            if (ffnOut != null) {
+                ffn.add(ffnOut.reshape('c', b, t, d));
+            }
             hidden.add(x.reshape('c', b, t, d));
             if (probs != null) {
                 attentions.put(n, probs.reshape('c', b, h, t, t));
@@ -180,7 +204,7 @@ public final class BertEncoder {
             Transforms.tanh(pooled, false);
             first.close();
         }
-        return new BertOutputs(hidden, pooled, attentions, owned);
+        return new BertOutputs(hidden, ffn, pooled, attentions, owned);
     }
 
     private static int[] filled(int length, int value) {

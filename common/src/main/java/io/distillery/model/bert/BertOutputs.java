@@ -10,12 +10,19 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 public final class BertOutputs implements AutoCloseable {
     private final List<INDArray> hiddenStates;
+    private final List<INDArray> ffnOutputs;
     private final INDArray pooled;
     private final Map<Integer, INDArray> attentions;
     private final List<INDArray> owned;
 
-    BertOutputs(List<INDArray> hiddenStates, INDArray pooled, Map<Integer, INDArray> attentions, List<INDArray> owned) {
+    BertOutputs(
+            List<INDArray> hiddenStates,
+            List<INDArray> ffnOutputs,
+            INDArray pooled,
+            Map<Integer, INDArray> attentions,
+            List<INDArray> owned) {
         this.hiddenStates = List.copyOf(hiddenStates);
+        this.ffnOutputs = List.copyOf(ffnOutputs);
         this.pooled = pooled;
         this.attentions = Map.copyOf(attentions);
         this.owned = List.copyOf(owned);
@@ -24,6 +31,14 @@ public final class BertOutputs implements AutoCloseable {
     /** The embedding output, then each layer's output: L + 1 arrays [B, T, D]. */
     public List<INDArray> hiddenStates() {
         return hiddenStates;
+    }
+
+    /**
+     * Each layer's FFN branch {@code output.dense(intermediate(a))}, before the residual and the output LayerNorm
+     * (data2vec's {@code ffn} targets): L arrays [B, T, D] when the pass was asked to keep them, else empty.
+     */
+    public List<INDArray> ffnOutputs() {
+        return ffnOutputs;
     }
 
     /** The embedding output [B, T, D] (hidden state 0). */

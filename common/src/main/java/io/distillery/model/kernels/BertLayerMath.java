@@ -37,10 +37,29 @@ public final class BertLayerMath {
      */
     public INDArray forward(
             INDArray x, Map<String, INDArray> p, KeyPaddingMask keyMask, OutputAllocator output, INDArray probsOut) {
+        return forward(x, p, keyMask, output, probsOut, null);
+    }
+
+    /**
+     * {@link #forward(INDArray, Map, KeyPaddingMask, OutputAllocator, INDArray)}, also copying the FFN branch
+     * {@code fc2(GELU(fc1(a)))} (before the residual and norm2: data2vec's {@code ffn} targets) into {@code ffnOut}.
+     *
+     * @param ffnOut [B, T*D], or null
+     */
+    public INDArray forward(
+            INDArray x,
+            Map<String, INDArray> p,
+            KeyPaddingMask keyMask,
+            OutputAllocator output,
+            INDArray probsOut,
+            INDArray ffnOut) {
         Buffers buf = Buffers.scratch();
         INDArray a = attention.forward(
                 x, p, null, (type, shape) -> buf.obtain("bert.attention", type, shape), probsOut, keyMask);
         INDArray m = mlp.forward(a, p, null, (type, shape) -> buf.obtain("bert.ffn", type, shape));
+        if (ffnOut != null) {
+            ffnOut.assign(m); // m is scratch, reused by the next layer
+        }
         DataType type = x.dataType();
         long batch = x.size(0);
         INDArray out = output.create(type, batch, (long) tokens * dim);

@@ -1,0 +1,123 @@
+package io.distillery.extract;
+
+import io.distillery.features.FeatureColumns;
+import io.distillery.features.FeatureMetadata;
+import io.distillery.features.FeatureMetadataJson;
+import io.distillery.features.TensorPacking;
+import io.distillery.model.bert.BertConfig;
+import io.distillery.provenance.BuildInfo;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/** Describes the text dataset an extract job is about to write, checking the settings fit the BERT teacher. */
+final class TextMetadataFactory {
+    /** How {@link io.distillery.targets.TextTargets} differs from fairseq, recorded with every text dataset. */
+    static final String STATISTICS = "instance norm over the real tokens only (attention_mask 1); padded positions 0";
+
+    private TextMetadataFactory() {}
+
+    static FeatureMetadata create(
+            ExtractSettings s,
+            BertConfig teacher,
+            String checkpointSha256,
+            String tokenizerSha256,
+            String sparkVersion) {
+        ExtractSettings.Store store = s.store();
+        if (store.pooled() || store.logits() || !store.attention().isEmpty()) {
+            throw new IllegalArgumentException("distillery.extract.store.pooled, logits and attention are image-only; "
+                    + "text extract stores input_ids, attention_mask, target, and optionally cls and layers");
+        }
+        int maxLength = s.text().maxLength();
+        if (maxLength > teacher.maxPositions()) {
+            throw new IllegalArgumentException("distillery.extract.text.max-length " + maxLength + " exceeds the "
+                    + "teacher's " + teacher.maxPositions() + " positions (max_position_embeddings)");
+        }
+        int k = s.target().effectiveTopK(teacher.numLayers());
+        long tokens = maxLength;
+        long dim = teacher.hiddenSize();
+        String dtype = s.target().dtype().id();
+        List<FeatureMetadata.TensorColumn> columns = new ArrayList<>();
+        columns.add(new FeatureMetadata.TensorColumn(
+                FeatureColumns.TARGET,
+                dtype,
+                List.of(tokens, dim),
+                "C order",
+                "data2vec contextualized target per token; 0 where attention_mask is 0"));
+        columns.add(new FeatureMetadata.TensorColumn(
+                FeatureColumns.INPUT_IDS, TensorPacking.INT32, List.of(tokens), "C order", "token ids, [CLS] first"));
+        columns.add(new FeatureMetadata.TensorColumn(
+                FeatureColumns.ATTENTION_MASK, "uint8", List.of(tokens), "C order", "1 real token, 0 padding"));
+        for (int layer : store.layers()) {
+            if (layer > teacher.numLayers()) {
+                throw new IllegalArgumentException("distillery.extract.store.layers: layer " + layer
+                        + " exceeds the teacher's " + teacher.numLayers() + " layers");
+            }
+            columns.add(new FeatureMetadata.TensorColumn(
+                    FeatureColumns.layer(layer),
+                    dtype,
+                    List.of(tokens, dim),
+                    "C order",
+                    "output of layer " + layer + " ([CLS] first; padded positions as the encoder computed them)"));
+        }
+        if (store.cls()) {
+            columns.add(new FeatureMetadata.TensorColumn(
+                    FeatureColumns.CLS, dtype, List.of(dim), "C order", "[CLS] token of the last layer output"));
+        }
+        var target = new FeatureMetadata.Target(
+                s.target().tensor().name().toLowerCase(Locale.ROOT),
+                "all",
+                k,
+                s.target().eps(),
+                dtype,
+                List.of(tokens, dim),
+                FeatureColumns.TARGET);
+        var text = new FeatureMetadata.Text(
+                s.text().tokenizer(),
+                tokenizerSha256,
+                s.text().tokenizerJson() ? null : s.text().lowercase(),
+                maxLength,
+                s.text().layerNormTargets(),
+                STATISTICS);
+        var versions = new LinkedHashMap<>(BuildInfo.versions());
+        versions.put("spark_runtime", sparkVersion);
+        return new FeatureMetadata(
+                FeatureMetadataJson.FORMAT,
+                FeatureMetadataJson.CURRENT_VERSION,
+                new FeatureMetadata.Teacher(
+                        BertConfig.presets().containsKey(s.teacher().model())
+                                ? s.teacher().model()
+                                : null,
+                        modelMap(teacher),
+                        s.teacher().checkpoint(),
+                        checkpointSha256),
+                target,
+                columns,
+                null,
+                null,
+                s.seed(),
+                new FeatureMetadata.Input(s.input().format().id(), s.input().path(), List.of()),
+                versions,
+                Instant.now().toString(),
+                FeatureMetadata.TEXT,
+                text);
+    }
+
+    /** The teacher's sizes in Hugging Face config.json keys. */
+    private static Map<String, Object> modelMap(BertConfig c) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("model_type", "bert");
+        m.put("vocab_size", c.vocabSize());
+        m.put("hidden_size", c.hiddenSize());
+        m.put("num_hidden_layers", c.numLayers());
+        m.put("num_attention_heads", c.numHeads());
+        m.put("intermediate_size", c.intermediateSize());
+        m.put("max_position_embeddings", c.maxPositions());
+        m.put("type_vocab_size", c.typeVocabSize());
+        m.put("layer_norm_eps", c.layerNormEps());
+        return m;
+    }
+}

@@ -1,0 +1,73 @@
+package io.distillery.extract;
+
+import io.distillery.model.bert.BertConfig;
+import io.distillery.model.bert.BertEncoder;
+import io.distillery.spark.ModelFiles;
+import io.distillery.text.TokenizerFormatException;
+import io.distillery.text.WordPieceTokenizer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.hadoop.conf.Configuration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The text teacher of one executor JVM: a BERT encoder and its tokenizer, loaded on first use and shared by every
+ * task (the encoder only reads its weights, so concurrent tasks run passes on it at once; the tokenizer is
+ * immutable). Tasks never carry the weights in their closures.
+ */
+record TextTeacher(BertConfig config, BertEncoder encoder, WordPieceTokenizer tokenizer) {
+    private static final Logger LOG = LoggerFactory.getLogger(TextTeacher.class);
+    private static final Map<String, TextTeacher> LOADED = new ConcurrentHashMap<>();
+
+    /** This JVM's teacher for the settings (loaded once per model, checkpoint and tokenizer). */
+    static TextTeacher get(ExtractSettings s, Configuration conf) {
+        String key = s.teacher().model() + "|" + s.teacher().checkpoint() + "|"
+                + s.text().tokenizer() + "|" + s.text().lowercase();
+        return LOADED.computeIfAbsent(key, k -> load(s, conf));
+    }
+
+    private static TextTeacher load(ExtractSettings s, Configuration conf) {
+        long start = System.nanoTime();
+        try {
+            BertConfig config = config(s.teacher().model(), conf);
+            BertEncoder encoder =
+                    BertEncoder.load(config, ModelFiles.localCopy(s.teacher().checkpoint(), conf));
+            WordPieceTokenizer tokenizer =
+                    tokenizer(s.text(), ModelFiles.localCopy(s.text().tokenizer(), conf));
+            LOG.info(
+                    "text teacher {} loaded in {} ms",
+                    s.teacher().checkpoint(),
+                    (System.nanoTime() - start) / 1_000_000);
+            return new TextTeacher(config, encoder, tokenizer);
+        } catch (IOException e) {
+            throw new UncheckedIOException(
+                    "cannot load text teacher " + s.teacher().checkpoint() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** A BERT preset or a config.json on any Hadoop filesystem. */
+    static BertConfig config(String presetOrPath, Configuration conf) throws IOException {
+        BertConfig preset = BertConfig.presets().get(presetOrPath);
+        return preset != null ? preset : BertConfig.fromJson(ModelFiles.localCopy(presetOrPath, conf));
+    }
+
+    /**
+     * The tokenizer the settings name; a file that cannot be read or parsed gives one line naming it and the key.
+     */
+    static WordPieceTokenizer tokenizer(ExtractSettings.Text text, Path local) {
+        try {
+            return text.tokenizerJson()
+                    ? WordPieceTokenizer.fromTokenizerJson(local)
+                    : WordPieceTokenizer.fromVocab(local, text.lowercase());
+        } catch (TokenizerFormatException e) {
+            throw new IllegalArgumentException(ExtractSettings.SECTION + ".text.tokenizer: " + e.getMessage(), e);
+        } catch (IOException e) {
+            throw new IllegalArgumentException(
+                    ExtractSettings.SECTION + ".text.tokenizer: cannot read " + text.tokenizer() + " (" + e + ")", e);
+        }
+    }
+}
