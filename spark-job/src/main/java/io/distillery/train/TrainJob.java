@@ -55,6 +55,10 @@ public final class TrainJob {
             throws IOException {
         FeatureDataset dataset = FeatureDataset.open(spark, s.dataset(), false);
         FeatureMetadata md = dataset.metadata();
+        if (md.textModality()) {
+            return TextTrainJob.run(spark, s, losses, masking, resume, dataset);
+        }
+        TextTrainJob.refuseOnImages(s, spark.sparkContext().hadoopConfiguration());
         ModelConfig student = StudentFactory.config(s, spark.sparkContext().hadoopConfiguration());
         if (masking != null) {
             StudentMaskSettings.check(masking, student, s, losses);

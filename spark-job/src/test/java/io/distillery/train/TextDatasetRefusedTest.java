@@ -9,7 +9,8 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** train and finetune read image datasets: a text dataset (no preprocessing, no pixels) is refused in one line. */
+/** finetune (and the image checks of train) read image datasets: a text dataset is refused in one line; train
+ * routes text datasets to TextTrainJob before these checks. */
 class TextDatasetRefusedTest {
     @Test
     void aTextDatasetIsRefusedBeforeItsMissingImageFieldsAreRead() {

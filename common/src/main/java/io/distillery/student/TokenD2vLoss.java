@@ -1,0 +1,126 @@
+package io.distillery.student;
+
+import java.util.Arrays;
+import org.nd4j.common.primitives.Pair;
+import org.nd4j.linalg.activations.IActivation;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.nd4j.shade.jackson.annotation.JsonAutoDetect;
+
+/**
+ * data2vec 2.0's regression loss over the real tokens of padded texts: the output is the student's prediction
+ * [B, T*D] ({@link TextTargetHead}), the labels [B, T*D + T] hold the teacher's target then the attention mask
+ * (1 real token, 0 padding). Per text {@code (1/n) sum_{t real} sum_d (y - t)^2 / sqrt(D)} with n its real tokens;
+ * padded positions weigh 0 (their targets are 0 and carry no meaning); a text without real tokens scores 0. The
+ * score is the mean over the texts; the gradient is that of the sum over texts (DL4J's updater divides by the
+ * minibatch size), as for every loss of the project.
+ */
+@JsonAutoDetect(
+        fieldVisibility = JsonAutoDetect.Visibility.ANY,
+        getterVisibility = JsonAutoDetect.Visibility.NONE,
+        isGetterVisibility = JsonAutoDetect.Visibility.NONE,
+        setterVisibility = JsonAutoDetect.Visibility.NONE)
+public class TokenD2vLoss implements org.nd4j.linalg.lossfunctions.ILossFunction {
+    private static final long serialVersionUID = 1L;
+
+    private int tokens;
+
+    protected TokenD2vLoss() {}
+
+    public TokenD2vLoss(int tokens) {
+        if (tokens < 1) {
+            throw new IllegalArgumentException("tokens must be >= 1, got " + tokens);
+        }
+        this.tokens = tokens;
+    }
+
+    /** Per-text weights {@code m_t / (n sqrt(D))}, broadcast to [B, T*D], and the differences y - target. */
+    private INDArray[] weightedParts(INDArray labels, INDArray output) {
+        long columns = output.size(1);
+        if (labels.rank() != 2
+                || labels.size(0) != output.size(0)
+                || labels.size(1) != columns + tokens
+                || columns % tokens != 0) {
+            throw new IllegalArgumentException(name() + ": labels must be [" + output.size(0) + ", " + columns + " + "
+                    + tokens + "] (target then attention mask) for an output " + Arrays.toString(output.shape())
+                    + ", got " + Arrays.toString(labels.shape()));
+        }
+        long dim = columns / tokens;
+        long rows = output.size(0);
+        INDArray target = labels.get(NDArrayIndex.all(), NDArrayIndex.interval(0, columns));
+        INDArray mask = labels.get(NDArrayIndex.all(), NDArrayIndex.interval(columns, columns + tokens))
+                .dup()
+                .castTo(output.dataType());
+        INDArray real = mask.sum(true, 1); // [B, 1]
+        INDArray perToken = mask.divColumnVector(org.nd4j.linalg.ops.transforms.Transforms.max(real, 1.0))
+                .divi(Math.sqrt(dim)); // [B, T]
+        INDArray weights = perToken.reshape(rows, tokens, 1).repeat(2, dim).reshape(rows, columns);
+        INDArray diff = output.sub(target.castTo(output.dataType()));
+        return new INDArray[] {weights, diff};
+    }
+
+    @Override
+    public INDArray computeScoreArray(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask) {
+        requireNoMask(mask);
+        INDArray y = activationFn.getActivation(preOutput.dup(), false);
+        INDArray[] p = weightedParts(labels, y);
+        return p[1].mul(p[1]).muli(p[0]).sum(true, 1);
+    }
+
+    @Override
+    public double computeScore(
+            INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask, boolean average) {
+        double sum = computeScoreArray(labels, preOutput, activationFn, mask)
+                .sumNumber()
+                .doubleValue();
+        return average ? sum / preOutput.size(0) : sum;
+    }
+
+    @Override
+    public INDArray computeGradient(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask) {
+        requireNoMask(mask);
+        INDArray y = activationFn.getActivation(preOutput.dup(), true);
+        INDArray[] p = weightedParts(labels, y);
+        INDArray dy = p[1].muli(p[0]).muli(2);
+        return activationFn.backprop(preOutput.dup(), dy).getFirst();
+    }
+
+    @Override
+    public Pair<Double, INDArray> computeGradientAndScore(
+            INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask, boolean average) {
+        return Pair.of(
+                computeScore(labels, preOutput, activationFn, mask, average),
+                computeGradient(labels, preOutput, activationFn, mask));
+    }
+
+    private void requireNoMask(INDArray mask) {
+        if (mask != null) {
+            throw new UnsupportedOperationException(
+                    name() + ": padding is excluded by the attention mask in the labels, not by a label mask");
+        }
+    }
+
+    public int getTokens() {
+        return tokens;
+    }
+
+    @Override
+    public String name() {
+        return "d2v-tokens";
+    }
+
+    @Override
+    public String toString() {
+        return "TokenD2vLoss(tokens " + tokens + ")";
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof TokenD2vLoss other && other.tokens == tokens;
+    }
+
+    @Override
+    public int hashCode() {
+        return Integer.hashCode(tokens);
+    }
+}
