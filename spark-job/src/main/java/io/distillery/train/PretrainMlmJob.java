@@ -99,8 +99,8 @@ public final class PretrainMlmJob {
                     "pretrain-mlm");
             Summary summary = outcome.run().finish(outcome.end().iteration(), () -> {
                 Path dir = Path.of(outcome.runDir().toUri()).resolve(MODEL_DIR);
-                // a freshly initialised graph's parameter views: those of the trained network (after parameter
-                // averaging) do not slice into the fused qkv tensor TextWeights exports
+                // exported from a copy of the parameters in a freshly built graph (defensive: an empty q/k/v slice of
+                // the trained network's views was first taken for this; the fix is in TextWeights.export)
                 ComputationGraph copy = TextEncoderGraph.createMaskedLm(
                         config, p.maxLength(), s.optimization().builder(DataType.FLOAT));
                 copy.setParams(outcome.network().params().dup());
