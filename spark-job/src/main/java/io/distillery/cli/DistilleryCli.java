@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
             ExtractCommand.class,
             TrainCommand.class,
             FinetuneCommand.class,
+            PretrainMlmCommand.class,
             EvaluateCommand.class,
             QuickstartCommand.class,
             ImportIdxCommand.class,

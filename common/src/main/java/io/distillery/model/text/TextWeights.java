@@ -154,6 +154,25 @@ public final class TextWeights {
         Map<String, INDArray> out = new LinkedHashMap<>();
         graphParams(graph)
                 .forEach((name, view) -> out.put(name.startsWith(HEAD) ? name : BERT_PREFIX + name, view.dup()));
+        // q, k and v sliced again from C-order copies of the fused tensors: ND4J can return an empty row slice of
+        // the parameter view (seen for value.weight of a parameter-averaged 2 x 32 MLM graph)
+        for (int n = 0; graph.getVertex(VertexNames.block(n)) != null; n++) {
+            Layer attention = graph.getLayer(VertexNames.attention(n));
+            INDArray qkvW = attention.getParam("qkvW").dup('c');
+            INDArray qkvB = attention.getParam("qkvB").dup('c').reshape(-1);
+            long d = qkvW.size(1);
+            String[] parts = {"query", "key", "value"};
+            for (int k = 0; k < 3; k++) {
+                String name = BERT_PREFIX + LAYER_STEM + n + ".attention.self." + parts[k];
+                out.put(
+                        name + ".weight",
+                        qkvW.get(NDArrayIndex.interval(k * d, (k + 1) * d), NDArrayIndex.all())
+                                .dup('c'));
+                out.put(
+                        name + ".bias",
+                        qkvB.get(NDArrayIndex.interval(k * d, (k + 1) * d)).dup('c'));
+            }
+        }
         return out;
     }
 
