@@ -50,7 +50,7 @@ class TextExtractJobTest {
     private static final List<String> SECOND = List.of("a red house", "   ", "Trees? Houses!");
 
     private static Path bert(String name) throws URISyntaxException {
-        return Path.of(TextExtractJobTest.class.getResource("/bert/" + name).toURI());
+        return io.distillery.testing.ResourceFiles.of("/bert/" + name);
     }
 
     /** A WordPiece vocabulary covering any lowercase ASCII text, within the tiny BERT's 120 ids. */
@@ -342,9 +342,7 @@ class TextExtractJobTest {
         assertThatThrownBy(() -> extract(overrides(input, dir.resolve("missing.json"), dir.resolve("out"))))
                 .hasMessageContaining("missing.json");
         // a valid tokenizer.json whose ids do not fit the teacher's embedding table
-        Path json = Path.of(TextExtractJobTest.class
-                .getResource("/text/tokenizer-uncased.json")
-                .toURI());
+        Path json = io.distillery.testing.ResourceFiles.of("/text/tokenizer-uncased.json");
         assertThatThrownBy(() -> extract(overrides(input, json, dir.resolve("out"))))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("tokenizer-uncased.json has 357 tokens but the teacher's vocab_size is 120");

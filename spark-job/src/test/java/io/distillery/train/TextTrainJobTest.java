@@ -44,7 +44,7 @@ class TextTrainJobTest {
     private static Path dataset;
 
     private static Path bert(String name) throws Exception {
-        return Path.of(TextTrainJobTest.class.getResource("/bert/" + name).toURI());
+        return io.distillery.testing.ResourceFiles.of("/bert/" + name);
     }
 
     @BeforeAll

@@ -1,0 +1,2 @@
+/** Test helpers shared by spark-job's tests. */
+package io.distillery.testing;
