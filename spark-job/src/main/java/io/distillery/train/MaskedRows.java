@@ -5,10 +5,10 @@ import java.io.Serializable;
 
 /**
  * How the batcher turns one feature row into a masked student's examples ({@code student.mask}): {@code clones}
- * examples in a row (fairseq's {@code repeat_interleave} order), each the row's pixels with the mask of (run seed,
- * key, view, clone) as the graph's second input ({@link io.distillery.masking.MaskInput}, with the seed of its
- * mask-token noise), and as labels the row's stored target at that mask's masked tokens. Serialisable (it travels in
- * the batcher's closure).
+ * examples in a row (fairseq's {@code repeat_interleave} order), each with the mask of (run seed, key, view, clone)
+ * ({@link io.distillery.masking.MaskInput}, with the seed of its mask-token noise). The batch travels compact (the
+ * row's pixels and stored target once, {@link CompactMaskedBatch}); the worker gathers each clone's labels at its
+ * masked tokens. Serialisable (it travels in the batcher's closure).
  *
  * @param masks        the masks of the student's patch grid (its settings give the clones)
  * @param runSeed      the job's {@code seed}
@@ -29,10 +29,5 @@ record MaskedRows(MaskGenerator masks, long runSeed, int targetTokens, int skipT
 
     int clones() {
         return masks.settings().clones();
-    }
-
-    /** Floats per example of the labels: the masked tokens' targets. */
-    int labelWidth() {
-        return masks.maskedCount() * tokenWidth;
     }
 }
