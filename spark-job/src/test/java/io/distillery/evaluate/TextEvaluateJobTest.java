@@ -261,4 +261,23 @@ class TextEvaluateJobTest {
                 .hasMessageContaining("distillery.evaluate.models.nothing: run-dir ")
                 .hasMessageContaining("holds neither student/model.safetensors");
     }
+
+    @Test
+    void theWordnetExampleConfigReadsAsATextEvaluation() {
+        Path file = Path.of(System.getProperty("distillery.root", "..")).resolve("conf/evaluate-wordnet.conf");
+        EvaluateSettings s = EvaluateSettings.from(JobConfigLoader.load(file, List.of(), EvaluateSettings.SECTION));
+        assertThat(s.modality()).isEqualTo(io.distillery.shards.Modality.TEXT);
+        assertThat(s.trainImages()).isNull();
+        assertThat(s.maxTrain()).isEqualTo(20000);
+        assertThat(s.text().trainTexts()).isEqualTo("work/wordnet/train.txt");
+        assertThat(s.text().testTexts()).isEqualTo("work/wordnet/test.txt");
+        assertThat(s.text().tokenizer()).isEqualTo("data/wordnet/vocab.txt");
+        assertThat(s.text().maxLength()).isEqualTo(64);
+        assertThat(s.text().pooling()).isEqualTo(EncoderScoring.Pooling.MEAN);
+        assertThat(s.models()).singleElement().satisfies(m -> {
+            assertThat(m.runDir()).isEqualTo("out/pretrain-mlm-wordnet");
+            assertThat(m.model()).isNull(); // the run's layout is looked up when the job runs
+        });
+        assertThat(s.out()).isEqualTo("out/evaluate-wordnet");
+    }
 }
