@@ -108,6 +108,10 @@ final class ForwardCommand implements Callable<Integer> {
             throw new IllegalArgumentException("give exactly one of --images (an image model) and --texts (a BERT)");
         }
         if (texts != null) {
+            if (targetTokens == TargetTokens.ALL) {
+                throw new IllegalArgumentException(
+                        "--target-tokens applies to --images only (text targets cover every real token)");
+            }
             if (tokenizer == null) {
                 throw new IllegalArgumentException(
                         "--texts needs --tokenizer (the model's vocab.txt or tokenizer.json)");

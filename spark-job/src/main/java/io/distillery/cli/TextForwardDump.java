@@ -81,6 +81,10 @@ final class TextForwardDump {
         }
         WordPieceTokenizer tokenizer =
                 TextModelFiles.tokenizer("--tokenizer", tokenizerFile.toString(), lowercase, tokenizerFile);
+        if (tokenizer.vocabSize() > config.vocabSize()) {
+            throw new IllegalArgumentException("--tokenizer " + tokenizerFile + " has " + tokenizer.vocabSize()
+                    + " tokens but the model's vocab_size is " + config.vocabSize());
+        }
         int length = maxLength != null ? maxLength : longest(tokenizer, texts);
         if (length < 2 || length > config.maxPositions()) {
             throw new IllegalArgumentException("--max-length " + length + " must be within 2.." + config.maxPositions()

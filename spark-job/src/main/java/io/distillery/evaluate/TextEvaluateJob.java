@@ -50,7 +50,9 @@ final class TextEvaluateJob {
         EvaluateSettings.Text t = s.text();
         String tokenizer = existing(TOKENIZER_KEY, t.tokenizer(), conf);
         // read once here: a bad tokenizer file fails on the driver in one line, not in every task
-        TextModelFiles.tokenizer(TOKENIZER_KEY, tokenizer, t.lowercase(), ModelFiles.localCopy(tokenizer, conf));
+        int vocabulary = TextModelFiles.tokenizer(
+                        TOKENIZER_KEY, tokenizer, t.lowercase(), ModelFiles.localCopy(tokenizer, conf))
+                .vocabSize();
         String trainKey = EvaluateSettings.SECTION + ".train-texts";
         String testKey = EvaluateSettings.SECTION + ".test-texts";
         List<LabelledTexts.Example> train = LabelledTexts.read(trainKey, t.trainTexts(), conf);
@@ -68,7 +70,7 @@ final class TextEvaluateJob {
         }
         List<TextModel> models = new ArrayList<>();
         for (ModelSpec spec : s.models()) {
-            models.add(resolve(spec, out, s, conf));
+            models.add(resolve(spec, out, s, vocabulary, conf));
         }
 
         List<ModelResult> results = new ArrayList<>();
@@ -131,8 +133,13 @@ final class TextEvaluateJob {
         return features;
     }
 
-    /** The spec's config and checkpoint as files executors can read; a random model is written here first. */
-    static TextModel resolve(ModelSpec spec, Path out, EvaluateSettings s, Configuration conf) throws IOException {
+    /**
+     * The spec's config and checkpoint as files executors can read; a random model is written here first.
+     *
+     * @param vocabulary the tokenizer's ids, which must fit the model's vocab_size
+     */
+    static TextModel resolve(ModelSpec spec, Path out, EvaluateSettings s, int vocabulary, Configuration conf)
+            throws IOException {
         String key = EvaluateSettings.SECTION + ".models." + spec.name();
         String model = spec.model();
         String checkpoint = spec.checkpoint();
@@ -165,6 +172,10 @@ final class TextEvaluateJob {
             throw new IllegalArgumentException(
                     EvaluateSettings.SECTION + ".text.max-length " + s.text().maxLength() + " exceeds the "
                             + config.maxPositions() + " positions of " + key + " (max_position_embeddings)");
+        }
+        if (vocabulary > config.vocabSize()) {
+            throw new IllegalArgumentException(TOKENIZER_KEY + " " + s.text().tokenizer() + " has " + vocabulary
+                    + " tokens but the vocab_size of " + key + " is " + config.vocabSize());
         }
         if (!ModelSpec.RANDOM.equals(checkpoint)) {
             String file = existing(key + ".checkpoint", checkpoint, conf);

@@ -187,6 +187,17 @@ class TextForwardCommandTest {
         assertThat(runCapturingErr(forward(texts, tokenizer, out, "--max-length", "41")))
                 .isEqualTo("distillery forward: error: --max-length 41 must be within 2..40 (the model's"
                         + " max_position_embeddings)");
+        List<String> big = new ArrayList<>(Files.readAllLines(tokenizer));
+        for (int i = 0; big.size() < 130; i++) {
+            big.add("word" + i);
+        }
+        Path bigVocab = Files.write(dir.resolve("big-vocab.txt"), big); // 129 ids: "##s" is listed twice
+        assertThat(runCapturingErr(forward(texts, bigVocab, out)))
+                .isEqualTo("distillery forward: error: --tokenizer " + bigVocab
+                        + " has 129 tokens but the model's vocab_size is 120");
+        assertThat(runCapturingErr(forward(texts, tokenizer, out, "--target-tokens", "all")))
+                .isEqualTo("distillery forward: error: --target-tokens applies to --images only (text targets cover"
+                        + " every real token)");
         assertThat(out).doesNotExist();
 
         assertThat(DistilleryCli.run(forward(texts, tokenizer, out))).isZero();

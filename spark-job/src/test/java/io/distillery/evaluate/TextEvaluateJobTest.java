@@ -255,6 +255,15 @@ class TextEvaluateJobTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("distillery.evaluate.text.tokenizer: ")
                 .hasMessageContaining("vocab.txt");
+        List<String> big = new ArrayList<>(Files.readAllLines(tokenizer));
+        for (int i = 0; big.size() < 130; i++) {
+            big.add("word" + i);
+        }
+        Path bigVocab = Files.write(dir.resolve("big-vocab.txt"), big); // 129 ids: "##s" is listed twice
+        assertThatThrownBy(() -> run(overrides(train, train, bigVocab, out, models)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("distillery.evaluate.text.tokenizer " + bigVocab
+                        + " has 129 tokens but the vocab_size of distillery.evaluate.models.teacher is 120");
         assertThatThrownBy(() -> run(overrides(
                         train, train, tokenizer, out, "[{name = nothing, run-dir = \"" + dir.resolve("none") + "\"}]")))
                 .isInstanceOf(IllegalArgumentException.class)
