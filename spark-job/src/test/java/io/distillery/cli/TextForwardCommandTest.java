@@ -161,6 +161,49 @@ class TextForwardCommandTest {
                 .isLessThan(1e-5);
     }
 
+    /** Rows 1 and 2 of the parity fixture as the max absolute difference to {@code actual}'s rows 0 and 1. */
+    private static double fixtureRowsDiff(INDArray actual, String fixture) throws java.io.IOException {
+        INDArray rows =
+                NpyReader.read(ResourceFiles.of(fixture)).get(org.nd4j.linalg.indexing.NDArrayIndex.interval(1, 3));
+        return maxDiff(actual, rows) / rows.amaxNumber().doubleValue();
+    }
+
+    @Test
+    void reproducesThePyTorchParityFixtureOnTextsThatTokenizeToItsRows(@TempDir Path dir) throws Exception {
+        // the fixture's rows 1 and 2 are single right-padded texts: [CLS]=2 words [SEP]=3 [PAD]=0 ... of 12 tokens;
+        // with word ids 5..119 spelled w5..w119 these two lines tokenize to exactly those ids
+        List<String> tokens = new ArrayList<>(List.of("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"));
+        for (int id = 5; id < 120; id++) {
+            tokens.add("w" + id);
+        }
+        Path tokenizer = Files.write(dir.resolve("vocab.txt"), tokens);
+        Path texts = Files.write(dir.resolve("texts.txt"), List.of("w99 w49 w115 w91 w42 w68 w113", "W108 w15"));
+        Path out = dir.resolve("out");
+        assertThat(DistilleryCli.run(forward(texts, tokenizer, out, "--max-length", "12")))
+                .isZero();
+
+        INDArray ids = NpyReader.read(ResourceFiles.of("/bert/input_ids.npy"))
+                .get(org.nd4j.linalg.indexing.NDArrayIndex.interval(1, 3));
+        assertThat(maxDiff(NpyReader.read(out.resolve("input_ids.npy")), ids)).isZero();
+        // BertParityTest's tolerance: 1e-5 of the tensor's largest absolute value, at every position (padded too)
+        for (int l = 0; l <= 2; l++) {
+            assertThat(fixtureRowsDiff(
+                            NpyReader.read(out.resolve("hidden_states_0" + l + ".npy")),
+                            "/bert/hidden_states_0" + l + ".npy"))
+                    .as("hidden state %d", l)
+                    .isLessThan(1e-5);
+        }
+        for (int l = 1; l <= 2; l++) {
+            assertThat(fixtureRowsDiff(
+                            NpyReader.read(out.resolve("ffn_0" + l + ".npy")), "/text-targets/ffn_0" + l + ".npy"))
+                    .as("ffn %d", l)
+                    .isLessThan(1e-5);
+        }
+        // the default recipe: ffn branches of every layer, layer-normalised
+        assertThat(fixtureRowsDiff(NpyReader.read(out.resolve("target.npy")), "/text-targets/target_ffn_top2.npy"))
+                .isLessThan(1e-5);
+    }
+
     @Test
     void badArgumentsGiveOneLine(@TempDir Path dir) throws Exception {
         Path texts = Files.write(dir.resolve("texts.txt"), TEXTS);
