@@ -10,7 +10,8 @@ import com.typesafe.config.Config;
  * @param model      preset or config.json
  * @param checkpoint safetensors, or {@code random} for a randomly initialised encoder of {@code model} (seeded)
  * @param runDir     a train run directory: model and checkpoint default to its exported student, and its
- *                   {@code student/model.zip} gives target MSE / cosine
+ *                   {@code student/model.zip} gives target MSE / cosine; for text, a text train run
+ *                   ({@code student/}) or a pretrain-mlm run ({@code model/}), looked up when the job runs
  */
 public record ModelSpec(String name, String kind, String model, String checkpoint, String runDir) {
     public static final String RANDOM = "random";

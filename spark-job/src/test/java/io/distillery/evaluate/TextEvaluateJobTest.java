@@ -110,7 +110,7 @@ class TextEvaluateJobTest {
 
     @Test
     void evaluatesBertModelsOnLabelledTextsAndWritesTheReport(@TempDir Path dir) throws Exception {
-        Path train = Files.write(dir.resolve("train.txt"), lines(30, 1));
+        Path train = Files.write(dir.resolve("train.txt"), lines(60, 1));
         Path testDir = Files.createDirectories(dir.resolve("test"));
         Files.write(testDir.resolve("a.txt"), lines(9, 2));
         Files.write(testDir.resolve("b.txt"), lines(6, 3));
@@ -119,7 +119,7 @@ class TextEvaluateJobTest {
         Path out = dir.resolve("report");
         Path mlmRun = runDir(dir.resolve("mlm-run"), "model");
         Path trainRun = runDir(dir.resolve("train-run"), "student");
-        EvaluateJob.Outcome outcome = run(overrides(
+        List<String> overrides = new ArrayList<>(overrides(
                 train,
                 testDir,
                 tokenizer,
@@ -128,13 +128,16 @@ class TextEvaluateJobTest {
                         + ", {name = mlm, kind = teacher, run-dir = \"" + mlmRun + "\"}"
                         + ", {name = random, kind = baseline, model = \"" + bert("config.json")
                         + "\", checkpoint = random}]"));
+        overrides.add("max-train=45"); // the first 45 of 60 lines, 15 per class
+        overrides.add("targets.dataset=\"" + dir.resolve("no-such-dataset") + "\""); // skipped for text, not read
+        EvaluateJob.Outcome outcome = run(overrides);
 
         EvaluationReport report = EvaluationReport.readJson(out.resolve("report.json"));
         assertThat(report.models())
                 .extracting(ModelResult::name)
                 .containsExactly("teacher", "student", "mlm", "random");
         for (ModelResult m : report.models()) {
-            assertThat(m.trainCount()).isEqualTo(30);
+            assertThat(m.trainCount()).isEqualTo(45);
             assertThat(m.testCount()).isEqualTo(15);
             assertThat(m.featureDim()).isEqualTo(32);
             // three classes with disjoint words: far above chance (1/3) from any BERT's mean token
