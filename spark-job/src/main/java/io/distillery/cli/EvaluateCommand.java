@@ -14,7 +14,8 @@ import picocli.CommandLine.Mixin;
         mixinStandardHelpOptions = true,
         description = {
             "Frozen-feature kNN and linear-probe accuracy of teacher / students / baselines on labelled "
-                    + "images, target MSE and cosine of students; writes report.md, report.json and PNG plots.",
+                    + "images (or, with modality = text, BERTs on label<TAB>text files), target MSE and cosine of "
+                    + "image students; writes report.md, report.json and PNG plots.",
             "Settings: reference.conf < --config file < --set key=value (keys relative to distillery.evaluate)."
         })
 final class EvaluateCommand implements Callable<Integer> {

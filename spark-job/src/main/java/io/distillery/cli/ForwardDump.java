@@ -1,8 +1,5 @@
 package io.distillery.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import io.distillery.files.AtomicFiles;
 import io.distillery.image.EvalTransform;
 import io.distillery.image.ImageDecoder;
 import io.distillery.image.ImagePreprocessor;
@@ -11,9 +8,6 @@ import io.distillery.model.Encoder;
 import io.distillery.model.EncoderActivations;
 import io.distillery.model.EncoderLoader;
 import io.distillery.model.ModelConfig;
-import io.distillery.npy.NpyWriter;
-import io.distillery.numerics.FiniteValues;
-import io.distillery.provenance.BuildInfo;
 import io.distillery.provenance.Sha256;
 import io.distillery.targets.ContextualizedTargets;
 import io.distillery.targets.TargetRecipe;
@@ -22,7 +16,6 @@ import io.distillery.targets.TargetTokens;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -36,7 +29,6 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * manifest is complete; a folder without one is a partial output.
  */
 final class ForwardDump {
-    static final String MANIFEST = "manifest.json";
     private final ModelConfig config;
     private final Path weights;
     private final Path imageDir;
@@ -71,13 +63,7 @@ final class ForwardDump {
             throw new IllegalArgumentException("--top-k " + k + " must be within 1.." + config.depth());
         }
         TargetRecipe recipe = new TargetRecipe(targetTensor, targetTokens, k, TargetRecipe.DEFAULT_EPS);
-        if (Files.exists(out) && !Files.isDirectory(out)) {
-            throw new IllegalArgumentException("--out " + out + " is a file; give a folder (it is created if missing)");
-        }
-        if (Files.exists(out.resolve(MANIFEST)) && !overwrite) {
-            throw new IllegalArgumentException(
-                    "--out " + out + " already holds a complete output; pass --overwrite to replace it");
-        }
+        DumpFolder.check(out, overwrite);
         List<Path> files = listImages(imageDir);
         List<RgbImage> images = new ArrayList<>();
         for (Path file : files) {
@@ -98,34 +84,9 @@ final class ForwardDump {
             outputs.put("mlp_out_" + ll, acts.mlpOutputs().get(b));
         }
         outputs.put("target", ContextualizedTargets.compute(perBlock, recipe));
-        outputs.forEach((name, array) -> requireFinite(name, array, files));
-
-        Files.createDirectories(out);
-        Files.deleteIfExists(out.resolve(MANIFEST)); // from here on the folder is partial until the new manifest lands
-        Map<String, long[]> arrays = new LinkedHashMap<>();
-        for (Map.Entry<String, INDArray> e : outputs.entrySet()) {
-            write(arrays, e.getKey(), e.getValue());
-        }
-        writeManifest(files, recipe, arrays);
-    }
-
-    /** A NaN/Inf output is refused before anything is written, naming the array and the first image it hits. */
-    private void requireFinite(String name, INDArray array, List<Path> files) {
-        if (FiniteValues.allFinite(array)) {
-            return;
-        }
-        int image = 0;
-        while (image < files.size() - 1 && FiniteValues.allFinite(array.slice(image))) {
-            image++;
-        }
-        throw new IllegalArgumentException(
-                weights + ": output " + name + ".npy holds NaN or Inf values (first for image "
-                        + files.get(image).getFileName() + "); nothing was written to " + out);
-    }
-
-    private void write(Map<String, long[]> arrays, String name, INDArray array) throws IOException {
-        NpyWriter.write(out.resolve(name + ".npy"), array);
-        arrays.put(name + ".npy", array.shape());
+        DumpFolder.requireFinite(
+                weights, out, outputs, i -> "image " + files.get(i).getFileName());
+        writeManifest(files, recipe, DumpFolder.writeArrays(out, outputs));
     }
 
     private void writeManifest(List<Path> files, TargetRecipe recipe, Map<String, long[]> arrays) throws IOException {
@@ -146,12 +107,7 @@ final class ForwardDump {
         target.put("top_k", recipe.topK());
         target.put("eps", recipe.eps());
         manifest.put("target", target);
-        manifest.put("arrays", arrays);
-        manifest.put("dtype", "float32");
-        manifest.put("versions", BuildInfo.versions());
-        manifest.put("created", Instant.now().toString());
-        ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-        AtomicFiles.write(out.resolve(MANIFEST), stream -> json.writeValue(stream, manifest));
+        DumpFolder.writeManifest(out, manifest, arrays);
     }
 
     static List<Path> listImages(Path dir) throws IOException {

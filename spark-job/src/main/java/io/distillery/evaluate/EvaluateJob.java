@@ -4,14 +4,11 @@ import io.distillery.checkpoint.DType;
 import io.distillery.dataset.FeatureDataset;
 import io.distillery.dataset.LabelledImages;
 import io.distillery.dataset.ViewSettings;
-import io.distillery.eval.KnnClassifier;
-import io.distillery.eval.LinearProbe;
 import io.distillery.eval.TargetSimilarity;
 import io.distillery.features.FeatureColumns;
 import io.distillery.features.TensorDType;
 import io.distillery.features.TensorPacking;
 import io.distillery.image.DecodeLimits;
-import io.distillery.metrics.LossCurve;
 import io.distillery.model.Encoder;
 import io.distillery.model.EncoderExport;
 import io.distillery.model.EncoderGraph;
@@ -22,7 +19,6 @@ import io.distillery.model.Nd4jSeed;
 import io.distillery.model.PoolingHead;
 import io.distillery.provenance.BuildInfo;
 import io.distillery.provenance.Sha256;
-import io.distillery.report.AccuracyBarPlot;
 import io.distillery.report.EvaluationReport;
 import io.distillery.report.ModelResult;
 import io.distillery.scoring.EncoderScoring;
@@ -75,7 +71,9 @@ public final class EvaluateJob {
                 out.toString(),
                 "evaluate",
                 spark.sparkContext().hadoopConfiguration())) {
-            return runLocked(spark, s);
+            return s.modality() == io.distillery.shards.Modality.TEXT
+                    ? TextEvaluateJob.runLocked(spark, s)
+                    : runLocked(spark, s);
         }
     }
 
@@ -116,18 +114,13 @@ public final class EvaluateJob {
             long start = System.nanoTime();
             Labelled trainFeatures = features(spark, train, m, s);
             Labelled testFeatures = features(spark, test, m, s);
-            double knn = KnnClassifier.fit(s.knn(), trainFeatures.features(), trainFeatures.labels())
-                    .accuracy(Nd4j.create(testFeatures.features()), testFeatures.labels());
-            double probe = LinearProbe.train(trainFeatures.features(), trainFeatures.labels(), s.probe())
-                    .accuracy(Nd4j.create(testFeatures.features()), testFeatures.labels());
-            ModelResult result = ModelResult.accuracies(
-                            m.spec().name(),
-                            m.spec().kind(),
-                            knn,
-                            probe,
-                            trainFeatures.features()[0].length,
-                            trainFeatures.labels().length,
-                            testFeatures.labels().length)
+            ModelResult result = EvaluationOutput.accuracies(
+                            m.spec(),
+                            trainFeatures.features(),
+                            trainFeatures.labels(),
+                            testFeatures.features(),
+                            testFeatures.labels(),
+                            s)
                     .withCheckpoint(m.checkpoint(), m.checkpointSha256());
             if (testFeatures.headAccuracy() != null) {
                 result = result.withHeadAccuracy(testFeatures.headAccuracy());
@@ -139,12 +132,7 @@ public final class EvaluateJob {
                 }
             }
             results.add(result);
-            LOG.info(
-                    "evaluate {}: kNN {} linear probe {} ({} s)",
-                    m.spec().name(),
-                    knn,
-                    probe,
-                    (System.nanoTime() - start) / 1_000_000_000);
+            EvaluationOutput.log(result, start);
         }
         spark.sparkContext().clearJobGroup();
         train.unpersist();
@@ -155,27 +143,11 @@ public final class EvaluateJob {
                 "train images", s.trainImages().path() + (s.maxTrain() > 0 ? " (first " + s.maxTrain() + ")" : ""));
         settings.put("test images", s.testImages().path());
         settings.put("features", s.pooling().name().toLowerCase(java.util.Locale.ROOT) + " of the last block");
-        settings.put(
-                "kNN",
-                "k " + s.knn().k() + ", " + s.knn().voting() + ", T " + s.knn().temperature() + ", cosine");
-        settings.put(
-                "linear probe",
-                "softmax, standardised features, L-BFGS, l2 " + s.probe().l2());
+        EvaluationOutput.putClassifiers(settings, s);
         if (s.targetDataset() != null) {
             settings.put("targets", s.targetDataset() + " (" + s.targetRows() + " rows)");
         }
-        EvaluationReport report = EvaluationReport.of("Distillery evaluation", settings, results);
-        Path markdown = out.resolve("report.md");
-        Path json = out.resolve("report.json");
-        report.writeJson(json);
-        report.writeMarkdown(markdown);
-        List<Path> plots = new ArrayList<>();
-        plots.add(AccuracyBarPlot.write(results, out.resolve("accuracy.png"), AccuracyBarPlot.Settings.defaults())
-                .file());
-        if (s.lossRun() != null) {
-            LossCurve.plotRun(s.lossRun(), out.resolve("loss.png"), conf).ifPresent(plots::add);
-        }
-        return new Outcome(report, markdown, json, plots);
+        return EvaluationOutput.write(out, settings, results, s, conf);
     }
 
     /** A model ready to score: its config, a checkpoint path executors can read, and that file's SHA-256. */

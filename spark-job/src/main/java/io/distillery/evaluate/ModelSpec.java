@@ -10,7 +10,8 @@ import com.typesafe.config.Config;
  * @param model      preset or config.json
  * @param checkpoint safetensors, or {@code random} for a randomly initialised encoder of {@code model} (seeded)
  * @param runDir     a train run directory: model and checkpoint default to its exported student, and its
- *                   {@code student/model.zip} gives target MSE / cosine
+ *                   {@code student/model.zip} gives target MSE / cosine; for text, a text train run
+ *                   ({@code student/}) or a pretrain-mlm run ({@code model/}), looked up when the job runs
  */
 public record ModelSpec(String name, String kind, String model, String checkpoint, String runDir) {
     public static final String RANDOM = "random";
@@ -25,14 +26,18 @@ public record ModelSpec(String name, String kind, String model, String checkpoin
         }
     }
 
-    static ModelSpec from(Config c) {
+    /**
+     * @param text a text model: a run directory's model and checkpoint stay unset here and are looked up when the job
+     *             runs ({@code <run>/student/} of a text train run, else {@code <run>/model/} of a pretrain-mlm run)
+     */
+    static ModelSpec from(Config c, boolean text) {
         String name = c.hasPath("name") ? c.getString("name") : null;
         String runDir = c.hasPath("run-dir") ? c.getString("run-dir") : null;
-        String model =
-                c.hasPath("model") ? c.getString("model") : runDir == null ? null : runDir + "/student/config.json";
+        boolean defaults = runDir != null && !text;
+        String model = c.hasPath("model") ? c.getString("model") : defaults ? runDir + "/student/config.json" : null;
         String checkpoint = c.hasPath("checkpoint")
                 ? c.getString("checkpoint")
-                : runDir == null ? null : runDir + "/student/student.safetensors";
+                : defaults ? runDir + "/student/student.safetensors" : null;
         return new ModelSpec(name, c.hasPath("kind") ? c.getString("kind") : "model", model, checkpoint, runDir);
     }
 }

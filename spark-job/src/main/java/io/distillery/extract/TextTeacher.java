@@ -3,7 +3,7 @@ package io.distillery.extract;
 import io.distillery.model.bert.BertConfig;
 import io.distillery.model.bert.BertEncoder;
 import io.distillery.spark.ModelFiles;
-import io.distillery.text.TokenizerFormatException;
+import io.distillery.spark.TextModelFiles;
 import io.distillery.text.WordPieceTokenizer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -51,23 +51,14 @@ record TextTeacher(BertConfig config, BertEncoder encoder, WordPieceTokenizer to
 
     /** A BERT preset or a config.json on any Hadoop filesystem. */
     static BertConfig config(String presetOrPath, Configuration conf) throws IOException {
-        BertConfig preset = BertConfig.presets().get(presetOrPath);
-        return preset != null ? preset : BertConfig.fromJson(ModelFiles.localCopy(presetOrPath, conf));
+        return TextModelFiles.bertConfig(presetOrPath, conf);
     }
 
     /**
      * The tokenizer the settings name; a file that cannot be read or parsed gives one line naming it and the key.
      */
     static WordPieceTokenizer tokenizer(ExtractSettings.Text text, Path local) {
-        try {
-            return text.tokenizerJson()
-                    ? WordPieceTokenizer.fromTokenizerJson(local)
-                    : WordPieceTokenizer.fromVocab(local, text.lowercase());
-        } catch (TokenizerFormatException e) {
-            throw new IllegalArgumentException(ExtractSettings.SECTION + ".text.tokenizer: " + e.getMessage(), e);
-        } catch (IOException e) {
-            throw new IllegalArgumentException(
-                    ExtractSettings.SECTION + ".text.tokenizer: cannot read " + text.tokenizer() + " (" + e + ")", e);
-        }
+        return TextModelFiles.tokenizer(
+                ExtractSettings.SECTION + ".text.tokenizer", text.tokenizer(), text.lowercase(), local);
     }
 }
