@@ -27,6 +27,42 @@ final class LabelledTexts {
     private LabelledTexts() {}
 
     /**
+     * At most {@code n} examples, a seeded sample in file order: labelled files are often sorted by label (WordNet's
+     * by category), so the first n lines could hold a few classes only. An example is kept when its rank in a
+     * seeded hash order of the sources is below n; the same seed and files give the same sample.
+     */
+    static List<Example> sample(List<Example> examples, int n, long seed) {
+        if (n <= 0 || examples.size() <= n) {
+            return examples;
+        }
+        Integer[] order = new Integer[examples.size()];
+        long[] hashes = new long[examples.size()];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+            hashes[i] = mix(seed ^ mix(examples.get(i).source().hashCode()));
+        }
+        Arrays.sort(order, (a, b) -> hashes[a] != hashes[b] ? Long.compare(hashes[a], hashes[b]) : a - b);
+        boolean[] keep = new boolean[order.length];
+        for (int i = 0; i < n; i++) {
+            keep[order[i]] = true;
+        }
+        List<Example> kept = new ArrayList<>(n);
+        for (int i = 0; i < keep.length; i++) {
+            if (keep[i]) {
+                kept.add(examples.get(i));
+            }
+        }
+        return kept;
+    }
+
+    /** SplitMix64's finaliser: a well-mixed 64-bit hash of {@code z}. */
+    private static long mix(long z) {
+        z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
+        z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
+        return z ^ (z >>> 31);
+    }
+
+    /**
      * @param key the setting naming {@code path} (e.g. {@code distillery.evaluate.train-texts}), named in errors
      * @throws IllegalArgumentException naming the key, or the file and line, for a missing input, a line without a
      *                                  TAB, an empty label, or no examples at all

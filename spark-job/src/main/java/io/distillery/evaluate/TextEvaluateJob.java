@@ -56,9 +56,7 @@ final class TextEvaluateJob {
         String trainKey = EvaluateSettings.SECTION + ".train-texts";
         String testKey = EvaluateSettings.SECTION + ".test-texts";
         List<LabelledTexts.Example> train = LabelledTexts.read(trainKey, t.trainTexts(), conf);
-        if (s.maxTrain() > 0 && train.size() > s.maxTrain()) {
-            train = train.subList(0, s.maxTrain());
-        }
+        train = LabelledTexts.sample(train, s.maxTrain(), s.seed());
         List<LabelledTexts.Example> test = LabelledTexts.read(testKey, t.testTexts(), conf);
         Map<String, Integer> classes = LabelledTexts.classes(train);
         int[] trainLabels = LabelledTexts.labels(trainKey, train, classes);
@@ -89,7 +87,8 @@ final class TextEvaluateJob {
         spark.sparkContext().clearJobGroup();
 
         Map<String, String> settings = new LinkedHashMap<>();
-        settings.put("train texts", t.trainTexts() + (s.maxTrain() > 0 ? " (first " + s.maxTrain() + ")" : ""));
+        settings.put(
+                "train texts", t.trainTexts() + (s.maxTrain() > 0 ? " (a seeded sample of " + s.maxTrain() + ")" : ""));
         settings.put("test texts", t.testTexts());
         settings.put("classes", String.valueOf(classes.size()));
         settings.put(

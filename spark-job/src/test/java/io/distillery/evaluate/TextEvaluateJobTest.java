@@ -128,7 +128,7 @@ class TextEvaluateJobTest {
                         + ", {name = mlm, kind = teacher, run-dir = \"" + mlmRun + "\"}"
                         + ", {name = random, kind = baseline, model = \"" + bert("config.json")
                         + "\", checkpoint = random}]"));
-        overrides.add("max-train=45"); // the first 45 of 60 lines, 15 per class
+        overrides.add("max-train=45"); // a seeded sample of 45 of the 60 lines
         overrides.add("targets.dataset=\"" + dir.resolve("no-such-dataset") + "\""); // skipped for text, not read
         EvaluateJob.Outcome outcome = run(overrides);
 
