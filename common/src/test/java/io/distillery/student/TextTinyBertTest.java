@@ -11,6 +11,7 @@ import io.distillery.losses.LossValue;
 import io.distillery.model.VertexNames;
 import io.distillery.model.bert.BertConfig;
 import io.distillery.model.text.TextEncoderGraph;
+import io.distillery.objective.GraphLosses;
 import io.distillery.objective.LossSpec;
 import io.distillery.targets.TargetTensor;
 import io.distillery.targets.TextTargetRecipe;
@@ -18,6 +19,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -353,6 +355,41 @@ class TextTinyBertTest {
                     worst);
             assertThat(worst).as(objective.specs().toString()).isLessThan(1e-4);
         }
+    }
+
+    @Test
+    void configsSurviveJsonAndAD2vOnlyGraphIsBuiltAsBefore() {
+        StudentObjective objective = objective(
+                spec(0, "d2v", 2.0, "target", 0),
+                spec(1, "hidden", 0.5, "layer_02", 1),
+                spec(2, "attention", 1.5, "attention_02", 2));
+        ComputationGraphConfiguration conf = TextStudentGraph.configuration(
+                STUDENT,
+                TOKENS,
+                new TextTargetRecipe(TargetTensor.BLOCK, 2, 1e-5, true),
+                TARGET_DIM,
+                objective,
+                TextEncoderGraph.base(42, DataType.DOUBLE));
+        ComputationGraphConfiguration back = ComputationGraphConfiguration.fromJson(conf.toJson());
+        assertThat(back.getNetworkOutputs()).containsExactly(TextStudentGraph.LOSS, "hidden.1", "attention.2");
+        for (String output : back.getNetworkOutputs()) {
+            assertThat(GraphLosses.lossOf(back.getVertices().get(output)))
+                    .isEqualTo(GraphLosses.lossOf(conf.getVertices().get(output)));
+        }
+        assertThat(GraphLosses.lossOf(back.getVertices().get(TextStudentGraph.LOSS)))
+                .isEqualTo(new TokenD2vLoss(TOKENS, 2.0));
+        assertThat(GraphLosses.lossOf(back.getVertices().get("attention.2")))
+                .isEqualTo(PaddedMseLoss.attention(TOKENS, HEADS, 1.5));
+        // d2v alone at weight 1: no probability-emitting layer, and the loss's JSON has no weight key
+        String d2vOnly = TextStudentGraph.configuration(
+                        STUDENT,
+                        TOKENS,
+                        new TextTargetRecipe(TargetTensor.BLOCK, 2, 1e-5, true),
+                        TARGET_DIM,
+                        TextEncoderGraph.base(42, DataType.DOUBLE))
+                .toJson();
+        assertThat(d2vOnly).doesNotContain("MaskedAttentionMap").doesNotContain("\"weight\"");
+        assertThat(d2vOnly).contains("TokenD2vLoss");
     }
 
     @Test
