@@ -232,6 +232,24 @@ class TextTinyBertTest {
     }
 
     @Test
+    void theD2vWeightScalesItsScoreAndGradient() {
+        Nd4j.getRandom().setSeed(4);
+        INDArray y = Nd4j.randn(DataType.DOUBLE, ROWS, TOKENS * 3L);
+        INDArray labels = Nd4j.hstack(Nd4j.randn(DataType.DOUBLE, ROWS, TOKENS * 3L), Nd4j.create(MASK));
+        TokenD2vLoss one = new TokenD2vLoss(TOKENS);
+        TokenD2vLoss two = new TokenD2vLoss(TOKENS, 2.0);
+        assertThat(two.computeScore(labels, y, new ActivationIdentity(), null, true))
+                .isCloseTo(2 * one.computeScore(labels, y, new ActivationIdentity(), null, true), within(1e-12));
+        assertThat(two.computeGradient(labels, y, new ActivationIdentity(), null)
+                        .sub(one.computeGradient(labels, y, new ActivationIdentity(), null)
+                                .mul(2))
+                        .amaxNumber()
+                        .doubleValue())
+                .isLessThan(1e-12);
+        assertThat(new TokenD2vLoss(TOKENS, 1.0)).isEqualTo(one);
+    }
+
+    @Test
     void lossGradientsMatchFiniteDifferences() {
         Nd4j.getRandom().setSeed(9);
         INDArray m = Nd4j.create(MASK);
