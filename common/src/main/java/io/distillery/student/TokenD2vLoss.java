@@ -6,6 +6,7 @@ import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.shade.jackson.annotation.JsonAutoDetect;
+import org.nd4j.shade.jackson.annotation.JsonInclude;
 
 /**
  * data2vec 2.0's regression loss over the real tokens of padded texts: the output is the student's prediction
@@ -24,14 +25,31 @@ public class TokenD2vLoss implements org.nd4j.linalg.lossfunctions.ILossFunction
     private static final long serialVersionUID = 1L;
 
     private int tokens;
+    // the loss's weight in the objective; null (left out of the JSON) for 1, so a d2v-only graph's config is unchanged
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    private Double weight;
 
     protected TokenD2vLoss() {}
 
     public TokenD2vLoss(int tokens) {
+        this(tokens, 1.0);
+    }
+
+    /** @param weight the loss's weight in the objective (> 0): the score and the gradient are scaled by it */
+    public TokenD2vLoss(int tokens, double weight) {
         if (tokens < 1) {
             throw new IllegalArgumentException("tokens must be >= 1, got " + tokens);
         }
+        if (!(weight > 0) || Double.isInfinite(weight)) {
+            throw new IllegalArgumentException("weight must be a finite number > 0, got " + weight);
+        }
         this.tokens = tokens;
+        this.weight = weight == 1.0 ? null : weight;
+    }
+
+    /** The loss's weight in the objective. */
+    public double weight() {
+        return weight == null ? 1.0 : weight;
     }
 
     /** Per-text weights {@code m_t / (n sqrt(D))}, broadcast to [B, T*D], and the differences y - target. */
@@ -53,7 +71,7 @@ public class TokenD2vLoss implements org.nd4j.linalg.lossfunctions.ILossFunction
                 .castTo(output.dataType());
         INDArray real = mask.sum(true, 1); // [B, 1]
         INDArray perToken = mask.divColumnVector(org.nd4j.linalg.ops.transforms.Transforms.max(real, 1.0))
-                .divi(Math.sqrt(dim)); // [B, T]
+                .divi(Math.sqrt(dim) / weight()); // [B, T]
         INDArray weights = perToken.reshape(rows, tokens, 1).repeat(2, dim).reshape(rows, columns);
         INDArray diff = output.sub(target.castTo(output.dataType()));
         return new INDArray[] {weights, diff};
@@ -111,16 +129,18 @@ public class TokenD2vLoss implements org.nd4j.linalg.lossfunctions.ILossFunction
 
     @Override
     public String toString() {
-        return "TokenD2vLoss(tokens " + tokens + ")";
+        return "TokenD2vLoss(tokens " + tokens + (weight == null ? "" : ", weight " + weight) + ")";
     }
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof TokenD2vLoss other && other.tokens == tokens;
+        return o instanceof TokenD2vLoss other
+                && other.tokens == tokens
+                && Double.compare(other.weight(), weight()) == 0;
     }
 
     @Override
     public int hashCode() {
-        return Integer.hashCode(tokens);
+        return java.util.Objects.hash(tokens, weight());
     }
 }

@@ -27,9 +27,9 @@ final class TextMetadataFactory {
             String tokenizerSha256,
             String sparkVersion) {
         ExtractSettings.Store store = s.store();
-        if (store.pooled() || store.logits() || !store.attention().isEmpty()) {
-            throw new IllegalArgumentException("distillery.extract.store.pooled, logits and attention are image-only; "
-                    + "text extract stores input_ids, attention_mask, target, and optionally cls and layers");
+        if (store.pooled() || store.logits()) {
+            throw new IllegalArgumentException("distillery.extract.store.pooled and logits are image-only; text extract"
+                    + " stores input_ids, attention_mask, target, and optionally cls, layers and attention");
         }
         int maxLength = s.text().maxLength();
         if (maxLength > teacher.maxPositions()) {
@@ -62,6 +62,20 @@ final class TextMetadataFactory {
                     List.of(tokens, dim),
                     "C order",
                     "output of layer " + layer + " ([CLS] first; padded positions as the encoder computed them)"));
+        }
+        for (int layer : store.attention()) {
+            if (layer > teacher.numLayers()) {
+                throw new IllegalArgumentException("distillery.extract.store.attention: layer " + layer
+                        + " exceeds the teacher's " + teacher.numLayers() + " layers");
+            }
+            columns.add(new FeatureMetadata.TensorColumn(
+                    FeatureColumns.attention(layer),
+                    dtype,
+                    List.of((long) teacher.numHeads(), tokens, tokens),
+                    "C order",
+                    "attention probabilities of layer " + layer + ": softmax(q k^T / sqrt(head_dim), padded keys"
+                            + " masked) per head, query rows, key columns ([CLS] first); a padded key's probability"
+                            + " is exactly 0, a padded query's row is what the encoder computed"));
         }
         if (store.cls()) {
             columns.add(new FeatureMetadata.TensorColumn(

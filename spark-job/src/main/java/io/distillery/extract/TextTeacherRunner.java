@@ -10,13 +10,15 @@ import io.distillery.text.Encoding;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * Runs the BERT teacher on a batch of encodings (all padded to the same length) and returns, per packed column, a
  * flat C-order array with one equal-length slice per text ({@link BatchTensors}): {@code input_ids} and
- * {@code attention_mask} as ints, the masked targets ({@link TextTargets}) and the optional raw columns as floats.
+ * {@code attention_mask} as ints, the masked targets ({@link TextTargets}) and the optional raw columns as floats ({@code layer_LL} [T, D],
+ * {@code attention_LL} [H, T, T], {@code cls}).
  */
 final class TextTeacherRunner {
     private final TextTeacher teacher;
@@ -41,12 +43,18 @@ final class TextTeacherRunner {
         tensors.ints().put(FeatureColumns.INPUT_IDS, ids);
         tensors.ints().put(FeatureColumns.ATTENTION_MASK, mask);
         boolean ffn = recipe.tensor() == TargetTensor.FFN;
-        try (BertOutputs out = teacher.encoder().forward(batch, Set.of(), ffn)) {
+        Set<Integer> attention = new TreeSet<>();
+        store.attention().forEach(layer -> attention.add(layer - 1)); // BertEncoder counts layers from 0
+        try (BertOutputs out = teacher.encoder().forward(batch, attention, ffn)) {
             Map<String, float[]> floats = tensors.floats();
             MaskedTargets targets = TextTargets.compute(perLayer(out, recipe.tensor()), mask, recipe);
             floats.put(FeatureColumns.TARGET, targets.values());
             for (int layer : store.layers()) {
                 floats.put(FeatureColumns.layer(layer), flat(out.hiddenStates().get(layer)));
+            }
+            for (int layer : store.attention()) {
+                floats.put(
+                        FeatureColumns.attention(layer), flat(out.attentions().get(layer - 1)));
             }
             if (store.cls()) {
                 INDArray last = out.lastHiddenState();

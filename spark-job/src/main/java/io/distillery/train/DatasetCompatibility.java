@@ -3,6 +3,7 @@ package io.distillery.train;
 import io.distillery.features.FeatureColumns;
 import io.distillery.features.FeatureMetadata;
 import io.distillery.model.ModelConfig;
+import io.distillery.model.bert.BertConfig;
 import io.distillery.objective.LossGroup;
 import io.distillery.objective.LossSpec;
 import io.distillery.targets.TargetTokens;
@@ -90,21 +91,66 @@ final class DatasetCompatibility {
     static void checkLosses(String dataset, FeatureMetadata md, List<LossSpec> losses, ModelConfig student) {
         for (LossSpec spec : losses) {
             String column = spec.teacherColumn();
-            boolean present = column == null
-                    || column.equals(FeatureColumns.TARGET)
-                    || md.tensorColumns().stream().anyMatch(c -> c.name().equals(column))
-                    // top-k columns stand in for full logits (rebuilt as FKD does, see TopKLogitsColumns)
-                    || (column.equals(FeatureColumns.LOGITS)
-                            && md.storedLogits().isPresent());
-            if (!present) {
-                throw new IllegalArgumentException(spec.label() + " needs column '" + column + "', which dataset "
-                        + dataset + " does not have: extract with " + storeSetting(column));
-            }
+            requireColumn(dataset, md, spec);
             if (spec.group() == LossGroup.TOKENS) {
                 checkTokens(dataset, md.column(column), spec, student);
             }
             if (spec.group() == LossGroup.ATTENTION) {
                 checkAttention(dataset, md.column(column), spec, student);
+            }
+        }
+    }
+
+    /** The loss's teacher column is in the dataset (or stands in for it); else one line naming the extract setting. */
+    private static void requireColumn(String dataset, FeatureMetadata md, LossSpec spec) {
+        String column = spec.teacherColumn();
+        boolean present = column == null
+                || column.equals(FeatureColumns.TARGET)
+                || md.tensorColumns().stream().anyMatch(c -> c.name().equals(column))
+                // top-k columns stand in for full logits (rebuilt as FKD does, see TopKLogitsColumns)
+                || (column.equals(FeatureColumns.LOGITS) && md.storedLogits().isPresent());
+        if (!present) {
+            throw new IllegalArgumentException(spec.label() + " needs column '" + column + "', which dataset " + dataset
+                    + " does not have: extract with " + storeSetting(column));
+        }
+    }
+
+    /**
+     * The text student's losses (d2v, hidden, attention; the others are refused before) find their columns with
+     * the shapes they compare: {@code layer_LL} [T, D_t] (any width: a projection follows), {@code attention_LL}
+     * [H, T, T] with the student's head count, {@code student-block} a layer of the student.
+     *
+     * @param tokens the dataset's padded length (text.max-length)
+     */
+    static void checkTextLosses(
+            String dataset, FeatureMetadata md, List<LossSpec> losses, BertConfig student, int tokens) {
+        for (LossSpec spec : losses) {
+            if (spec.group() != LossGroup.TOKENS && spec.group() != LossGroup.ATTENTION) {
+                continue;
+            }
+            requireColumn(dataset, md, spec);
+            if (spec.studentBlock() > student.numLayers()) {
+                throw new IllegalArgumentException(spec.key() + ".student-block is " + spec.studentBlock()
+                        + " but the text student has " + student.numLayers() + " layers (student.depth)");
+            }
+            FeatureMetadata.TensorColumn column = md.column(spec.teacherColumn());
+            List<Long> shape = column.shape();
+            boolean tokensFit = spec.group() == LossGroup.TOKENS
+                    ? shape.size() == 2 && shape.get(0) == tokens
+                    : shape.size() == 3 && shape.get(1) == tokens && shape.get(2) == tokens;
+            if (!tokensFit) {
+                throw mismatch(
+                        dataset,
+                        "column '" + column.name() + "' shape",
+                        shape.toString(),
+                        spec.label() + " tokens per text (text.max-length)",
+                        String.valueOf(tokens));
+            }
+            if (spec.group() == LossGroup.ATTENTION && shape.get(0) != student.numHeads()) {
+                throw new IllegalArgumentException(spec.label() + ": the teacher's attention maps in column '"
+                        + column.name() + "' of dataset " + dataset + " have " + shape.get(0)
+                        + " heads but the student has " + student.numHeads()
+                        + " (num_attention_heads); attention maps are compared head by head");
             }
         }
     }

@@ -6,7 +6,9 @@ import io.distillery.features.TensorPacking;
 import io.distillery.numerics.FiniteValues;
 import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.sql.Row;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -15,27 +17,46 @@ import org.nd4j.linalg.dataset.api.MultiDataSet;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Executor side, text rows ({@code input_ids} int32 [T], {@code attention_mask} uint8 [T], {@code target} [T, D]) to
+ * Executor side, text rows ({@code input_ids} int32 [T], {@code attention_mask} uint8 [T], the teacher columns) to
  * the text student's MultiDataSets of {@code batchSize} rows: inputs ids, token type ids (0: single texts) and the
- * mask, [n, T] floats; labels the target then the mask, [n, T*D + T] ({@link io.distillery.student.TokenD2vLoss}).
+ * mask, [n, T] floats; one labels array per graph output, each the output's teacher column then the mask,
+ * [n, W + T] ({@link io.distillery.student.TokenD2vLoss}, {@link io.distillery.student.PaddedMseLoss}): the d2v
+ * {@code target} [T*D], a hidden loss's {@code layer_LL} [T*D_t], an attention loss's {@code attention_LL} [H*T*T].
  */
 final class TextRowBatcher implements FlatMapFunction<Iterator<Row>, MultiDataSet> {
     private static final long serialVersionUID = 1L;
+    private static final String[] INPUTS = {FeatureColumns.INPUT_IDS, FeatureColumns.ATTENTION_MASK};
     private final int tokens;
-    private final int targetDim;
-    private final TensorDType dtype;
+    /** Per graph output, its teacher column (only its name, dtype and width are used). */
+    private final List<PackedColumn> outputs;
+
     private final int batchSize;
 
+    /** The d2v-only student: one output, the target [T, D]. */
     TextRowBatcher(int tokens, int targetDim, TensorDType dtype, int batchSize) {
+        this(tokens, List.of(new PackedColumn(FeatureColumns.TARGET, dtype, tokens * targetDim)), batchSize);
+    }
+
+    /** @param outputs per graph output in order, the teacher column its labels start with */
+    TextRowBatcher(int tokens, List<PackedColumn> outputs, int batchSize) {
+        if (outputs.isEmpty()) {
+            throw new IllegalArgumentException("a text student has at least one output");
+        }
         this.tokens = tokens;
-        this.targetDim = targetDim;
-        this.dtype = dtype;
+        this.outputs = List.copyOf(outputs);
         this.batchSize = batchSize;
     }
 
-    /** The dataset columns the batcher reads. */
+    /** The dataset columns the d2v-only batcher reads. */
     static String[] columns() {
         return new String[] {FeatureColumns.INPUT_IDS, FeatureColumns.ATTENTION_MASK, FeatureColumns.TARGET};
+    }
+
+    /** The dataset columns this batcher reads (besides the key). */
+    String[] columnsToRead() {
+        Set<String> columns = new LinkedHashSet<>(List.of(INPUTS));
+        outputs.forEach(o -> columns.add(o.column()));
+        return columns.toArray(new String[0]);
     }
 
     @Override
@@ -59,10 +80,12 @@ final class TextRowBatcher implements FlatMapFunction<Iterator<Row>, MultiDataSe
 
     MultiDataSet toBatch(List<Row> batch) {
         int n = batch.size();
-        int width = tokens * targetDim + tokens;
         float[] ids = new float[n * tokens];
         float[] mask = new float[n * tokens];
-        float[] labels = new float[n * width];
+        float[][] labels = new float[outputs.size()][];
+        for (int o = 0; o < labels.length; o++) {
+            labels[o] = new float[n * (outputs.get(o).width() + tokens)];
+        }
         for (int r = 0; r < n; r++) {
             Row row = batch.get(r);
             Object key = row.getAs(FeatureColumns.KEY);
@@ -75,19 +98,24 @@ final class TextRowBatcher implements FlatMapFunction<Iterator<Row>, MultiDataSe
                             + " at token " + t + " (0 or 1 expected)");
                 }
                 mask[r * tokens + t] = rowMask[t];
-                labels[r * width + tokens * targetDim + t] = rowMask[t];
             }
-            TensorPacking.unpack(
-                    cell(row, FeatureColumns.TARGET, tokens * targetDim * dtype.bytes()),
-                    dtype,
-                    labels,
-                    r * width,
-                    tokens * targetDim);
-            int bad = FiniteValues.firstNonFinite(labels, r * width, tokens * targetDim);
-            if (bad >= 0) {
-                throw new IllegalArgumentException("row " + key + ": column 'target' holds "
-                        + FiniteValues.describe(labels[r * width + bad]) + " at element " + bad
-                        + "; the feature dataset itself holds non-finite targets");
+            for (int o = 0; o < labels.length; o++) {
+                PackedColumn teacher = outputs.get(o);
+                int width = teacher.width();
+                int offset = r * (width + tokens);
+                TensorPacking.unpack(
+                        cell(row, teacher.column(), width * teacher.dtype().bytes()),
+                        teacher.dtype(),
+                        labels[o],
+                        offset,
+                        width);
+                int bad = FiniteValues.firstNonFinite(labels[o], offset, width);
+                if (bad >= 0) {
+                    throw new IllegalArgumentException("row " + key + ": column '" + teacher.column() + "' holds "
+                            + FiniteValues.describe(labels[o][offset + bad]) + " at element " + bad
+                            + "; the feature dataset itself holds non-finite targets");
+                }
+                System.arraycopy(mask, r * tokens, labels[o], offset + width, tokens);
             }
         }
         INDArray[] features = {
@@ -95,9 +123,11 @@ final class TextRowBatcher implements FlatMapFunction<Iterator<Row>, MultiDataSe
             Nd4j.zeros(DataType.FLOAT, n, tokens),
             Nd4j.create(mask, new long[] {n, tokens}, DataType.FLOAT)
         };
-        return new org.nd4j.linalg.dataset.MultiDataSet(features, new INDArray[] {
-            Nd4j.create(labels, new long[] {n, width}, DataType.FLOAT)
-        });
+        INDArray[] out = new INDArray[labels.length];
+        for (int o = 0; o < out.length; o++) {
+            out[o] = Nd4j.create(labels[o], new long[] {n, outputs.get(o).width() + tokens}, DataType.FLOAT);
+        }
+        return new org.nd4j.linalg.dataset.MultiDataSet(features, out);
     }
 
     private static byte[] cell(Row row, String column, int bytes) {

@@ -12,10 +12,12 @@ import io.distillery.features.TensorDType;
 import io.distillery.model.bert.BertConfig;
 import io.distillery.model.text.TextWeights;
 import io.distillery.objective.LossGroup;
+import io.distillery.objective.LossSpec;
 import io.distillery.spark.AtomicHadoopFiles;
 import io.distillery.spark.ModelFiles;
 import io.distillery.spark.QualifiedPaths;
 import io.distillery.student.StudentMasking;
+import io.distillery.student.StudentObjective;
 import io.distillery.student.StudentTargetHead;
 import io.distillery.student.TextStudentGraph;
 import io.distillery.targets.TargetTensor;
@@ -24,10 +26,13 @@ import io.distillery.train.TrainingLoop.Outcome;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.IntStream;
@@ -47,7 +52,8 @@ import org.slf4j.LoggerFactory;
  * {@code distillery train} on a text feature dataset: a shallow BERT student ({@code student.model} a Hugging Face
  * BERT {@code config.json} or preset, {@code student.depth}, {@code student.init-checkpoint} a BERT safetensors with
  * {@code student.init-layers}: DistilBERT-style layer inheritance) regresses the dataset's per-token data2vec targets
- * over the real tokens ({@link TextStudentGraph}), with the image path's parameter averaging, checkpoints,
+ * over the real tokens ({@link TextStudentGraph}), and/or TinyBERT's {@code hidden} and {@code attention} losses
+ * against the dataset's {@code layer_LL} and {@code attention_LL} columns (real positions only), with the image path's parameter averaging, checkpoints,
  * {@code --resume} and metrics ({@link TrainingLoop}). Exports {@code student/}: {@code model.zip},
  * {@code model.safetensors} (Hugging Face BERT names, which {@code BertEncoder} loads), {@code config.json} (a
  * Hugging Face BERT config) and {@code projection.safetensors} when the widths differ.
@@ -57,6 +63,7 @@ final class TextTrainJob {
     static final String SAFETENSORS = "model.safetensors";
     static final String PROJECTION = RunOutputs.PROJECTION;
     static final String INIT_LAYERS = "student.init-layers";
+    private static final Set<LossGroup> TEXT_LOSSES = EnumSet.of(LossGroup.D2V, LossGroup.TOKENS, LossGroup.ATTENTION);
     private static final Pattern LAYER = Pattern.compile("^(?:bert\\.)?encoder\\.layer\\.(\\d+)\\.");
 
     private TextTrainJob() {}
@@ -125,21 +132,22 @@ final class TextTrainJob {
                 topK,
                 md.target().eps(),
                 md.text().layerNormTargets());
+        DatasetCompatibility.checkTextLosses(s.dataset(), md, losses.losses(), student, tokens);
+        StudentObjective objective = TrainObjective.resolve(s.dataset(), md, losses, new long[] {tokens, targetDim});
         long rows = dataset.rows().count();
         if (rows == 0) {
             throw new IllegalArgumentException(s.dataset() + ": the feature dataset has no rows to train on");
         }
+        TextRowBatcher batcher = new TextRowBatcher(
+                tokens, labelColumns(objective, md), s.averaging().batchSizePerWorker());
         JavaRDD<MultiDataSet> batches = dataset.rows()
-                .select(FeatureColumns.KEY, TextRowBatcher.columns())
+                .select(FeatureColumns.KEY, batcher.columnsToRead())
                 .javaRDD()
-                .mapPartitions(new TextRowBatcher(
-                        tokens,
-                        targetDim,
-                        TensorDType.fromId(md.target().dtype()),
-                        s.averaging().batchSizePerWorker()));
-        ComputationGraph fresh = TextStudentGraph.create(student, tokens, recipe, targetDim, s.optimization());
+                .mapPartitions(batcher);
+        ComputationGraph fresh =
+                TextStudentGraph.create(student, tokens, recipe, targetDim, objective, s.optimization());
         LOG.info(
-                "train (text): {} rows of {}, student {}, {} tokens, target {} x {} ({} top-{})",
+                "train (text): {} rows of {}, student {}, {} tokens, target {} x {} ({} top-{}), losses {}",
                 rows,
                 s.dataset(),
                 student,
@@ -147,7 +155,8 @@ final class TextTrainJob {
                 tokens,
                 targetDim,
                 recipe.tensor(),
-                topK);
+                topK,
+                losses.describe());
         RunRecord.Data data =
                 RunRecord.Data.of(dataset, QualifiedPaths.of(s.section() + ".dataset", s.dataset(), conf));
         Outcome outcome = TrainingLoop.run(
@@ -162,7 +171,7 @@ final class TextTrainJob {
                 resume,
                 "train");
         TrainingState end = outcome.end();
-        Path studentDir = outcome.run().finish(end.iteration(), () -> export(outcome, student, topK));
+        Path studentDir = outcome.run().finish(end.iteration(), () -> export(outcome, student, topK, losses));
         TrainSummary summary = new TrainSummary(
                 outcome.startIteration(),
                 end.iteration(),
@@ -176,6 +185,21 @@ final class TextTrainJob {
         return summary;
     }
 
+    /**
+     * Per graph output (the objective's order), the teacher column its labels start with; the mask follows it (see
+     * {@link TextRowBatcher}).
+     */
+    static List<PackedColumn> labelColumns(StudentObjective objective, FeatureMetadata md) {
+        List<PackedColumn> columns = new ArrayList<>();
+        for (StudentObjective.Output out : objective.outputs()) {
+            String dtype = out.teacherColumn().equals(FeatureColumns.TARGET)
+                    ? md.target().dtype()
+                    : md.column(out.teacherColumn()).dtype();
+            columns.add(new PackedColumn(out.teacherColumn(), TensorDType.fromId(dtype), out.teacherWidth()));
+        }
+        return columns;
+    }
+
     /** Settings that only mean something for images, refused in one line each. */
     private static void refuseImageSettings(
             TrainSettings s, LossSettings losses, StudentMasking masking, Configuration conf) {
@@ -184,9 +208,12 @@ final class TextTrainJob {
             throw new IllegalArgumentException(what + s.section() + ".student.mask applies to image students only;"
                     + " set student.mask.enabled = false");
         }
-        if (losses.losses().stream().anyMatch(l -> l.group() != LossGroup.D2V)) {
-            throw new IllegalArgumentException(what + "a text student trains with d2v only (the dataset stores no"
-                    + " logits, pooled features or attention maps), got losses " + losses.describe());
+        for (LossSpec spec : losses.losses()) {
+            if (!TEXT_LOSSES.contains(spec.group())) {
+                throw new IllegalArgumentException(what + spec.label() + ": a text student trains with d2v, hidden"
+                        + " and attention losses only (logit and feature losses need teacher logits or pooled"
+                        + " features, which a text dataset does not store)");
+            }
         }
         if (!s.initBlocks().isEmpty()) {
             throw new IllegalArgumentException(what + s.section() + ".student.init-blocks applies to image students;"
@@ -300,7 +327,7 @@ final class TextTrainJob {
         return m;
     }
 
-    private static Path export(Outcome outcome, BertConfig student, int topK) throws IOException {
+    private static Path export(Outcome outcome, BertConfig student, int topK, LossSettings losses) throws IOException {
         TrainingState end = outcome.end();
         FileSystem fs = outcome.fs();
         Path runDir = outcome.runDir();
@@ -312,6 +339,10 @@ final class TextTrainJob {
         }
         Map<String, String> metadata = ExportMetadata.of(outcome.run().record(), end.iteration());
         metadata.put(ExportMetadata.PREFIX + "student.top-k", String.valueOf(topK));
+        if (!losses.isDefault()) {
+            // only when set: a d2v-only run's export stays what it was before the TinyBERT losses
+            metadata.put(ExportMetadata.PREFIX + "losses", losses.describe());
+        }
         ComputationGraph training = outcome.network();
         Path tmp = new Path(runDir, "_tmp-" + RunOutputs.STUDENT + "-" + System.nanoTime());
         fs.mkdirs(tmp);
@@ -326,8 +357,10 @@ final class TextTrainJob {
             TextWeights.export(training).forEach((name, tensor) -> weights.addArray(name, tensor, DType.F32));
             weights.metadata(fileMetadata).write(local.resolve(SAFETENSORS));
             fs.copyFromLocalFile(new Path(local.resolve(SAFETENSORS).toUri()), new Path(tmp, SAFETENSORS));
-            org.deeplearning4j.nn.api.Layer head = training.getLayer(TextStudentGraph.HEAD);
-            INDArray w = head.getParam(StudentTargetHead.PROJECTION_WEIGHT);
+            // no head without d2v (the hidden losses' projections stay in model.zip: TinyBERT's W_h is for training)
+            boolean d2v = training.getConfiguration().getVertices().containsKey(TextStudentGraph.HEAD);
+            org.deeplearning4j.nn.api.Layer head = d2v ? training.getLayer(TextStudentGraph.HEAD) : null;
+            INDArray w = head == null ? null : head.getParam(StudentTargetHead.PROJECTION_WEIGHT);
             if (w != null) {
                 SafetensorsWriter projection = new SafetensorsWriter();
                 projection.addArray("distill_proj.weight", w, DType.F32);

@@ -166,7 +166,7 @@ class TextTrainJobTest {
                 .hasMessageContaining("student.mask");
         assertThatThrownBy(() ->
                         TrainJob.run(SPARK, settings(dir.resolve("b"), "losses=[{type = kd, weight = 1}]"), false))
-                .hasMessageContaining("d2v only");
+                .hasMessageContaining("d2v, hidden and attention losses only");
         assertThatThrownBy(() -> TrainJob.run(SPARK, settings(dir.resolve("c"), "student.init-blocks=[0]"), false))
                 .hasMessageContaining("init-layers");
         assertThatThrownBy(() -> TrainJob.run(

@@ -8,9 +8,11 @@ import io.distillery.model.layers.MlpSublayer;
 import io.distillery.model.layers.ResidualJoin;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.graph.MergeVertex;
+import org.deeplearning4j.nn.conf.graph.SubsetVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.LossLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -88,6 +90,24 @@ public final class TextEncoderGraph {
      */
     public static ComputationGraphConfiguration.GraphBuilder addEncoder(
             ComputationGraphConfiguration.GraphBuilder graph, BertConfig c, int tokens) {
+        return addEncoder(graph, c, tokens, Set.of());
+    }
+
+    /**
+     * {@link #addEncoder(ComputationGraphConfiguration.GraphBuilder, BertConfig, int)} whose layers in
+     * {@code attentionMaps} (0-based) also expose their attention probabilities [H, T, T] as vertex
+     * {@link VertexNames#attentionProbabilities(int)}: their attention is a {@link MaskedAttentionMap} (same name and
+     * parameters, so checkpoints and exports are unchanged) split by two subset vertices, the block's output being
+     * {@link VertexNames#attentionOutput(int)}; the other layers are built exactly as without.
+     */
+    public static ComputationGraphConfiguration.GraphBuilder addEncoder(
+            ComputationGraphConfiguration.GraphBuilder graph, BertConfig c, int tokens, Set<Integer> attentionMaps) {
+        for (int n : attentionMaps) {
+            if (n < 0 || n >= c.numLayers()) {
+                throw new IllegalArgumentException(
+                        "attention maps asked of layer " + n + " (0-based) of a " + c.numLayers() + "-layer encoder");
+            }
+        }
         int dim = c.hiddenSize();
         double eps = c.layerNormEps();
         graph.addInputs(IDS, TYPE_IDS, MASK)
@@ -101,9 +121,21 @@ public final class TextEncoderGraph {
         String previous = VertexNames.EMBED;
         for (int n = 0; n < c.numLayers(); n++) {
             String attention = VertexNames.attention(n);
-            graph.addVertex(attentionInput(n), new MergeVertex(), previous, MASK)
-                    .addLayer(attention, new MaskedAttention(tokens, dim, c.numHeads(), eps), attentionInput(n))
-                    .addLayer(
+            graph.addVertex(attentionInput(n), new MergeVertex(), previous, MASK);
+            if (attentionMaps.contains(n)) {
+                MaskedAttentionMap layer = new MaskedAttentionMap(tokens, dim, c.numHeads(), eps);
+                graph.addLayer(attention, layer, attentionInput(n));
+                long out = layer.outputWidth();
+                graph.addVertex(VertexNames.attentionOutput(n), new SubsetVertex(0, (int) out - 1), attention);
+                graph.addVertex(
+                        VertexNames.attentionProbabilities(n),
+                        new SubsetVertex((int) out, (int) (out + layer.probabilitiesWidth()) - 1),
+                        attention);
+                attention = VertexNames.attentionOutput(n);
+            } else {
+                graph.addLayer(attention, new MaskedAttention(tokens, dim, c.numHeads(), eps), attentionInput(n));
+            }
+            graph.addLayer(
                             VertexNames.mlp(n),
                             new MlpSublayer(tokens, dim, c.intermediateSize(), false, eps, ""),
                             attention)
