@@ -315,7 +315,8 @@ class TextTinyBertTest {
 
     /**
      * Max relative error {@code |a - n| / (|a| + |n|)} of backprop (a) against central differences (n, epsilon 1e-6)
-     * of the score over every parameter, as DL4J's GradientCheckUtil computes it, but returning the number.
+     * of the score over a seeded quarter of the parameters, as DL4J's GradientCheckUtil computes it, but returning the
+     * number.
      */
     private static double maxRelativeError(ComputationGraph net, INDArray[] labels) {
         MultiDataSet data = new MultiDataSet(inputs(), labels);
@@ -327,7 +328,13 @@ class TextTinyBertTest {
         double eps = 1e-6;
         double worst = 0;
         double biggest = 0;
+        // a seeded quarter of the parameters: every layer is hit many times, at a quarter of the run time (DL4J's
+        // score call dominates: two per checked parameter)
+        java.util.Random pick = new java.util.Random(11);
         for (long i = 0; i < params.length(); i++) {
+            if (pick.nextInt(4) != 0) {
+                continue;
+            }
             double v = params.getDouble(i);
             params.putScalar(i, v + eps);
             double plus = net.score(data, true);
