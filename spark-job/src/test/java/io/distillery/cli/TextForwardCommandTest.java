@@ -13,6 +13,7 @@ import io.distillery.targets.TargetTensor;
 import io.distillery.targets.TextTargetRecipe;
 import io.distillery.targets.TextTargets;
 import io.distillery.testing.ResourceFiles;
+import io.distillery.testing.TinyBert;
 import io.distillery.text.Encoding;
 import io.distillery.text.WordPieceTokenizer;
 import java.nio.file.Files;
@@ -31,32 +32,13 @@ class TextForwardCommandTest {
     private static final List<String> TEXTS =
             List.of("The cat sat on the mat.", "dogs", "A big red dog ran far away from the house!");
 
-    private static Path bert(String name) {
-        return ResourceFiles.of("/bert/" + name);
-    }
-
-    /** A WordPiece vocabulary within the tiny BERT's 120 ids. */
-    private static Path vocab(Path file) throws Exception {
-        List<String> tokens = new ArrayList<>(List.of("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"));
-        for (char c = 'a'; c <= 'z'; c++) {
-            tokens.add(String.valueOf(c));
-            tokens.add("##" + c);
-        }
-        tokens.addAll(List.of(
-                "the", "cat", "dog", "sat", "on", "mat", "ran", "far", "away", "big", "red", "house", "tree", "from",
-                "and", "##s", "##ed", ".", ",", "!", "?"));
-        Files.createDirectories(file.getParent());
-        Files.write(file, tokens);
-        return file;
-    }
-
     private static String[] forward(Path texts, Path tokenizer, Path out, String... extra) {
         List<String> args = new ArrayList<>(List.of(
                 "forward",
                 "--model",
-                bert("config.json").toString(),
+                TinyBert.file("config.json").toString(),
                 "--weights",
-                bert("weights.safetensors").toString(),
+                TinyBert.file("weights.safetensors").toString(),
                 "--texts",
                 texts.toString()));
         if (tokenizer != null) {
@@ -78,7 +60,7 @@ class TextForwardCommandTest {
     @Test
     void dumpsTokensHiddenStatesFfnAndTargetsOfADirectForward(@TempDir Path dir) throws Exception {
         Path texts = Files.write(dir.resolve("texts.txt"), TEXTS);
-        Path tokenizer = vocab(dir.resolve("vocab.txt"));
+        Path tokenizer = TinyBert.vocab(dir.resolve("vocab.txt"));
         Path out = dir.resolve("out");
         assertThat(DistilleryCli.run(forward(texts, tokenizer, out, "--target-tensor", "block", "--top-k", "1")))
                 .isZero();
@@ -88,7 +70,8 @@ class TextForwardCommandTest {
                 TEXTS.stream().mapToInt(t -> words.encode(t).length()).max().orElseThrow();
         List<Encoding> encodings =
                 TEXTS.stream().map(t -> words.encode(t, longest)).toList();
-        BertEncoder encoder = BertEncoder.load(BertConfig.fromJson(bert("config.json")), bert("weights.safetensors"));
+        BertEncoder encoder = BertEncoder.load(
+                BertConfig.fromJson(TinyBert.file("config.json")), TinyBert.file("weights.safetensors"));
         int[] mask = new int[TEXTS.size() * longest];
         int[] ids = new int[mask.length];
         for (int i = 0; i < TEXTS.size(); i++) {
@@ -207,7 +190,7 @@ class TextForwardCommandTest {
     @Test
     void badArgumentsGiveOneLine(@TempDir Path dir) throws Exception {
         Path texts = Files.write(dir.resolve("texts.txt"), TEXTS);
-        Path tokenizer = vocab(dir.resolve("vocab.txt"));
+        Path tokenizer = TinyBert.vocab(dir.resolve("vocab.txt"));
         Path out = dir.resolve("out");
 
         List<String> both = new ArrayList<>(List.of(forward(texts, tokenizer, out)));

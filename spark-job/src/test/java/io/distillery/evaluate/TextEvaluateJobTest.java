@@ -12,7 +12,7 @@ import io.distillery.provenance.Sha256;
 import io.distillery.report.EvaluationReport;
 import io.distillery.report.ModelResult;
 import io.distillery.scoring.EncoderScoring;
-import io.distillery.testing.ResourceFiles;
+import io.distillery.testing.TinyBert;
 import io.distillery.text.Encoding;
 import io.distillery.text.WordPieceTokenizer;
 import java.nio.file.Files;
@@ -38,25 +38,6 @@ class TextEvaluateJobTest {
             List.of("tree", "trees", "far", "away"),
             List.of("house", "mat", "red", "big"));
     private static final List<String> LABELS = List.of("noun.animal", "noun.plant", "noun.artifact");
-
-    private static Path bert(String name) {
-        return ResourceFiles.of("/bert/" + name);
-    }
-
-    /** A WordPiece vocabulary within the tiny BERT's 120 ids. */
-    private static Path vocab(Path file) throws Exception {
-        List<String> tokens = new ArrayList<>(List.of("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"));
-        for (char c = 'a'; c <= 'z'; c++) {
-            tokens.add(String.valueOf(c));
-            tokens.add("##" + c);
-        }
-        tokens.addAll(List.of(
-                "the", "cat", "dog", "sat", "on", "mat", "ran", "far", "away", "big", "red", "house", "tree", "from",
-                "and", "##s", "##ed", ".", ",", "!", "?"));
-        Files.createDirectories(file.getParent());
-        Files.write(file, tokens);
-        return file;
-    }
 
     /** {@code n} lines label<TAB>text, the classes in turn, 2 to 5 words of the class's own words. */
     private static List<String> lines(int n, long seed) {
@@ -96,15 +77,15 @@ class TextEvaluateJobTest {
     }
 
     private static String teacher() {
-        return "{name = teacher, kind = teacher, model = \"" + bert("config.json") + "\", checkpoint = \""
-                + bert("weights.safetensors") + "\"}";
+        return "{name = teacher, kind = teacher, model = \"" + TinyBert.file("config.json") + "\", checkpoint = \""
+                + TinyBert.file("weights.safetensors") + "\"}";
     }
 
     /** A folder laid out like a finished run: {@code <run>/<folder>/{config.json, model.safetensors}}. */
     private static Path runDir(Path run, String folder) throws Exception {
         Path dir = Files.createDirectories(run.resolve(folder));
-        Files.copy(bert("config.json"), dir.resolve("config.json"));
-        Files.copy(bert("weights.safetensors"), dir.resolve("model.safetensors"));
+        Files.copy(TinyBert.file("config.json"), dir.resolve("config.json"));
+        Files.copy(TinyBert.file("weights.safetensors"), dir.resolve("model.safetensors"));
         return run;
     }
 
@@ -115,7 +96,7 @@ class TextEvaluateJobTest {
         Files.write(testDir.resolve("a.txt"), lines(9, 2));
         Files.write(testDir.resolve("b.txt"), lines(6, 3));
         Files.writeString(testDir.resolve("ignored.csv"), "not\ta text file");
-        Path tokenizer = vocab(dir.resolve("tok/vocab.txt"));
+        Path tokenizer = TinyBert.vocab(dir.resolve("tok/vocab.txt"));
         Path out = dir.resolve("report");
         Path mlmRun = runDir(dir.resolve("mlm-run"), "model");
         Path trainRun = runDir(dir.resolve("train-run"), "student");
@@ -126,7 +107,7 @@ class TextEvaluateJobTest {
                 out,
                 "[" + teacher() + ", {name = student, kind = student, run-dir = \"" + trainRun + "\"}"
                         + ", {name = mlm, kind = teacher, run-dir = \"" + mlmRun + "\"}"
-                        + ", {name = random, kind = baseline, model = \"" + bert("config.json")
+                        + ", {name = random, kind = baseline, model = \"" + TinyBert.file("config.json")
                         + "\", checkpoint = random}]"));
         overrides.add("max-train=45"); // a seeded sample of 45 of the 60 lines
         overrides.add("targets.dataset=\"" + dir.resolve("no-such-dataset") + "\""); // skipped for text, not read
@@ -152,7 +133,8 @@ class TextEvaluateJobTest {
         assertThat(report.models().get(1).checkpoint())
                 .isEqualTo("file:" + trainRun.resolve("student/model.safetensors"));
         assertThat(report.models().get(2).checkpoint()).isEqualTo("file:" + mlmRun.resolve("model/model.safetensors"));
-        assertThat(report.models().get(0).checkpointSha256()).isEqualTo(Sha256.of(bert("weights.safetensors")));
+        assertThat(report.models().get(0).checkpointSha256())
+                .isEqualTo(Sha256.of(TinyBert.file("weights.safetensors")));
         assertThat(report.models().get(3).checkpointSha256())
                 .isEqualTo(Sha256.of(out.resolve("_models/random.safetensors")));
         assertThat(report.settings()).containsEntry("classes", "3");
@@ -164,14 +146,14 @@ class TextEvaluateJobTest {
         assertThat(outcome.plots()).containsExactly(out.resolve("accuracy.png"));
 
         // the random BERT is BERT's init, N(0, 0.02), not the fixture
-        BertEncoder random =
-                BertEncoder.load(BertConfig.fromJson(bert("config.json")), out.resolve("_models/random.safetensors"));
+        BertEncoder random = BertEncoder.load(
+                BertConfig.fromJson(TinyBert.file("config.json")), out.resolve("_models/random.safetensors"));
         assertThat(random.config().hiddenSize()).isEqualTo(32);
     }
 
     @Test
     void featuresAreTheMeanOfTheLastLayerOverRealTokens(@TempDir Path dir) throws Exception {
-        Path tokenizer = vocab(dir.resolve("tok/vocab.txt"));
+        Path tokenizer = TinyBert.vocab(dir.resolve("tok/vocab.txt"));
         List<String> texts = List.of(
                 "the cat sat on the mat", "dogs", "a big red house far far away from the tree and the cat", "trees");
         EvaluateSettings s = settings(overrides(
@@ -182,14 +164,15 @@ class TextEvaluateJobTest {
                 "[" + teacher() + "]"));
         TextEvaluateJob.TextModel model = new TextEvaluateJob.TextModel(
                 s.models().get(0),
-                bert("config.json").toString(),
-                bert("weights.safetensors").toString(),
+                TinyBert.file("config.json").toString(),
+                TinyBert.file("weights.safetensors").toString(),
                 "-");
         float[][] features =
                 TextEvaluateJob.features(SparkTestSession.get(), texts, model, tokenizer.toString(), s.text(), 3);
 
         WordPieceTokenizer words = WordPieceTokenizer.fromVocab(tokenizer, true);
-        BertEncoder bert = BertEncoder.load(BertConfig.fromJson(bert("config.json")), bert("weights.safetensors"));
+        BertEncoder bert = BertEncoder.load(
+                BertConfig.fromJson(TinyBert.file("config.json")), TinyBert.file("weights.safetensors"));
         assertThat(features.length).isEqualTo(texts.size());
         for (int i = 0; i < texts.size(); i++) {
             Encoding e = words.encode(texts.get(i), MAX_LENGTH);
@@ -223,7 +206,7 @@ class TextEvaluateJobTest {
 
     @Test
     void badInputIsOneLineNamingTheFileLineOrKey(@TempDir Path dir) throws Exception {
-        Path tokenizer = vocab(dir.resolve("tok/vocab.txt"));
+        Path tokenizer = TinyBert.vocab(dir.resolve("tok/vocab.txt"));
         Path train = Files.write(dir.resolve("train.txt"), lines(6, 1));
         Path unknown = Files.write(dir.resolve("unknown.txt"), List.of("noun.animal\tcat", "verb.motion\tran far"));
         Path out = dir.resolve("out");

@@ -16,9 +16,9 @@ import io.distillery.targets.MaskedTargets;
 import io.distillery.targets.TargetTensor;
 import io.distillery.targets.TextTargetRecipe;
 import io.distillery.targets.TextTargets;
+import io.distillery.testing.TinyBert;
 import io.distillery.text.Encoding;
 import io.distillery.text.WordPieceTokenizer;
-import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -49,33 +49,14 @@ class TextExtractJobTest {
             "the tree");
     private static final List<String> SECOND = List.of("a red house", "   ", "Trees? Houses!");
 
-    private static Path bert(String name) throws URISyntaxException {
-        return io.distillery.testing.ResourceFiles.of("/bert/" + name);
-    }
-
-    /** A WordPiece vocabulary covering any lowercase ASCII text, within the tiny BERT's 120 ids. */
-    static Path vocab(Path file) throws Exception {
-        List<String> tokens = new ArrayList<>(List.of("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"));
-        for (char c = 'a'; c <= 'z'; c++) {
-            tokens.add(String.valueOf(c));
-            tokens.add("##" + c);
-        }
-        tokens.addAll(List.of(
-                "the", "cat", "dog", "sat", "on", "mat", "ran", "far", "away", "big", "red", "house", "tree", "from",
-                "and", "##s", "##ed", ".", ",", "!", "?"));
-        Files.createDirectories(file.getParent());
-        Files.write(file, tokens);
-        return file;
-    }
-
     private static List<String> overrides(Path input, Path tokenizer, Path out, String... extra) throws Exception {
         List<String> o = new ArrayList<>(List.of(
                 "input.modality=text",
                 "input.format=text-lines",
                 "input.path=\"" + input + "\"",
                 "output.path=\"" + out + "\"",
-                "teacher.model=\"" + bert("config.json") + "\"",
-                "teacher.checkpoint=\"" + bert("weights.safetensors") + "\"",
+                "teacher.model=\"" + TinyBert.file("config.json") + "\"",
+                "teacher.checkpoint=\"" + TinyBert.file("weights.safetensors") + "\"",
                 "text.tokenizer=\"" + tokenizer + "\"",
                 "text.max-length=" + MAX_LENGTH,
                 "target.dtype=fp32",
@@ -106,7 +87,7 @@ class TextExtractJobTest {
 
     @Test
     void rowsHoldTokensPaddingMaskAndTheTargetsOfADirectComputation(@TempDir Path dir) throws Exception {
-        Path tokenizerFile = vocab(dir.resolve("tok/vocab.txt"));
+        Path tokenizerFile = TinyBert.vocab(dir.resolve("tok/vocab.txt"));
         Path out = dir.resolve("features");
         ExtractSummary summary = extract(overrides(
                 input(dir.resolve("in")),
@@ -134,7 +115,8 @@ class TextExtractJobTest {
                 .containsExactly("target", "input_ids", "attention_mask", "layer_01", "cls");
 
         WordPieceTokenizer tokenizer = WordPieceTokenizer.fromVocab(tokenizerFile, true);
-        BertEncoder bert = BertEncoder.load(BertConfig.fromJson(bert("config.json")), bert("weights.safetensors"));
+        BertEncoder bert = BertEncoder.load(
+                BertConfig.fromJson(TinyBert.file("config.json")), TinyBert.file("weights.safetensors"));
         TextTargetRecipe recipe = new TextTargetRecipe(TargetTensor.FFN, 2, 1e-5, true);
         List<Row> rows = rows(out);
         assertThat(rows)
@@ -206,7 +188,7 @@ class TextExtractJobTest {
 
     @Test
     void resumesAfterAnInterruptedShardWithoutDuplicates(@TempDir Path dir) throws Exception {
-        Path tokenizer = vocab(dir.resolve("tok/vocab.txt"));
+        Path tokenizer = TinyBert.vocab(dir.resolve("tok/vocab.txt"));
         Path input = input(dir.resolve("in"));
         Path out = dir.resolve("features");
         List<String> args = overrides(input, tokenizer, out, "target.tensor=block", "target.top-k=all");
@@ -258,7 +240,7 @@ class TextExtractJobTest {
 
     @Test
     void parquetTextWithLabelsAndWebDatasetCaptionsBecomeRows(@TempDir Path dir) throws Exception {
-        Path tokenizer = vocab(dir.resolve("tok/vocab.txt"));
+        Path tokenizer = TinyBert.vocab(dir.resolve("tok/vocab.txt"));
         org.apache.parquet.schema.MessageType schema = org.apache.parquet.schema.MessageTypeParser.parseMessageType(
                 "message t { required binary key (UTF8); optional binary sentence (UTF8); optional int64 y; }");
         Path parquet = Files.createDirectories(dir.resolve("pq")).resolve("part-0.parquet");

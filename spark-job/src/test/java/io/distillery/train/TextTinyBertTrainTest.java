@@ -20,6 +20,7 @@ import io.distillery.model.bert.BertEncoder;
 import io.distillery.model.bert.BertOutputs;
 import io.distillery.report.MetricsRecord;
 import io.distillery.student.TextStudentGraph;
+import io.distillery.testing.TinyBert;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -50,20 +51,9 @@ class TextTinyBertTrainTest {
 
     private static Path dataset;
 
-    private static Path bert(String name) throws Exception {
-        return io.distillery.testing.ResourceFiles.of("/bert/" + name);
-    }
-
     @BeforeAll
     static void extractOnce() throws Exception {
-        List<String> tokens = new ArrayList<>(List.of("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"));
-        for (char c = 'a'; c <= 'z'; c++) {
-            tokens.add(String.valueOf(c));
-            tokens.add("##" + c);
-        }
-        tokens.addAll(List.of("the", "cat", "dog", "sat", "on", "mat", "ran", "far", "away", "big", "red", "house"));
-        Path vocab = shared.resolve("vocab.txt");
-        Files.write(vocab, tokens);
+        Path vocab = TinyBert.vocab(shared.resolve("vocab.txt"));
         Path in = Files.createDirectories(shared.resolve("in"));
         Files.write(
                 in.resolve("a.txt"), List.of("the cat sat on the mat", "a big red dog ran far away", "dogs", "cats"));
@@ -78,8 +68,8 @@ class TextTinyBertTrainTest {
                                 "input.format=text-lines",
                                 "input.path=\"" + in + "\"",
                                 "output.path=\"" + dataset + "\"",
-                                "teacher.model=\"" + bert("config.json") + "\"",
-                                "teacher.checkpoint=\"" + bert("weights.safetensors") + "\"",
+                                "teacher.model=\"" + TinyBert.file("config.json") + "\"",
+                                "teacher.checkpoint=\"" + TinyBert.file("weights.safetensors") + "\"",
                                 "text.tokenizer=\"" + vocab + "\"",
                                 "text.max-length=" + MAX_LENGTH,
                                 "target.tensor=block",
@@ -97,9 +87,9 @@ class TextTinyBertTrainTest {
         List<String> o = new ArrayList<>(List.of(
                 "dataset=\"" + dataset + "\"",
                 "run-dir=\"" + run + "\"",
-                "student.model=\"" + bert("config.json") + "\"",
+                "student.model=\"" + TinyBert.file("config.json") + "\"",
                 "student.depth=1",
-                "student.init-checkpoint=\"" + bert("weights.safetensors") + "\"",
+                "student.init-checkpoint=\"" + TinyBert.file("weights.safetensors") + "\"",
                 "student.init-layers=[1]",
                 "optimizer.lr=2e-3",
                 "optimizer.warmup-iterations=2",
@@ -156,7 +146,8 @@ class TextTinyBertTrainTest {
         }
         INDArray idArray = Nd4j.create(ids, new long[] {n, MAX_LENGTH}, DataType.FLOAT);
         INDArray maskArray = Nd4j.create(mask, new long[] {n, MAX_LENGTH}, DataType.FLOAT);
-        BertEncoder teacher = BertEncoder.load(BertConfig.fromJson(bert("config.json")), bert("weights.safetensors"));
+        BertEncoder teacher = BertEncoder.load(
+                BertConfig.fromJson(TinyBert.file("config.json")), TinyBert.file("weights.safetensors"));
         boolean sawPadding = false;
         try (BertOutputs out =
                 teacher.forward(idArray, maskArray, Nd4j.zeros(DataType.FLOAT, n, MAX_LENGTH), Set.of(1))) {
@@ -233,8 +224,8 @@ class TextTinyBertTrainTest {
                         false))
                 .hasMessageContaining("student-block is 2 but the text student has 1 layers");
         // a student of 2 heads against the teacher's 4
-        ObjectNode json =
-                (ObjectNode) new ObjectMapper().readTree(bert("config.json").toFile());
+        ObjectNode json = (ObjectNode)
+                new ObjectMapper().readTree(TinyBert.file("config.json").toFile());
         json.put("num_attention_heads", 2);
         Path twoHeads = dir.resolve("two-heads.json");
         new ObjectMapper().writeValue(twoHeads.toFile(), json);

@@ -17,6 +17,7 @@ import io.distillery.model.bert.BertEncoder;
 import io.distillery.model.bert.BertOutputs;
 import io.distillery.report.MetricsRecord;
 import io.distillery.student.TextStudentGraph;
+import io.distillery.testing.TinyBert;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -43,20 +44,9 @@ class TextTrainJobTest {
 
     private static Path dataset;
 
-    private static Path bert(String name) throws Exception {
-        return io.distillery.testing.ResourceFiles.of("/bert/" + name);
-    }
-
     @BeforeAll
     static void extractOnce() throws Exception {
-        List<String> tokens = new ArrayList<>(List.of("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"));
-        for (char c = 'a'; c <= 'z'; c++) {
-            tokens.add(String.valueOf(c));
-            tokens.add("##" + c);
-        }
-        tokens.addAll(List.of("the", "cat", "dog", "sat", "on", "mat", "ran", "far", "away", "big", "red", "house"));
-        Path vocab = shared.resolve("vocab.txt");
-        Files.write(vocab, tokens);
+        Path vocab = TinyBert.vocab(shared.resolve("vocab.txt"));
         Path in = Files.createDirectories(shared.resolve("in"));
         Files.write(
                 in.resolve("a.txt"), List.of("the cat sat on the mat", "a big red dog ran far away", "dogs", "cats"));
@@ -71,8 +61,8 @@ class TextTrainJobTest {
                                 "input.format=text-lines",
                                 "input.path=\"" + in + "\"",
                                 "output.path=\"" + dataset + "\"",
-                                "teacher.model=\"" + bert("config.json") + "\"",
-                                "teacher.checkpoint=\"" + bert("weights.safetensors") + "\"",
+                                "teacher.model=\"" + TinyBert.file("config.json") + "\"",
+                                "teacher.checkpoint=\"" + TinyBert.file("weights.safetensors") + "\"",
                                 "text.tokenizer=\"" + vocab + "\"",
                                 "text.max-length=" + MAX_LENGTH,
                                 "target.tensor=block",
@@ -88,9 +78,9 @@ class TextTrainJobTest {
         List<String> o = new ArrayList<>(List.of(
                 "dataset=\"" + dataset + "\"",
                 "run-dir=\"" + run + "\"",
-                "student.model=\"" + bert("config.json") + "\"",
+                "student.model=\"" + TinyBert.file("config.json") + "\"",
                 "student.depth=1",
-                "student.init-checkpoint=\"" + bert("weights.safetensors") + "\"",
+                "student.init-checkpoint=\"" + TinyBert.file("weights.safetensors") + "\"",
                 "student.init-layers=[1]",
                 "optimizer.lr=2e-3",
                 "optimizer.warmup-iterations=2",
