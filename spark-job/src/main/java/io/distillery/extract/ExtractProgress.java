@@ -49,7 +49,7 @@ final class ExtractProgress extends SparkListener implements AutoCloseable {
         double rate = done / Math.max(seconds, 1e-9);
         String eta = rate > 0 && total > done ? String.format(Locale.ROOT, "%.0f s", (total - done) / rate) : "-";
         LOG.info(String.format(
-                Locale.ROOT, "extract progress: %d / ~%d images, %.1f images/s, ETA %s", done, total, rate, eta));
+                Locale.ROOT, "extract progress: %d / ~%d samples, %.1f samples/s, ETA %s", done, total, rate, eta));
     }
 
     @Override

@@ -28,7 +28,7 @@ public record ExtractSummary(
     public String toString() {
         return String.format(
                 Locale.ROOT,
-                "%d shards (%d already done), %d images, %d rows, %d rejects (%.2f%%), " + "%.1f MB written, %.1f s%s",
+                "%d shards (%d already done), %d samples, %d rows, %d rejects (%.2f%%), " + "%.1f MB written, %.1f s%s",
                 shards,
                 skipped,
                 images,
