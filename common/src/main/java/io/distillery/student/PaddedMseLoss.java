@@ -2,8 +2,6 @@ package io.distillery.student;
 
 import java.util.Arrays;
 import java.util.Objects;
-import org.nd4j.common.primitives.Pair;
-import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.ops.transforms.Transforms;
@@ -32,7 +30,7 @@ import org.nd4j.shade.jackson.annotation.JsonAutoDetect;
         getterVisibility = JsonAutoDetect.Visibility.NONE,
         isGetterVisibility = JsonAutoDetect.Visibility.NONE,
         setterVisibility = JsonAutoDetect.Visibility.NONE)
-public class PaddedMseLoss implements org.nd4j.linalg.lossfunctions.ILossFunction {
+public class PaddedMseLoss extends WeightedSquaredErrorLoss {
     private static final long serialVersionUID = 1L;
 
     private int tokens;
@@ -70,7 +68,8 @@ public class PaddedMseLoss implements org.nd4j.linalg.lossfunctions.ILossFunctio
     }
 
     /** Per-element weights {@code weight * [real] / count} [B, W] and the differences y - teacher. */
-    private INDArray[] weightedParts(INDArray labels, INDArray output) {
+    @Override
+    INDArray[] weightedParts(INDArray labels, INDArray output) {
         long columns = output.size(1);
         long expected = heads > 0 ? (long) heads * tokens * tokens : columns - columns % tokens;
         if (labels.rank() != 2
@@ -105,47 +104,6 @@ public class PaddedMseLoss implements org.nd4j.linalg.lossfunctions.ILossFunctio
         }
         INDArray diff = output.sub(teacher.castTo(output.dataType()));
         return new INDArray[] {weights, diff};
-    }
-
-    @Override
-    public INDArray computeScoreArray(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask) {
-        requireNoMask(mask);
-        INDArray y = activationFn.getActivation(preOutput.dup(), false);
-        INDArray[] p = weightedParts(labels, y);
-        return p[1].mul(p[1]).muli(p[0]).sum(true, 1);
-    }
-
-    @Override
-    public double computeScore(
-            INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask, boolean average) {
-        double sum = computeScoreArray(labels, preOutput, activationFn, mask)
-                .sumNumber()
-                .doubleValue();
-        return average ? sum / preOutput.size(0) : sum;
-    }
-
-    @Override
-    public INDArray computeGradient(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask) {
-        requireNoMask(mask);
-        INDArray y = activationFn.getActivation(preOutput.dup(), true);
-        INDArray[] p = weightedParts(labels, y);
-        INDArray dy = p[1].muli(p[0]).muli(2);
-        return activationFn.backprop(preOutput.dup(), dy).getFirst();
-    }
-
-    @Override
-    public Pair<Double, INDArray> computeGradientAndScore(
-            INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask, boolean average) {
-        return Pair.of(
-                computeScore(labels, preOutput, activationFn, mask, average),
-                computeGradient(labels, preOutput, activationFn, mask));
-    }
-
-    private void requireNoMask(INDArray mask) {
-        if (mask != null) {
-            throw new UnsupportedOperationException(
-                    name() + ": padding is excluded by the attention mask in the labels, not by a label mask");
-        }
     }
 
     public int getTokens() {
