@@ -24,6 +24,11 @@ public final class FeatureColumns {
     public static final String INPUT_IDS = "input_ids";
     /** Text rows: uint8 [T], 1 for a real token, 0 for padding (whose target is 0 and must be skipped). */
     public static final String ATTENTION_MASK = "attention_mask";
+    /**
+     * Captioned image rows: the prefix of the caption's columns ({@code caption_input_ids},
+     * {@code caption_attention_mask}, {@code caption_target}), set on view-0 rows only.
+     */
+    public static final String CAPTION_PREFIX = "caption_";
 
     public static final String TARGET = "target";
     public static final String CLS = "cls";
@@ -42,6 +47,11 @@ public final class FeatureColumns {
     public static final String ATTENTION_PREFIX = "attention_";
 
     private FeatureColumns() {}
+
+    /** The caption column holding what the text column {@code textColumn} holds for text rows. */
+    public static String caption(String textColumn) {
+        return CAPTION_PREFIX + textColumn;
+    }
 
     public static String layer(int oneBasedBlock) {
         return String.format(java.util.Locale.ROOT, "%s%02d", LAYER_PREFIX, oneBasedBlock);

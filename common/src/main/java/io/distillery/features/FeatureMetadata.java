@@ -23,6 +23,8 @@ import java.util.Map;
  * @param created       ISO-8601 time the dataset was started
  * @param modality      {@link #IMAGE} or {@link #TEXT}; null in datasets written before text existed (images)
  * @param text          how texts were tokenized and their targets built; null for image datasets
+ * @param captions      image datasets of captioned samples: the text teacher's part, one set of caption columns per
+ *                      sample (on its view-0 row); null when the extract ran no text teacher
  */
 public record FeatureMetadata(
         String format,
@@ -37,7 +39,8 @@ public record FeatureMetadata(
         Map<String, String> versions,
         String created,
         String modality,
-        Text text) {
+        Text text,
+        Captions captions) {
 
     public static final String IMAGE = "image";
     public static final String TEXT = "text";
@@ -66,6 +69,21 @@ public record FeatureMetadata(
             int maxLength,
             boolean layerNormTargets,
             String statistics) {}
+
+    /**
+     * The text teacher's targets for each sample's caption, written by an image extract that also runs a text
+     * teacher. They are per sample, not per view: the caption columns are set on a sample's view-0 row and null on
+     * its other views (rows of one sample are consecutive within a data file).
+     *
+     * @param teacher       the text (BERT) teacher
+     * @param target        its target recipe; {@code column} names the caption target column
+     * @param text          how the captions were tokenized
+     * @param tensorColumns the caption columns (token ids, attention mask, target), nullable in the schema
+     */
+    public record Captions(Teacher teacher, Target target, Text text, List<TensorColumn> tensorColumns) {
+        /** The one view whose rows hold the caption columns. */
+        public static final int VIEW = 0;
+    }
 
     /** @param model config in the fixtures' config.json vocabulary */
     public record Teacher(String preset, Map<String, Object> model, String checkpoint, String checkpointSha256) {}

@@ -38,6 +38,7 @@ class FeatureMetadataJsonTest {
                 Map.of("java", "17"),
                 "now",
                 FeatureMetadata.IMAGE,
+                null,
                 null);
     }
 

@@ -165,7 +165,9 @@ public final class ExtractJob {
             ExtractSettings s, ShardPlan plan, Configuration conf, String sparkVersion) throws IOException {
         ModelConfig teacher = ModelFiles.config(s.teacher().model(), conf);
         String sha = Sha256.of(ModelFiles.localCopy(s.teacher().checkpoint(), conf));
-        FeatureMetadata metadata = FeatureMetadataFactory.create(s, teacher, sha, plan.classNames(), sparkVersion);
+        FeatureMetadata.Captions captions = s.captionTeacher() == null ? null : captions(s, conf);
+        FeatureMetadata metadata =
+                FeatureMetadataFactory.create(s, teacher, sha, plan.classNames(), sparkVersion, captions);
         LOG.info(
                 "extract plan: {} shards, ~{} images, {} views each (~{} rows), teacher {} ({}), target {} top-{} {}, output {}",
                 plan.shards().size(),
@@ -189,12 +191,7 @@ public final class ExtractJob {
             ExtractSettings s, ShardPlan plan, Configuration conf, String sparkVersion) throws IOException {
         BertConfig teacher = TextTeacher.config(s.teacher().model(), conf);
         java.nio.file.Path tokenizerFile = ModelFiles.localCopy(s.text().tokenizer(), conf);
-        WordPieceTokenizer tokenizer = TextTeacher.tokenizer(s.text(), tokenizerFile);
-        if (tokenizer.vocabSize() > teacher.vocabSize()) {
-            throw new IllegalArgumentException(
-                    SECTION_TEXT + "tokenizer " + s.text().tokenizer() + " has " + tokenizer.vocabSize()
-                            + " tokens but the teacher's vocab_size is " + teacher.vocabSize());
-        }
+        WordPieceTokenizer tokenizer = checkedTokenizer(s, tokenizerFile, teacher);
         String sha = Sha256.of(ModelFiles.localCopy(s.teacher().checkpoint(), conf));
         FeatureMetadata metadata = TextMetadataFactory.create(s, teacher, sha, Sha256.of(tokenizerFile), sparkVersion);
         LOG.info(
@@ -211,6 +208,36 @@ public final class ExtractJob {
                 metadata.target().dtype(),
                 s.outputPath());
         return metadata;
+    }
+
+    /** The caption teacher's part of an image dataset; like {@link #textMetadata}, checked here on the driver. */
+    private static FeatureMetadata.Captions captions(ExtractSettings s, Configuration conf) throws IOException {
+        BertConfig teacher = TextTeacher.config(s.captionTeacher().model(), conf);
+        java.nio.file.Path tokenizerFile = ModelFiles.localCopy(s.text().tokenizer(), conf);
+        checkedTokenizer(s, tokenizerFile, teacher);
+        String sha = Sha256.of(ModelFiles.localCopy(s.captionTeacher().checkpoint(), conf));
+        FeatureMetadata.Captions captions = TextMetadataFactory.captions(s, teacher, sha, Sha256.of(tokenizerFile));
+        LOG.info(
+                "caption teacher {} ({}), tokenizer {}, max-length {}, target {} top-{}",
+                s.captionTeacher().model(),
+                teacher,
+                s.text().tokenizer(),
+                s.text().maxLength(),
+                captions.target().tensor(),
+                captions.target().topK());
+        return captions;
+    }
+
+    /** The tokenizer the text settings name, refused when it has ids the teacher has no embedding for. */
+    private static WordPieceTokenizer checkedTokenizer(
+            ExtractSettings s, java.nio.file.Path tokenizerFile, BertConfig teacher) {
+        WordPieceTokenizer tokenizer = TextTeacher.tokenizer(s.text(), tokenizerFile);
+        if (tokenizer.vocabSize() > teacher.vocabSize()) {
+            throw new IllegalArgumentException(
+                    SECTION_TEXT + "tokenizer " + s.text().tokenizer() + " has " + tokenizer.vocabSize()
+                            + " tokens but the teacher's vocab_size is " + teacher.vocabSize());
+        }
+        return tokenizer;
     }
 
     /**

@@ -26,6 +26,7 @@ import java.util.List;
  * @param input      where the samples are
  * @param outputPath the feature dataset's folder
  * @param decode     images beyond these are rejected from their header
+ * @param captionTeacher image input: a text teacher also run on each sample's caption; null for none
  */
 public record ExtractSettings(
         InputOptions input,
@@ -34,6 +35,7 @@ public record ExtractSettings(
         Target target,
         Store store,
         Text text,
+        CaptionTeacher captionTeacher,
         ViewSettings views,
         DecodeLimits decode,
         long seed,
@@ -169,10 +171,39 @@ public record ExtractSettings(
         }
     }
 
+    /**
+     * A BERT text teacher run, in an image extract, on each sample's caption (multimodal distillation: one dataset
+     * with the image teacher's targets per view and the text teacher's per sample). Captions are tokenized with the
+     * {@code text} settings; the target's eps and dtype are the image target's.
+     *
+     * @param model      {@code bert-base-uncased} or a BERT config.json
+     * @param checkpoint its Hugging Face safetensors, readable by every executor
+     * @param tensor     the text target recipe's per-layer tensor
+     * @param topK       layers averaged, or {@link Target#ALL_BLOCKS}
+     */
+    public record CaptionTeacher(String model, String checkpoint, TargetTensor tensor, int topK)
+            implements Serializable {
+        public CaptionTeacher {
+            if (topK < 0) {
+                throw new IllegalArgumentException(
+                        SECTION + ".caption-teacher.top-k must be 'all' or >= 1, got " + topK);
+            }
+        }
+    }
+
     public ExtractSettings {
         if (input.modality() == io.distillery.shards.Modality.TEXT && text.tokenizer() == null) {
             throw new IllegalArgumentException(
                     SECTION + ".text.tokenizer must name a vocab.txt or tokenizer.json for input.modality = text");
+        }
+        if (captionTeacher != null && input.modality() != io.distillery.shards.Modality.IMAGE) {
+            throw new IllegalArgumentException(SECTION + ".caption-teacher is for image input (captioned images);"
+                    + " with input.modality = text the teacher is the text teacher: leave caption-teacher.checkpoint"
+                    + " unset");
+        }
+        if (captionTeacher != null && text.tokenizer() == null) {
+            throw new IllegalArgumentException(SECTION + ".text.tokenizer must name a vocab.txt or tokenizer.json for"
+                    + " the caption teacher (caption-teacher.checkpoint is set)");
         }
         if (batchSize < 1) {
             throw new IllegalArgumentException(SECTION + ".batch-size must be >= 1, got " + batchSize);
@@ -209,6 +240,14 @@ public record ExtractSettings(
                     c.getBoolean("text.lowercase"),
                     c.getInt("text.max-length"),
                     c.getBoolean("text.layer-norm-targets"));
+            String captionCheckpoint = r.optional("caption-teacher.checkpoint");
+            CaptionTeacher captionTeacher = captionCheckpoint == null
+                    ? null
+                    : new CaptionTeacher(
+                            c.getString("caption-teacher.model"),
+                            captionCheckpoint,
+                            r.enumOf(TargetTensor.class, "caption-teacher.tensor"),
+                            r.countOrAll("caption-teacher.top-k"));
             Teacher teacher = new Teacher(
                     c.getString("teacher.model"), r.required("teacher.checkpoint"), c.getInt("teacher.copies"));
             Target target = new Target(
@@ -232,6 +271,7 @@ public record ExtractSettings(
                     target,
                     store,
                     text,
+                    captionTeacher,
                     ViewSettings.from(r),
                     DecodeSettings.from(r),
                     c.getLong("seed"),
@@ -271,6 +311,15 @@ public record ExtractSettings(
                                 text.lowercase(),
                                 text.maxLength(),
                                 text.layerNormTargets()),
+                captionTeacher == null
+                        ? null
+                        : new CaptionTeacher(
+                                io.distillery.model.bert.BertConfig.presets().containsKey(captionTeacher.model())
+                                        ? captionTeacher.model()
+                                        : qualify("caption-teacher.model", captionTeacher.model(), conf),
+                                qualify("caption-teacher.checkpoint", captionTeacher.checkpoint(), conf),
+                                captionTeacher.tensor(),
+                                captionTeacher.topK()),
                 views,
                 decode,
                 seed,

@@ -23,7 +23,8 @@ final class FeatureMetadataFactory {
             ModelConfig teacher,
             String checkpointSha256,
             List<String> classNames,
-            String sparkVersion) {
+            String sparkVersion,
+            FeatureMetadata.Captions captions) {
         int k = s.target().effectiveTopK(teacher.depth());
         long tokens = s.target().tokens() == TargetTokens.PATCHES ? teacher.numPatches() : teacher.tokens();
         long dim = teacher.embedDim();
@@ -123,7 +124,8 @@ final class FeatureMetadataFactory {
                 versions,
                 Instant.now().toString(),
                 FeatureMetadata.IMAGE,
-                null);
+                null,
+                captions);
     }
 
     private static List<Double> boxed(double[] values) {

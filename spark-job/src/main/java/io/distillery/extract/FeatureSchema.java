@@ -32,6 +32,12 @@ public final class FeatureSchema {
         for (FeatureMetadata.TensorColumn column : metadata.tensorColumns()) {
             fields.add(Types.required(PrimitiveTypeName.BINARY).named(column.name()));
         }
+        if (metadata.captions() != null) {
+            for (FeatureMetadata.TensorColumn column : metadata.captions().tensorColumns()) {
+                // per sample: set on view 0 only
+                fields.add(Types.optional(PrimitiveTypeName.BINARY).named(column.name()));
+            }
+        }
         return new MessageType("distillery_features", fields);
     }
 

@@ -58,7 +58,7 @@ final class SampleScreen {
             return new Verdict(
                     SampleProblem.NO_TEXT,
                     sample.imageName() + ": sample '" + sample.key() + "' has no text (webdataset: a .txt member or "
-                            + "a caption/text field in .json; parquet: a non-null text column)");
+                            + "a caption/text field in .json; parquet: a non-null text or caption column)");
         }
         if (sample.caption().isBlank()) {
             return new Verdict(

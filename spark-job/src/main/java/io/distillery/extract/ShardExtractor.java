@@ -21,6 +21,7 @@ import io.distillery.shards.ShardCorruptException;
 import io.distillery.shards.ShardReader;
 import io.distillery.spark.ExecutorModelCache;
 import io.distillery.targets.TargetRecipe;
+import io.distillery.text.Encoding;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -99,7 +100,8 @@ public final class ShardExtractor {
         try (ParquetWriter<Group> data = out.openData(schema, metadata, metadataJson, conf);
                 ShardAttempt.RejectWriter rejectsOut = out.openRejects(metadataJson, conf);
                 ShardReader reader = ShardReader.open(shard, settings.input(), classNames, conf)) {
-            RowWriter rowWriter = new RowWriter(data, schema, shard.id());
+            CaptionColumns captions = CaptionColumns.of(settings, metadata, conf);
+            RowWriter rowWriter = new RowWriter(data, schema, shard.id(), captions);
             TeacherRunner runner = new TeacherRunner(
                     teachers, recipe, settings.store(), settings.target().dtype());
             ViewSampler sampler = settings.views().sampler(teacher.imgSize());
@@ -110,7 +112,7 @@ public final class ShardExtractor {
                 RawSample sample = reader.next();
                 t = timings.add(Phase.READ, t);
                 images++;
-                SampleScreen.Verdict verdict = screen.check(sample);
+                SampleScreen.Verdict verdict = captions == null ? screen.check(sample) : screen.checkText(sample);
                 if (verdict != null) {
                     rejects++;
                     counters.rejected();
@@ -134,12 +136,14 @@ public final class ShardExtractor {
                     continue;
                 }
                 keys.add(sample.key());
+                Encoding caption = captions == null ? null : captions.encode(sample);
                 for (int v = 0; v <= settings.views().random(); v++) {
                     ViewSpec view = v == 0
                             ? sampler.evalView(image.width(), image.height())
                             : sampler.randomView(settings.seed(), sample.key(), v, image.width(), image.height());
                     RgbImage rendered = ViewRenderer.render(image, view, teacher.imgSize());
-                    pending.add(new PendingView(sample, image.width(), image.height(), view, rendered));
+                    pending.add(new PendingView(
+                            sample, image.width(), image.height(), view, rendered, v == 0 ? caption : null));
                     t = timings.add(Phase.VIEWS, t);
                     if (pending.size() == settings.batchSize()) {
                         BatchTensors outputs = runner.run(pending);
@@ -181,15 +185,19 @@ public final class ShardExtractor {
         private final ParquetWriter<Group> out;
         private final SimpleGroupFactory groups;
         private final String shardId;
+        private final CaptionColumns captions;
 
-        RowWriter(ParquetWriter<Group> out, MessageType schema, String shardId) {
+        RowWriter(ParquetWriter<Group> out, MessageType schema, String shardId, CaptionColumns captions) {
             this.out = out;
             this.groups = new SimpleGroupFactory(schema);
             this.shardId = shardId;
+            this.captions = captions;
         }
 
         long write(List<PendingView> views, BatchTensors tensors) throws IOException {
             TensorDType dtype = settings.target().dtype();
+            CaptionColumns.Batch captionBatch = captions == null ? null : captions.run(views);
+            int nextCaption = 0;
             for (int i = 0; i < views.size(); i++) {
                 PendingView pv = views.get(i);
                 RawSample s = pv.sample();
@@ -232,6 +240,9 @@ public final class ShardExtractor {
                     g.append(
                             column.name(),
                             Binary.fromConstantByteArray(TensorPacking.pack(flat, i * length, length, dtype)));
+                }
+                if (pv.caption() != null) {
+                    captions.append(g, captionBatch, nextCaption++, shardId, s.key());
                 }
                 out.write(g);
             }

@@ -6,6 +6,7 @@ import io.distillery.features.FeatureMetadataJson;
 import io.distillery.features.TensorPacking;
 import io.distillery.model.bert.BertConfig;
 import io.distillery.provenance.BuildInfo;
+import io.distillery.targets.TargetTensor;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -40,17 +41,7 @@ final class TextMetadataFactory {
         long tokens = maxLength;
         long dim = teacher.hiddenSize();
         String dtype = s.target().dtype().id();
-        List<FeatureMetadata.TensorColumn> columns = new ArrayList<>();
-        columns.add(new FeatureMetadata.TensorColumn(
-                FeatureColumns.TARGET,
-                dtype,
-                List.of(tokens, dim),
-                "C order",
-                "data2vec contextualized target per token; 0 where attention_mask is 0"));
-        columns.add(new FeatureMetadata.TensorColumn(
-                FeatureColumns.INPUT_IDS, TensorPacking.INT32, List.of(tokens), "C order", "token ids, [CLS] first"));
-        columns.add(new FeatureMetadata.TensorColumn(
-                FeatureColumns.ATTENTION_MASK, "uint8", List.of(tokens), "C order", "1 real token, 0 padding"));
+        List<FeatureMetadata.TensorColumn> columns = new ArrayList<>(tokenColumns(name -> name, tokens, dim, dtype));
         for (int layer : store.layers()) {
             if (layer > teacher.numLayers()) {
                 throw new IllegalArgumentException("distillery.extract.store.layers: layer " + layer
@@ -81,34 +72,13 @@ final class TextMetadataFactory {
             columns.add(new FeatureMetadata.TensorColumn(
                     FeatureColumns.CLS, dtype, List.of(dim), "C order", "[CLS] token of the last layer output"));
         }
-        var target = new FeatureMetadata.Target(
-                s.target().tensor().name().toLowerCase(Locale.ROOT),
-                "all",
-                k,
-                s.target().eps(),
-                dtype,
-                List.of(tokens, dim),
-                FeatureColumns.TARGET);
-        var text = new FeatureMetadata.Text(
-                s.text().tokenizer(),
-                tokenizerSha256,
-                s.text().tokenizerJson() ? null : s.text().lowercase(),
-                maxLength,
-                s.text().layerNormTargets(),
-                STATISTICS);
         var versions = new LinkedHashMap<>(BuildInfo.versions());
         versions.put("spark_runtime", sparkVersion);
         return new FeatureMetadata(
                 FeatureMetadataJson.FORMAT,
                 FeatureMetadataJson.CURRENT_VERSION,
-                new FeatureMetadata.Teacher(
-                        BertConfig.presets().containsKey(s.teacher().model())
-                                ? s.teacher().model()
-                                : null,
-                        modelMap(teacher),
-                        s.teacher().checkpoint(),
-                        checkpointSha256),
-                target,
+                teacher(s.teacher().model(), s.teacher().checkpoint(), teacher, checkpointSha256),
+                target(s.target().tensor(), k, s, List.of(tokens, dim), FeatureColumns.TARGET),
                 columns,
                 null,
                 null,
@@ -117,7 +87,89 @@ final class TextMetadataFactory {
                 versions,
                 Instant.now().toString(),
                 FeatureMetadata.TEXT,
-                text);
+                text(s, tokenizerSha256),
+                null);
+    }
+
+    /**
+     * The caption part of an image dataset whose extract also runs a text teacher: token ids, attention mask and
+     * target of each sample's caption, under {@link FeatureColumns#caption} names.
+     */
+    static FeatureMetadata.Captions captions(
+            ExtractSettings s, BertConfig teacher, String checkpointSha256, String tokenizerSha256) {
+        ExtractSettings.CaptionTeacher captions = s.captionTeacher();
+        int maxLength = s.text().maxLength();
+        if (maxLength > teacher.maxPositions()) {
+            throw new IllegalArgumentException("distillery.extract.text.max-length " + maxLength + " exceeds the "
+                    + "caption teacher's " + teacher.maxPositions() + " positions (max_position_embeddings)");
+        }
+        int k = captions.topK() == ExtractSettings.Target.ALL_BLOCKS ? teacher.numLayers() : captions.topK();
+        if (k > teacher.numLayers()) {
+            throw new IllegalArgumentException("distillery.extract.caption-teacher.top-k " + k
+                    + " exceeds the caption teacher's " + teacher.numLayers() + " layers");
+        }
+        List<Long> shape = List.of((long) maxLength, (long) teacher.hiddenSize());
+        return new FeatureMetadata.Captions(
+                teacher(captions.model(), captions.checkpoint(), teacher, checkpointSha256),
+                target(captions.tensor(), k, s, shape, FeatureColumns.caption(FeatureColumns.TARGET)),
+                text(s, tokenizerSha256),
+                tokenColumns(
+                        FeatureColumns::caption,
+                        maxLength,
+                        teacher.hiddenSize(),
+                        s.target().dtype().id()));
+    }
+
+    /** Target, input_ids and attention_mask, named by {@code names} (text rows: as they are; captions: prefixed). */
+    private static List<FeatureMetadata.TensorColumn> tokenColumns(
+            java.util.function.UnaryOperator<String> names, long tokens, long dim, String dtype) {
+        return List.of(
+                new FeatureMetadata.TensorColumn(
+                        names.apply(FeatureColumns.TARGET),
+                        dtype,
+                        List.of(tokens, dim),
+                        "C order",
+                        "data2vec contextualized target per token; 0 where attention_mask is 0"),
+                new FeatureMetadata.TensorColumn(
+                        names.apply(FeatureColumns.INPUT_IDS),
+                        TensorPacking.INT32,
+                        List.of(tokens),
+                        "C order",
+                        "token ids, [CLS] first"),
+                new FeatureMetadata.TensorColumn(
+                        names.apply(FeatureColumns.ATTENTION_MASK),
+                        "uint8",
+                        List.of(tokens),
+                        "C order",
+                        "1 real token, 0 padding"));
+    }
+
+    private static FeatureMetadata.Teacher teacher(
+            String model, String checkpoint, BertConfig config, String checkpointSha256) {
+        return new FeatureMetadata.Teacher(
+                BertConfig.presets().containsKey(model) ? model : null, modelMap(config), checkpoint, checkpointSha256);
+    }
+
+    private static FeatureMetadata.Target target(
+            TargetTensor tensor, int k, ExtractSettings s, List<Long> shape, String column) {
+        return new FeatureMetadata.Target(
+                tensor.name().toLowerCase(Locale.ROOT),
+                "all",
+                k,
+                s.target().eps(),
+                s.target().dtype().id(),
+                shape,
+                column);
+    }
+
+    private static FeatureMetadata.Text text(ExtractSettings s, String tokenizerSha256) {
+        return new FeatureMetadata.Text(
+                s.text().tokenizer(),
+                tokenizerSha256,
+                s.text().tokenizerJson() ? null : s.text().lowercase(),
+                s.text().maxLength(),
+                s.text().layerNormTargets(),
+                STATISTICS);
     }
 
     /** The teacher's sizes in Hugging Face config.json keys. */

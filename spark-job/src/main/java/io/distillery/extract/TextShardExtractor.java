@@ -5,7 +5,6 @@ import io.distillery.features.FeatureColumns;
 import io.distillery.features.FeatureMetadata;
 import io.distillery.features.FeatureMetadataJson;
 import io.distillery.features.TensorDType;
-import io.distillery.features.TensorPacking;
 import io.distillery.shards.RawSample;
 import io.distillery.shards.Shard;
 import io.distillery.shards.ShardCorruptException;
@@ -141,32 +140,12 @@ final class TextShardExtractor {
             }
             g.append(FeatureColumns.TEXT, s.caption());
             for (FeatureMetadata.TensorColumn column : metadata.tensorColumns()) {
-                String name = column.name();
-                if (tensors.ints().containsKey(name)) {
-                    int[] ints = tensors.ints().get(name);
-                    int length = ints.length / n;
-                    byte[] cell = column.dtype().equals(TensorPacking.INT32)
-                            ? TensorPacking.packInts(ints, i * length, length)
-                            : bytes(ints, i * length, length);
-                    g.append(name, Binary.fromConstantByteArray(cell));
-                    continue;
-                }
-                float[] flat = tensors.floats().get(name);
-                int length = flat.length / n;
-                OutputGuard.check(shardId, "key '" + s.key() + "'", name, flat, i * length, length, dtype);
-                g.append(name, Binary.fromConstantByteArray(TensorPacking.pack(flat, i * length, length, dtype)));
+                byte[] cell =
+                        TextCells.cell(column, tensors, column.name(), i, n, shardId, "key '" + s.key() + "'", dtype);
+                g.append(column.name(), Binary.fromConstantByteArray(cell));
             }
             out.write(g);
         }
         return n;
-    }
-
-    /** uint8 cells (the attention mask: 0 or 1). */
-    private static byte[] bytes(int[] src, int offset, int count) {
-        byte[] out = new byte[count];
-        for (int i = 0; i < count; i++) {
-            out[i] = (byte) src[offset + i];
-        }
-        return out;
     }
 }

@@ -23,29 +23,31 @@ record TextTeacher(BertConfig config, BertEncoder encoder, WordPieceTokenizer to
     private static final Logger LOG = LoggerFactory.getLogger(TextTeacher.class);
     private static final Map<String, TextTeacher> LOADED = new ConcurrentHashMap<>();
 
-    /** This JVM's teacher for the settings (loaded once per model, checkpoint and tokenizer). */
+    /** This JVM's teacher for text input (loaded once per model, checkpoint and tokenizer). */
     static TextTeacher get(ExtractSettings s, Configuration conf) {
-        String key = s.teacher().model() + "|" + s.teacher().checkpoint() + "|"
-                + s.text().tokenizer() + "|" + s.text().lowercase();
-        return LOADED.computeIfAbsent(key, k -> load(s, conf));
+        return get(s.teacher().model(), s.teacher().checkpoint(), s.text(), conf);
     }
 
-    private static TextTeacher load(ExtractSettings s, Configuration conf) {
+    /** This JVM's caption teacher of an image extract. */
+    static TextTeacher captions(ExtractSettings s, Configuration conf) {
+        return get(s.captionTeacher().model(), s.captionTeacher().checkpoint(), s.text(), conf);
+    }
+
+    private static TextTeacher get(String model, String checkpoint, ExtractSettings.Text text, Configuration conf) {
+        String key = model + "|" + checkpoint + "|" + text.tokenizer() + "|" + text.lowercase();
+        return LOADED.computeIfAbsent(key, k -> load(model, checkpoint, text, conf));
+    }
+
+    private static TextTeacher load(String model, String checkpoint, ExtractSettings.Text text, Configuration conf) {
         long start = System.nanoTime();
         try {
-            BertConfig config = config(s.teacher().model(), conf);
-            BertEncoder encoder =
-                    BertEncoder.load(config, ModelFiles.localCopy(s.teacher().checkpoint(), conf));
-            WordPieceTokenizer tokenizer =
-                    tokenizer(s.text(), ModelFiles.localCopy(s.text().tokenizer(), conf));
-            LOG.info(
-                    "text teacher {} loaded in {} ms",
-                    s.teacher().checkpoint(),
-                    (System.nanoTime() - start) / 1_000_000);
+            BertConfig config = config(model, conf);
+            BertEncoder encoder = BertEncoder.load(config, ModelFiles.localCopy(checkpoint, conf));
+            WordPieceTokenizer tokenizer = tokenizer(text, ModelFiles.localCopy(text.tokenizer(), conf));
+            LOG.info("text teacher {} loaded in {} ms", checkpoint, (System.nanoTime() - start) / 1_000_000);
             return new TextTeacher(config, encoder, tokenizer);
         } catch (IOException e) {
-            throw new UncheckedIOException(
-                    "cannot load text teacher " + s.teacher().checkpoint() + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot load text teacher " + checkpoint + ": " + e.getMessage(), e);
         }
     }
 

@@ -29,7 +29,7 @@ class ExtractTaskSizeTest {
         var teacher = ModelConfigs.resolve(
                 parity.resolve("teacher_beitv2/config.json").toString());
         String metadataJson = FeatureMetadataJson.toJson(
-                FeatureMetadataFactory.create(s, teacher, "0".repeat(64), List.of("a", "b"), "3.5.9"));
+                FeatureMetadataFactory.create(s, teacher, "0".repeat(64), List.of("a", "b"), "3.5.9", null));
         LongAccumulator acc = SparkTestSession.get().sparkContext().longAccumulator("size-test");
         ExtractTask task =
                 new ExtractTask(s, metadataJson, List.of("a", "b"), new ExtractCounters(acc, acc), TestHooks.NONE);

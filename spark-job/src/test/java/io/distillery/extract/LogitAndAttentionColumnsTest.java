@@ -32,7 +32,7 @@ class LogitAndAttentionColumnsTest {
                         : ParityFiles.root()
                                 .resolve("teacher_beitv2/config.json")
                                 .toString());
-        return FeatureMetadataFactory.create(s, teacher, "0".repeat(64), List.of(), "3.5.9");
+        return FeatureMetadataFactory.create(s, teacher, "0".repeat(64), List.of(), "3.5.9", null);
     }
 
     @Test

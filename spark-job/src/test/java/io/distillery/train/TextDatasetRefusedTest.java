@@ -27,7 +27,8 @@ class TextDatasetRefusedTest {
                 Map.of(),
                 "now",
                 FeatureMetadata.TEXT,
-                new FeatureMetadata.Text("/vocab.txt", "cd", true, 128, true, "real tokens"));
+                new FeatureMetadata.Text("/vocab.txt", "cd", true, 128, true, "real tokens"),
+                null);
         assertThatThrownBy(() -> DatasetCompatibility.check("/ds", text, null, TargetTokens.ALL, true))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("/ds: a text feature dataset")
