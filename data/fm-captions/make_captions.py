@@ -8,9 +8,11 @@ consisting of a sole fastened by straps to the foot" for Sandal). Nothing is inv
 Split rule (what evaluation may never have seen in training):
 - images: train shards hold only FM train images (60000), test shards only FM test images (10000);
 - class phrasings: the evaluation phrasing of each class is its Fashion-MNIST name (EVAL_NAMES, written to
-  class-names.txt); every WordNet name equal to any class's evaluation phrasing (case-insensitive) is left out of
-  the training captions, so e.g. "coat", "sandal" or "T-shirt" never occur as a training phrasing (longer phrasings
-  that contain such a word, e.g. "duffel coat", do);
+  class-names.txt). By default it is also one of the class's training names (as a real caption corpus names its
+  objects), next to the WordNet lemmas; with --hold-out-class-names every name equal to any class's evaluation
+  phrasing (case-insensitive) is left out of the training captions, so e.g. "coat", "sandal" or "T-shirt" never
+  occur as a training phrasing (longer phrasings that contain such a word, e.g. "duffel coat", do): a harder test
+  of the text encoder, which must then relate "t-shirt" to "tee shirt" without ever seeing it;
 - templates: TRAIN_NAME_TEMPLATES / TRAIN_GLOSS_TEMPLATES fill the training captions, EVAL_TEMPLATES (written to
   zero-shot-templates.txt) fill the test captions and the zero-shot prompts; the sets are disjoint and no evaluation
   prompt occurs inside any possible training caption (checked before anything is written).
@@ -125,13 +127,14 @@ def with_article(name):
     return ("an " if name[0].lower() in "aeiou" else "a ") + name
 
 
-def phrasings(wordnet_dir):
-    """Per class: (training names, training definitions); names equal to an evaluation phrasing are left out."""
+def phrasings(wordnet_dir, hold_out_class_names=False):
+    """Per class: (training names, training definitions). The class's evaluation phrasing comes first, unless
+    hold_out_class_names: then names equal to any evaluation phrasing are left out."""
     synsets = read_synsets(os.path.join(wordnet_dir, "data.noun"), [o for c in SYNSETS for o in c])
-    held_out = {n.lower() for n in EVAL_NAMES}
+    held_out = {n.lower() for n in EVAL_NAMES} if hold_out_class_names else set()
     out = []
-    for offsets in SYNSETS:
-        names, defs = [], []
+    for c, offsets in enumerate(SYNSETS):
+        names, defs = ([] if hold_out_class_names else [EVAL_NAMES[c]]), []
         for o in offsets:
             lemmas, d = synsets[o]
             for lemma in lemmas:
@@ -154,7 +157,7 @@ def eval_prompts():
     return [t.replace("{}", n) for n in EVAL_NAMES for t in EVAL_TEMPLATES]
 
 
-def check_split(per_class):
+def check_split(per_class, hold_out_class_names=False):
     """Fails unless the evaluation templates, phrasings and prompts are disjoint from everything training uses."""
     if set(EVAL_TEMPLATES) & set(TRAIN_NAME_TEMPLATES + TRAIN_GLOSS_TEMPLATES):
         sys.exit("an evaluation template is also a training template")
@@ -166,7 +169,7 @@ def check_split(per_class):
     for c, (names, defs) in enumerate(per_class):
         if not names:
             sys.exit(f"class {c} ({CLASSES[c]}) has no training name left")
-        if held_out & {n.lower() for n in names}:
+        if hold_out_class_names and held_out & {n.lower() for n in names}:
             sys.exit(f"class {c}: a training name is an evaluation phrasing")
         train += training_captions(names, defs)
     lowered = [t.lower() for t in train]
@@ -287,9 +290,11 @@ def main():
     p.add_argument("--out", default="work/fm-captions")
     p.add_argument("--seed", type=int, default=20261130)
     p.add_argument("--limit", type=int, help="only the first N images of each split (for a quick look)")
+    p.add_argument("--hold-out-class-names", action="store_true",
+                   help="keep the evaluation class names out of every training caption (see the split rule)")
     a = p.parse_args()
-    synsets, per_class = phrasings(a.wordnet)
-    train_captions = check_split(per_class)
+    synsets, per_class = phrasings(a.wordnet, a.hold_out_class_names)
+    train_captions = check_split(per_class, a.hold_out_class_names)
 
     os.makedirs(a.out, exist_ok=True)
     manifest = {"format": "webdataset", "generator": "data/fm-captions/make_captions.py", "seed": a.seed,
@@ -301,6 +306,7 @@ def main():
                 "train_names": [n for n, _ in per_class], "train_definitions": [d for _, d in per_class],
                 "train_name_templates": TRAIN_NAME_TEMPLATES, "train_gloss_templates": TRAIN_GLOSS_TEMPLATES,
                 "eval_templates": EVAL_TEMPLATES, "gloss_share": GLOSS_SHARE,
+                "class_names_held_out": a.hold_out_class_names,
                 "distinct_training_captions": len(set(train_captions)), "splits": {}}
     for split in ("train", "test"):
         samples, source = build_split(split, a.fm, per_class, a.seed, a.limit)

@@ -47,12 +47,23 @@ class SplitTest(unittest.TestCase):
     def setUp(self):
         self.synsets, self.per_class = mc.phrasings(WORDNET)
 
-    def test_every_class_has_training_names_and_none_is_an_evaluation_phrasing(self):
-        held_out = {n.lower() for n in mc.EVAL_NAMES}
+    def test_by_default_each_class_is_named_by_its_evaluation_phrasing_first(self):
         self.assertEqual(len(self.per_class), 10)
         for c, (names, defs) in enumerate(self.per_class):
             self.assertTrue(names and defs, mc.CLASSES[c])
+            self.assertEqual(names[0], mc.EVAL_NAMES[c])
+            self.assertEqual(len({n.lower() for n in names}), len(names), mc.CLASSES[c])
+        mc.check_split(self.per_class)
+
+    def test_held_out_class_names_never_name_a_class_in_training(self):
+        held_out = {n.lower() for n in mc.EVAL_NAMES}
+        _, strict = mc.phrasings(WORDNET, hold_out_class_names=True)
+        for c, (names, defs) in enumerate(strict):
+            self.assertTrue(names and defs, mc.CLASSES[c])
             self.assertFalse(held_out & {n.lower() for n in names}, mc.CLASSES[c])
+        mc.check_split(strict, hold_out_class_names=True)
+        with self.assertRaises(SystemExit):
+            mc.check_split(self.per_class, hold_out_class_names=True)
 
     def test_no_evaluation_prompt_occurs_in_any_possible_training_caption(self):
         train = [t.lower() for names, defs in self.per_class for t in mc.training_captions(names, defs)]
@@ -62,7 +73,7 @@ class SplitTest(unittest.TestCase):
             self.assertFalse([t for t in train if p.lower() in t], p)
         self.assertFalse(set(mc.EVAL_TEMPLATES) & set(mc.TRAIN_NAME_TEMPLATES + mc.TRAIN_GLOSS_TEMPLATES))
         # And the guard itself notices a leak.
-        leaky = [(names + ["coat"], defs) for names, defs in self.per_class]
+        leaky = [(names, defs + [mc.eval_prompts()[0]]) for names, defs in self.per_class]
         with self.assertRaises(SystemExit):
             mc.check_split(leaky)
 
