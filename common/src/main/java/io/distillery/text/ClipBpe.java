@@ -14,16 +14,18 @@ import java.util.concurrent.ConcurrentHashMap;
 final class ClipBpe {
 
     static final String END_OF_WORD = "</w>";
-    private static final int CACHE_LIMIT = 1 << 16;
+    static final int DEFAULT_CACHE_LIMIT = 1 << 16;
 
     private final Map<String, Integer> ranks; // "first second" -> rank
     private final Map<String, Integer> vocab;
     private final Map<String, int[]> cache = new ConcurrentHashMap<>();
+    private final int cacheLimit;
 
     /** Every merge's symbols and result must be in {@code vocab}; the caller checks that, to name the file. */
-    ClipBpe(Map<String, Integer> ranks, Map<String, Integer> vocab) {
+    ClipBpe(Map<String, Integer> ranks, Map<String, Integer> vocab, int cacheLimit) {
         this.ranks = Map.copyOf(ranks);
         this.vocab = Map.copyOf(vocab);
+        this.cacheLimit = cacheLimit;
     }
 
     /** The ids of the byte-level {@code token} (not empty). */
@@ -31,7 +33,7 @@ final class ClipBpe {
         int[] ids = cache.get(token);
         if (ids == null) {
             ids = merge(token);
-            if (cache.size() >= CACHE_LIMIT) {
+            if (cache.size() >= cacheLimit) {
                 cache.clear();
             }
             cache.put(token, ids);

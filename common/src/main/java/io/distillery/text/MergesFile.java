@@ -28,6 +28,12 @@ final class MergesFile {
 
     /** The tokenizer of the merges file's bytes; {@code name} is what errors call the file. */
     static ClipTokenizer tokenizer(byte[] content, String name, List<String> specials) throws IOException {
+        return tokenizer(content, name, specials, ClipBpe.DEFAULT_CACHE_LIMIT);
+    }
+
+    /** As above, with at most {@code cacheLimit} words in the BPE cache. */
+    static ClipTokenizer tokenizer(byte[] content, String name, List<String> specials, int cacheLimit)
+            throws IOException {
         String text = decode(unzipIfGzip(content, name), name);
         Map<String, Integer> vocab = new HashMap<>();
         int next = 0;
@@ -38,24 +44,23 @@ final class MergesFile {
             vocab.put(ByteLevel.inVocabOrder(b) + ClipBpe.END_OF_WORD, next++);
         }
         Map<String, Integer> ranks = new HashMap<>();
-        String[] lines = text.split("\n", -1);
-        int last = Math.min(lines.length - 1, MERGES);
-        if (last == lines.length - 1 && lines[last].isEmpty()) {
-            last--; // the newline that ends the file, not an empty merge
-        }
-        for (int line = 1; line <= last; line++) {
-            String[] pair = lines[line].trim().split("\\s+");
+        int start = text.indexOf('\n') + 1; // past the header
+        for (int line = 2; start > 0 && start < text.length() && ranks.size() < MERGES; line++) {
+            int newline = text.indexOf('\n', start);
+            String merge = text.substring(start, newline < 0 ? text.length() : newline);
+            start = newline + 1; // 0 after the last line
+            String[] pair = merge.trim().split("\\s+");
             if (pair.length != 2 || pair[0].isEmpty()) {
-                throw new TokenizerFormatException(name + ", line " + (line + 1)
-                        + ": a merge is two symbols separated by a space, not '" + lines[line].strip() + "'");
+                throw new TokenizerFormatException(name + ", line " + line
+                        + ": a merge is two symbols separated by a space, not '" + merge.strip() + "'");
             }
             for (String symbol : pair) {
                 if (!vocab.containsKey(symbol)) {
-                    throw new TokenizerFormatException(name + ", line " + (line + 1) + ": '" + symbol
+                    throw new TokenizerFormatException(name + ", line " + line + ": '" + symbol
                             + "' is neither a byte character nor made by an earlier merge");
                 }
             }
-            ranks.put(pair[0] + ' ' + pair[1], line - 1);
+            ranks.put(pair[0] + ' ' + pair[1], line - 2);
             vocab.put(pair[0] + pair[1], next++);
         }
         if (ranks.isEmpty()) {
@@ -64,7 +69,7 @@ final class MergesFile {
         for (String special : specials) {
             vocab.put(special, next++);
         }
-        return new ClipTokenizer(name, new ClipBpe(ranks, vocab), specials, vocab);
+        return new ClipTokenizer(name, new ClipBpe(ranks, vocab, cacheLimit), specials, vocab);
     }
 
     private static byte[] unzipIfGzip(byte[] content, String name) throws IOException {
