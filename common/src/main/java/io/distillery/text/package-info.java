@@ -11,5 +11,11 @@
  * longest-first into vocabulary pieces; a {@code Template} adds [CLS] and [SEP]. The character classes come from the
  * library itself ({@code bert-unicode-categories.txt}), because its Unicode tables differ from the JDK's. Golden
  * tests compare every step with the library: see docs/text.md.
+ *
+ * <p>For CLIP teachers, {@link io.distillery.text.ClipTokenizer} gives open_clip's {@code tokenize()} ids: {@code
+ * ClipTextCleaner} unescapes HTML ({@code HtmlUnescape}), normalizes whitespace and lowercases as Python does;
+ * {@code ClipPreTokenizer} splits with open_clip's pattern; {@code ByteLevel} and {@code ClipBpe} byte-pair encode
+ * each piece with the merges that {@code MergesFile} reads (OpenAI's are bundled). Python's character classes come
+ * from {@code clip-unicode.txt} ({@code ClipChars}).
  */
 package io.distillery.text;
