@@ -29,6 +29,10 @@ public final class FeatureColumns {
      * {@code caption_attention_mask}, {@code caption_target}), set on view-0 rows only.
      */
     public static final String CAPTION_PREFIX = "caption_";
+    /** open_clip teacher rows: the view's L2-normalised CLIP image embedding [E]. */
+    public static final String IMAGE_EMBEDDING = "image_embedding";
+    /** open_clip teacher: the caption's L2-normalised CLIP text embedding [E] (stored as {@code caption_embedding}). */
+    public static final String EMBEDDING = "embedding";
 
     public static final String TARGET = "target";
     public static final String CLS = "cls";

@@ -4,8 +4,6 @@ import io.distillery.features.FeatureColumns;
 import io.distillery.features.FeatureMetadata;
 import io.distillery.features.TensorDType;
 import io.distillery.shards.RawSample;
-import io.distillery.targets.TextTargetRecipe;
-import io.distillery.text.Encoding;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.hadoop.conf.Configuration;
@@ -13,49 +11,46 @@ import org.apache.parquet.example.data.Group;
 import org.apache.parquet.io.api.Binary;
 
 /**
- * The caption teacher's part of an image extract: tokenizes each sample's caption, runs the text teacher on the
- * captions of a batch's view-0 views (a caption is per sample, so its other views carry none) and appends the
- * {@code caption_*} cells to those rows.
+ * The caption side of an image extract: tokenizes each sample's caption, runs the caption teacher (a BERT, or an
+ * open_clip teacher's text tower) on the captions of a batch's view-0 views (a caption is per sample, so its other
+ * views carry none) and appends the {@code caption_*} cells to those rows.
  */
 final class CaptionColumns {
-    private final TextTeacher teacher;
-    private final TextTeacherRunner runner;
+    private final CaptionEncoder encoder;
     private final FeatureMetadata.Captions captions;
-    private final int maxLength;
     private final TensorDType dtype;
 
-    private CaptionColumns(ExtractSettings settings, FeatureMetadata.Captions captions, Configuration conf) {
-        this.teacher = TextTeacher.captions(settings, conf);
+    private CaptionColumns(CaptionEncoder encoder, FeatureMetadata.Captions captions, TensorDType dtype) {
+        this.encoder = encoder;
         this.captions = captions;
-        this.maxLength = settings.text().maxLength();
-        this.dtype = settings.target().dtype();
-        TextTargetRecipe recipe = new TextTargetRecipe(
-                settings.captionTeacher().tensor(),
-                captions.target().topK(),
-                captions.target().eps(),
-                settings.text().layerNormTargets());
-        this.runner = new TextTeacherRunner(
-                teacher, recipe, new ExtractSettings.Store(false, List.of(), false, false, false, 0, List.of()));
+        this.dtype = dtype;
     }
 
     /** The caption columns of {@code metadata}'s dataset, or null when it has none. */
     static CaptionColumns of(ExtractSettings settings, FeatureMetadata metadata, Configuration conf) {
-        return metadata.captions() == null ? null : new CaptionColumns(settings, metadata.captions(), conf);
+        if (metadata.captions() == null) {
+            return null;
+        }
+        CaptionEncoder encoder = settings.teacher().kind() == TeacherKind.OPEN_CLIP
+                ? new ClipCaptionEncoder(ClipTeacher.get(settings, conf))
+                : new BertCaptionEncoder(settings, metadata.captions(), conf);
+        return new CaptionColumns(
+                encoder, metadata.captions(), settings.target().dtype());
     }
 
-    Encoding encode(RawSample sample) {
-        return teacher.tokenizer().encode(sample.caption(), maxLength);
+    CaptionInput encode(RawSample sample) {
+        return encoder.encode(sample.caption());
     }
 
     /** The teacher's outputs for the captions of {@code views} (those with one, in order); null when none has. */
     Batch run(List<PendingView> views) {
-        List<Encoding> encodings = new ArrayList<>();
+        List<CaptionInput> inputs = new ArrayList<>();
         for (PendingView v : views) {
             if (v.caption() != null) {
-                encodings.add(v.caption());
+                inputs.add(v.caption());
             }
         }
-        return encodings.isEmpty() ? null : new Batch(runner.run(encodings), encodings.size());
+        return inputs.isEmpty() ? null : new Batch(encoder.run(inputs), inputs.size());
     }
 
     /** Appends the {@code index}-th caption of {@code batch} to {@code row} (a view-0 row). */
@@ -70,4 +65,14 @@ final class CaptionColumns {
 
     /** One batch's caption tensors, {@code count} captions. */
     record Batch(BatchTensors tensors, int count) {}
+
+    /**
+     * A caption teacher: its tokenization, and its tensors for a batch of captions under the text row names
+     * ({@code input_ids}, {@code target}, ...) that the caption columns prefix with {@code caption_}.
+     */
+    interface CaptionEncoder {
+        CaptionInput encode(String caption);
+
+        BatchTensors run(List<CaptionInput> captions);
+    }
 }

@@ -163,6 +163,9 @@ public final class ExtractJob {
 
     private static FeatureMetadata imageMetadata(
             ExtractSettings s, ShardPlan plan, Configuration conf, String sparkVersion) throws IOException {
+        if (s.teacher().kind() == TeacherKind.OPEN_CLIP) {
+            return clipMetadata(s, plan, conf, sparkVersion);
+        }
         ModelConfig teacher = ModelFiles.config(s.teacher().model(), conf);
         String sha = Sha256.of(ModelFiles.localCopy(s.teacher().checkpoint(), conf));
         FeatureMetadata.Captions captions = s.captionTeacher() == null ? null : captions(s, conf);
@@ -206,6 +209,33 @@ public final class ExtractJob {
                 metadata.target().tensor(),
                 metadata.target().topK(),
                 metadata.target().dtype(),
+                s.outputPath());
+        return metadata;
+    }
+
+    /**
+     * An open_clip teacher's dataset description; the teacher is loaded here once (and reused by the local
+     * executor), so bad files or a tokenizer too large for its vocabulary fail the job on the driver.
+     */
+    private static FeatureMetadata clipMetadata(
+            ExtractSettings s, ShardPlan plan, Configuration conf, String sparkVersion) throws IOException {
+        ClipTeacher clip = ClipTeacher.get(s, conf);
+        String sha = Sha256.of(ModelFiles.localCopy(s.teacher().checkpoint(), conf));
+        String tokenizerSha = s.text().tokenizer() == null
+                ? null
+                : Sha256.of(ModelFiles.localCopy(s.text().tokenizer(), conf));
+        FeatureMetadata metadata =
+                ClipMetadataFactory.create(s, clip, sha, tokenizerSha, plan.classNames(), sparkVersion);
+        LOG.info(
+                "extract plan: {} shards, ~{} images, {} views each, open_clip teacher {} ({}; logit scale {}),"
+                        + " context {}, output {}",
+                plan.shards().size(),
+                plan.estimatedSamples(),
+                s.views().random() + 1,
+                s.teacher().model(),
+                clip.config(),
+                clip.model().logitScale(),
+                clip.contextLength(),
                 s.outputPath());
         return metadata;
     }

@@ -51,9 +51,14 @@ public record ExtractSettings(
      * @param model      a preset or a config.json path
      * @param checkpoint timm-format safetensors every executor can read
      * @param copies     teacher copies run at once per executor ({@code EncoderPool.ONE_PER_THREAD}: one per task)
+     * @param kind       timm encoder or open_clip CLIP (then {@code model} is an open_clip model config JSON)
      */
-    public record Teacher(String model, String checkpoint, int copies) implements Serializable {
+    public record Teacher(String model, String checkpoint, int copies, TeacherKind kind) implements Serializable {
         public Teacher {
+            if (kind == TeacherKind.OPEN_CLIP && ModelConfigs.presets().containsKey(model)) {
+                throw new IllegalArgumentException(SECTION + ".teacher.model must be an open_clip model config JSON"
+                        + " (e.g. ViT-B-32.json) for teacher.kind = open-clip, got the timm preset '" + model + "'");
+            }
             if (copies < 0) {
                 throw new IllegalArgumentException(
                         SECTION + ".teacher.copies must be >= 0 (0 = one per running task), " + "got " + copies);
@@ -201,6 +206,24 @@ public record ExtractSettings(
                     + " with input.modality = text the teacher is the text teacher: leave caption-teacher.checkpoint"
                     + " unset");
         }
+        if (teacher.kind() == TeacherKind.OPEN_CLIP) {
+            if (input.modality() != io.distillery.shards.Modality.IMAGE) {
+                throw new IllegalArgumentException(SECTION + ".teacher.kind = open-clip reads captioned images:"
+                        + " input.modality must be image");
+            }
+            if (captionTeacher != null) {
+                throw new IllegalArgumentException(SECTION + ".caption-teacher: an open_clip teacher embeds the"
+                        + " captions with its own text tower; leave caption-teacher.checkpoint unset");
+            }
+            if (!store.layers().isEmpty()
+                    || store.cls()
+                    || store.pooled()
+                    || store.logits()
+                    || !store.attention().isEmpty()) {
+                throw new IllegalArgumentException(SECTION + ".store: an open_clip teacher writes image_embedding"
+                        + " (and pixels); store.layers, cls, pooled, logits and attention are for timm teachers");
+            }
+        }
         if (captionTeacher != null && text.tokenizer() == null) {
             throw new IllegalArgumentException(SECTION + ".text.tokenizer must name a vocab.txt or tokenizer.json for"
                     + " the caption teacher (caption-teacher.checkpoint is set)");
@@ -249,7 +272,10 @@ public record ExtractSettings(
                             r.enumOf(TargetTensor.class, "caption-teacher.tensor"),
                             r.countOrAll("caption-teacher.top-k"));
             Teacher teacher = new Teacher(
-                    c.getString("teacher.model"), r.required("teacher.checkpoint"), c.getInt("teacher.copies"));
+                    c.getString("teacher.model"),
+                    r.required("teacher.checkpoint"),
+                    c.getInt("teacher.copies"),
+                    TeacherKind.fromConfig(c.getString("teacher.kind")));
             Target target = new Target(
                     r.enumOf(TargetTensor.class, "target.tensor"),
                     r.enumOf(TargetTokens.class, "target.tokens"),
@@ -296,8 +322,8 @@ public record ExtractSettings(
                 || (input.modality() == io.distillery.shards.Modality.TEXT
                         && io.distillery.model.bert.BertConfig.presets().containsKey(teacher.model()));
         String model = preset ? teacher.model() : qualify("teacher.model", teacher.model(), conf);
-        Teacher qualifiedTeacher =
-                new Teacher(model, qualify("teacher.checkpoint", teacher.checkpoint(), conf), teacher.copies());
+        Teacher qualifiedTeacher = new Teacher(
+                model, qualify("teacher.checkpoint", teacher.checkpoint(), conf), teacher.copies(), teacher.kind());
         return new ExtractSettings(
                 input.withPath(qualify("input.path", input.path(), conf)),
                 qualify("output.path", outputPath, conf),

@@ -89,17 +89,7 @@ final class FeatureMetadataFactory {
                 dtype,
                 List.of(tokens, dim),
                 FeatureColumns.TARGET);
-        var preprocessing = new FeatureMetadata.Preprocessing(
-                teacher.imgSize(),
-                boxed(teacher.imageMean()),
-                boxed(teacher.imageStd()),
-                s.views().evalCropPct(),
-                s.views().random(),
-                List.of(s.views().scaleMin(), s.views().scaleMax()),
-                List.of(s.views().ratioMin(), s.views().ratioMax()),
-                s.views().hflip(),
-                "bicubic",
-                "view 0 = eval view; view v >= 1 = RandomResizedCrop + flip seeded by SHA-256(seed, key, v)");
+        var preprocessing = preprocessing(s, teacher.imgSize(), teacher.imageMean(), teacher.imageStd());
         var versions = new java.util.LinkedHashMap<>(BuildInfo.versions());
         versions.put("spark_runtime", sparkVersion);
         return new FeatureMetadata(
@@ -117,15 +107,32 @@ final class FeatureMetadataFactory {
                 logits,
                 preprocessing,
                 s.seed(),
-                new FeatureMetadata.Input(
-                        s.input().format().name().toLowerCase(Locale.ROOT),
-                        s.input().path(),
-                        classNames),
+                input(s, classNames),
                 versions,
                 Instant.now().toString(),
                 FeatureMetadata.IMAGE,
                 null,
                 captions);
+    }
+
+    /** How the views were made, for a teacher taking {@code imgSize} squares normalised by mean and std. */
+    static FeatureMetadata.Preprocessing preprocessing(ExtractSettings s, int imgSize, double[] mean, double[] std) {
+        return new FeatureMetadata.Preprocessing(
+                imgSize,
+                boxed(mean),
+                boxed(std),
+                s.views().evalCropPct(),
+                s.views().random(),
+                List.of(s.views().scaleMin(), s.views().scaleMax()),
+                List.of(s.views().ratioMin(), s.views().ratioMax()),
+                s.views().hflip(),
+                "bicubic",
+                "view 0 = eval view; view v >= 1 = RandomResizedCrop + flip seeded by SHA-256(seed, key, v)");
+    }
+
+    static FeatureMetadata.Input input(ExtractSettings s, List<String> classNames) {
+        return new FeatureMetadata.Input(
+                s.input().format().name().toLowerCase(Locale.ROOT), s.input().path(), classNames);
     }
 
     private static List<Double> boxed(double[] values) {

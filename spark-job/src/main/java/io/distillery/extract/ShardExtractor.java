@@ -14,14 +14,12 @@ import io.distillery.image.ViewRenderer;
 import io.distillery.image.ViewSampler;
 import io.distillery.image.ViewSpec;
 import io.distillery.model.EncoderPool;
-import io.distillery.model.ModelConfig;
 import io.distillery.shards.RawSample;
 import io.distillery.shards.Shard;
 import io.distillery.shards.ShardCorruptException;
 import io.distillery.shards.ShardReader;
 import io.distillery.spark.ExecutorModelCache;
 import io.distillery.targets.TargetRecipe;
-import io.distillery.text.Encoding;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -83,13 +81,7 @@ public final class ShardExtractor {
             return ShardResult.committed(existing.get(), true);
         }
         ShardAttempt out = new ShardAttempt(layout, shard.id(), attempt, conf);
-        EncoderPool teachers = ExecutorModelCache.get(
-                settings.teacher().model(),
-                settings.teacher().checkpoint(),
-                settings.teacher().copies(),
-                conf);
-        ModelConfig teacher = teachers.config();
-        TargetRecipe recipe = settings.target().recipe(teacher.depth());
+        ViewTeacher runner = viewTeacher();
         MessageType schema = FeatureSchema.features(metadata);
 
         ShardTimings timings = new ShardTimings();
@@ -102,9 +94,7 @@ public final class ShardExtractor {
                 ShardReader reader = ShardReader.open(shard, settings.input(), classNames, conf)) {
             CaptionColumns captions = CaptionColumns.of(settings, metadata, conf);
             RowWriter rowWriter = new RowWriter(data, schema, shard.id(), captions);
-            TeacherRunner runner = new TeacherRunner(
-                    teachers, recipe, settings.store(), settings.target().dtype());
-            ViewSampler sampler = settings.views().sampler(teacher.imgSize());
+            ViewSampler sampler = settings.views().sampler(runner.imageSize());
             SampleScreen screen = new SampleScreen(shard.id(), classNames);
             List<PendingView> pending = new ArrayList<>();
             long t = System.nanoTime();
@@ -136,12 +126,12 @@ public final class ShardExtractor {
                     continue;
                 }
                 keys.add(sample.key());
-                Encoding caption = captions == null ? null : captions.encode(sample);
+                CaptionInput caption = captions == null ? null : captions.encode(sample);
                 for (int v = 0; v <= settings.views().random(); v++) {
                     ViewSpec view = v == 0
                             ? sampler.evalView(image.width(), image.height())
                             : sampler.randomView(settings.seed(), sample.key(), v, image.width(), image.height());
-                    RgbImage rendered = ViewRenderer.render(image, view, teacher.imgSize());
+                    RgbImage rendered = ViewRenderer.render(image, view, runner.imageSize());
                     pending.add(new PendingView(
                             sample, image.width(), image.height(), view, rendered, v == 0 ? caption : null));
                     t = timings.add(Phase.VIEWS, t);
@@ -178,6 +168,21 @@ public final class ShardExtractor {
                 String.format(java.util.Locale.ROOT, "%.1f", seconds),
                 timings);
         return ShardResult.committed(committed, false);
+    }
+
+    /** The executor's image teacher (loaded once per JVM), as the kind of teacher the settings name. */
+    private ViewTeacher viewTeacher() {
+        if (settings.teacher().kind() == TeacherKind.OPEN_CLIP) {
+            return new ClipViewTeacher(ClipTeacher.get(settings, conf));
+        }
+        EncoderPool teachers = ExecutorModelCache.get(
+                settings.teacher().model(),
+                settings.teacher().checkpoint(),
+                settings.teacher().copies(),
+                conf);
+        TargetRecipe recipe = settings.target().recipe(teachers.config().depth());
+        return new TeacherRunner(
+                teachers, recipe, settings.store(), settings.target().dtype());
     }
 
     /** Turns views + teacher outputs into Parquet rows. */

@@ -22,7 +22,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * equal-length slice per view ({@link BatchTensors}). A DL4J graph is not thread-safe, so each batch borrows a copy of the teacher
  * from the executor's pool: concurrent tasks run their own replicas on the shared weights.
  */
-final class TeacherRunner {
+final class TeacherRunner implements ViewTeacher {
     private final EncoderPool teachers;
     private final TargetRecipe recipe;
     private final ExtractSettings.Store store;
@@ -41,8 +41,13 @@ final class TeacherRunner {
         this.normalizer = new ImageNormalizer(c.imageMean(), c.imageStd());
     }
 
-    /** The batch's packed columns, in a stable order. */
-    BatchTensors run(List<PendingView> views) throws java.io.InterruptedIOException {
+    @Override
+    public int imageSize() {
+        return teachers.config().imgSize();
+    }
+
+    @Override
+    public BatchTensors run(List<PendingView> views) throws java.io.InterruptedIOException {
         ModelConfig c = teachers.config();
         int size = c.imgSize();
         int perImage = 3 * size * size;
