@@ -6,12 +6,12 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * {@code crd}: contrastive relational distillation, CLIP-KD's {@code ckd_loss}: the student's image-to-text
  * logits (as in {@code clip}) learn the teacher's, row by row in both directions:
  * <pre>
- *   L = exp(l) normalize(s_img) normalize(s_txt)^T,     T = tau_t t_img t_txt^T    (tau_t: teacher scale, fixed)
- *   loss = (DistillKL(L, T) + DistillKL(L^T, T^T)) / 2,
+ *   L = exp(l) normalize(s_img) normalize(s_txt)^T,     L_t = tau_t t_img t_txt^T    (tau_t: teacher scale, fixed)
+ *   loss = (DistillKL(L, L_t) + DistillKL(L^T, L_t^T)) / 2,
  *   DistillKL(y_s, y_t) = T^2 (1/N) sum_i KL(softmax(y_t,i / T) || softmax(y_s,i / T))    (temperature T, 1 in CLIP-KD)
  * </pre>
  * Only the N x N similarity structure is compared, so the student and teacher widths may differ. The gradient w.r.t.
- * L is (T/2N) [(rowsoftmax(L/T) - rowsoftmax(T_/T)) + (colsoftmax(L/T) - colsoftmax(T_/T))], then as in
+ * L is (T/2N) [(rowsoftmax(L/T) - rowsoftmax(L_t/T)) + (colsoftmax(L/T) - colsoftmax(L_t/T))], then as in
  * {@link StudentSimilarity}. Teacher embeddings are taken as given (cached already normalised).
  */
 public final class ContrastiveRelationalLoss implements ImageTextLoss {

@@ -9,8 +9,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *   loss = MSE(normalize(s_img), t_img) + MSE(normalize(s_txt), t_txt)      (MSE = mean over all N D elements)
  *   dLoss/d normalize(s) = 2 (normalize(s) - t) / (N D), then back through the normalisation
  * </pre>
- * The teacher embeddings are cached already normalised. The widths must match: the reference projects a narrower
- * student with a Linear first, which in Distillery is the caller's (trainable) projection.
+ * The teacher embeddings are cached already normalised. The widths must match: the reference projects a student of
+ * another width with a Linear first, which in Distillery is the caller's (trainable) projection.
  *
  * <p>{@code mfd} (masked feature distillation) is the same loss on a student that saw a masked image (CLIP-KD's
  * {@code --mask-ratio}); the masking is the trainer's, so {@code mfd} is this class under its own name.

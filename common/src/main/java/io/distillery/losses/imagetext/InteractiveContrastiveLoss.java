@@ -10,7 +10,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * the teacher's embeddings of the other modality:
  * <pre>
  *   C_img = k normalize(s_img) t_txt^T,  C_txt = k normalize(s_txt) t_img^T,  loss = (CE(C_img) + CE(C_txt)) / 2
- *   dLoss/dC = (rowsoftmax(C) - I) / (2N);   dLoss/dk = sum(dLoss/dC_img o C_img) / k + (same for txt)
+ *   dLoss/dC = (rowsoftmax(C) - I) / (2N);   dLoss/dk = sum(dLoss/dC_img o normalize(s_img) t_txt^T) + (same for txt)
  * </pre>
  * with CE against arange(N). k is the loss's learnable {@code cross_logit_scale}. Reference quirk, kept: it is an
  * {@code nn.Parameter} initialised to ln(1/0.07) ~ 2.66 like CLIP's log scale, but multiplies the logits directly,

@@ -8,7 +8,10 @@
  * gradients w.r.t. both embeddings, the student's log logit scale and the learnable parameters it owns (declared by
  * {@link io.distillery.losses.imagetext.ImageTextLoss#parameters}, with torch's initialisation). The teacher side
  * is a constant. Inputs may be FLOAT or DOUBLE; the math runs in double and each gradient comes back in its
- * input's type. One process only (the reference's world_size 1, gathering being the identity).
+ * input's type. One process only: the reference's own world_size == 1 branch reads the normalised student features
+ * before defining them (a bug), so these follow its multi-process branch with gathering as the identity, which
+ * L2-normalises the student's features first. Student-to-teacher width projections, the weights of the terms and
+ * the clamp of the student's logit scale to [0, ln 100] after each step are the trainer's.
  * {@link io.distillery.losses.imagetext.ImageTextLossRegistry} builds them by name from a config section;
  * {@code src/test/resources/losses/imagetext/generate.py} writes golden values from a PyTorch transcription of the
  * reference.
