@@ -14,7 +14,8 @@ import picocli.CommandLine.Mixin;
         mixinStandardHelpOptions = true,
         description = {
             "Frozen-feature kNN and linear-probe accuracy of teacher / students / baselines on labelled "
-                    + "images (or, with modality = text, BERTs on label<TAB>text files), target MSE and cosine of "
+                    + "images (or, with modality = text, BERTs on label<TAB>text files; with modality = image-text, "
+                    + "zero-shot accuracy and image-caption retrieval of open_clip models), target MSE and cosine of "
                     + "image students; writes report.md, report.json and PNG plots.",
             "Settings: reference.conf < --config file < --set key=value (keys relative to distillery.evaluate)."
         })
@@ -24,13 +25,27 @@ final class EvaluateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        EvaluateSettings settings = EvaluateSettings.from(job.load(EvaluateSettings.SECTION));
+        com.typesafe.config.Config config = job.load(EvaluateSettings.SECTION);
+        if (io.distillery.evaluate.ImageTextEvaluateSettings.requested(config)) {
+            return imageText(io.distillery.evaluate.ImageTextEvaluateSettings.from(config));
+        }
+        EvaluateSettings settings = EvaluateSettings.from(config);
         try (SparkSession spark = SparkSessions.getOrCreate(settings.sparkMaster(), settings.appName())) {
             EvaluateJob.Outcome outcome = EvaluateJob.run(spark, settings);
             System.out.println();
             System.out.println(outcome.report().toText());
             System.out.println("report: " + outcome.markdown() + " and " + outcome.json());
             outcome.plots().forEach(p -> System.out.println("plot:   " + p));
+        }
+        return 0;
+    }
+
+    private static int imageText(io.distillery.evaluate.ImageTextEvaluateSettings settings) throws Exception {
+        try (SparkSession spark = SparkSessions.getOrCreate(settings.sparkMaster(), settings.appName())) {
+            var outcome = io.distillery.evaluate.ImageTextEvaluateJob.run(spark, settings);
+            System.out.println();
+            System.out.println(java.nio.file.Files.readString(outcome.markdown()));
+            System.out.println("report: " + outcome.markdown() + " and " + outcome.json());
         }
         return 0;
     }

@@ -33,7 +33,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A labelled image dataset (any shard format extract reads) as rows {@code key, view, label, pixels} — the same
+ * A labelled image dataset (any shard format extract reads) as rows {@code key, view, label, pixels, caption} (the
+ * caption as extract reads it, or null) — the same
  * columns and pixel layout as a feature dataset, so finetune and evaluate read either. Views are made on the
  * executors exactly as extract makes them (view 0 = eval view; 1..K random-resized-crop + flip seeded by the
  * sample key), with the job's view settings and decode limits; undecodable images are skipped and counted in the
@@ -46,7 +47,8 @@ public record LabelledImages(Dataset<Row> rows, List<String> classNames, long es
             .add(FeatureColumns.KEY, DataTypes.StringType, false)
             .add(FeatureColumns.VIEW, DataTypes.IntegerType, false)
             .add(FeatureColumns.LABEL, DataTypes.IntegerType, true)
-            .add(FeatureColumns.PIXELS, DataTypes.BinaryType, false);
+            .add(FeatureColumns.PIXELS, DataTypes.BinaryType, false)
+            .add(FeatureColumns.CAPTION, DataTypes.StringType, true);
 
     /**
      * How views are cut from the images.
@@ -115,7 +117,8 @@ public record LabelledImages(Dataset<Row> rows, List<String> classNames, long es
                                 v,
                                 sample.label(),
                                 ViewRenderer.render(image, view, views.imgSize())
-                                        .toRgbBytes()));
+                                        .toRgbBytes(),
+                                sample.caption()));
                     }
                 }
             }

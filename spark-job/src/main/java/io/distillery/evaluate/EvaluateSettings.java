@@ -96,7 +96,8 @@ public record EvaluateSettings(
                 modality = Modality.fromConfig(c.getString("modality"));
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException(
-                        SECTION + ".modality must be image or text, got '" + c.getString("modality") + "'", e);
+                        SECTION + ".modality must be image, text or image-text, got '" + c.getString("modality") + "'",
+                        e);
             }
             boolean text = modality == Modality.TEXT;
             InputOptions trainImages = InputOptions.images(r, "train-images", !text);

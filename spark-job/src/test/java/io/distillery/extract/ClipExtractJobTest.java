@@ -4,9 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
-import io.distillery.checkpoint.SafetensorsFile;
-import io.distillery.checkpoint.SafetensorsWriter;
-import io.distillery.checkpoint.TensorInfo;
 import io.distillery.config.JobConfigLoader;
 import io.distillery.dataset.FeatureDataset;
 import io.distillery.features.FeatureColumns;
@@ -17,7 +14,7 @@ import io.distillery.image.ImageNormalizer;
 import io.distillery.image.RgbImage;
 import io.distillery.model.clip.ClipConfig;
 import io.distillery.model.clip.ClipModel;
-import io.distillery.testing.ResourceFiles;
+import io.distillery.testing.TinyClip;
 import io.distillery.text.ClipTokenizer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,35 +37,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 class ClipExtractJobTest {
     private static final SparkSession SPARK = SparkTestSession.get();
-    private static final int VOCAB = 49408;
     private static final Map<String, String> CAPTIONS =
             Map.of("c0", "a photo of a cat on a mat.", "c1", "Two dogs, running far away!");
-
-    /** The fixture CLIP (image 32, patch 8; text context 16, width 48) with a token embedding for 49 408 ids. */
-    private static Path[] clipTeacher(Path dir) throws Exception {
-        Files.createDirectories(dir);
-        String config = Files.readString(ResourceFiles.of("/clip/ViT-tiny.json"))
-                .replace("\"vocab_size\": 100", "\"vocab_size\": " + VOCAB);
-        Path configFile = Files.writeString(dir.resolve("ViT-tiny-49408.json"), config);
-        SafetensorsWriter writer = new SafetensorsWriter();
-        try (SafetensorsFile fixture = SafetensorsFile.open(ResourceFiles.of("/clip/weights.safetensors"))) {
-            for (TensorInfo t : fixture.tensors()) {
-                if (t.name().equals("token_embedding.weight")) {
-                    Random random = new Random(5);
-                    float[] table = new float[VOCAB * (int) t.shape()[1]];
-                    for (int i = 0; i < table.length; i++) {
-                        table[i] = (float) (0.02 * random.nextGaussian());
-                    }
-                    writer.addFloats(t.name(), table, new long[] {VOCAB, t.shape()[1]}, t.dtype());
-                } else {
-                    writer.add(t.name(), t.dtype(), t.shape(), fixture.readBytes(t.name()));
-                }
-            }
-        }
-        Path weights = dir.resolve("clip.safetensors");
-        writer.write(weights);
-        return new Path[] {configFile, weights};
-    }
 
     private static List<String> overrides(Path input, Path out, Path[] teacher, String... extra) {
         List<String> o = new ArrayList<>(List.of(
@@ -93,7 +63,7 @@ class ClipExtractJobTest {
 
     @Test
     void rowsHoldTheNormalisedEmbeddingsOfADirectClipComputation(@TempDir Path dir) throws Exception {
-        Path[] teacher = clipTeacher(dir.resolve("teacher"));
+        Path[] teacher = TinyClip.write(dir.resolve("teacher"));
         Path input = Files.createDirectories(dir.resolve("in"));
         Random random = new Random(9);
         TestInputs.tar(
