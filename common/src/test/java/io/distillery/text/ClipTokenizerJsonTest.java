@@ -12,6 +12,8 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
 import java.util.function.Consumer;
 import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.api.BeforeAll;
@@ -27,6 +29,7 @@ class ClipTokenizerJsonTest {
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static ObjectNode clipJson;
+    private static ObjectNode smallJson;
 
     @TempDir
     Path dir;
@@ -38,7 +41,12 @@ class ClipTokenizerJsonTest {
                 new GZIPInputStream(ClipTokenizer.class.getResourceAsStream("bpe_simple_vocab_16e6.txt.gz"))) {
             merges = new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
-        String[] lines = merges.split("\n");
+        clipJson = tokenizerJson(Arrays.asList(merges.split("\n")).subList(1, MergesFile.MERGES + 1));
+        smallJson = tokenizerJson(List.of("h e", "l l", "he ll", "o o", "hell o</w>", "a b"));
+    }
+
+    /** CLIPConverter's layout: ids of open_clip's encoder (bytes, bytes with </w>, merges, specials). */
+    private static ObjectNode tokenizerJson(List<String> merges) {
         ObjectNode vocab = MAPPER.createObjectNode();
         int next = 0;
         for (int b = 0; b < 256; b++) {
@@ -48,22 +56,23 @@ class ClipTokenizerJsonTest {
             vocab.put(ByteLevel.inVocabOrder(b) + "</w>", next++);
         }
         ArrayNode mergeList = MAPPER.createArrayNode();
-        for (int i = 1; i <= MergesFile.MERGES; i++) {
-            vocab.put(lines[i].replace(" ", ""), next++);
-            mergeList.add(lines[i]);
+        for (String merge : merges) {
+            vocab.put(merge.replace(" ", ""), next++);
+            mergeList.add(merge);
         }
-        clipJson = MAPPER.createObjectNode();
-        ArrayNode added = clipJson.putArray("added_tokens");
+        ObjectNode json = MAPPER.createObjectNode();
+        ArrayNode added = json.putArray("added_tokens");
         for (String special : ClipTokenizer.SPECIALS) {
             added.addObject().put("id", next++).put("content", special).put("special", true);
         }
-        ObjectNode model = clipJson.putObject("model");
+        ObjectNode model = json.putObject("model");
         model.put("type", "BPE").putNull("dropout").put("unk_token", "<|endoftext|>");
         model.put("continuing_subword_prefix", "")
                 .put("end_of_word_suffix", "</w>")
                 .put("fuse_unk", false);
         model.set("vocab", vocab);
         model.set("merges", mergeList);
+        return json;
     }
 
     @Test
@@ -77,6 +86,17 @@ class ClipTokenizerJsonTest {
             String text = c.get("text").asText();
             assertThat(json.tokenize(text)).as(text).isEqualTo(bundled.tokenize(text));
         }
+    }
+
+    @Test
+    void idsComeFromTheFilesVocabulary() throws IOException {
+        ObjectNode json = smallJson.deepCopy();
+        ObjectNode vocab = (ObjectNode) model(json).get("vocab");
+        assertThat(ClipTokenizer.fromTokenizerJson(write(json)).encode("Hello")).containsExactly(516);
+        vocab.put("hello</w>", 9000); // ids need not follow open_clip's order
+        ClipTokenizer t = ClipTokenizer.fromTokenizerJson(write(json));
+        assertThat(t.encode("Hello hell")).containsExactly(9000, 512, 'l' - '!', 'l' - '!' + 256);
+        assertThat(t.tokenize("hello", 4)).containsExactly(518, 9000, 519, 0);
     }
 
     @Test
@@ -124,7 +144,7 @@ class ClipTokenizerJsonTest {
     }
 
     private void assertRefused(Consumer<ObjectNode> edit, String message) throws IOException {
-        ObjectNode json = clipJson.deepCopy();
+        ObjectNode json = smallJson.deepCopy();
         edit.accept(json);
         Path file = write(json);
         assertThatThrownBy(() -> ClipTokenizer.fromTokenizerJson(file))
