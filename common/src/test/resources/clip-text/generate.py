@@ -443,9 +443,11 @@ def main():
         "vocab_size": len(tok.encoder),
         "cases": cases,
     }
+    # one case a line, so that a regenerated file diffs readably
+    cases_json = ",\n  ".join(json.dumps(c, ensure_ascii=True, separators=(",", ":")) for c in out.pop("cases"))
+    head = json.dumps(out, ensure_ascii=True, indent=1)[:-2]
     with open(os.path.join(HERE, "goldens.json"), "w", encoding="utf-8", newline="\n") as f:
-        json.dump(out, f, ensure_ascii=True, indent=None, separators=(",", ":"))
-        f.write("\n")
+        f.write(head + ',\n "cases": [\n  ' + cases_json + "\n ]\n}\n")
     print("%d cases" % len(cases))
     if "--ftfy-report" in sys.argv:
         ftfy_report(cases)

@@ -34,14 +34,14 @@ public final class ClipTokenizer {
     private final int eotId;
     private final int vocabSize;
 
+    /** {@code specials}: start- and end-of-text, both in {@code vocab}. */
     ClipTokenizer(String source, ClipBpe bpe, List<String> specials, Map<String, Integer> vocab) {
         this.source = source;
         this.bpe = bpe;
         this.preTokenizer = new ClipPreTokenizer(specials);
-        this.specialIds =
-                Map.of(specials.get(0), vocab.get(specials.get(0)), specials.get(1), vocab.get(specials.get(1)));
         this.sotId = vocab.get(specials.get(0));
         this.eotId = vocab.get(specials.get(1));
+        this.specialIds = Map.of(specials.get(0), sotId, specials.get(1), eotId);
         this.vocabSize = (int) vocab.values().stream().distinct().count();
     }
 
