@@ -7,7 +7,8 @@ It writes, from the committed vocabulary common/src/main/resources/io/distillery
   goldens.json                     (next to this file) every case: text, context_length and the expected ids
   ../../../main/resources/io/distillery/text/clip-unicode.txt    the character classes the Java code uses
   ../../../main/resources/io/distillery/text/html5-entities.txt  html.unescape's tables
-Same input, same bytes on every run.
+Same input, same bytes on every run. With --ftfy-report (and ftfy installed, e.g. pip install --target DIR ftfy and
+PYTHONPATH=DIR) it also prints the cases whose ids open_clip's ftfy.fix_text would change.
 
 SimpleTokenizer below follows mlfoundations/open_clip src/open_clip/tokenizer.py (itself OpenAI CLIP's) line for
 line, with two deliberate differences that the Java code shares:
@@ -386,6 +387,24 @@ def per_code_point_cases():
     return ["x%sy %s" % (chr(cp), chr(cp)) for cp in sorted(picks)]
 
 
+def ftfy_report(cases):
+    """Prints the cases whose ids change when ftfy.fix_text runs first, as in open_clip (needs ftfy installed)."""
+    import ftfy
+    global basic_clean
+    without = basic_clean
+
+    def with_ftfy(text):
+        return without(ftfy.fix_text(text))
+
+    basic_clean = with_ftfy
+    tok = SimpleTokenizer()
+    changed = [c for c in cases if tok([c["text"]], c["context_length"])[0] != c["ids"]]
+    basic_clean = without
+    print("with ftfy %s: %d of %d cases get other ids" % (ftfy.__version__, len(changed), len(cases)))
+    for c in changed:
+        print("  %s: %r" % (c["group"], c["text"][:50]))
+
+
 def main():
     with open(os.path.join(MAIN, "clip-unicode.txt"), "w", encoding="ascii", newline="\n") as f:
         f.write("\n".join(unicode_tables()) + "\n")
@@ -424,10 +443,14 @@ def main():
         "vocab_size": len(tok.encoder),
         "cases": cases,
     }
+    # one case a line, so that a regenerated file diffs readably
+    cases_json = ",\n  ".join(json.dumps(c, ensure_ascii=True, separators=(",", ":")) for c in out.pop("cases"))
+    head = json.dumps(out, ensure_ascii=True, indent=1)[:-2]
     with open(os.path.join(HERE, "goldens.json"), "w", encoding="utf-8", newline="\n") as f:
-        json.dump(out, f, ensure_ascii=True, indent=None, separators=(",", ":"))
-        f.write("\n")
+        f.write(head + ',\n "cases": [\n  ' + cases_json + "\n ]\n}\n")
     print("%d cases" % len(cases))
+    if "--ftfy-report" in sys.argv:
+        ftfy_report(cases)
 
 
 if __name__ == "__main__":

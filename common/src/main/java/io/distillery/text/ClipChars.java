@@ -42,7 +42,7 @@ final class ClipChars {
                     for (int cp : TableFile.codePoints(line)) {
                         matches.set(cp);
                     }
-                    IGNORECASE.put(line.codePointAt(0), matches);
+                    IGNORECASE.put(TableFile.key(line).codePointAt(0), matches);
                 }
                 default -> throw new IllegalStateException(TABLE + ": unknown section [" + section + "]");
             }

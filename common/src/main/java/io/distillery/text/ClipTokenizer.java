@@ -23,7 +23,7 @@ public final class ClipTokenizer {
 
     static final String START_OF_TEXT = "<|startoftext|>";
     static final String END_OF_TEXT = "<|endoftext|>";
-    private static final List<String> SPECIALS = List.of(START_OF_TEXT, END_OF_TEXT);
+    static final List<String> SPECIALS = List.of(START_OF_TEXT, END_OF_TEXT);
     private static final String BUNDLED = "bpe_simple_vocab_16e6.txt.gz";
 
     private final String source;
@@ -34,15 +34,15 @@ public final class ClipTokenizer {
     private final int eotId;
     private final int vocabSize;
 
+    /** {@code specials}: start- and end-of-text, both in {@code vocab}. */
     ClipTokenizer(String source, ClipBpe bpe, List<String> specials, Map<String, Integer> vocab) {
         this.source = source;
         this.bpe = bpe;
         this.preTokenizer = new ClipPreTokenizer(specials);
-        this.specialIds =
-                Map.of(specials.get(0), vocab.get(specials.get(0)), specials.get(1), vocab.get(specials.get(1)));
         this.sotId = vocab.get(specials.get(0));
         this.eotId = vocab.get(specials.get(1));
-        this.vocabSize = vocab.size();
+        this.specialIds = Map.of(specials.get(0), sotId, specials.get(1), eotId);
+        this.vocabSize = (int) vocab.values().stream().distinct().count();
     }
 
     /** OpenAI CLIP's vocabulary (open_clip's {@code bpe_simple_vocab_16e6.txt.gz}, bundled), loaded once. */
@@ -53,6 +53,15 @@ public final class ClipTokenizer {
     /** A merges file in open_clip's format (a header line, then "first second" per line), gzipped or not. */
     public static ClipTokenizer fromMerges(Path mergesFile) throws IOException {
         return MergesFile.tokenizer(Files.readAllBytes(mergesFile), mergesFile.toString(), SPECIALS);
+    }
+
+    /**
+     * The vocabulary and merges of a Hugging Face CLIPTokenizerFast {@code tokenizer.json} (model BPE, end of word
+     * "</w>"), with open_clip's text pipeline; the file's own normalizer and pre-tokenizer are not read. (They
+     * differ from open_clip's: NFC instead of HTML unescaping, for one; see docs/text.md.)
+     */
+    public static ClipTokenizer fromTokenizerJson(Path tokenizerJson) throws IOException {
+        return ClipTokenizerJson.read(tokenizerJson);
     }
 
     /**
