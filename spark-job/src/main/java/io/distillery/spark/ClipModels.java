@@ -41,7 +41,8 @@ public final class ClipModels {
     /**
      * @param model      open_clip model config JSON
      * @param checkpoint its state_dict as safetensors
-     * @param tokenizer  open_clip's merges file ({@code bpe_simple_vocab_16e6.txt.gz}), or null for the bundled one
+     * @param tokenizer  open_clip's merges file ({@code bpe_simple_vocab_16e6.txt.gz}), a CLIP {@code tokenizer.json}, or
+     *                   null for the bundled one
      * @param key        the setting naming the tokenizer, for errors (e.g. {@code distillery.extract.text.tokenizer})
      */
     public static Loaded get(String model, String checkpoint, String tokenizer, String key, Configuration conf) {
@@ -54,7 +55,7 @@ public final class ClipModels {
         try {
             ClipConfig config = ClipConfig.fromJson(ModelFiles.localCopy(model, conf));
             ClipModel clip = ClipModel.load(config, ModelFiles.localCopy(checkpoint, conf));
-            ClipTokenizer tokenizer = tokenizer(tokenizerFile, key, conf);
+            ClipTokenizer tokenizer = tokenizer(tokenizerFile, conf);
             if (tokenizer.vocabSize() > config.text().vocabSize()) {
                 throw new IllegalArgumentException(
                         key + " " + (tokenizerFile == null ? "(the bundled OpenAI vocabulary)" : tokenizerFile)
@@ -68,14 +69,14 @@ public final class ClipModels {
         }
     }
 
-    private static ClipTokenizer tokenizer(String file, String key, Configuration conf) throws IOException {
+    /** The bundled vocabulary, a CLIP {@code tokenizer.json} (by its name), or open_clip's merges file. */
+    private static ClipTokenizer tokenizer(String file, Configuration conf) throws IOException {
         if (file == null) {
             return ClipTokenizer.openaiDefault();
         }
-        if (file.toLowerCase(Locale.ROOT).endsWith(".json")) {
-            throw new IllegalArgumentException(key + " " + file + ": CLIP models read open_clip's merges file"
-                    + " (bpe_simple_vocab_16e6.txt.gz), or null for the bundled OpenAI vocabulary");
-        }
-        return ClipTokenizer.fromMerges(ModelFiles.localCopy(file, conf));
+        java.nio.file.Path local = ModelFiles.localCopy(file, conf);
+        return file.toLowerCase(Locale.ROOT).endsWith(".json")
+                ? ClipTokenizer.fromTokenizerJson(local)
+                : ClipTokenizer.fromMerges(local);
     }
 }
