@@ -46,11 +46,12 @@ public final class AttentionKernel {
     }
 
     /**
-     * {@link #forward(INDArray, INDArray, INDArray, INDArray)} with padded keys masked out (BERT's attention mask).
+     * {@link #forward(INDArray, INDArray, INDArray, INDArray)} with keys masked out (BERT's attention mask,
+     * or the modality segments of a multimodal stream).
      *
-     * @param keyMask the padded keys of each sample, or null when every key is real
+     * @param keyMask the excluded keys of each sample and query, or null when every key is attended to
      */
-    public void forward(INDArray qkv, INDArray bias, KeyPaddingMask keyMask, INDArray scores, INDArray context) {
+    public void forward(INDArray qkv, INDArray bias, ScoreMask keyMask, INDArray scores, INDArray context) {
         if (keyMask != null && keyMask.batch() != batch) {
             throw new IllegalArgumentException("attention mask for " + keyMask.batch() + " samples, batch of " + batch);
         }
@@ -86,7 +87,7 @@ public final class AttentionKernel {
         }
         Elementwise.of(scores.dataType()).softmaxRows(scores);
         if (keyMask != null) {
-            keyMask.zeroPadded(scores);
+            keyMask.zeroMasked(scores);
         }
         for (long b = 0; b < batch; b++) {
             for (long h = 0; h < heads; h++) {

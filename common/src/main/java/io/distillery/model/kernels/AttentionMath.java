@@ -52,7 +52,8 @@ public final class AttentionMath implements NativeLayerMath {
     }
 
     /**
-     * {@link #forward(INDArray, Map, SavedTensors, OutputAllocator, INDArray)} with padded keys masked out (BERT);
+     * {@link #forward(INDArray, Map, SavedTensors, OutputAllocator, INDArray)} with keys masked out (BERT's padding,
+     * or {@link SegmentMask}'s modality segments);
      * {@code keyMask} null: every key is real. The backward pass needs no mask: a masked key's probability is 0, so
      * its score gets no gradient.
      */
@@ -62,7 +63,7 @@ public final class AttentionMath implements NativeLayerMath {
             SavedTensors saved,
             OutputAllocator output,
             INDArray probsOut,
-            KeyPaddingMask keyMask) {
+            ScoreMask keyMask) {
         long batch = input.size(0);
         long rows = batch * tokens;
         DataType type = input.dataType();

@@ -18,7 +18,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * at -87 and would leave about 1.6e-38 there; the real keys' probabilities are unaffected (their sum includes at
  * least e^0 = 1, to which 1e-38 adds nothing in float).
  */
-public final class KeyPaddingMask {
+public final class KeyPaddingMask implements ScoreMask {
     private final int batch;
     private final int tokens;
     /** [B, T]: 0 for a real key, the type's lowest value for a padded one. */
@@ -88,12 +88,14 @@ public final class KeyPaddingMask {
                 anyReal);
     }
 
-    int batch() {
+    @Override
+    public int batch() {
         return batch;
     }
 
     /** Adds the padding bias to the scores [B*H*T, T] (rows: sample, head, query). */
-    void addTo(INDArray scores) {
+    @Override
+    public void addTo(INDArray scores) {
         INDArray perSample = samples(scores);
         for (int b = 0; b < batch; b++) {
             if (padded[b]) {
@@ -103,7 +105,8 @@ public final class KeyPaddingMask {
     }
 
     /** Sets the probabilities [B*H*T, T] of padded keys to exactly 0 in samples that have a real key. */
-    void zeroPadded(INDArray probs) {
+    @Override
+    public void zeroMasked(INDArray probs) {
         INDArray perSample = samples(probs);
         for (int b = 0; b < batch; b++) {
             if (padded[b] && anyReal[b]) {

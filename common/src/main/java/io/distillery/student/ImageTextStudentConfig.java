@@ -1,0 +1,75 @@
+package io.distillery.student;
+
+import io.distillery.model.ModelConfig;
+import io.distillery.model.ModelFamily;
+
+/**
+ * The multimodal student's shape ({@link ImageTextStudentGraph}).
+ *
+ * @param image             a data2vec2 image encoder: image size, patches, channels, and the shared width D, heads,
+ *                          MLP ratio and LayerNorm eps of every block; its {@code depth} is the number of shared blocks
+ * @param vocabSize         text vocabulary (word embedding rows)
+ * @param maxPositions      learned text positions (at least {@code textTokens})
+ * @param typeVocabSize     token type embedding rows
+ * @param textTokens        the padded caption length Tt
+ * @param topBlocks         modality-specific blocks after the shared ones, per modality (0: none)
+ * @param embedDim          the contrastive embedding width E
+ * @param imageWeight       weight of the image d2v loss in the objective
+ * @param textWeight        weight of the caption d2v loss
+ * @param contrastiveWeight weight of the image-text contrastive loss
+ */
+public record ImageTextStudentConfig(
+        ModelConfig image,
+        int vocabSize,
+        int maxPositions,
+        int typeVocabSize,
+        int textTokens,
+        int topBlocks,
+        int embedDim,
+        double imageWeight,
+        double textWeight,
+        double contrastiveWeight) {
+
+    public ImageTextStudentConfig {
+        if (image.family() != ModelFamily.DATA2VEC2) {
+            throw new IllegalArgumentException("the image-text student is data2vec2-style (post-norm blocks, sin-cos"
+                    + " positions); got an image family " + image.family().id());
+        }
+        if (vocabSize < 1 || typeVocabSize < 1 || textTokens < 1 || topBlocks < 0 || embedDim < 1) {
+            throw new IllegalArgumentException("invalid image-text student: vocab " + vocabSize + ", type vocab "
+                    + typeVocabSize + ", text tokens " + textTokens + ", top blocks " + topBlocks + ", embed dim "
+                    + embedDim);
+        }
+        if (textTokens > maxPositions) {
+            throw new IllegalArgumentException(
+                    textTokens + " text tokens, but the student has " + maxPositions + " positions (max_positions)");
+        }
+        positiveWeight("image weight", imageWeight);
+        positiveWeight("text weight", textWeight);
+        positiveWeight("contrastive weight", contrastiveWeight);
+    }
+
+    private static void positiveWeight(String key, double value) {
+        if (!(value > 0) || Double.isInfinite(value)) {
+            throw new IllegalArgumentException(key + " must be a finite number > 0, got " + value);
+        }
+    }
+
+    /** Image tokens Ti: CLS + patches. */
+    public int imageTokens() {
+        return image.tokens();
+    }
+
+    public int sharedBlocks() {
+        return image.depth();
+    }
+
+    /** Layers on each modality's path: the shared blocks, then its own. */
+    public int depth() {
+        return sharedBlocks() + topBlocks;
+    }
+
+    public int width() {
+        return image.embedDim();
+    }
+}

@@ -1,0 +1,387 @@
+package io.distillery.student;
+
+import io.distillery.model.EncoderGraph;
+import io.distillery.model.VertexNames;
+import io.distillery.model.layers.AttentionSublayer;
+import io.distillery.model.layers.BlockStyle;
+import io.distillery.model.layers.MlpSublayer;
+import io.distillery.model.layers.ResidualJoin;
+import io.distillery.model.layers.TokenLayerNorm;
+import io.distillery.model.text.MaskedAttention;
+import io.distillery.model.text.SegmentedAttention;
+import io.distillery.model.text.TextEmbedding;
+import io.distillery.model.text.TextEncoderGraph;
+import io.distillery.targets.TargetRecipe;
+import io.distillery.targets.TargetTensor;
+import io.distillery.targets.TargetTokens;
+import io.distillery.targets.TextTargetRecipe;
+import java.util.HashSet;
+import java.util.Set;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.graph.MergeVertex;
+import org.deeplearning4j.nn.conf.graph.SubsetVertex;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.LossLayer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.lossfunctions.impl.LossL2;
+
+/**
+ * A multimodal data2vec 2.0-style student: modality-specific input layers (the image student's patch embedding with
+ * sin-cos positions and {@code norm_pre}; BERT's word + position + type embeddings with their LayerNorm), shared
+ * blocks, optional modality-specific top blocks, then per modality a data2vec target head and, between the pooled
+ * embeddings, CLIP's contrastive loss.
+ *
+ * <p>DL4J cannot apply one layer's weights to two inputs, so the shared blocks run once on the per-sample
+ * concatenation {@code [image tokens (CLS + patches) ; text tokens]} ({@link #STREAM}) with a segment mask
+ * ({@link SegmentedAttention}): a query attends only to its own modality's keys, text queries to real text tokens
+ * only. Every other layer of a block works per token, so the shared blocks compute exactly what two separate runs with
+ * the same weights would. After them the stream is split back by subset vertices.
+ *
+ * <p>Inputs: {@link VertexNames#INPUT} images [B, C, H, W], {@link TextEncoderGraph#IDS}, {@link
+ * TextEncoderGraph#TYPE_IDS} and {@link TextEncoderGraph#MASK} [B, Tt]. Outputs and their labels:
+ * <ul>
+ *   <li>{@link #IMAGE_LOSS}: {@link StudentTargetHead} on the image tokens of the last {@code topK} layers, data2vec
+ *       2.0's L2 loss as in {@link StudentGraph} (labels: the image target [T'*D_t]);
+ *   <li>{@link #TEXT_LOSS}: {@link TextTargetHead} on the caption tokens and {@link TokenD2vLoss} as in
+ *       {@link TextStudentGraph} (labels: the caption target [Tt*D_t] then the mask [Tt]);
+ *   <li>{@link #CONTRASTIVE_LOSS}: the image CLS token and the mean of the caption's real tokens, each projected to
+ *       E (no bias, as CLIP), side by side with the learned logit scale ({@link LogitScale}) into
+ *       {@link ClipContrastiveLoss} (labels: [B, 1], unread).
+ * </ul>
+ * The graph's score is the sum of the three, each weighted by the config. Targets are block outputs (target tensor
+ * 'block'); FFN targets would need the dangling-vertex handling of the single-modality students and are refused.
+ */
+public final class ImageTextStudentGraph {
+    public static final String IMAGE_EMBED = "image.embed";
+    public static final String IMAGE_EMBED_NORM = "image.embed.norm";
+    public static final String TEXT_EMBED_INPUT = "text.embed.in";
+    public static final String TEXT_EMBED = "text.embed";
+    /** The per-sample concatenation of the image and text tokens that the shared blocks read. */
+    public static final String STREAM = "stream";
+
+    public static final String IMAGE_HEAD = "image.head";
+    public static final String IMAGE_LOSS = "image.loss";
+    public static final String TEXT_HEAD = "text.head";
+    public static final String TEXT_LOSS = "text.loss";
+    public static final String IMAGE_POOL = "image.pool";
+    public static final String TEXT_POOL = "text.pool";
+    public static final String IMAGE_PROJECTION = "image.proj";
+    public static final String TEXT_PROJECTION = "text.proj";
+    public static final String LOGIT_SCALE = "logit.scale";
+    public static final String CONTRASTIVE_LOSS = "contrastive.loss";
+
+    private static final String IMAGE = "image.";
+    private static final String TEXT = "text.";
+
+    private ImageTextStudentGraph() {}
+
+    /** The graph, initialised, with the optimiser of {@code optimization}. */
+    public static ComputationGraph create(
+            ImageTextStudentConfig config,
+            TargetRecipe imageRecipe,
+            int imageTargetDim,
+            TextTargetRecipe textRecipe,
+            int textTargetDim,
+            Optimization optimization,
+            DataType dataType) {
+        ComputationGraph net = new ComputationGraph(configuration(
+                config,
+                imageRecipe,
+                imageTargetDim,
+                textRecipe,
+                textTargetDim,
+                optimization.builder(dataType),
+                dataType));
+        net.init();
+        return net;
+    }
+
+    /**
+     * The graph on a caller-made base (updater, seed, data type); gradient checks pass a no-op updater.
+     *
+     * @param imageRecipe    the image targets' recipe ({@code topK}: the student's last layers averaged)
+     * @param imageTargetDim the image teacher's width (a projection is added when it differs from the student's)
+     * @param textRecipe     the caption targets' recipe
+     * @param textTargetDim  the text teacher's width
+     */
+    public static ComputationGraphConfiguration configuration(
+            ImageTextStudentConfig config,
+            TargetRecipe imageRecipe,
+            int imageTargetDim,
+            TextTargetRecipe textRecipe,
+            int textTargetDim,
+            NeuralNetConfiguration.Builder base,
+            DataType dataType) {
+        requireBlockTargets("image", imageRecipe.tensor(), imageRecipe.topK(), config.depth());
+        requireBlockTargets("caption", textRecipe.tensor(), textRecipe.topK(), config.depth());
+        ComputationGraphConfiguration.GraphBuilder graph = base.graphBuilder();
+        addInputs(graph, config);
+        addSharedBlocks(graph, config);
+        Paths paths = new Paths(graph, config);
+        addTopBlocks(graph, config, paths);
+        addImageD2v(graph, config, paths, imageRecipe, imageTargetDim, dataType);
+        addTextD2v(graph, config, paths, textRecipe, textTargetDim);
+        addContrastive(graph, config, paths);
+        graph.setOutputs(IMAGE_LOSS, TEXT_LOSS, CONTRASTIVE_LOSS);
+        return graph.build();
+    }
+
+    private static void requireBlockTargets(String what, TargetTensor tensor, int topK, int depth) {
+        if (tensor != TargetTensor.BLOCK) {
+            throw new IllegalArgumentException("the image-text student regresses block outputs: " + what
+                    + " target tensor " + tensor + " is not" + " supported");
+        }
+        if (topK < 1 || topK > depth) {
+            throw new IllegalArgumentException(
+                    what + " top-k " + topK + " is not within the student's " + depth + " layers per modality");
+        }
+    }
+
+    /** Both input layers, at the shared width, and their per-sample concatenation {@link #STREAM}. */
+    private static void addInputs(ComputationGraphConfiguration.GraphBuilder graph, ImageTextStudentConfig c) {
+        int tokens = c.textTokens();
+        double eps = c.image().layerNormEps();
+        graph.addInputs(VertexNames.INPUT, TextEncoderGraph.IDS, TextEncoderGraph.TYPE_IDS, TextEncoderGraph.MASK)
+                .setInputTypes(
+                        InputType.convolutional(
+                                c.image().imgSize(),
+                                c.image().imgSize(),
+                                c.image().inChans()),
+                        InputType.feedForward(tokens),
+                        InputType.feedForward(tokens),
+                        InputType.feedForward(tokens))
+                .addLayer(IMAGE_EMBED, EncoderGraph.patchEmbedding(c.image()), VertexNames.INPUT)
+                .addLayer(
+                        IMAGE_EMBED_NORM, new TokenLayerNorm(c.imageTokens(), c.width(), eps, "norm_pre"), IMAGE_EMBED)
+                .addVertex(TEXT_EMBED_INPUT, new MergeVertex(), TextEncoderGraph.IDS, TextEncoderGraph.TYPE_IDS)
+                .addLayer(
+                        TEXT_EMBED,
+                        new TextEmbedding(tokens, c.width(), c.vocabSize(), c.maxPositions(), c.typeVocabSize(), eps),
+                        TEXT_EMBED_INPUT)
+                .addVertex(STREAM, new MergeVertex(), IMAGE_EMBED_NORM, TEXT_EMBED);
+    }
+
+    /** The shared blocks on the stream, named as the image encoder's ({@link VertexNames}). */
+    private static void addSharedBlocks(ComputationGraphConfiguration.GraphBuilder graph, ImageTextStudentConfig c) {
+        int tokens = c.imageTokens() + c.textTokens();
+        int dim = c.width();
+        double eps = c.image().layerNormEps();
+        String previous = STREAM;
+        for (int n = 0; n < c.sharedBlocks(); n++) {
+            String prefix = "blocks." + n + ".";
+            String input = VertexNames.attention(n) + ".in";
+            graph.addVertex(input, new MergeVertex(), previous, TextEncoderGraph.MASK)
+                    .addLayer(
+                            VertexNames.attention(n),
+                            new SegmentedAttention(
+                                    c.imageTokens(),
+                                    c.textTokens(),
+                                    dim,
+                                    c.image().numHeads(),
+                                    eps,
+                                    prefix),
+                            input);
+            previous = addBlockEnd(graph, "", n, tokens, c, VertexNames.attention(n));
+        }
+    }
+
+    /** A post-norm block's MLP and residual join after its attention vertex; returns the block's output vertex. */
+    private static String addBlockEnd(
+            ComputationGraphConfiguration.GraphBuilder graph,
+            String scope,
+            int n,
+            int tokens,
+            ImageTextStudentConfig c,
+            String attention) {
+        int dim = c.width();
+        double eps = c.image().layerNormEps();
+        String prefix = scope + "blocks." + n + ".";
+        graph.addLayer(
+                        scope + VertexNames.mlp(n),
+                        new MlpSublayer(tokens, dim, c.image().mlpHidden(), false, eps, prefix),
+                        attention)
+                .addVertex(scope + VertexNames.merge(n), new MergeVertex(), attention, scope + VertexNames.mlp(n))
+                .addLayer(
+                        scope + VertexNames.block(n),
+                        new ResidualJoin(BlockStyle.DATA2VEC_POST_NORM, tokens, dim, eps, 0, prefix),
+                        scope + VertexNames.merge(n));
+        return scope + VertexNames.block(n);
+    }
+
+    /** Each modality's own blocks after the shared ones: plain attention on the image, padded keys masked on text. */
+    private static void addTopBlocks(
+            ComputationGraphConfiguration.GraphBuilder graph, ImageTextStudentConfig c, Paths paths) {
+        int dim = c.width();
+        int heads = c.image().numHeads();
+        double eps = c.image().layerNormEps();
+        for (int k = 0; k < c.topBlocks(); k++) {
+            int layer = c.sharedBlocks() + k;
+            String prefix = IMAGE + "blocks." + k + ".";
+            String imageAttention = IMAGE + VertexNames.attention(k);
+            graph.addLayer(
+                    imageAttention,
+                    new AttentionSublayer(
+                            BlockStyle.DATA2VEC_POST_NORM, c.imageTokens(), dim, heads, eps, 0, 0, prefix),
+                    paths.image(layer - 1));
+            addBlockEnd(graph, IMAGE, k, c.imageTokens(), c, imageAttention);
+            String textAttention = TEXT + VertexNames.attention(k);
+            String textInput = textAttention + ".in";
+            graph.addVertex(textInput, new MergeVertex(), paths.text(layer - 1), TextEncoderGraph.MASK)
+                    .addLayer(textAttention, new MaskedAttention(c.textTokens(), dim, heads, eps), textInput);
+            addBlockEnd(graph, TEXT, k, c.textTokens(), c, textAttention);
+        }
+    }
+
+    private static void addImageD2v(
+            ComputationGraphConfiguration.GraphBuilder graph,
+            ImageTextStudentConfig c,
+            Paths paths,
+            TargetRecipe recipe,
+            int targetDim,
+            DataType dataType) {
+        String[] chosen = new String[recipe.topK()];
+        for (int i = 0; i < chosen.length; i++) {
+            chosen[i] = paths.image(c.depth() - recipe.topK() + i);
+        }
+        StudentTargetHead head = new StudentTargetHead(
+                chosen.length,
+                c.imageTokens(),
+                c.width(),
+                targetDim,
+                recipe.tokens() == TargetTokens.PATCHES,
+                recipe.eps());
+        String headInput = chosen[0];
+        if (chosen.length > 1) {
+            headInput = IMAGE_HEAD + ".in";
+            graph.addVertex(headInput, new MergeVertex(), chosen);
+        }
+        graph.addLayer(IMAGE_HEAD, head, headInput);
+        // d2v_loss per token as StudentGraph: every column weighted by weight / (T' sqrt(D_t))
+        long columns = (long) head.outputTokens() * targetDim;
+        double weight = c.imageWeight() / (head.outputTokens() * Math.sqrt(targetDim));
+        graph.addLayer(
+                IMAGE_LOSS,
+                new LossLayer.Builder()
+                        .lossFunction(new LossL2(Nd4j.valueArrayOf(new long[] {1, columns}, weight, dataType)))
+                        .activation(Activation.IDENTITY)
+                        .build(),
+                IMAGE_HEAD);
+    }
+
+    private static void addTextD2v(
+            ComputationGraphConfiguration.GraphBuilder graph,
+            ImageTextStudentConfig c,
+            Paths paths,
+            TextTargetRecipe recipe,
+            int targetDim) {
+        String[] inputs = new String[recipe.topK() + 1];
+        for (int i = 0; i < recipe.topK(); i++) {
+            inputs[i] = paths.text(c.depth() - recipe.topK() + i);
+        }
+        inputs[inputs.length - 1] = TextEncoderGraph.MASK;
+        String headInput = TEXT_HEAD + ".in";
+        graph.addVertex(headInput, new MergeVertex(), inputs)
+                .addLayer(
+                        TEXT_HEAD,
+                        new TextTargetHead(
+                                recipe.topK(),
+                                0,
+                                c.textTokens(),
+                                c.width(),
+                                targetDim,
+                                recipe.layerNorm(),
+                                recipe.eps()),
+                        headInput)
+                .addLayer(
+                        TEXT_LOSS,
+                        new LossLayer.Builder()
+                                .lossFunction(new TokenD2vLoss(c.textTokens(), c.textWeight()))
+                                .activation(Activation.IDENTITY)
+                                .build(),
+                        TEXT_HEAD);
+    }
+
+    /** Pooled embeddings (image CLS, mean of the real caption tokens), projections, logit scale and the loss. */
+    private static void addContrastive(
+            ComputationGraphConfiguration.GraphBuilder graph, ImageTextStudentConfig c, Paths paths) {
+        int dim = c.width();
+        String textPoolInput = TEXT_POOL + ".in";
+        graph.addVertex(IMAGE_POOL, new SubsetVertex(0, dim - 1), paths.image(c.depth() - 1))
+                .addVertex(textPoolInput, new MergeVertex(), paths.text(c.depth() - 1), TextEncoderGraph.MASK)
+                .addLayer(TEXT_POOL, new MaskedMeanTokens(c.textTokens(), dim), textPoolInput)
+                .addLayer(IMAGE_PROJECTION, projection(dim, c.embedDim()), IMAGE_POOL)
+                .addLayer(TEXT_PROJECTION, projection(dim, c.embedDim()), TEXT_POOL)
+                .addVertex(LOGIT_SCALE + ".in", new MergeVertex(), IMAGE_PROJECTION, TEXT_PROJECTION)
+                .addLayer(LOGIT_SCALE, new LogitScale(2 * c.embedDim()), LOGIT_SCALE + ".in")
+                .addLayer(
+                        CONTRASTIVE_LOSS,
+                        new LossLayer.Builder()
+                                .lossFunction(new ClipContrastiveLoss(c.embedDim(), c.contrastiveWeight()))
+                                .activation(Activation.IDENTITY)
+                                .build(),
+                        LOGIT_SCALE);
+    }
+
+    private static DenseLayer projection(int in, int out) {
+        return new DenseLayer.Builder()
+                .nIn(in)
+                .nOut(out)
+                .hasBias(false)
+                .activation(Activation.IDENTITY)
+                .build();
+    }
+
+    /** The image part [B, Ti*D] of shared block n. */
+    public static String sharedImagePart(int n) {
+        return VertexNames.block(n) + ".image";
+    }
+
+    /** The text part [B, Tt*D] of shared block n. */
+    public static String sharedTextPart(int n) {
+        return VertexNames.block(n) + ".text";
+    }
+
+    /** Layer n (0-based: the shared blocks, then the modality's own) of the image path. */
+    public static String imageLayer(ImageTextStudentConfig c, int n) {
+        return n < c.sharedBlocks() ? sharedImagePart(n) : IMAGE + VertexNames.block(n - c.sharedBlocks());
+    }
+
+    /** Layer n of the text path. */
+    public static String textLayer(ImageTextStudentConfig c, int n) {
+        return n < c.sharedBlocks() ? sharedTextPart(n) : TEXT + VertexNames.block(n - c.sharedBlocks());
+    }
+
+    /** Each modality's layers, the shared blocks' parts split off the stream (once each) when first read. */
+    private static final class Paths {
+        private final ComputationGraphConfiguration.GraphBuilder graph;
+        private final ImageTextStudentConfig config;
+        private final Set<String> split = new HashSet<>();
+
+        Paths(ComputationGraphConfiguration.GraphBuilder graph, ImageTextStudentConfig config) {
+            this.graph = graph;
+            this.config = config;
+        }
+
+        String image(int n) {
+            long width = (long) config.imageTokens() * config.width();
+            return part(n, imageLayer(config, n), 0, width);
+        }
+
+        String text(int n) {
+            long from = (long) config.imageTokens() * config.width();
+            return part(n, textLayer(config, n), from, from + (long) config.textTokens() * config.width());
+        }
+
+        private String part(int n, String name, long from, long to) {
+            if (n < config.sharedBlocks() && split.add(name)) {
+                graph.addVertex(name, new SubsetVertex((int) from, (int) to - 1), VertexNames.block(n));
+            }
+            return name;
+        }
+    }
+}
