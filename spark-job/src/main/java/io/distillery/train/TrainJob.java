@@ -58,6 +58,13 @@ public final class TrainJob {
         if (md.textModality()) {
             return TextTrainJob.run(spark, s, losses, masking, resume, dataset);
         }
+        if (ImageTextTrainJob.requested(s)) {
+            if (masking != null) {
+                throw new IllegalArgumentException(s.section() + ".student.mask applies to image students; the"
+                        + " multimodal student trains unmasked");
+            }
+            return ImageTextTrainJob.run(spark, s, losses, resume, dataset);
+        }
         TextTrainJob.refuseOnImages(s, spark.sparkContext().hadoopConfiguration());
         ModelConfig student = StudentFactory.config(s, spark.sparkContext().hadoopConfiguration());
         if (masking != null) {
