@@ -3,7 +3,11 @@ package io.distillery.student;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.distillery.model.kernels.SavedTensors;
+import java.io.IOException;
+import java.io.InputStream;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.activations.impl.ActivationIdentity;
@@ -109,6 +113,80 @@ class ClipContrastiveLossTest {
         double numeric = ROWS * (direct(plus) - direct(minus)) / (2 * H);
         assertThat(grad.getColumn(2 * E).sumNumber().doubleValue())
                 .isCloseTo(numeric, org.assertj.core.data.Offset.offset(1e-7));
+    }
+
+    private static INDArray array(JsonNode node) {
+        JsonNode shape = node.get("shape");
+        double[] data = new double[node.get("data").size()];
+        for (int i = 0; i < data.length; i++) {
+            data[i] = node.get("data").get(i).doubleValue();
+        }
+        return Nd4j.create(data, new long[] {shape.get(0).asLong(), shape.get(1).asLong()}, DataType.DOUBLE);
+    }
+
+    private static double largest(INDArray a) {
+        return Math.max(1, a.amaxNumber().doubleValue());
+    }
+
+    /** open_clip's loss after CLIP.forward (normalisation, exp of the parameter), torch autograd's gradients. */
+    @Test
+    void lossAndGradientsMatchOpenClip() throws IOException {
+        JsonNode root;
+        try (InputStream in = getClass().getResourceAsStream("/student/contrastive/clip.json")) {
+            root = new ObjectMapper().readTree(in);
+        }
+        assertThat(root.get("cases").size()).isEqualTo(4);
+        for (JsonNode c : root.get("cases")) {
+            String name = c.get("name").asText();
+            INDArray image = array(c.get("image"));
+            INDArray text = array(c.get("text"));
+            long rows = image.size(0);
+            int e = (int) image.size(1);
+            INDArray param =
+                    Nd4j.valueArrayOf(new long[] {1, 1}, c.get("log_scale").doubleValue(), DataType.DOUBLE);
+            INDArray paramGrad = Nd4j.zeros(DataType.DOUBLE, 1, 1);
+            LogitScaleMath layer = new LogitScaleMath(2 * e, LogitScale.MAX);
+            INDArray input = Nd4j.hstack(image, text);
+            SavedTensors saved = new SavedTensors();
+            INDArray out = layer.forward(input, Map.of(LogitScale.LOG_SCALE, param), saved, Nd4j::create);
+            ClipContrastiveLoss loss = new ClipContrastiveLoss(e, 1.0);
+            INDArray labels = Nd4j.zeros(DataType.DOUBLE, rows, 1);
+            double expected = c.get("loss").doubleValue();
+            assertThat(loss.computeScore(labels, out, new ActivationIdentity(), null, true))
+                    .as(name)
+                    .isCloseTo(expected, org.assertj.core.data.Offset.offset(1e-10 * Math.max(1, expected)));
+            INDArray dOut = loss.computeGradient(labels, out, new ActivationIdentity(), null);
+            // the loss's gradient is that of the sum over rows; torch's is of the mean
+            INDArray dInput = layer.backward(
+                            dOut,
+                            input,
+                            Map.of(LogitScale.LOG_SCALE, param),
+                            Map.of(LogitScale.LOG_SCALE, paramGrad),
+                            saved,
+                            Nd4j::create)
+                    .divi(rows);
+            INDArray gradImage = array(c.get("grad_image"));
+            INDArray gradText = array(c.get("grad_text"));
+            assertThat(dInput.getColumns(java.util.stream.IntStream.range(0, e).toArray())
+                            .sub(gradImage)
+                            .amaxNumber()
+                            .doubleValue())
+                    .as(name + " image gradient")
+                    .isLessThan(1e-10 * largest(gradImage));
+            assertThat(dInput.getColumns(
+                                    java.util.stream.IntStream.range(e, 2 * e).toArray())
+                            .sub(gradText)
+                            .amaxNumber()
+                            .doubleValue())
+                    .as(name + " text gradient")
+                    .isLessThan(1e-10 * largest(gradText));
+            double gradLogScale = c.get("grad_log_scale").doubleValue();
+            assertThat(paramGrad.getDouble(0) / rows)
+                    .as(name + " log-scale gradient")
+                    .isCloseTo(
+                            gradLogScale,
+                            org.assertj.core.data.Offset.offset(1e-10 * Math.max(1, Math.abs(gradLogScale))));
+        }
     }
 
     @Test

@@ -15,6 +15,7 @@ import io.distillery.targets.TextTargetRecipe;
 import java.util.List;
 import java.util.Map;
 import org.deeplearning4j.gradientcheck.GradientCheckUtil;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -208,6 +209,45 @@ class ImageTextStudentGraphTest {
                 .print(GradientCheckUtil.PrintMode.FAILURES_ONLY)
                 .exitOnFirstError(false));
         assertThat(ok).isTrue();
+    }
+
+    /** Checkpoints and Spark broadcast carry the configuration as JSON: the rebuilt graph scores the same. */
+    @Test
+    void configurationSurvivesJson() {
+        ComputationGraph net = graph(config(1, 1), 2, DataType.DOUBLE);
+        String json = net.getConfiguration().toJson();
+        ComputationGraphConfiguration back = ComputationGraphConfiguration.fromJson(json);
+        assertThat(back.toJson()).isEqualTo(json);
+        ComputationGraph rebuilt = new ComputationGraph(back);
+        rebuilt.init(net.params().dup(), false);
+        MultiDataSet batch = new MultiDataSet(inputs(DataType.DOUBLE), labels(DataType.DOUBLE));
+        double score = net.score(batch);
+        assertThat(score).isGreaterThan(0);
+        assertThat(rebuilt.score(batch)).isEqualTo(score);
+    }
+
+    @Test
+    void refusesTargetsItCannotRegress() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ImageTextStudentGraph.configuration(
+                        config(1, 1),
+                        new TargetRecipe(TargetTensor.FFN, TargetTokens.PATCHES, 1, 1e-5),
+                        IMAGE_TARGET_DIM,
+                        new TextTargetRecipe(TargetTensor.BLOCK, 1, 1e-5, true),
+                        TEXT_TARGET_DIM,
+                        TextEncoderGraph.base(1, DataType.DOUBLE),
+                        DataType.DOUBLE))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("image target tensor");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ImageTextStudentGraph.configuration(
+                        config(1, 1),
+                        new TargetRecipe(TargetTensor.BLOCK, TargetTokens.PATCHES, 1, 1e-5),
+                        IMAGE_TARGET_DIM,
+                        new TextTargetRecipe(TargetTensor.BLOCK, 3, 1e-5, true),
+                        TEXT_TARGET_DIM,
+                        TextEncoderGraph.base(1, DataType.DOUBLE),
+                        DataType.DOUBLE))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("caption top-k 3");
     }
 
     @Test
