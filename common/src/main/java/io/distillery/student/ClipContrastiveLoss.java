@@ -39,13 +39,16 @@ public class ClipContrastiveLoss implements ILossFunction {
 
     protected ClipContrastiveLoss() {}
 
-    /** @param weight the loss's weight in the objective (> 0): the score and the gradient are scaled by it */
+    /**
+     * @param weight the loss's weight in the objective (>= 0; 0 switches the term off, as for the multimodal student's
+     *               contrastive-only baseline): the score and the gradient are scaled by it
+     */
     public ClipContrastiveLoss(int embedDim, double weight) {
         if (embedDim < 1) {
             throw new IllegalArgumentException("embedding width must be >= 1, got " + embedDim);
         }
-        if (!(weight > 0) || Double.isInfinite(weight)) {
-            throw new IllegalArgumentException("weight must be a finite number > 0, got " + weight);
+        if (!(weight >= 0) || Double.isInfinite(weight)) {
+            throw new IllegalArgumentException("weight must be a finite number >= 0, got " + weight);
         }
         this.embedDim = embedDim;
         this.weight = weight == 1.0 ? null : weight;

@@ -44,14 +44,18 @@ public record ImageTextStudentConfig(
             throw new IllegalArgumentException(
                     textTokens + " text tokens, but the student has " + maxPositions + " positions (max_positions)");
         }
-        positiveWeight("image weight", imageWeight);
-        positiveWeight("text weight", textWeight);
-        positiveWeight("contrastive weight", contrastiveWeight);
+        weight("image weight", imageWeight);
+        weight("text weight", textWeight);
+        weight("contrastive weight", contrastiveWeight);
+        if (imageWeight + textWeight + contrastiveWeight == 0) {
+            throw new IllegalArgumentException("the image, text and contrastive weights are all 0: nothing to learn");
+        }
     }
 
-    private static void positiveWeight(String key, double value) {
-        if (!(value > 0) || Double.isInfinite(value)) {
-            throw new IllegalArgumentException(key + " must be a finite number > 0, got " + value);
+    /** A weight of 0 switches its loss off (e.g. contrastive alone: the CLIP baseline without teachers). */
+    private static void weight(String key, double value) {
+        if (!(value >= 0) || Double.isInfinite(value)) {
+            throw new IllegalArgumentException(key + " must be a finite number >= 0, got " + value);
         }
     }
 

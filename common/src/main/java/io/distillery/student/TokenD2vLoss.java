@@ -33,13 +33,16 @@ public class TokenD2vLoss extends WeightedSquaredErrorLoss {
         this(tokens, 1.0);
     }
 
-    /** @param weight the loss's weight in the objective (> 0): the score and the gradient are scaled by it */
+    /**
+     * @param weight the loss's weight in the objective (>= 0; 0 switches the term off, as for the multimodal student's
+     *               contrastive-only baseline): the score and the gradient are scaled by it
+     */
     public TokenD2vLoss(int tokens, double weight) {
         if (tokens < 1) {
             throw new IllegalArgumentException("tokens must be >= 1, got " + tokens);
         }
-        if (!(weight > 0) || Double.isInfinite(weight)) {
-            throw new IllegalArgumentException("weight must be a finite number > 0, got " + weight);
+        if (!(weight >= 0) || Double.isInfinite(weight)) {
+            throw new IllegalArgumentException("weight must be a finite number >= 0, got " + weight);
         }
         this.tokens = tokens;
         this.weight = weight == 1.0 ? null : weight;

@@ -3,8 +3,6 @@ package io.distillery.evaluate;
 import io.distillery.features.FeatureColumns;
 import io.distillery.image.ImageNormalizer;
 import io.distillery.image.RgbImage;
-import io.distillery.model.clip.ClipModel;
-import io.distillery.spark.ClipModels;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -15,8 +13,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Executor side of image-text evaluation: the L2-normalised CLIP embeddings of each image's eval view and of its
- * caption (when it has one), in batches, with the executor's copy of the model ({@link ClipModels}).
+ * Executor side of image-text evaluation: the L2-normalised embeddings of each image's eval view and of its caption
+ * (when it has one), in batches, with the executor's copy of the model ({@link ImageTextModel}).
  */
 final class ClipEmbedding implements FlatMapFunction<Iterator<Row>, ClipEmbedding.Embedded> {
     private static final long serialVersionUID = 1L;
@@ -24,39 +22,27 @@ final class ClipEmbedding implements FlatMapFunction<Iterator<Row>, ClipEmbeddin
     /** One test image: its key, label (or null), image embedding and caption embedding (or null). */
     record Embedded(String key, Integer label, float[] image, float[] caption) implements Serializable {}
 
-    private final String model;
-    private final String checkpoint;
-    private final String tokenizer;
+    private final ModelSpec spec;
+    private final String clipTokenizer;
     private final int batchSize;
 
-    ClipEmbedding(String model, String checkpoint, String tokenizer, int batchSize) {
-        this.model = model;
-        this.checkpoint = checkpoint;
-        this.tokenizer = tokenizer;
+    ClipEmbedding(ModelSpec spec, String clipTokenizer, int batchSize) {
+        this.spec = spec;
+        this.clipTokenizer = clipTokenizer;
         this.batchSize = batchSize;
-    }
-
-    /** The model as every JVM loads it. */
-    static ClipModels.Loaded load(String model, String checkpoint, String tokenizer) {
-        return ClipModels.get(
-                model,
-                checkpoint,
-                tokenizer,
-                EvaluateSettings.SECTION + ".clip-tokenizer",
-                org.apache.spark.deploy.SparkHadoopUtil.get().conf());
     }
 
     @Override
     public Iterator<Embedded> call(Iterator<Row> rows) {
-        ClipModels.Loaded clip = load(model, checkpoint, tokenizer);
-        ImageNormalizer normalizer = new ImageNormalizer(ClipModels.MEAN, ClipModels.STD);
-        int size = clip.config().vision().imageSize();
+        ImageTextModel model = ImageTextModel.load(spec, clipTokenizer);
+        ImageNormalizer normalizer = new ImageNormalizer(model.mean(), model.std());
+        int size = model.imageSize();
         List<Embedded> out = new ArrayList<>();
         List<Row> batch = new ArrayList<>(batchSize);
         while (rows.hasNext()) {
             batch.add(rows.next());
             if (batch.size() == batchSize || !rows.hasNext()) {
-                embed(clip, normalizer, size, batch, out);
+                embed(model, normalizer, size, batch, out);
                 batch.clear();
             }
         }
@@ -64,25 +50,22 @@ final class ClipEmbedding implements FlatMapFunction<Iterator<Row>, ClipEmbeddin
     }
 
     private static void embed(
-            ClipModels.Loaded clip, ImageNormalizer normalizer, int size, List<Row> batch, List<Embedded> out) {
+            ImageTextModel model, ImageNormalizer normalizer, int size, List<Row> batch, List<Embedded> out) {
         int n = batch.size();
         int perImage = 3 * size * size;
         float[] pixels = new float[n * perImage];
-        List<int[]> captionIds = new ArrayList<>();
+        List<String> captionTexts = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             Row row = batch.get(i);
             String key = row.getAs(FeatureColumns.KEY);
             normalizer.writeChw(new RgbImage(key, size, size, row.getAs(FeatureColumns.PIXELS)), pixels, i * perImage);
             String caption = row.getAs(FeatureColumns.CAPTION);
             if (caption != null && !caption.isBlank()) {
-                captionIds.add(clip.tokenizer().tokenize(caption, clip.contextLength()));
+                captionTexts.add(caption);
             }
         }
-        float[][] images = rowsOf(ClipModel.normalize(
-                clip.model().encodeImages(Nd4j.create(pixels, new long[] {n, 3, size, size}, 'c'))));
-        float[][] captions = captionIds.isEmpty()
-                ? new float[0][]
-                : rowsOf(ClipModel.normalize(clip.model().encodeTexts(captionIds.toArray(int[][]::new))));
+        float[][] images = rowsOf(model.embedImages(Nd4j.create(pixels, new long[] {n, 3, size, size}, 'c')));
+        float[][] captions = captionTexts.isEmpty() ? new float[0][] : rowsOf(model.embedTexts(captionTexts));
         int c = 0;
         for (int i = 0; i < n; i++) {
             Row row = batch.get(i);

@@ -12,7 +12,6 @@ import io.distillery.eval.ZeroShotAccuracy;
 import io.distillery.eval.ZeroShotClassifier;
 import io.distillery.features.FeatureColumns;
 import io.distillery.image.DecodeLimits;
-import io.distillery.spark.ClipModels;
 import io.distillery.spark.ModelFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -34,7 +33,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code distillery evaluate} with {@code modality = image-text}: for each CLIP-style model, the normalised
+ * {@code distillery evaluate} with {@code modality = image-text}: for each CLIP-style model (an open_clip model, or
+ * a multimodal student's train run), the normalised
  * embeddings of the test images' eval views and of their captions (on the executors, {@link ClipEmbedding}), then
  * zero-shot classification from class-name prompts (open_clip's recipe, {@link ZeroShotClassifier}) and
  * image-caption retrieval (caption i describes image i, {@link ImageTextRetrieval}); writes report.md and report.json.
@@ -87,15 +87,16 @@ public final class ImageTextEvaluateJob {
             ModelSpec spec,
             List<String> classNames,
             PromptTemplates templates) {
-        if (spec.model() == null || spec.checkpoint() == null) {
+        if (spec.runDir() == null && (spec.model() == null || spec.checkpoint() == null)) {
             throw new IllegalArgumentException(EvaluateSettings.SECTION + ".models." + spec.name()
-                    + ": modality = image-text needs model (an open_clip config JSON) and checkpoint");
+                    + ": modality = image-text needs model (an open_clip config JSON) and checkpoint, or run-dir (a"
+                    + " multimodal student's train run)");
         }
         long start = System.nanoTime();
         spark.sparkContext().setJobGroup("distillery-evaluate", "evaluate " + spec.name(), false);
-        ClipModels.Loaded clip = ClipEmbedding.load(spec.model(), spec.checkpoint(), s.tokenizer());
-        LabelledImages.Views views = new LabelledImages.Views(
-                clip.config().vision().imageSize(), ViewSettings.evalOnly(1.0), DecodeLimits.defaults(), 0);
+        ImageTextModel model = ImageTextModel.load(spec, s.tokenizer());
+        LabelledImages.Views views =
+                new LabelledImages.Views(model.imageSize(), ViewSettings.evalOnly(1.0), DecodeLimits.defaults(), 0);
         Dataset<Row> test;
         try {
             test = LabelledImages.load(spark, s.testImages(), views).rows();
@@ -106,7 +107,7 @@ public final class ImageTextEvaluateJob {
             test = test.orderBy(FeatureColumns.KEY).limit(s.maxTest());
         }
         List<ClipEmbedding.Embedded> embedded = new ArrayList<>(test.toJavaRDD()
-                .mapPartitions(new ClipEmbedding(spec.model(), spec.checkpoint(), s.tokenizer(), s.batchSize()))
+                .mapPartitions(new ClipEmbedding(spec, s.tokenizer(), s.batchSize()))
                 .collect());
         embedded.sort(Comparator.comparing(ClipEmbedding.Embedded::key));
 
@@ -120,7 +121,7 @@ public final class ImageTextEvaluateJob {
                         + " has no labelled image: zero-shot needs labels (.cls / label column)");
             }
             ZeroShotClassifier classifier = ZeroShotClassifier.fromTemplateEmbeddings(
-                    promptEmbeddings(clip, classNames, templates, s.batchSize()));
+                    promptEmbeddings(model, classNames, templates, s.batchSize()));
             zeroShot = classifier.accuracy(
                     matrix(labelled.stream().map(ClipEmbedding.Embedded::image).toList()),
                     labelled.stream().mapToInt(ClipEmbedding.Embedded::label).toArray());
@@ -161,13 +162,12 @@ public final class ImageTextEvaluateJob {
 
     /** The embeddings of every (class, template) prompt, [classes, templates, E]. */
     private static INDArray promptEmbeddings(
-            ClipModels.Loaded clip, List<String> classNames, PromptTemplates templates, int batchSize) {
+            ImageTextModel model, List<String> classNames, PromptTemplates templates, int batchSize) {
         List<String> prompts = templates.expandAll(classNames);
-        int[][] ids = clip.tokenizer().tokenize(prompts, clip.contextLength());
         List<INDArray> parts = new ArrayList<>();
-        for (int from = 0; from < ids.length; from += batchSize) {
-            int to = Math.min(ids.length, from + batchSize);
-            parts.add(clip.model().encodeTexts(java.util.Arrays.copyOfRange(ids, from, to)));
+        for (int from = 0; from < prompts.size(); from += batchSize) {
+            int to = Math.min(prompts.size(), from + batchSize);
+            parts.add(model.embedTexts(prompts.subList(from, to)));
         }
         INDArray all = Nd4j.vstack(parts.toArray(INDArray[]::new));
         return all.reshape('c', classNames.size(), templates.size(), all.size(1));

@@ -13,7 +13,8 @@ import com.typesafe.config.Config;
  *                   {@code student/model.zip} gives target MSE / cosine; for text, a text train run
  *                   ({@code student/}) or a pretrain-mlm run ({@code model/}), looked up when the job runs
  */
-public record ModelSpec(String name, String kind, String model, String checkpoint, String runDir) {
+public record ModelSpec(String name, String kind, String model, String checkpoint, String runDir)
+        implements java.io.Serializable {
     public static final String RANDOM = "random";
 
     public ModelSpec {

@@ -164,7 +164,8 @@ final class ImageTextTrainJob {
                 resume,
                 "train");
         TrainingState end = outcome.end();
-        Path studentDir = outcome.run().finish(end.iteration(), () -> export(outcome, config, topK, textTopK));
+        Path studentDir =
+                outcome.run().finish(end.iteration(), () -> export(outcome, config, topK, textTopK, captions.text()));
         TrainSummary summary = new TrainSummary(
                 outcome.startIteration(),
                 end.iteration(),
@@ -187,7 +188,12 @@ final class ImageTextTrainJob {
     }
 
     /** {@code student/}: the training graph and the student's shape, written into a temp folder renamed last. */
-    private static Path export(TrainingLoop.Outcome outcome, ImageTextStudentConfig config, int topK, int textTopK)
+    private static Path export(
+            TrainingLoop.Outcome outcome,
+            ImageTextStudentConfig config,
+            int topK,
+            int textTopK,
+            FeatureMetadata.Text tokenization)
             throws IOException {
         FileSystem fs = outcome.fs();
         Path runDir = outcome.runDir();
@@ -208,6 +214,10 @@ final class ImageTextTrainJob {
         shape.put("embed_dim", config.embedDim());
         shape.put("image_top_k", topK);
         shape.put("text_top_k", textTopK);
+        // how captions become ids, for evaluate and anybody running the student on new text
+        shape.put("tokenizer", tokenization.tokenizer());
+        shape.put("tokenizer_sha256", tokenization.tokenizerSha256());
+        shape.put("lowercase", tokenization.lowercase());
         shape.put(
                 "weights",
                 Map.of(

@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.distillery.config.JobConfigLoader;
+import io.distillery.evaluate.ImageTextEvaluateJob;
+import io.distillery.evaluate.ImageTextEvaluateSettings;
 import io.distillery.report.MetricsRecord;
 import io.distillery.testing.TinyBert;
 import java.nio.file.Files;
@@ -76,6 +79,43 @@ class ImageTextTrainJobTest {
         assertThat(shape.path("top_blocks").asInt()).isEqualTo(1);
         assertThat(shape.path("embed_dim").asInt()).isEqualTo(16);
         assertThat(shape.path("provenance").size()).isPositive();
+        assertThat(shape.path("tokenizer").asText()).endsWith("vocab.txt");
+
+        // evaluate reads the run: zero-shot over the fixture's 3 labels, retrieval over its 16 captioned images
+        Path classes = Files.write(dir.resolve("classes.txt"), List.of("zero", "one", "two"));
+        Path templates = Files.write(dir.resolve("templates.txt"), List.of("a {} .", "the {} ."));
+        ImageTextEvaluateSettings settings = ImageTextEvaluateSettings.from(JobConfigLoader.load(
+                null,
+                List.of(
+                        "modality=image-text",
+                        "test-images.path=\"" + dir.resolve("shards") + "\"",
+                        "zero-shot.class-names=\"" + classes + "\"",
+                        "zero-shot.templates=\"" + templates + "\"",
+                        "models=[{name=multimodal, kind=student, run-dir=\"" + run + "\"}]",
+                        "out=\"" + dir.resolve("report") + "\""),
+                "distillery.evaluate"));
+        ImageTextEvaluateJob.ModelScores scores =
+                ImageTextEvaluateJob.run(TrainFixtures.SPARK, settings).scores().get(0);
+        assertThat(scores.images()).isEqualTo(16);
+        assertThat(scores.zeroShot().total()).isEqualTo(16);
+        assertThat(scores.retrieval().imageToText().queries()).isEqualTo(16);
+        assertThat(scores.retrieval().textToImage().recallAt(10)).isBetween(0.0, 1.0);
+    }
+
+    @Test
+    void theContrastiveLossAloneTrainsTheClipBaseline(@TempDir Path dir) throws Exception {
+        Path features = captionedDataset(dir, "block");
+        TrainSummary summary = TrainJob.run(
+                TrainFixtures.SPARK,
+                TrainFixtures.settings(overrides(
+                        features,
+                        dir.resolve("run"),
+                        "iterations=4",
+                        "student.multimodal.image-weight=0",
+                        "student.multimodal.text-weight=0")),
+                false);
+        assertThat(summary.iteration()).isEqualTo(4);
+        assertThat(summary.finalLoss()).isFinite().isPositive();
     }
 
     @Test
