@@ -38,6 +38,10 @@ final class RecipeComparison {
         if (!Objects.equals(a.preprocessing(), b.preprocessing())) {
             return "preprocessing " + a.preprocessing() + " vs " + b.preprocessing();
         }
+        String captions = captionDifference(a.captions(), b.captions());
+        if (captions != null) {
+            return captions;
+        }
         if (a.seed() != b.seed()) {
             return "seed " + a.seed() + " vs " + b.seed();
         }
@@ -45,6 +49,26 @@ final class RecipeComparison {
             return "input " + a.input() + " vs " + b.input();
         }
         return null;
+    }
+
+    /** The caption teachers' recipes (paths aside, as for the image teacher); null when they agree. */
+    private static String captionDifference(FeatureMetadata.Captions a, FeatureMetadata.Captions b) {
+        if (a == null || b == null) {
+            return a == b
+                    ? null
+                    : "caption teacher " + (a == null ? "none" : "set") + " vs " + (b == null ? "none" : "set");
+        }
+        if (!Objects.equals(a.teacher().checkpointSha256(), b.teacher().checkpointSha256())) {
+            return "caption teacher checkpoint sha256 " + a.teacher().checkpointSha256() + " vs "
+                    + b.teacher().checkpointSha256();
+        }
+        if (!Objects.equals(a.target(), b.target())) {
+            return "caption target " + a.target() + " vs " + b.target();
+        }
+        if (!Objects.equals(a.text(), b.text())) {
+            return "caption text " + a.text() + " vs " + b.text();
+        }
+        return Objects.equals(a.tensorColumns(), b.tensorColumns()) ? null : "caption columns differ";
     }
 
     /** Datasets written before text existed have no modality: they are image datasets. */
