@@ -28,6 +28,7 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.lossfunctions.ILossFunction;
 import org.nd4j.linalg.lossfunctions.impl.LossL2;
 
 /**
@@ -74,6 +75,8 @@ public final class ImageTextStudentGraph {
     public static final String TEXT_PROJECTION = "text.proj";
     public static final String LOGIT_SCALE = "logit.scale";
     public static final String CONTRASTIVE_LOSS = "contrastive.loss";
+    /** The CLIP-KD terms' learnable parameters ({@link KdLossParameters}), when they have any. */
+    public static final String LOSS_PARAMETERS = "loss.params";
 
     private static final String IMAGE = "image.";
     private static final String TEXT = "text.";
@@ -120,15 +123,51 @@ public final class ImageTextStudentGraph {
         requireBlockTargets("image", imageRecipe.tensor(), imageRecipe.topK(), config.depth());
         requireBlockTargets("caption", textRecipe.tensor(), textRecipe.topK(), config.depth());
         ComputationGraphConfiguration.GraphBuilder graph = base.graphBuilder();
+        Paths paths = addEncoders(graph, config);
+        addImageD2v(graph, config, paths, imageRecipe, imageTargetDim, dataType);
+        addTextD2v(graph, config, paths, textRecipe, textTargetDim);
+        addContrastive(
+                graph, config, paths, new ClipContrastiveLoss(config.embedDim(), config.contrastiveWeight()), null);
+        graph.setOutputs(IMAGE_LOSS, TEXT_LOSS, CONTRASTIVE_LOSS);
+        return graph.build();
+    }
+
+    /** The CLIP-KD graph, initialised, with the optimiser of {@code optimization}. */
+    public static ComputationGraph createKd(
+            ImageTextStudentConfig config, ImageTextKdLoss loss, Optimization optimization, DataType dataType) {
+        ComputationGraph net = new ComputationGraph(
+                kdConfiguration(config, loss, optimization.seed(), optimization.builder(dataType)));
+        net.init();
+        return net;
+    }
+
+    /**
+     * The same encoders trained as a CLIP-style student against a CLIP teacher's cached embeddings (CLIP-KD): no
+     * data2vec heads, one output {@link #CONTRASTIVE_LOSS} whose loss is {@code loss}, its labels the teacher's image
+     * and text embeddings [B, 2 D_t]. The terms' learnable parameters, if any, enter through a
+     * {@link KdLossParameters} layer after the logit scale ({@link #LOSS_PARAMETERS}), drawn from {@code seed}.
+     */
+    public static ComputationGraphConfiguration kdConfiguration(
+            ImageTextStudentConfig config, ImageTextKdLoss loss, long seed, NeuralNetConfiguration.Builder base) {
+        ComputationGraphConfiguration.GraphBuilder graph = base.graphBuilder();
+        Paths paths = addEncoders(graph, config);
+        KdLossParameters parameters = null;
+        if (KdLossParameters.needed(loss.terms(), config.embedDim(), loss.teacherDim())) {
+            parameters = new KdLossParameters(
+                    2 * config.embedDim() + 1, loss.terms(), config.embedDim(), loss.teacherDim(), seed);
+        }
+        addContrastive(graph, config, paths, loss, parameters);
+        graph.setOutputs(CONTRASTIVE_LOSS);
+        return graph.build();
+    }
+
+    /** Both input layers, the shared blocks and each modality's own. */
+    private static Paths addEncoders(ComputationGraphConfiguration.GraphBuilder graph, ImageTextStudentConfig config) {
         addInputs(graph, config);
         addSharedBlocks(graph, config);
         Paths paths = new Paths(graph, config);
         addTopBlocks(graph, config, paths);
-        addImageD2v(graph, config, paths, imageRecipe, imageTargetDim, dataType);
-        addTextD2v(graph, config, paths, textRecipe, textTargetDim);
-        addContrastive(graph, config, paths);
-        graph.setOutputs(IMAGE_LOSS, TEXT_LOSS, CONTRASTIVE_LOSS);
-        return graph.build();
+        return paths;
     }
 
     private static void requireBlockTargets(String what, TargetTensor tensor, int topK, int depth) {
@@ -306,9 +345,16 @@ public final class ImageTextStudentGraph {
                         TEXT_HEAD);
     }
 
-    /** Pooled embeddings (image CLS, mean of the real caption tokens), projections, logit scale and the loss. */
+    /**
+     * Pooled embeddings (image CLS, mean of the real caption tokens), projections, logit scale, the loss's own
+     * parameters when it has any, and the loss.
+     */
     private static void addContrastive(
-            ComputationGraphConfiguration.GraphBuilder graph, ImageTextStudentConfig c, Paths paths) {
+            ComputationGraphConfiguration.GraphBuilder graph,
+            ImageTextStudentConfig c,
+            Paths paths,
+            ILossFunction loss,
+            KdLossParameters lossParameters) {
         int dim = c.width();
         String textPoolInput = TEXT_POOL + ".in";
         graph.addVertex(IMAGE_POOL, new SubsetVertex(0, dim - 1), paths.image(c.depth() - 1))
@@ -317,14 +363,19 @@ public final class ImageTextStudentGraph {
                 .addLayer(IMAGE_PROJECTION, projection(dim, c.embedDim()), IMAGE_POOL)
                 .addLayer(TEXT_PROJECTION, projection(dim, c.embedDim()), TEXT_POOL)
                 .addVertex(LOGIT_SCALE + ".in", new MergeVertex(), IMAGE_PROJECTION, TEXT_PROJECTION)
-                .addLayer(LOGIT_SCALE, new LogitScale(2 * c.embedDim()), LOGIT_SCALE + ".in")
-                .addLayer(
-                        CONTRASTIVE_LOSS,
-                        new LossLayer.Builder()
-                                .lossFunction(new ClipContrastiveLoss(c.embedDim(), c.contrastiveWeight()))
-                                .activation(Activation.IDENTITY)
-                                .build(),
-                        LOGIT_SCALE);
+                .addLayer(LOGIT_SCALE, new LogitScale(2 * c.embedDim()), LOGIT_SCALE + ".in");
+        String lossInput = LOGIT_SCALE;
+        if (lossParameters != null) {
+            graph.addLayer(LOSS_PARAMETERS, lossParameters, LOGIT_SCALE);
+            lossInput = LOSS_PARAMETERS;
+        }
+        graph.addLayer(
+                CONTRASTIVE_LOSS,
+                new LossLayer.Builder()
+                        .lossFunction(loss)
+                        .activation(Activation.IDENTITY)
+                        .build(),
+                lossInput);
     }
 
     private static DenseLayer projection(int in, int out) {

@@ -20,6 +20,8 @@ public final class ClipTokenizer {
 
     /** The context length of every OpenAI CLIP model. */
     public static final int DEFAULT_CONTEXT_LENGTH = 77;
+    /** How datasets and exports name the bundled OpenAI vocabulary (in place of a file). */
+    public static final String BUNDLED_NAME = "open_clip bpe_simple_vocab_16e6 (bundled)";
 
     static final String START_OF_TEXT = "<|startoftext|>";
     static final String END_OF_TEXT = "<|endoftext|>";
@@ -113,6 +115,24 @@ public final class ClipTokenizer {
             }
         });
         return ids.toArray();
+    }
+
+    /**
+     * The attention mask of a row of {@link #tokenize} ids: 1 from the first slot through the end-of-text token, 0
+     * on the padding after it. End-of-text is found as open_clip pools the text, at the first maximal id (it is the
+     * highest id of CLIP's vocabularies), so a row needs no tokenizer to be masked, and an id 0 inside the text
+     * (CLIP's "!") is not taken for padding.
+     */
+    public static int[] attentionMask(int[] ids) {
+        int end = 0;
+        for (int t = 1; t < ids.length; t++) {
+            if (ids[t] > ids[end]) {
+                end = t;
+            }
+        }
+        int[] mask = new int[ids.length];
+        java.util.Arrays.fill(mask, 0, end + 1, 1);
+        return mask;
     }
 
     public int sotId() {

@@ -42,6 +42,16 @@ class ClipTokenizerTest {
     }
 
     @Test
+    void attentionMaskRunsThroughEndOfTextNotToTheFirstZero() {
+        int[] ids = CLIP.tokenize("a photo of a cat", 12);
+        assertThat(ClipTokenizer.attentionMask(ids)).containsExactly(1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0);
+        // id 0 is a real token (the byte "!"), so a 0 inside the text is not where the padding starts
+        int[] withZero = {CLIP.sotId(), 320, 0, 1929, CLIP.eotId(), 0, 0};
+        assertThat(ClipTokenizer.attentionMask(withZero)).containsExactly(1, 1, 1, 1, 1, 0, 0);
+        assertThat(ClipTokenizer.attentionMask(CLIP.tokenize("cat", 3))).containsExactly(1, 1, 1);
+    }
+
+    @Test
     void longTextIsCutWithEndOfTextLast() {
         String text = "the quick brown fox jumps over the lazy dog ".repeat(12);
         int[] tokens = CLIP.encode(text);

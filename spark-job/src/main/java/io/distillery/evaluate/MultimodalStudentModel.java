@@ -7,6 +7,7 @@ import io.distillery.model.ModelConfigs;
 import io.distillery.spark.ModelFiles;
 import io.distillery.spark.TextModelFiles;
 import io.distillery.student.ImageTextStudentGraph;
+import io.distillery.text.ClipTokenizer;
 import io.distillery.text.Encoding;
 import io.distillery.text.WordPieceTokenizer;
 import java.io.IOException;
@@ -23,7 +24,8 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * A multimodal student (a {@code train} run with {@code student.multimodal}) for image-text evaluation: its
- * {@code student/model.zip} and {@code student/multimodal.json} (shape and caption tokenizer). The embeddings are the
+ * {@code student/model.zip} and {@code student/multimodal.json} (shape and caption tokenizer: BERT WordPiece, or CLIP's
+ * BPE for a CLIP-KD student). The embeddings are the
  * contrastive projections of the image CLS token and of the mean caption token, L2-normalised. The shared blocks keep
  * the modalities apart (segment mask), so images are embedded next to a one-token placeholder caption and captions
  * next to a blank image without either changing the other's embedding. A DL4J graph is not thread-safe: passes on
@@ -34,11 +36,10 @@ final class MultimodalStudentModel implements ImageTextModel {
 
     private final ComputationGraph graph;
     private final ModelConfig image;
-    private final WordPieceTokenizer tokenizer;
+    private final CaptionIds tokenizer;
     private final int textTokens;
 
-    private MultimodalStudentModel(
-            ComputationGraph graph, ModelConfig image, WordPieceTokenizer tokenizer, int textTokens) {
+    private MultimodalStudentModel(ComputationGraph graph, ModelConfig image, CaptionIds tokenizer, int textTokens) {
         this.graph = graph;
         this.image = image;
         this.tokenizer = tokenizer;
@@ -61,20 +62,54 @@ final class MultimodalStudentModel implements ImageTextModel {
                         student + "multimodal.json: not a multimodal student's export" + " (no image / tokenizer)");
             }
             ModelConfig image = ModelConfigs.fromJsonNode(shape.get("image"), student + "multimodal.json#image");
-            String tokenizerFile = shape.get("tokenizer").asText();
-            WordPieceTokenizer tokenizer = TextModelFiles.tokenizer(
-                    student + "multimodal.json tokenizer",
-                    tokenizerFile,
-                    shape.path("lowercase").asBoolean(true),
-                    ModelFiles.localCopy(tokenizerFile, conf));
+            int textTokens = shape.get("text_tokens").asInt();
+            CaptionIds tokenizer =
+                    "clip-bpe".equals(shape.path("tokenizer_kind").asText("wordpiece"))
+                            ? clipBpe(shape.get("tokenizer"), conf)
+                            : wordPiece(
+                                    shape.get("tokenizer").asText(),
+                                    shape.path("lowercase").asBoolean(true),
+                                    student,
+                                    conf);
             ComputationGraph graph = ModelSerializer.restoreComputationGraph(
                     ModelFiles.localCopy(student + "model.zip", conf).toFile(), false);
-            return new MultimodalStudentModel(
-                    graph, image, tokenizer, shape.get("text_tokens").asInt());
+            return new MultimodalStudentModel(graph, image, tokenizer, textTokens);
         } catch (IOException e) {
             throw new UncheckedIOException(
                     "cannot load the multimodal student of " + runDir + ": " + e.getMessage(), e);
         }
+    }
+
+    /** A caption's ids and attention mask in exactly {@code tokens} slots, as the student was trained on them. */
+    private interface CaptionIds {
+        int[][] encode(String text, int tokens);
+    }
+
+    private static CaptionIds wordPiece(String file, boolean lowercase, String student, Configuration conf)
+            throws IOException {
+        WordPieceTokenizer tokenizer = TextModelFiles.tokenizer(
+                student + "multimodal.json tokenizer", file, lowercase, ModelFiles.localCopy(file, conf));
+        return (text, tokens) -> {
+            Encoding e = tokenizer.encode(text, tokens);
+            return new int[][] {e.ids(), e.attentionMask()};
+        };
+    }
+
+    /** CLIP's BPE (null: the bundled OpenAI vocabulary), masked through end-of-text as in training. */
+    private static CaptionIds clipBpe(JsonNode file, Configuration conf) throws IOException {
+        ClipTokenizer tokenizer;
+        if (file == null || file.isNull()) {
+            tokenizer = ClipTokenizer.openaiDefault();
+        } else {
+            java.nio.file.Path local = ModelFiles.localCopy(file.asText(), conf);
+            tokenizer = file.asText().toLowerCase(java.util.Locale.ROOT).endsWith(".json")
+                    ? ClipTokenizer.fromTokenizerJson(local)
+                    : ClipTokenizer.fromMerges(local);
+        }
+        return (text, tokens) -> {
+            int[] ids = tokenizer.tokenize(text, tokens);
+            return new int[][] {ids, ClipTokenizer.attentionMask(ids)};
+        };
     }
 
     @Override
@@ -108,10 +143,10 @@ final class MultimodalStudentModel implements ImageTextModel {
         float[] ids = new float[n * textTokens];
         float[] mask = new float[n * textTokens];
         for (int i = 0; i < n; i++) {
-            Encoding e = tokenizer.encode(texts.get(i), textTokens);
+            int[][] e = tokenizer.encode(texts.get(i), textTokens);
             for (int t = 0; t < textTokens; t++) {
-                ids[i * textTokens + t] = e.ids()[t];
-                mask[i * textTokens + t] = e.attentionMask()[t];
+                ids[i * textTokens + t] = e[0][t];
+                mask[i * textTokens + t] = e[1][t];
             }
         }
         INDArray blank = Nd4j.zeros(DataType.FLOAT, n, image.inChans(), image.imgSize(), image.imgSize());

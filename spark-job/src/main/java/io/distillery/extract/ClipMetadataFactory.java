@@ -6,6 +6,7 @@ import io.distillery.features.FeatureMetadataJson;
 import io.distillery.features.TensorPacking;
 import io.distillery.model.clip.ClipConfig;
 import io.distillery.provenance.BuildInfo;
+import io.distillery.text.ClipTokenizer;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -69,7 +70,7 @@ final class ClipMetadataFactory {
                         FeatureColumns.caption(FeatureColumns.EMBEDDING)),
                 new FeatureMetadata.Text(
                         s.text().tokenizer() == null
-                                ? "open_clip bpe_simple_vocab_16e6 (bundled)"
+                                ? ClipTokenizer.BUNDLED_NAME
                                 : s.text().tokenizer(),
                         tokenizerSha256,
                         null,

@@ -63,21 +63,7 @@ final class ImageTextRowBatcher implements FlatMapFunction<Iterator<Row>, MultiD
 
     @Override
     public Iterator<MultiDataSet> call(Iterator<Row> rows) {
-        return new Iterator<>() {
-            @Override
-            public boolean hasNext() {
-                return rows.hasNext();
-            }
-
-            @Override
-            public MultiDataSet next() {
-                List<Row> batch = new ArrayList<>(spec.batchSize());
-                while (rows.hasNext() && batch.size() < spec.batchSize()) {
-                    batch.add(rows.next());
-                }
-                return toBatch(batch);
-            }
-        };
+        return RowBatches.of(rows, spec.batchSize(), this::toBatch);
     }
 
     MultiDataSet toBatch(List<Row> batch) {
@@ -146,7 +132,8 @@ final class ImageTextRowBatcher implements FlatMapFunction<Iterator<Row>, MultiD
         return new org.nd4j.linalg.dataset.MultiDataSet(features, labels);
     }
 
-    private static void unpack(
+    /** One packed tensor cell into {@code dst}, its size and finiteness checked, an error naming row and column. */
+    static void unpack(
             byte[] cell, TensorDType dtype, float[] dst, int offset, int width, String where, String column) {
         if (cell == null || cell.length != width * dtype.bytes()) {
             throw new IllegalArgumentException(where + ": column '" + column + "' has "

@@ -45,6 +45,10 @@ final class ImageTextTrainJob {
     private static final Logger LOG = LoggerFactory.getLogger(ImageTextTrainJob.class);
     static final String SECTION = "student.multimodal";
     static final String CONFIG = "multimodal.json";
+    /** {@code multimodal.json}'s {@code tokenizer_kind}: BERT WordPiece (a caption teacher's vocabulary). */
+    static final String TOKENIZER_WORDPIECE = "wordpiece";
+    /** CLIP's BPE (a CLIP teacher's dataset); {@code tokenizer} null means the bundled OpenAI vocabulary. */
+    static final String TOKENIZER_CLIP_BPE = "clip-bpe";
 
     private ImageTextTrainJob() {}
 
@@ -58,6 +62,9 @@ final class ImageTextTrainJob {
             throws IOException {
         Configuration conf = spark.sparkContext().hadoopConfiguration();
         FeatureMetadata md = dataset.metadata();
+        if (ClipKdTrainJob.isClipCache(md)) {
+            return ClipKdTrainJob.run(spark, s, losses, resume, dataset);
+        }
         String what = s.dataset() + ": ";
         FeatureMetadata.Captions captions = md.captions();
         if (md.textModality()
@@ -164,17 +171,11 @@ final class ImageTextTrainJob {
                 resume,
                 "train");
         TrainingState end = outcome.end();
-        Path studentDir =
-                outcome.run().finish(end.iteration(), () -> export(outcome, config, topK, textTopK, captions.text()));
-        TrainSummary summary = new TrainSummary(
-                outcome.startIteration(),
-                end.iteration(),
-                end.epoch(),
-                end.rounds(),
-                outcome.firstLoss(),
-                end.loss(),
-                end.wallSeconds(),
-                studentDir.toString());
+        Path studentDir = outcome.run()
+                .finish(
+                        end.iteration(),
+                        () -> export(outcome, config, d2vFields(config, topK, textTopK, captions.text())));
+        TrainSummary summary = TrainSummary.of(outcome, studentDir);
         LOG.info("train summary: {}", summary);
         return summary;
     }
@@ -187,13 +188,11 @@ final class ImageTextTrainJob {
         }
     }
 
-    /** {@code student/}: the training graph and the student's shape, written into a temp folder renamed last. */
-    private static Path export(
-            TrainingLoop.Outcome outcome,
-            ImageTextStudentConfig config,
-            int topK,
-            int textTopK,
-            FeatureMetadata.Text tokenization)
+    /**
+     * {@code student/}: the training graph and the student's shape ({@code multimodal.json}: the encoders' sizes, then
+     * {@code fields}, the objective's own), written into a temp folder renamed last.
+     */
+    static Path export(TrainingLoop.Outcome outcome, ImageTextStudentConfig config, Map<String, Object> fields)
             throws IOException {
         FileSystem fs = outcome.fs();
         Path runDir = outcome.runDir();
@@ -212,21 +211,7 @@ final class ImageTextTrainJob {
         shape.put("shared_blocks", config.sharedBlocks());
         shape.put("top_blocks", config.topBlocks());
         shape.put("embed_dim", config.embedDim());
-        shape.put("image_top_k", topK);
-        shape.put("text_top_k", textTopK);
-        // how captions become ids, for evaluate and anybody running the student on new text
-        shape.put("tokenizer", tokenization.tokenizer());
-        shape.put("tokenizer_sha256", tokenization.tokenizerSha256());
-        shape.put("lowercase", tokenization.lowercase());
-        shape.put(
-                "weights",
-                Map.of(
-                        "image",
-                        config.imageWeight(),
-                        "text",
-                        config.textWeight(),
-                        "contrastive",
-                        config.contrastiveWeight()));
+        shape.putAll(fields);
         shape.put(
                 "provenance",
                 ExportMetadata.of(outcome.run().record(), outcome.end().iteration()));
@@ -235,5 +220,28 @@ final class ImageTextTrainJob {
         }
         AtomicHadoopFiles.replaceFolder(fs, tmp, target);
         return target;
+    }
+
+    /** The d2v student's own fields of {@code multimodal.json}. */
+    private static Map<String, Object> d2vFields(
+            ImageTextStudentConfig config, int topK, int textTopK, FeatureMetadata.Text tokenization) {
+        Map<String, Object> fields = new LinkedHashMap<>();
+        fields.put("image_top_k", topK);
+        fields.put("text_top_k", textTopK);
+        // how captions become ids, for evaluate and anybody running the student on new text
+        fields.put("tokenizer_kind", TOKENIZER_WORDPIECE);
+        fields.put("tokenizer", tokenization.tokenizer());
+        fields.put("tokenizer_sha256", tokenization.tokenizerSha256());
+        fields.put("lowercase", tokenization.lowercase());
+        fields.put(
+                "weights",
+                Map.of(
+                        "image",
+                        config.imageWeight(),
+                        "text",
+                        config.textWeight(),
+                        "contrastive",
+                        config.contrastiveWeight()));
+        return fields;
     }
 }

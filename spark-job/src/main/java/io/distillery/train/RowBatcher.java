@@ -31,21 +31,7 @@ final class RowBatcher implements FlatMapFunction<Iterator<Row>, MultiDataSet> {
 
     @Override
     public Iterator<MultiDataSet> call(Iterator<Row> rows) {
-        return new Iterator<>() {
-            @Override
-            public boolean hasNext() {
-                return rows.hasNext();
-            }
-
-            @Override
-            public MultiDataSet next() {
-                List<Row> batch = new ArrayList<>(spec.rowsPerBatch());
-                while (rows.hasNext() && batch.size() < spec.rowsPerBatch()) {
-                    batch.add(rows.next());
-                }
-                return toBatch(batch);
-            }
-        };
+        return RowBatches.of(rows, spec.rowsPerBatch(), this::toBatch);
     }
 
     MultiDataSet toBatch(List<Row> batch) {

@@ -4,7 +4,6 @@ import io.distillery.features.FeatureColumns;
 import io.distillery.features.TensorDType;
 import io.distillery.features.TensorPacking;
 import io.distillery.numerics.FiniteValues;
-import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -61,21 +60,7 @@ final class TextRowBatcher implements FlatMapFunction<Iterator<Row>, MultiDataSe
 
     @Override
     public Iterator<MultiDataSet> call(Iterator<Row> rows) {
-        return new Iterator<>() {
-            @Override
-            public boolean hasNext() {
-                return rows.hasNext();
-            }
-
-            @Override
-            public MultiDataSet next() {
-                List<Row> batch = new ArrayList<>(batchSize);
-                while (rows.hasNext() && batch.size() < batchSize) {
-                    batch.add(rows.next());
-                }
-                return toBatch(batch);
-            }
-        };
+        return RowBatches.of(rows, batchSize, this::toBatch);
     }
 
     MultiDataSet toBatch(List<Row> batch) {

@@ -172,15 +172,7 @@ final class TextTrainJob {
                 "train");
         TrainingState end = outcome.end();
         Path studentDir = outcome.run().finish(end.iteration(), () -> export(outcome, student, topK, losses));
-        TrainSummary summary = new TrainSummary(
-                outcome.startIteration(),
-                end.iteration(),
-                end.epoch(),
-                end.rounds(),
-                outcome.firstLoss(),
-                end.loss(),
-                end.wallSeconds(),
-                studentDir.toString());
+        TrainSummary summary = TrainSummary.of(outcome, studentDir);
         LOG.info("train summary: {}", summary);
         return summary;
     }

@@ -135,15 +135,7 @@ public final class TrainJob {
                 "train");
         TrainingState end = outcome.end();
         Path studentDir = outcome.run().finish(end.iteration(), () -> export(outcome, student, topK, losses, masking));
-        TrainSummary summary = new TrainSummary(
-                outcome.startIteration(),
-                end.iteration(),
-                end.epoch(),
-                end.rounds(),
-                outcome.firstLoss(),
-                end.loss(),
-                end.wallSeconds(),
-                studentDir.toString());
+        TrainSummary summary = TrainSummary.of(outcome, studentDir);
         LOG.info("train summary: {}", summary);
         return summary;
     }

@@ -15,4 +15,19 @@ public record TrainSummary(
         double firstLoss,
         double finalLoss,
         double wallSeconds,
-        String studentDir) {}
+        String studentDir) {
+
+    /** The summary of a finished {@link TrainingLoop} run whose student was exported to {@code studentDir}. */
+    static TrainSummary of(TrainingLoop.Outcome outcome, org.apache.hadoop.fs.Path studentDir) {
+        TrainingState end = outcome.end();
+        return new TrainSummary(
+                outcome.startIteration(),
+                end.iteration(),
+                end.epoch(),
+                end.rounds(),
+                outcome.firstLoss(),
+                end.loss(),
+                end.wallSeconds(),
+                studentDir.toString());
+    }
+}
