@@ -122,9 +122,7 @@ final class ClipKdTrainJob {
                 spark,
                 s,
                 fresh,
-                net -> LOG.info(
-                        "CLIP-KD student starts from random weights (seed {})",
-                        s.optimization().seed()),
+                net -> MultimodalInit.apply(s, config, net, conf),
                 s.dataset(),
                 data,
                 batches,

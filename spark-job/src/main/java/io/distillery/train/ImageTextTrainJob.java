@@ -161,9 +161,7 @@ final class ImageTextTrainJob {
                 spark,
                 s,
                 fresh,
-                net -> LOG.info(
-                        "multimodal student starts from random weights (seed {})",
-                        s.optimization().seed()),
+                net -> MultimodalInit.apply(s, config, net, conf),
                 s.dataset(),
                 data,
                 batches,

@@ -1,0 +1,159 @@
+package io.distillery.student;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.distillery.model.EncoderGraph;
+import io.distillery.model.ModelConfig;
+import io.distillery.model.ModelFamily;
+import io.distillery.model.VertexNames;
+import io.distillery.model.bert.BertConfig;
+import io.distillery.model.text.TextEncoderGraph;
+import io.distillery.targets.TargetRecipe;
+import io.distillery.targets.TargetTensor;
+import io.distillery.targets.TargetTokens;
+import io.distillery.targets.TextTargetRecipe;
+import java.util.Map;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+/**
+ * Layer inheritance into the multimodal student: after {@link ImageTextStudentWeights#inheritImage} its image path
+ * computes, layer by layer, what the source image encoder computes (shared blocks and the image's own block alike);
+ * after {@link ImageTextStudentWeights#inheritText} its text path what the source BERT computes.
+ */
+class ImageTextStudentWeightsTest {
+    private static final double EPS = 1e-6;
+    private static final int TEXT_TOKENS = 5;
+
+    @BeforeEach
+    void doubles() {
+        Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
+    }
+
+    @AfterEach
+    void floats() {
+        Nd4j.setDefaultDataTypes(DataType.FLOAT, DataType.FLOAT);
+    }
+
+    private static ModelConfig image(int depth) {
+        return new ModelConfig(
+                ModelFamily.DATA2VEC2,
+                8,
+                4,
+                3,
+                8,
+                depth,
+                2,
+                2.0,
+                true,
+                EPS,
+                0.0,
+                false,
+                false,
+                new double[] {0.5, 0.5, 0.5},
+                new double[] {0.25, 0.25, 0.25},
+                0);
+    }
+
+    /** 2 shared blocks + 1 per modality, width 8. */
+    private static final ImageTextStudentConfig CONFIG =
+            new ImageTextStudentConfig(image(2), 11, 7, 2, TEXT_TOKENS, 1, 4, 1.0, 1.0, 1.0);
+
+    private static ComputationGraph student() {
+        ComputationGraph net = new ComputationGraph(ImageTextStudentGraph.configuration(
+                CONFIG,
+                new TargetRecipe(TargetTensor.BLOCK, TargetTokens.PATCHES, 1, 1e-5),
+                6,
+                new TextTargetRecipe(TargetTensor.BLOCK, 1, 1e-5, true),
+                6,
+                TextEncoderGraph.base(42, DataType.DOUBLE),
+                DataType.DOUBLE));
+        net.init();
+        return net;
+    }
+
+    private static INDArray[] inputs() {
+        Nd4j.getRandom().setSeed(17);
+        INDArray pixels = Nd4j.randn(DataType.DOUBLE, 3, 3, 8, 8);
+        INDArray ids = Nd4j.create(new double[][] {{2, 7, 7, 4, 3}, {2, 5, 3, 0, 0}, {2, 9, 0, 0, 0}});
+        INDArray mask = Nd4j.create(new double[][] {{1, 1, 1, 1, 1}, {1, 1, 1, 0, 0}, {1, 1, 0, 0, 0}});
+        return new INDArray[] {pixels, ids, Nd4j.zeros(DataType.DOUBLE, 3, TEXT_TOKENS), mask};
+    }
+
+    private static void randomise(ComputationGraph net, long seed) {
+        Nd4j.getRandom().setSeed(seed);
+        net.params().addi(Nd4j.randn(DataType.DOUBLE, net.params().shape()).muli(0.3));
+    }
+
+    /** Layer k's output on one modality's path: a shared block's stream cut to that modality's tokens. */
+    private static INDArray path(Map<String, INDArray> acts, boolean image, int k) {
+        if (k >= CONFIG.sharedBlocks()) {
+            return acts.get(
+                    image ? ImageTextStudentGraph.imageLayer(CONFIG, k) : ImageTextStudentGraph.textLayer(CONFIG, k));
+        }
+        INDArray stream = acts.get(VertexNames.block(k));
+        long split = (long) CONFIG.imageTokens() * CONFIG.width();
+        return image
+                ? stream.get(NDArrayIndex.all(), NDArrayIndex.interval(0, split))
+                : stream.get(NDArrayIndex.all(), NDArrayIndex.interval(split, stream.size(1)));
+    }
+
+    private static double maxDiff(INDArray a, INDArray b) {
+        assertThat(a.shape()).isEqualTo(b.shape());
+        return a.sub(b).amaxNumber().doubleValue();
+    }
+
+    @Test
+    void theImagePathComputesWhatTheSourceEncoderComputes() {
+        ComputationGraph encoder = EncoderGraph.create(image(3), 5, DataType.DOUBLE);
+        randomise(encoder, 3);
+        ComputationGraph net = student();
+        ImageTextStudentWeights.inheritImage(net, CONFIG, encoder);
+        INDArray[] in = inputs();
+        Map<String, INDArray> joint = net.feedForward(in, false);
+        Map<String, INDArray> source = encoder.feedForward(new INDArray[] {in[0]}, false);
+        for (int k = 0; k < 3; k++) {
+            assertThat(maxDiff(path(joint, true, k), source.get(VertexNames.block(k))))
+                    .as("image layer %d", k)
+                    .isLessThan(1e-10);
+        }
+    }
+
+    @Test
+    void theTextPathComputesWhatTheSourceBertComputes() {
+        // 9 positions in the source, 7 in the student: the first 7 are taken
+        ComputationGraph bert =
+                TextEncoderGraph.create(new BertConfig(11, 8, 3, 2, 16, 9, 2, EPS), TEXT_TOKENS, 5, DataType.DOUBLE);
+        randomise(bert, 4);
+        ComputationGraph net = student();
+        ImageTextStudentWeights.inheritText(net, CONFIG, bert);
+        INDArray[] in = inputs();
+        Map<String, INDArray> joint = net.feedForward(in, false);
+        Map<String, INDArray> source = bert.feedForward(new INDArray[] {in[1], in[2], in[3]}, false);
+        for (int k = 0; k < 3; k++) {
+            assertThat(maxDiff(path(joint, false, k), source.get(VertexNames.block(k))))
+                    .as("text layer %d", k)
+                    .isLessThan(1e-10);
+        }
+    }
+
+    @Test
+    void aSourceOfAnotherWidthOrDeeperThanThePathIsRefused() {
+        ComputationGraph wide =
+                TextEncoderGraph.create(new BertConfig(11, 16, 1, 2, 16, 9, 2, EPS), TEXT_TOKENS, 5, DataType.DOUBLE);
+        assertThatThrownBy(() -> ImageTextStudentWeights.inheritText(student(), CONFIG, wide))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("student's width");
+        ComputationGraph deep = EncoderGraph.create(image(4), 5, DataType.DOUBLE);
+        assertThatThrownBy(() -> ImageTextStudentWeights.inheritImage(student(), CONFIG, deep))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("image encoder has 4 blocks to inherit, the student's path has 3 layers");
+    }
+}
