@@ -222,6 +222,13 @@ class ModelTest(unittest.TestCase):
             with open(os.path.join(out, "model.json"), encoding="utf-8") as f:
                 cfg = json.load(f)
             self.assertEqual(cfg["vision_cfg"]["width"], 32)
+            # the keys of the config Distillery's ClipConfigJson tests read (common/src/test/resources/clip)
+            with open(os.path.join(tct.ROOT, "common", "src", "test", "resources", "clip", "ViT-tiny.json"),
+                      encoding="utf-8") as f:
+                tiny = json.load(f)
+            self.assertEqual(set(cfg), set(tiny))
+            for section in ("vision_cfg", "text_cfg"):
+                self.assertEqual(set(cfg[section]), set(tiny[section]))
             n, header, size = read_safetensors_header(os.path.join(out, "model.safetensors"))
             self.assertEqual(n % 8, 0)
             meta = header.pop("__metadata__")
