@@ -1,0 +1,38 @@
+#!/bin/bash
+# Fashion-MNIST KD experiment, step 3: the students of the table for one seed (arg 1, default 0), one after another,
+# under the common budget of student-distill.conf / student-scratch.conf. Run dirs under $RUNS (default
+# work/fm-kd/r2), logs under $RUNS/logs, one line per finished run in $RUNS/logs/summary.txt; a run that finished
+# is not run again, so the script can be restarted after a stop. Uses the launcher's build unless
+# DISTILLERY_BUILD_DIR / DISTILLERY_NO_BUILD say otherwise.
+set -u
+cd "$(dirname "$0")/../.."
+SEED=${1:-0}
+RUNS=${RUNS:-work/fm-kd/r2}
+L=$RUNS/logs
+mkdir -p "$L" "$RUNS/done"
+run() { # name, command...
+  local name=$1; shift
+  if [ -f "$RUNS/done/$name-s$SEED" ]; then return; fi
+  local t0=$(date +%s)
+  nice -n 5 "$@" > "$L/$name-s$SEED.log" 2>&1
+  local rc=$?
+  echo "$name seed $SEED rc $rc wall $(( $(date +%s) - t0 )) s" >> "$L/summary.txt"
+  [ $rc = 0 ] && touch "$RUNS/done/$name-s$SEED"
+}
+D=conf/fashion-mnist-kd/student-distill.conf
+S=conf/fashion-mnist-kd/student-scratch.conf
+B=deploy/bin/distillery
+run scratch $B finetune --config $S --set run-dir=$RUNS/scratch-s$SEED --set seed=$SEED
+run kd $B train --config $D --set run-dir=$RUNS/kd-s$SEED --set seed=$SEED \
+  --set 'losses=[{type=ce, weight=0.1}, {type=kd, weight=0.9, temperature=4}]'
+run lskd $B train --config $D --set run-dir=$RUNS/lskd-s$SEED --set seed=$SEED \
+  --set 'losses=[{type=ce, weight=0.1}, {type=lskd, weight=0.9, temperature=2}]'
+run dkd $B train --config $D --set run-dir=$RUNS/dkd-s$SEED --set seed=$SEED \
+  --set 'losses=[{type=ce, weight=1}, {type=dkd, weight=1, warmup=1}]'
+run d2vkd $B train --config $D --set run-dir=$RUNS/d2vkd-s$SEED --set seed=$SEED \
+  --set 'losses=[{type=d2v, weight=1}, {type=ce, weight=0.1}, {type=kd, weight=0.9, temperature=4}]'
+# d2v then finetune: 2000 + 1000 iterations, the same 3000 in all
+run d2v $B train --config $D --set run-dir=$RUNS/d2v-s$SEED --set seed=$SEED \
+  --set 'losses=[{type=d2v, weight=1}]' --set iterations=2000
+run d2vft $B finetune --config $S --set run-dir=$RUNS/d2vft-s$SEED --set seed=$SEED --set iterations=1000 \
+  --set student.init-checkpoint=$RUNS/d2v-s$SEED/student/student.safetensors

@@ -1,0 +1,68 @@
+package io.distillery.train;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.distillery.config.JobConfigLoader;
+import io.distillery.evaluate.EvaluateSettings;
+import io.distillery.evaluate.ImageTextEvaluateSettings;
+import io.distillery.extract.ExtractSettings;
+import io.distillery.student.ImageTextKdTerm;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The configs of the results' proof runs (conf/fashion-mnist-kd, conf/fm-captions) read through their jobs' settings:
+ * every key known, every value valid, the CLIP-KD objectives among them, so a documented command cannot fail on its
+ * config.
+ */
+class ProofConfigsTest {
+    private static final Path ROOT = Path.of(System.getProperty("distillery.root", ".."))
+            .toAbsolutePath()
+            .normalize();
+
+    private static com.typesafe.config.Config load(String file, String section, String... overrides) {
+        return JobConfigLoader.load(ROOT.resolve(file), List.of(overrides), section);
+    }
+
+    @Test
+    void theKdExperimentsConfigsLoad() {
+        assertThat(ExtractSettings.from(load("conf/fashion-mnist-kd/extract.conf", ExtractSettings.SECTION))
+                        .store()
+                        .logits())
+                .isTrue();
+        TrainSettings distill = TrainSettings.from(
+                load("conf/fashion-mnist-kd/student-distill.conf", "distillery.train"), "distillery.train");
+        assertThat(distill.studentModel()).endsWith("fmnist-kd-student-3x96.json");
+        FinetuneSettings.from(load("conf/fashion-mnist-kd/student-scratch.conf", FinetuneSettings.SECTION));
+        FinetuneSettings.from(load("conf/fashion-mnist-kd/teacher-finetune.conf", FinetuneSettings.SECTION));
+        EvaluateSettings.from(load("conf/fashion-mnist-kd/evaluate.conf", EvaluateSettings.SECTION));
+    }
+
+    @Test
+    void theImageTextProofsConfigsLoadWithTheirClipKdObjectives() {
+        ExtractSettings.from(load("conf/fm-captions/extract.conf", ExtractSettings.SECTION));
+        ExtractSettings.from(load("conf/fm-captions/extract-clip.conf", ExtractSettings.SECTION));
+        TrainSettings.from(load("conf/fm-captions/student-distill.conf", "distillery.train"), "distillery.train");
+        for (String objective : new String[] {
+            "[{type=clip}]",
+            "[{type=clip}, {type=fd, weight=2000}]",
+            "[{type=clip}, {type=icl}]",
+            "[{type=clip}, {type=fd, weight=2000}, {type=icl}, {type=crd}]"
+        }) {
+            TrainSettings s = TrainSettings.from(
+                    load(
+                            "conf/fm-captions/student-clip-kd.conf",
+                            "distillery.train",
+                            "student.multimodal.losses=" + objective),
+                    "distillery.train");
+            List<ImageTextKdTerm> terms =
+                    ClipKdTrainJob.terms(s.source().getConfig(ImageTextTrainJob.SECTION), "losses", objective);
+            assertThat(terms.get(0).type()).isEqualTo("clip");
+        }
+        for (String file :
+                new String[] {"conf/fm-captions/evaluate.conf", "conf/fm-captions/evaluate-clip-teacher.conf"}) {
+            ImageTextEvaluateSettings.from(load(file, EvaluateSettings.SECTION));
+        }
+    }
+}
