@@ -25,18 +25,20 @@ public final class ImageTextStudentWeights {
         };
     }
 
-    /** Copies the encoder's input layers and its blocks 0..n-1 (all of them) into the image path's layers 0..n-1. */
-    public static void inheritImage(ComputationGraph student, ImageTextStudentConfig c, ComputationGraph encoder) {
+    /** Copies the encoder's input layers and its blocks 0..n-1 into the image path's layers 0..n-1. */
+    public static void inheritImage(
+            ComputationGraph student, ImageTextStudentConfig c, ComputationGraph encoder, int blocks) {
         copy(encoder, VertexNames.EMBED, student, ImageTextStudentGraph.IMAGE_EMBED);
         copy(encoder, VertexNames.EMBED_NORM, student, ImageTextStudentGraph.IMAGE_EMBED_NORM);
-        copyBlocks(encoder, student, c, true);
+        copyBlocks(encoder, student, c, true, blocks);
     }
 
     /**
      * Copies the text encoder's embeddings (the first {@code textTokens} positions of its position table) and its
      * blocks 0..n-1 into the text path's layers 0..n-1.
      */
-    public static void inheritText(ComputationGraph student, ImageTextStudentConfig c, ComputationGraph encoder) {
+    public static void inheritText(
+            ComputationGraph student, ImageTextStudentConfig c, ComputationGraph encoder, int blocks) {
         Layer from = encoder.getLayer(VertexNames.EMBED);
         Layer to = student.getLayer(ImageTextStudentGraph.TEXT_EMBED);
         for (String p : new String[] {"wordW", "typeW", "normW", "normB"}) {
@@ -49,18 +51,19 @@ public final class ImageTextStudentWeights {
                     "the text encoder has " + positions.size(0) + " positions, the student" + " needs " + needed);
         }
         assign(positions.get(NDArrayIndex.interval(0, needed), NDArrayIndex.all()), to.getParam("posW"), "posW");
-        copyBlocks(encoder, student, c, false);
+        copyBlocks(encoder, student, c, false, blocks);
     }
 
+    /** The encoder's blocks 0..n-1 into the path's layers 0..n-1. */
     private static void copyBlocks(
-            ComputationGraph encoder, ComputationGraph student, ImageTextStudentConfig c, boolean image) {
-        int blocks = 0;
-        while (encoder.getVertex(VertexNames.block(blocks)) != null) {
-            blocks++;
+            ComputationGraph encoder, ComputationGraph student, ImageTextStudentConfig c, boolean image, int blocks) {
+        int available = 0;
+        while (encoder.getVertex(VertexNames.block(available)) != null) {
+            available++;
         }
-        if (blocks > c.depth()) {
-            throw new IllegalArgumentException((image ? "image" : "text") + " encoder has " + blocks
-                    + " blocks to inherit, the student's path has " + c.depth() + " layers");
+        if (blocks > available || blocks > c.depth()) {
+            throw new IllegalArgumentException("cannot inherit " + blocks + " " + (image ? "image" : "text")
+                    + " blocks: the source has " + available + ", the student's path " + c.depth() + " layers");
         }
         for (int k = 0; k < blocks; k++) {
             String[] source = {VertexNames.attention(k), VertexNames.mlp(k), VertexNames.block(k)};

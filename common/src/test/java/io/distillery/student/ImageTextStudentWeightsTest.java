@@ -115,7 +115,7 @@ class ImageTextStudentWeightsTest {
         ComputationGraph encoder = EncoderGraph.create(image(3), 5, DataType.DOUBLE);
         randomise(encoder, 3);
         ComputationGraph net = student();
-        ImageTextStudentWeights.inheritImage(net, CONFIG, encoder);
+        ImageTextStudentWeights.inheritImage(net, CONFIG, encoder, 3);
         INDArray[] in = inputs();
         Map<String, INDArray> joint = net.feedForward(in, false);
         Map<String, INDArray> source = encoder.feedForward(new INDArray[] {in[0]}, false);
@@ -133,7 +133,7 @@ class ImageTextStudentWeightsTest {
                 TextEncoderGraph.create(new BertConfig(11, 8, 3, 2, 16, 9, 2, EPS), TEXT_TOKENS, 5, DataType.DOUBLE);
         randomise(bert, 4);
         ComputationGraph net = student();
-        ImageTextStudentWeights.inheritText(net, CONFIG, bert);
+        ImageTextStudentWeights.inheritText(net, CONFIG, bert, 3);
         INDArray[] in = inputs();
         Map<String, INDArray> joint = net.feedForward(in, false);
         Map<String, INDArray> source = bert.feedForward(new INDArray[] {in[1], in[2], in[3]}, false);
@@ -148,12 +148,12 @@ class ImageTextStudentWeightsTest {
     void aSourceOfAnotherWidthOrDeeperThanThePathIsRefused() {
         ComputationGraph wide =
                 TextEncoderGraph.create(new BertConfig(11, 16, 1, 2, 16, 9, 2, EPS), TEXT_TOKENS, 5, DataType.DOUBLE);
-        assertThatThrownBy(() -> ImageTextStudentWeights.inheritText(student(), CONFIG, wide))
+        assertThatThrownBy(() -> ImageTextStudentWeights.inheritText(student(), CONFIG, wide, 1))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("student's width");
         ComputationGraph deep = EncoderGraph.create(image(4), 5, DataType.DOUBLE);
-        assertThatThrownBy(() -> ImageTextStudentWeights.inheritImage(student(), CONFIG, deep))
+        assertThatThrownBy(() -> ImageTextStudentWeights.inheritImage(student(), CONFIG, deep, 4))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("image encoder has 4 blocks to inherit, the student's path has 3 layers");
+                .hasMessageContaining("cannot inherit 4 image blocks: the source has 4, the student's path 3 layers");
     }
 }

@@ -25,7 +25,8 @@ import org.slf4j.LoggerFactory;
  * point), before its first step. {@code image-checkpoint} (a data2vec2-style encoder, timm or fairseq names) gives
  * the patch embedding and {@code norm_pre}, and its blocks {@code image-blocks} the image path's layers 0, 1, ...;
  * {@code text-checkpoint} (a Hugging Face BERT) gives the word, position and type embeddings, and its layers
- * {@code text-layers} the text path's layers. A shared block takes one source only. Both sources need the student's
+ * {@code text-layers} the text path's layers; an empty list takes the input layers only. A shared block takes one
+ * source only. Both sources need the student's
  * width; the student's own heads and LayerNorm eps are kept.
  */
 final class MultimodalInit {
@@ -47,31 +48,34 @@ final class MultimodalInit {
                     s.optimization().seed());
             return;
         }
-        if (image != null && text != null && Math.min(blocks.length, layers.length) > 0 && c.sharedBlocks() > 0) {
+        if (Math.min(blocks.length, layers.length) > 0 && c.sharedBlocks() > 0) {
             throw new IllegalArgumentException(key + ": image-blocks and text-layers both initialise shared block 0;"
-                    + " a shared block takes one source (list fewer layers on one side, or add top-blocks)");
+                    + " a shared block takes one source (leave one list empty: that side takes its embeddings only)");
         }
         if (image != null) {
             Path local = local(image, key + ".image-checkpoint", conf);
-            var encoder = EncoderLoader.inherit(c.image().withDepth(blocks.length), local, blocks);
-            ImageTextStudentWeights.inheritImage(net, c, encoder.graph());
+            // an empty list: the input layers only (the encoder is read with one block, which is not copied)
+            int[] read = blocks.length == 0 ? new int[] {0} : blocks;
+            var encoder = EncoderLoader.inherit(c.image().withDepth(read.length), local, read);
+            ImageTextStudentWeights.inheritImage(net, c, encoder.graph(), blocks.length);
             LOG.info("image path initialised from blocks {} of {}", java.util.Arrays.toString(blocks), image);
         }
         if (text != null) {
             Path local = local(text, key + ".text-checkpoint", conf);
             BertConfig source = bertShape(local, c, key + ".text-checkpoint " + text);
+            int[] read = layers.length == 0 ? new int[] {0} : layers;
             BertConfig kept = new BertConfig(
                     source.vocabSize(),
                     source.hiddenSize(),
-                    layers.length,
+                    read.length,
                     source.numHeads(),
                     source.intermediateSize(),
                     source.maxPositions(),
                     source.typeVocabSize(),
                     source.layerNormEps());
             ComputationGraph bert = TextEncoderGraph.create(kept, c.textTokens(), 0, DataType.FLOAT);
-            TextWeights.load(bert, source, local, layers);
-            ImageTextStudentWeights.inheritText(net, c, bert);
+            TextWeights.load(bert, source, local, read);
+            ImageTextStudentWeights.inheritText(net, c, bert, layers.length);
             LOG.info("text path initialised from layers {} of {}", java.util.Arrays.toString(layers), text);
         }
     }
@@ -85,9 +89,9 @@ final class MultimodalInit {
             }
             return new int[0];
         }
-        if (listed.isEmpty() || listed.size() > c.depth()) {
-            throw new IllegalArgumentException(key + "." + name + " must list 1 to " + c.depth() + " layers of "
-                    + checkpoint + " (one per layer of the student's path, from the first), got " + listed);
+        if (listed.size() > c.depth()) {
+            throw new IllegalArgumentException(key + "." + name + " lists " + listed.size() + " layers of " + checkpoint
+                    + " but the student's path has " + c.depth());
         }
         return listed.stream().mapToInt(Integer::intValue).toArray();
     }

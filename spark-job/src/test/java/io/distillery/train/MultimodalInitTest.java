@@ -125,6 +125,23 @@ class MultimodalInitTest {
     }
 
     @Test
+    void bothSourcesTogetherWhenOneSideTakesItsEmbeddingsOnly() {
+        ImageTextStudentConfig c = config(64, 4, 4.0, 2, 50);
+        ComputationGraph net = graph(c);
+        INDArray wordsBefore =
+                net.getLayer(ImageTextStudentGraph.TEXT_EMBED).getParam("wordW").dup();
+        INDArray shared = net.getLayer("blocks.0.mlp").params().dup();
+        MultimodalInit.apply(
+                settings("image-checkpoint=\"" + IMAGE + "\"", "image-blocks=[]"), c, net, new Configuration());
+        Map<String, INDArray> source = EncoderLoader.readTensors(IMAGE);
+        assertThat(net.getLayer(ImageTextStudentGraph.IMAGE_EMBED).getParam("projW"))
+                .isEqualTo(source.get("patch_embed.proj.weight"));
+        assertThat(net.getLayer("blocks.0.mlp").params()).isEqualTo(shared);
+        assertThat(net.getLayer(ImageTextStudentGraph.TEXT_EMBED).getParam("wordW"))
+                .isEqualTo(wordsBefore);
+    }
+
+    @Test
     void aSharedBlockWithTwoSourcesOrALayerListWithoutItsCheckpointIsRefused() {
         ImageTextStudentConfig c = config(32, 4, 2.0, 1, 120);
         assertThatThrownBy(() -> MultimodalInit.apply(
