@@ -60,8 +60,11 @@ class ProofConfigsTest {
                     ClipKdTrainJob.terms(s.source().getConfig(ImageTextTrainJob.SECTION), "losses", objective);
             assertThat(terms.get(0).type()).isEqualTo("clip");
         }
-        for (String file :
-                new String[] {"conf/fm-captions/evaluate.conf", "conf/fm-captions/evaluate-clip-teacher.conf"}) {
+        for (String file : new String[] {
+            "conf/fm-captions/evaluate.conf",
+            "conf/fm-captions/evaluate-clip-teacher.conf",
+            "conf/fm-captions/evaluate-clip-kd.conf"
+        }) {
             ImageTextEvaluateSettings.from(load(file, EvaluateSettings.SECTION));
         }
     }
