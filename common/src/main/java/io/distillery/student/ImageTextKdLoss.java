@@ -6,6 +6,7 @@ import io.distillery.losses.imagetext.ImageTextLossValue;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.activations.IActivation;
@@ -118,7 +119,10 @@ public class ImageTextKdLoss implements ILossFunction {
             INDArray text = output.get(NDArrayIndex.all(), NDArrayIndex.interval(e, 2 * e))
                     .dup();
             double scale = output.getDouble(0, 2 * e);
-            INDArray parameterRow = output.get(NDArrayIndex.point(0), NDArrayIndex.interval(2 * e + 1, width));
+            long p = layout().columns();
+            // the terms' parameters as every row carries them (none: no parameter layer, no columns)
+            INDArray parameterRow =
+                    p == 0 ? null : output.get(NDArrayIndex.point(0), NDArrayIndex.interval(2 * e + 1, width));
             INDArray teacherImage = labels.get(NDArrayIndex.all(), NDArrayIndex.interval(0, teacherDim))
                     .dup();
             INDArray teacherText = labels.get(NDArrayIndex.all(), NDArrayIndex.interval(teacherDim, 2L * teacherDim))
@@ -127,7 +131,7 @@ public class ImageTextKdLoss implements ILossFunction {
             INDArray dImage = Nd4j.zeros(output.dataType(), rows, e);
             INDArray dText = Nd4j.zeros(output.dataType(), rows, e);
             double dLogScale = 0;
-            INDArray dParameters = Nd4j.zeros(output.dataType(), layout().columns());
+            INDArray dParameters = p == 0 ? null : Nd4j.zeros(output.dataType(), p);
             for (int t = 0; t < terms.size(); t++) {
                 double weight = terms.get(t).weight();
                 if (weight == 0) {
@@ -141,7 +145,7 @@ public class ImageTextKdLoss implements ILossFunction {
                                 teacherText,
                                 teacherScale,
                                 Math.log(scale),
-                                layout().parametersOf(t, parameterRow)));
+                                p == 0 ? Map.of() : layout().parametersOf(t, parameterRow)));
                 total += weight * v.value();
                 if (withGradient) {
                     dImage.addi(
@@ -173,9 +177,9 @@ public class ImageTextKdLoss implements ILossFunction {
             grad.get(NDArrayIndex.all(), NDArrayIndex.interval(0, e)).assign(dImage.muli(rows));
             grad.get(NDArrayIndex.all(), NDArrayIndex.interval(e, 2 * e)).assign(dText.muli(rows));
             grad.get(NDArrayIndex.all(), NDArrayIndex.point(2 * e)).assign(dLogScale / scale);
-            if (layout().columns() > 0) {
+            if (p > 0) {
                 grad.get(NDArrayIndex.all(), NDArrayIndex.interval(2 * e + 1, width))
-                        .assign(dParameters.reshape(1, layout().columns()).broadcast(rows, layout().columns()));
+                        .assign(dParameters.reshape(1, p).broadcast(rows, p));
             }
             gradient = grad;
         }

@@ -212,6 +212,33 @@ class ImageTextKdStudentTest {
     }
 
     @Test
+    void termsWithoutParametersScoreAndTrainWithoutAParameterLayer() {
+        List<ImageTextKdTerm> terms =
+                List.of(new ImageTextKdTerm("clip", 1, Map.of()), new ImageTextKdTerm("fd", 30, Map.of()));
+        ComputationGraph net = graph(terms);
+        assertThat(net.getVertex(ImageTextStudentGraph.LOSS_PARAMETERS)).isNull();
+        INDArray teacher = teacher();
+        Map<String, INDArray> acts = net.feedForward(inputs(), false);
+        double logScale = net.getLayer(ImageTextStudentGraph.LOGIT_SCALE)
+                .getParam(LogitScale.LOG_SCALE)
+                .getDouble(0);
+        ImageTextInputs in = ImageTextInputs.ofStudent(
+                        acts.get(ImageTextStudentGraph.IMAGE_PROJECTION),
+                        acts.get(ImageTextStudentGraph.TEXT_PROJECTION),
+                        logScale)
+                .withTeacher(
+                        teacher.get(NDArrayIndex.all(), NDArrayIndex.interval(0, EMBED)),
+                        teacher.get(NDArrayIndex.all(), NDArrayIndex.interval(EMBED, 2 * EMBED)),
+                        TEACHER_SCALE);
+        double expected = terms.get(0).loss().compute(in).value()
+                + 30 * terms.get(1).loss().compute(in).value();
+        MultiDataSet batch = new MultiDataSet(inputs(), new INDArray[] {teacher});
+        assertThat(net.score(batch)).isCloseTo(expected, Offset.offset(1e-10 * expected));
+        assertThat(SampledGradientCheck.failures(net, inputs(), new INDArray[] {teacher}, 2, 1e-6, 1e-4, 1e-7))
+                .isEmpty();
+    }
+
+    @Test
     void adamStepsLowerTheObjectiveAndTrainTheTermsParameters() {
         Nd4j.setDefaultDataTypes(DataType.FLOAT, DataType.FLOAT);
         List<ImageTextKdTerm> terms = List.of(
