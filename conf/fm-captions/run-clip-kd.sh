@@ -1,10 +1,11 @@
 #!/bin/bash
-# Image-text proof, CLIP-KD half: the CLIP teacher's cache, the four students (CLIP loss only, + FD, + ICL,
-# + FD + ICL + CRD) and their evaluation, one after another; logs and a summary line per step under
-# work/fm-captions/clip-kd-logs. The CLIP teacher must exist (data/fm-captions/README.md). Steps that finished are
-# not run again.
+# Image-text proof, CLIP-KD half, for one seed (arg 1, default 0): the CLIP teacher's cache (once), the four students
+# (CLIP loss only, + FD, + ICL, + FD + ICL + CRD) and their evaluation with the teacher, one after another; logs and a
+# summary line per step under work/fm-captions/clip-kd-logs. The CLIP teacher must exist (data/fm-captions/README.md).
+# Steps that finished are not run again, so the script can be restarted after a stop.
 set -u
 cd "$(dirname "$0")/../.."
+SEED=${1:-0}
 L=work/fm-captions/clip-kd-logs
 mkdir -p "$L/done"
 B=deploy/bin/distillery
@@ -18,13 +19,16 @@ run() { # name, command...
   [ $rc = 0 ] && touch "$L/done/$name"
 }
 T=conf/fm-captions/student-clip-kd.conf
+S="--set seed=$SEED"
+R=work/fm-captions/clip-kd
 run extract $B extract --config conf/fm-captions/extract-clip.conf
-run baseline $B train --config $T --set run-dir=work/fm-captions/clip-kd-baseline-s0 \
+run baseline-s$SEED $B train --config $T $S --set run-dir=$R-baseline-s$SEED \
   --set 'student.multimodal.losses=[{type=clip}]'
-run fd $B train --config $T --set run-dir=work/fm-captions/clip-kd-fd-s0 \
+run fd-s$SEED $B train --config $T $S --set run-dir=$R-fd-s$SEED \
   --set 'student.multimodal.losses=[{type=clip}, {type=fd, weight=2000}]'
-run icl $B train --config $T --set run-dir=work/fm-captions/clip-kd-icl-s0 \
+run icl-s$SEED $B train --config $T $S --set run-dir=$R-icl-s$SEED \
   --set 'student.multimodal.losses=[{type=clip}, {type=icl}]'
-run best $B train --config $T --set run-dir=work/fm-captions/clip-kd-best-s0 \
+run best-s$SEED $B train --config $T $S --set run-dir=$R-best-s$SEED \
   --set 'student.multimodal.losses=[{type=clip}, {type=fd, weight=2000}, {type=icl}, {type=crd}]'
-run evaluate $B evaluate --config conf/fm-captions/evaluate-clip-kd.conf
+run evaluate-s$SEED $B evaluate --config conf/fm-captions/evaluate-clip-kd.conf --set out=work/fm-captions/report-clip-kd-s$SEED \
+  --set "models=[{name=clip-teacher, kind=teacher, model=work/fm-captions/clip-teacher/model.json, checkpoint=work/fm-captions/clip-teacher/model.safetensors}, {name=clip-only, kind=student, run-dir=$R-baseline-s$SEED}, {name=fd, kind=student, run-dir=$R-fd-s$SEED}, {name=icl, kind=student, run-dir=$R-icl-s$SEED}, {name=fd-icl-crd, kind=student, run-dir=$R-best-s$SEED}]"
