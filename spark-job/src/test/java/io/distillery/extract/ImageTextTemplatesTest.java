@@ -27,7 +27,8 @@ class ImageTextTemplatesTest {
         ExtractSettings s = extract("conf/extract-cc3m-multimodal.conf");
         assertThat(s.teacher().kind()).isEqualTo(TeacherKind.TIMM);
         assertThat(s.captionTeacher().model()).isEqualTo("bert-base-uncased");
-        assertThat(s.captionTeacher().tensor()).isEqualTo(TargetTensor.FFN);
+        assertThat(s.captionTeacher().tensor()).isEqualTo(TargetTensor.BLOCK);
+        assertThat(s.target().tensor()).isEqualTo(TargetTensor.BLOCK);
         assertThat(s.text().tokenizer()).endsWith("bert-base-uncased/vocab.txt");
         assertThat(s.text().maxLength()).isEqualTo(64);
         assertThat(s.views().random()).isEqualTo(1);

@@ -39,6 +39,26 @@ class ProofConfigsTest {
         EvaluateSettings.from(load("conf/fashion-mnist-kd/evaluate.conf", EvaluateSettings.SECTION));
     }
 
+    /** A CC3M train template, its student.model (relative to the repository, where the launcher runs) made absolute. */
+    private static TrainSettings cc3mTrain(String file) {
+        String model = load(file, "distillery.train").getString("student.model");
+        return TrainSettings.from(
+                load(file, "distillery.train", "student.model=\"" + ROOT.resolve(model) + "\""), "distillery.train");
+    }
+
+    @Test
+    void theCc3mImageTextTrainTemplatesLoadWithTheirStudents() {
+        var conf = new org.apache.hadoop.conf.Configuration();
+        TrainSettings multimodal = cc3mTrain("conf/train-cc3m-multimodal.conf");
+        assertThat(ImageTextTrainJob.requested(multimodal)).isTrue();
+        assertThat(StudentFactory.config(multimodal, conf).embedDim()).isEqualTo(384);
+        TrainSettings clipKd = cc3mTrain("conf/train-cc3m-clip-kd.conf");
+        assertThat(StudentFactory.config(clipKd, conf).imgSize()).isEqualTo(224);
+        assertThat(ClipKdTrainJob.terms(clipKd.source().getConfig(ImageTextTrainJob.SECTION), "losses", ""))
+                .extracting(ImageTextKdTerm::type)
+                .containsExactly("clip", "fd", "icl", "crd");
+    }
+
     @Test
     void theImageTextProofsConfigsLoadWithTheirClipKdObjectives() {
         ExtractSettings.from(load("conf/fm-captions/extract.conf", ExtractSettings.SECTION));
