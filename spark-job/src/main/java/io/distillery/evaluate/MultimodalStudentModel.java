@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.distillery.model.ModelConfig;
 import io.distillery.model.ModelConfigs;
+import io.distillery.spark.ClipModels;
 import io.distillery.spark.ModelFiles;
 import io.distillery.spark.TextModelFiles;
 import io.distillery.student.ImageTextStudentGraph;
@@ -97,15 +98,7 @@ final class MultimodalStudentModel implements ImageTextModel {
 
     /** CLIP's BPE (null: the bundled OpenAI vocabulary), masked through end-of-text as in training. */
     private static CaptionIds clipBpe(JsonNode file, Configuration conf) throws IOException {
-        ClipTokenizer tokenizer;
-        if (file == null || file.isNull()) {
-            tokenizer = ClipTokenizer.openaiDefault();
-        } else {
-            java.nio.file.Path local = ModelFiles.localCopy(file.asText(), conf);
-            tokenizer = file.asText().toLowerCase(java.util.Locale.ROOT).endsWith(".json")
-                    ? ClipTokenizer.fromTokenizerJson(local)
-                    : ClipTokenizer.fromMerges(local);
-        }
+        ClipTokenizer tokenizer = ClipModels.tokenizer(file == null || file.isNull() ? null : file.asText(), conf);
         return (text, tokens) -> {
             int[] ids = tokenizer.tokenize(text, tokens);
             return new int[][] {ids, ClipTokenizer.attentionMask(ids)};

@@ -70,7 +70,7 @@ public final class ClipModels {
     }
 
     /** The bundled vocabulary, a CLIP {@code tokenizer.json} (by its name), or open_clip's merges file. */
-    private static ClipTokenizer tokenizer(String file, Configuration conf) throws IOException {
+    public static ClipTokenizer tokenizer(String file, Configuration conf) throws IOException {
         if (file == null) {
             return ClipTokenizer.openaiDefault();
         }

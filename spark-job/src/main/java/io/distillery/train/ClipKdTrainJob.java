@@ -8,7 +8,6 @@ import io.distillery.features.FeatureColumns;
 import io.distillery.features.FeatureMetadata;
 import io.distillery.features.TensorDType;
 import io.distillery.model.ModelConfig;
-import io.distillery.spark.QualifiedPaths;
 import io.distillery.student.ImageTextKdLoss;
 import io.distillery.student.ImageTextKdTerm;
 import io.distillery.student.ImageTextStudentConfig;
@@ -21,7 +20,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.SparkSession;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -116,26 +114,8 @@ final class ClipKdTrainJob {
                 embedDim,
                 teacherScale,
                 terms);
-        RunRecord.Data data =
-                RunRecord.Data.of(dataset, QualifiedPaths.of(s.section() + ".dataset", s.dataset(), conf));
-        TrainingLoop.Outcome outcome = TrainingLoop.run(
-                spark,
-                s,
-                fresh,
-                net -> MultimodalInit.apply(s, config, net, conf),
-                s.dataset(),
-                data,
-                batches,
-                1,
-                resume,
-                "train");
-        Path studentDir = outcome.run()
-                .finish(
-                        outcome.end().iteration(),
-                        () -> ImageTextTrainJob.export(outcome, config, fields(captions.text(), terms, md)));
-        TrainSummary summary = TrainSummary.of(outcome, studentDir);
-        LOG.info("train summary: {}", summary);
-        return summary;
+        return ImageTextTrainJob.trainAndExport(
+                spark, s, config, fresh, dataset, batches, resume, fields(captions.text(), terms, md));
     }
 
     /** {@code student.multimodal.losses}: each {@code {type, weight (1), <parameters>}}; at least one. */

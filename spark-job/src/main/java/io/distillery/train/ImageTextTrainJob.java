@@ -155,6 +155,25 @@ final class ImageTextTrainJob {
                 config.imageWeight(),
                 config.textWeight(),
                 config.contrastiveWeight());
+        return trainAndExport(
+                spark, s, config, fresh, dataset, batches, resume, d2vFields(config, topK, textTopK, captions.text()));
+    }
+
+    /**
+     * The image-text students' common run: {@link TrainingLoop} from {@code fresh} (layers inherited first,
+     * {@link MultimodalInit}), then {@code student/} with {@code fields} in {@code multimodal.json}.
+     */
+    static TrainSummary trainAndExport(
+            SparkSession spark,
+            TrainSettings s,
+            ImageTextStudentConfig config,
+            ComputationGraph fresh,
+            FeatureDataset dataset,
+            JavaRDD<MultiDataSet> batches,
+            boolean resume,
+            Map<String, Object> fields)
+            throws IOException {
+        Configuration conf = spark.sparkContext().hadoopConfiguration();
         RunRecord.Data data =
                 RunRecord.Data.of(dataset, QualifiedPaths.of(s.section() + ".dataset", s.dataset(), conf));
         TrainingLoop.Outcome outcome = TrainingLoop.run(
@@ -168,11 +187,7 @@ final class ImageTextTrainJob {
                 1,
                 resume,
                 "train");
-        TrainingState end = outcome.end();
-        Path studentDir = outcome.run()
-                .finish(
-                        end.iteration(),
-                        () -> export(outcome, config, d2vFields(config, topK, textTopK, captions.text())));
+        Path studentDir = outcome.run().finish(outcome.end().iteration(), () -> export(outcome, config, fields));
         TrainSummary summary = TrainSummary.of(outcome, studentDir);
         LOG.info("train summary: {}", summary);
         return summary;
