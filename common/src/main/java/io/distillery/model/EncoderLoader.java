@@ -41,7 +41,18 @@ public final class EncoderLoader {
                         .orElse(-1);
         Map<String, INDArray> selected = LayerInheritance.selectBlocks(tensors, blocks, depth);
         return EncoderWeights.load(
-                studentConfig, selected, checkpoint + " (blocks " + java.util.Arrays.toString(blocks) + ")");
+                withSourceHead(studentConfig, tensors),
+                selected,
+                checkpoint + " (blocks " + java.util.Arrays.toString(blocks) + ")");
+    }
+
+    /**
+     * {@code config} with the classifier width of a finetuned source's head ({@code head.weight}), so that a student
+     * without one can take the blocks of a finetuned teacher: the head is read, and the callers copy blocks only.
+     */
+    private static ModelConfig withSourceHead(ModelConfig config, Map<String, INDArray> tensors) {
+        INDArray head = tensors.get("head.weight");
+        return head == null || config.numClasses() != 0 ? config : config.withNumClasses((int) head.size(0));
     }
 
     /**
@@ -53,8 +64,11 @@ public final class EncoderLoader {
             throw new IllegalArgumentException(
                     "student depth " + studentConfig.depth() + " != number of inherited blocks " + blocks.length);
         }
-        Map<String, INDArray> selected = LayerInheritance.selectBlocks(readTensors(checkpoint), blocks, sourceDepth);
+        Map<String, INDArray> tensors = readTensors(checkpoint);
+        Map<String, INDArray> selected = LayerInheritance.selectBlocks(tensors, blocks, sourceDepth);
         return EncoderWeights.load(
-                studentConfig, selected, checkpoint + " (blocks " + java.util.Arrays.toString(blocks) + ")");
+                withSourceHead(studentConfig, tensors),
+                selected,
+                checkpoint + " (blocks " + java.util.Arrays.toString(blocks) + ")");
     }
 }

@@ -1,8 +1,12 @@
 package io.distillery.student;
 
+import io.distillery.losses.imagetext.FeatureDistillationLoss;
 import io.distillery.losses.imagetext.ImageTextInputs;
 import io.distillery.losses.imagetext.ImageTextLoss;
 import io.distillery.losses.imagetext.ImageTextLossValue;
+import io.distillery.masking.MaskGenerator;
+import io.distillery.masking.MaskKind;
+import io.distillery.masking.MaskSettings;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -65,10 +69,36 @@ public class ImageTextKdLoss implements ILossFunction {
         if (terms.isEmpty()) {
             throw new IllegalArgumentException("a CLIP-KD objective needs at least one loss term");
         }
+        if (terms.stream()
+                        .filter(t -> FeatureDistillationLoss.MASKED_TYPE.equals(t.type()))
+                        .count()
+                > 1) {
+            throw new IllegalArgumentException("mfd is named more than once: the student's images are masked at one"
+                    + " ratio, so one mfd term carries it");
+        }
         this.embedDim = embedDim;
         this.teacherDim = teacherDim;
         this.teacherScale = teacherScale;
         this.terms = new ArrayList<>(terms);
+    }
+
+    /**
+     * The fraction of patches the student's image encoder does not see: the {@code mfd} term's ratio, 0 without
+     * one. As in CLIP-KD, every term then reads the masked student's image embedding.
+     */
+    public double maskRatio() {
+        for (ImageTextKdTerm t : terms) {
+            if (t.loss() instanceof FeatureDistillationLoss fd && fd.maskRatio() > 0) {
+                return fd.maskRatio();
+            }
+        }
+        return 0;
+    }
+
+    /** The masks of the student's {@code gridSide}² patches under {@link #maskRatio}; null without {@code mfd}. */
+    public MaskGenerator masks(int gridSide) {
+        double ratio = maskRatio();
+        return ratio == 0 ? null : new MaskGenerator(new MaskSettings(ratio, MaskKind.RANDOM, 0, 0, 1), gridSide);
     }
 
     public int teacherDim() {

@@ -2,12 +2,16 @@ package io.distillery.student;
 
 import io.distillery.model.ModelConfig;
 import io.distillery.model.ModelFamily;
+import io.distillery.model.layers.BlockStyle;
 
 /**
  * The multimodal student's shape ({@link ImageTextStudentGraph}).
  *
- * @param image             a data2vec2 image encoder: image size, patches, channels, and the shared width D, heads,
- *                          MLP ratio and LayerNorm eps of every block; its {@code depth} is the number of shared blocks
+ * @param image             the image encoder: image size, patches, channels, and the shared width D, heads, MLP
+ *                          ratio and LayerNorm eps of every block; its {@code depth} is the number of shared blocks.
+ *                          Its family sets the style of the shared and the image's own blocks: data2vec2 (post-norm,
+ *                          sin-cos positions, {@code norm_pre}) or BEiT v2 (pre-norm with layer scale, relative
+ *                          position bias on the image tokens, a final LayerNorm on each pooled embedding)
  * @param vocabSize         text vocabulary (word embedding rows)
  * @param maxPositions      learned text positions (at least {@code textTokens})
  * @param typeVocabSize     token type embedding rows
@@ -31,9 +35,9 @@ public record ImageTextStudentConfig(
         double contrastiveWeight) {
 
     public ImageTextStudentConfig {
-        if (image.family() != ModelFamily.DATA2VEC2) {
-            throw new IllegalArgumentException("the image-text student is data2vec2-style (post-norm blocks, sin-cos"
-                    + " positions); got an image family " + image.family().id());
+        if (image.family() != ModelFamily.DATA2VEC2 && image.family() != ModelFamily.BEITV2) {
+            throw new IllegalArgumentException("the image-text student's blocks are data2vec2-style or BEiT v2-style;"
+                    + " got an image family " + image.family().id());
         }
         if (vocabSize < 1 || typeVocabSize < 1 || textTokens < 1 || topBlocks < 0 || embedDim < 1) {
             throw new IllegalArgumentException("invalid image-text student: vocab " + vocabSize + ", type vocab "
@@ -75,5 +79,20 @@ public record ImageTextStudentConfig(
 
     public int width() {
         return image.embedDim();
+    }
+
+    /** Whether the shared and image blocks are BEiT v2's (pre-norm, layer scale), else data2vec 2.0's (post-norm). */
+    public boolean beitStyle() {
+        return image.family() == ModelFamily.BEITV2;
+    }
+
+    /** The shared and image blocks' style. */
+    public BlockStyle imageStyle() {
+        return beitStyle() ? BlockStyle.BEIT_PRE_NORM_LAYER_SCALE : BlockStyle.DATA2VEC_POST_NORM;
+    }
+
+    /** The patch grid side of the image tokens' relative position bias; 0 = none. */
+    public int relPosGrid() {
+        return beitStyle() && image.useRelPosBias() ? image.gridSize() : 0;
     }
 }

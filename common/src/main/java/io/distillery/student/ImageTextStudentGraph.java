@@ -1,9 +1,13 @@
 package io.distillery.student;
 
+import io.distillery.masking.MaskGenerator;
+import io.distillery.masking.MaskInput;
 import io.distillery.model.EncoderGraph;
 import io.distillery.model.VertexNames;
+import io.distillery.model.kernels.MaskedTokensMath;
 import io.distillery.model.layers.AttentionSublayer;
 import io.distillery.model.layers.BlockStyle;
+import io.distillery.model.layers.MaskedTokenSelect;
 import io.distillery.model.layers.MlpSublayer;
 import io.distillery.model.layers.ResidualJoin;
 import io.distillery.model.layers.TokenLayerNorm;
@@ -15,7 +19,9 @@ import io.distillery.targets.TargetRecipe;
 import io.distillery.targets.TargetTensor;
 import io.distillery.targets.TargetTokens;
 import io.distillery.targets.TextTargetRecipe;
+import java.util.Arrays;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.Set;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -27,6 +33,7 @@ import org.deeplearning4j.nn.conf.layers.LossLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.lossfunctions.ILossFunction;
 import org.nd4j.linalg.lossfunctions.impl.LossL2;
@@ -64,6 +71,13 @@ public final class ImageTextStudentGraph {
     public static final String TEXT_EMBED = "text.embed";
     /** The per-sample concatenation of the image and text tokens that the shared blocks read. */
     public static final String STREAM = "stream";
+    /**
+     * A CLIP-KD graph with {@code mfd}: its fifth input, each row's mask ({@link MaskInput}, {@code [B, T + 2]}), and
+     * the CLS + kept patch tokens the student's blocks see ({@link MaskedTokenSelect}).
+     */
+    public static final String IMAGE_MASK = "image.mask";
+
+    public static final String IMAGE_VISIBLE = "image.visible";
 
     public static final String IMAGE_HEAD = "image.head";
     public static final String IMAGE_LOSS = "image.loss";
@@ -71,6 +85,10 @@ public final class ImageTextStudentGraph {
     public static final String TEXT_LOSS = "text.loss";
     public static final String IMAGE_POOL = "image.pool";
     public static final String TEXT_POOL = "text.pool";
+    /** A BEiT-style student's final LayerNorms on the pooled embeddings. */
+    public static final String IMAGE_POOL_NORM = "image.pool.norm";
+
+    public static final String TEXT_POOL_NORM = "text.pool.norm";
     public static final String IMAGE_PROJECTION = "image.proj";
     public static final String TEXT_PROJECTION = "text.proj";
     public static final String LOGIT_SCALE = "logit.scale";
@@ -123,7 +141,7 @@ public final class ImageTextStudentGraph {
         requireBlockTargets("image", imageRecipe.tensor(), imageRecipe.topK(), config.depth());
         requireBlockTargets("caption", textRecipe.tensor(), textRecipe.topK(), config.depth());
         ComputationGraphConfiguration.GraphBuilder graph = base.graphBuilder();
-        Paths paths = addEncoders(graph, config);
+        Paths paths = addEncoders(graph, config, null);
         addImageD2v(graph, config, paths, imageRecipe, imageTargetDim, dataType);
         addTextD2v(graph, config, paths, textRecipe, textTargetDim);
         addContrastive(
@@ -146,11 +164,32 @@ public final class ImageTextStudentGraph {
      * data2vec heads, one output {@link #CONTRASTIVE_LOSS} whose loss is {@code loss}, its labels the teacher's image
      * and text embeddings [B, 2 D_t]. The terms' learnable parameters, if any, enter through a
      * {@link KdLossParameters} layer after the logit scale ({@link #LOSS_PARAMETERS}), drawn from {@code seed}.
+     *
+     * <p>With {@code mfd} ({@link ImageTextKdLoss#maskRatio} > 0) the graph is the training form of a masked-image
+     * student: a fifth input {@link #IMAGE_MASK} chooses the patches each row keeps, and the blocks see only those
+     * and the CLS token, as CLIP-KD's {@code mask_forward}. {@link #unmaskedKdConfiguration} is the same student on
+     * whole images, with the same parameters.
      */
     public static ComputationGraphConfiguration kdConfiguration(
             ImageTextStudentConfig config, ImageTextKdLoss loss, long seed, NeuralNetConfiguration.Builder base) {
+        return kdConfiguration(
+                config, loss, seed, base, loss.masks(config.image().gridSize()));
+    }
+
+    /** The CLIP-KD graph on whole images (the export form of an {@code mfd} student; else as {@link #kdConfiguration}). */
+    public static ComputationGraphConfiguration unmaskedKdConfiguration(
+            ImageTextStudentConfig config, ImageTextKdLoss loss, long seed, NeuralNetConfiguration.Builder base) {
+        return kdConfiguration(config, loss, seed, base, null);
+    }
+
+    private static ComputationGraphConfiguration kdConfiguration(
+            ImageTextStudentConfig config,
+            ImageTextKdLoss loss,
+            long seed,
+            NeuralNetConfiguration.Builder base,
+            MaskGenerator masks) {
         ComputationGraphConfiguration.GraphBuilder graph = base.graphBuilder();
-        Paths paths = addEncoders(graph, config);
+        Paths paths = addEncoders(graph, config, masks);
         KdLossParameters parameters = null;
         if (KdLossParameters.needed(loss.terms(), config.embedDim(), loss.teacherDim())) {
             parameters = new KdLossParameters(
@@ -161,11 +200,45 @@ public final class ImageTextStudentGraph {
         return graph.build();
     }
 
-    /** Both input layers, the shared blocks and each modality's own. */
-    private static Paths addEncoders(ComputationGraphConfiguration.GraphBuilder graph, ImageTextStudentConfig config) {
-        addInputs(graph, config);
-        addSharedBlocks(graph, config);
-        Paths paths = new Paths(graph, config);
+    /**
+     * The whole-image form of a trained CLIP-KD student: {@code trained} itself without {@code mfd}; with it, a new
+     * {@link #unmaskedKdConfiguration} graph holding {@code trained}'s parameters, layer by layer (the masked graph
+     * only adds the parameter-free token selection, so every layer has its counterpart).
+     */
+    public static ComputationGraph wholeImage(
+            ComputationGraph trained, ImageTextStudentConfig config, ImageTextKdLoss loss, long seed) {
+        if (loss.maskRatio() == 0) {
+            return trained;
+        }
+        DataType type = trained.params().dataType();
+        ComputationGraph whole = new ComputationGraph(unmaskedKdConfiguration(
+                config,
+                loss,
+                seed,
+                new NeuralNetConfiguration.Builder().seed(seed).dataType(type)));
+        whole.init();
+        for (org.deeplearning4j.nn.api.Layer layer : whole.getLayers()) {
+            String name = layer.conf().getLayer().getLayerName();
+            for (Map.Entry<String, INDArray> p : layer.paramTable().entrySet()) {
+                p.getValue().assign(trained.getLayer(name).getParam(p.getKey()));
+            }
+        }
+        if (whole.numParams() != trained.numParams()) {
+            throw new IllegalStateException("the whole-image graph has " + whole.numParams()
+                    + " parameters, the trained one " + trained.numParams());
+        }
+        return whole;
+    }
+
+    /**
+     * Both input layers, the shared blocks and each modality's own; with {@code masks}, the image path's blocks see
+     * the CLS token and the kept patches only.
+     */
+    private static Paths addEncoders(
+            ComputationGraphConfiguration.GraphBuilder graph, ImageTextStudentConfig config, MaskGenerator masks) {
+        int imageTokens = addInputs(graph, config, masks);
+        addSharedBlocks(graph, config, imageTokens);
+        Paths paths = new Paths(graph, config, imageTokens);
         addTopBlocks(graph, config, paths);
         return paths;
     }
@@ -181,33 +254,71 @@ public final class ImageTextStudentGraph {
         }
     }
 
-    /** Both input layers, at the shared width, and their per-sample concatenation {@link #STREAM}. */
-    private static void addInputs(ComputationGraphConfiguration.GraphBuilder graph, ImageTextStudentConfig c) {
+    /**
+     * Both input layers, at the shared width, and their per-sample concatenation {@link #STREAM}; returns the image
+     * tokens in it (CLS + patches, or CLS + the kept patches under {@code masks}).
+     */
+    private static int addInputs(
+            ComputationGraphConfiguration.GraphBuilder graph, ImageTextStudentConfig c, MaskGenerator masks) {
         int tokens = c.textTokens();
         double eps = c.image().layerNormEps();
-        graph.addInputs(VertexNames.INPUT, TextEncoderGraph.IDS, TextEncoderGraph.TYPE_IDS, TextEncoderGraph.MASK)
-                .setInputTypes(
-                        InputType.convolutional(
-                                c.image().imgSize(),
-                                c.image().imgSize(),
-                                c.image().inChans()),
-                        InputType.feedForward(tokens),
-                        InputType.feedForward(tokens),
-                        InputType.feedForward(tokens))
-                .addLayer(IMAGE_EMBED, EncoderGraph.patchEmbedding(c.image()), VertexNames.INPUT)
-                .addLayer(
-                        IMAGE_EMBED_NORM, new TokenLayerNorm(c.imageTokens(), c.width(), eps, "norm_pre"), IMAGE_EMBED)
+        InputType[] types = {
+            InputType.convolutional(
+                    c.image().imgSize(), c.image().imgSize(), c.image().inChans()),
+            InputType.feedForward(tokens),
+            InputType.feedForward(tokens),
+            InputType.feedForward(tokens),
+            masks == null ? null : InputType.feedForward(MaskInput.width(masks.tokens()))
+        };
+        if (masks == null) {
+            graph.addInputs(VertexNames.INPUT, TextEncoderGraph.IDS, TextEncoderGraph.TYPE_IDS, TextEncoderGraph.MASK)
+                    .setInputTypes(Arrays.copyOf(types, 4));
+        } else {
+            graph.addInputs(
+                            VertexNames.INPUT,
+                            TextEncoderGraph.IDS,
+                            TextEncoderGraph.TYPE_IDS,
+                            TextEncoderGraph.MASK,
+                            IMAGE_MASK)
+                    .setInputTypes(types);
+        }
+        graph.addLayer(IMAGE_EMBED, EncoderGraph.patchEmbedding(c.image()), VertexNames.INPUT)
                 .addVertex(TEXT_EMBED_INPUT, new MergeVertex(), TextEncoderGraph.IDS, TextEncoderGraph.TYPE_IDS)
                 .addLayer(
                         TEXT_EMBED,
                         new TextEmbedding(tokens, c.width(), c.vocabSize(), c.maxPositions(), c.typeVocabSize(), eps),
-                        TEXT_EMBED_INPUT)
-                .addVertex(STREAM, new MergeVertex(), IMAGE_EMBED_NORM, TEXT_EMBED);
+                        TEXT_EMBED_INPUT);
+        // BEiT has no norm_pre (its blocks normalise first)
+        String image = IMAGE_EMBED;
+        if (!c.beitStyle()) {
+            graph.addLayer(
+                    IMAGE_EMBED_NORM, new TokenLayerNorm(c.imageTokens(), c.width(), eps, "norm_pre"), IMAGE_EMBED);
+            image = IMAGE_EMBED_NORM;
+        }
+        if (masks == null) {
+            graph.addVertex(STREAM, new MergeVertex(), image, TEXT_EMBED);
+            return c.imageTokens();
+        }
+        if (c.relPosGrid() > 0) {
+            throw new IllegalArgumentException("mfd masks the image tokens, but a BEiT-style student's relative"
+                    + " position bias is defined on the whole patch grid; use a data2vec2-style student for mfd");
+        }
+        // norm_pre works per token, so selecting after it equals CLIP-KD's gather before ln_pre
+        int patches = masks.tokens();
+        int kept = masks.keptCount();
+        graph.addVertex(IMAGE_VISIBLE + ".in", new MergeVertex(), image, IMAGE_MASK)
+                .addLayer(
+                        IMAGE_VISIBLE,
+                        new MaskedTokenSelect(MaskedTokensMath.Op.ENCODER_INPUT, patches, kept, c.width(), 0),
+                        IMAGE_VISIBLE + ".in")
+                .addVertex(STREAM, new MergeVertex(), IMAGE_VISIBLE, TEXT_EMBED);
+        return MaskedTokensMath.outputTokens(MaskedTokensMath.Op.ENCODER_INPUT, patches, kept);
     }
 
     /** The shared blocks on the stream, named as the image encoder's ({@link VertexNames}). */
-    private static void addSharedBlocks(ComputationGraphConfiguration.GraphBuilder graph, ImageTextStudentConfig c) {
-        int tokens = c.imageTokens() + c.textTokens();
+    private static void addSharedBlocks(
+            ComputationGraphConfiguration.GraphBuilder graph, ImageTextStudentConfig c, int imageTokens) {
+        int tokens = imageTokens + c.textTokens();
         int dim = c.width();
         double eps = c.image().layerNormEps();
         String previous = STREAM;
@@ -218,41 +329,49 @@ public final class ImageTextStudentGraph {
                     .addLayer(
                             VertexNames.attention(n),
                             new SegmentedAttention(
-                                    c.imageTokens(),
+                                    c.imageStyle(),
+                                    imageTokens,
                                     c.textTokens(),
                                     dim,
                                     c.image().numHeads(),
                                     eps,
+                                    c.relPosGrid(),
+                                    c.image().initValues(),
                                     prefix),
                             input);
-            previous = addBlockEnd(graph, "", n, tokens, c, VertexNames.attention(n));
+            previous = addBlockEnd(graph, "", n, tokens, c, c.imageStyle(), VertexNames.attention(n));
         }
     }
 
-    /** A post-norm block's MLP and residual join after its attention vertex; returns the block's output vertex. */
+    /** A block's MLP and residual join after its attention vertex; returns the block's output vertex. */
     private static String addBlockEnd(
             ComputationGraphConfiguration.GraphBuilder graph,
             String scope,
             int n,
             int tokens,
             ImageTextStudentConfig c,
+            BlockStyle style,
             String attention) {
+        boolean beit = style == BlockStyle.BEIT_PRE_NORM_LAYER_SCALE;
         int dim = c.width();
         double eps = c.image().layerNormEps();
         String prefix = scope + "blocks." + n + ".";
         graph.addLayer(
                         scope + VertexNames.mlp(n),
-                        new MlpSublayer(tokens, dim, c.image().mlpHidden(), false, eps, prefix),
+                        new MlpSublayer(tokens, dim, c.image().mlpHidden(), beit, eps, prefix),
                         attention)
                 .addVertex(scope + VertexNames.merge(n), new MergeVertex(), attention, scope + VertexNames.mlp(n))
                 .addLayer(
                         scope + VertexNames.block(n),
-                        new ResidualJoin(BlockStyle.DATA2VEC_POST_NORM, tokens, dim, eps, 0, prefix),
+                        new ResidualJoin(style, tokens, dim, eps, c.image().initValues(), prefix),
                         scope + VertexNames.merge(n));
         return scope + VertexNames.block(n);
     }
 
-    /** Each modality's own blocks after the shared ones: plain attention on the image, padded keys masked on text. */
+    /**
+     * Each modality's own blocks after the shared ones: on the image the shared blocks' style, on text BERT's
+     * post-norm layer with padded keys masked.
+     */
     private static void addTopBlocks(
             ComputationGraphConfiguration.GraphBuilder graph, ImageTextStudentConfig c, Paths paths) {
         int dim = c.width();
@@ -265,14 +384,21 @@ public final class ImageTextStudentGraph {
             graph.addLayer(
                     imageAttention,
                     new AttentionSublayer(
-                            BlockStyle.DATA2VEC_POST_NORM, c.imageTokens(), dim, heads, eps, 0, 0, prefix),
+                            c.imageStyle(),
+                            paths.imageTokens,
+                            dim,
+                            heads,
+                            eps,
+                            c.relPosGrid(),
+                            c.image().initValues(),
+                            prefix),
                     paths.image(layer - 1));
-            addBlockEnd(graph, IMAGE, k, c.imageTokens(), c, imageAttention);
+            addBlockEnd(graph, IMAGE, k, paths.imageTokens, c, c.imageStyle(), imageAttention);
             String textAttention = TEXT + VertexNames.attention(k);
             String textInput = textAttention + ".in";
             graph.addVertex(textInput, new MergeVertex(), paths.text(layer - 1), TextEncoderGraph.MASK)
                     .addLayer(textAttention, new MaskedAttention(c.textTokens(), dim, heads, eps), textInput);
-            addBlockEnd(graph, TEXT, k, c.textTokens(), c, textAttention);
+            addBlockEnd(graph, TEXT, k, c.textTokens(), c, BlockStyle.DATA2VEC_POST_NORM, textAttention);
         }
     }
 
@@ -359,9 +485,19 @@ public final class ImageTextStudentGraph {
         String textPoolInput = TEXT_POOL + ".in";
         graph.addVertex(IMAGE_POOL, new SubsetVertex(0, dim - 1), paths.image(c.depth() - 1))
                 .addVertex(textPoolInput, new MergeVertex(), paths.text(c.depth() - 1), TextEncoderGraph.MASK)
-                .addLayer(TEXT_POOL, new MaskedMeanTokens(c.textTokens(), dim), textPoolInput)
-                .addLayer(IMAGE_PROJECTION, projection(dim, c.embedDim()), IMAGE_POOL)
-                .addLayer(TEXT_PROJECTION, projection(dim, c.embedDim()), TEXT_POOL)
+                .addLayer(TEXT_POOL, new MaskedMeanTokens(c.textTokens(), dim), textPoolInput);
+        String image = IMAGE_POOL;
+        String text = TEXT_POOL;
+        if (c.beitStyle()) {
+            // pre-norm blocks leave the residual stream unnormalised: a final LayerNorm first, as CLIP's ln_post
+            double eps = c.image().layerNormEps();
+            graph.addLayer(IMAGE_POOL_NORM, new TokenLayerNorm(1, dim, eps, IMAGE_POOL_NORM), IMAGE_POOL)
+                    .addLayer(TEXT_POOL_NORM, new TokenLayerNorm(1, dim, eps, TEXT_POOL_NORM), TEXT_POOL);
+            image = IMAGE_POOL_NORM;
+            text = TEXT_POOL_NORM;
+        }
+        graph.addLayer(IMAGE_PROJECTION, projection(dim, c.embedDim()), image)
+                .addLayer(TEXT_PROJECTION, projection(dim, c.embedDim()), text)
                 .addVertex(LOGIT_SCALE + ".in", new MergeVertex(), IMAGE_PROJECTION, TEXT_PROJECTION)
                 .addLayer(LOGIT_SCALE, new LogitScale(2 * c.embedDim()), LOGIT_SCALE + ".in");
         String lossInput = LOGIT_SCALE;
@@ -411,20 +547,24 @@ public final class ImageTextStudentGraph {
     private static final class Paths {
         private final ComputationGraphConfiguration.GraphBuilder graph;
         private final ImageTextStudentConfig config;
+        /** Image tokens the blocks see: CLS + patches, or CLS + the kept patches of a masked student. */
+        private final int imageTokens;
+
         private final Set<String> split = new HashSet<>();
 
-        Paths(ComputationGraphConfiguration.GraphBuilder graph, ImageTextStudentConfig config) {
+        Paths(ComputationGraphConfiguration.GraphBuilder graph, ImageTextStudentConfig config, int imageTokens) {
             this.graph = graph;
             this.config = config;
+            this.imageTokens = imageTokens;
         }
 
         String image(int n) {
-            long width = (long) config.imageTokens() * config.width();
+            long width = (long) imageTokens * config.width();
             return part(n, imageLayer(config, n), 0, width);
         }
 
         String text(int n) {
-            long from = (long) config.imageTokens() * config.width();
+            long from = (long) imageTokens * config.width();
             return part(n, textLayer(config, n), from, from + (long) config.textTokens() * config.width());
         }
 

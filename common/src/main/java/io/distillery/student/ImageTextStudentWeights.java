@@ -9,10 +9,11 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * Initialises a multimodal student ({@link ImageTextStudentGraph}) from layers of other models, the method seed's
- * point: the image path from a data2vec2-style image encoder ({@code EncoderGraph} names) and the text path from a
- * BERT-style text encoder ({@code TextEncoderGraph} names), both post-norm blocks of the student's width. Source
- * block k goes to the path's layer k (a shared block, or the modality's own top block after them); the input layers
- * (patch embedding and {@code norm_pre}; word, position and type embeddings with their LayerNorm) come along.
+ * point: the image path from an image encoder of the student's image family ({@code EncoderGraph} names: a
+ * data2vec2 encoder into post-norm blocks, a BEiT v2 into BEiT-style ones) and the text path from a BERT-style text
+ * encoder ({@code TextEncoderGraph} names), all of the student's width. Source block k goes to the path's layer k (a
+ * shared block, or the modality's own top block after them); the input layers (patch embedding, with data2vec2's
+ * {@code norm_pre}; word, position and type embeddings with their LayerNorm) come along.
  */
 public final class ImageTextStudentWeights {
     private ImageTextStudentWeights() {}
@@ -29,7 +30,9 @@ public final class ImageTextStudentWeights {
     public static void inheritImage(
             ComputationGraph student, ImageTextStudentConfig c, ComputationGraph encoder, int blocks) {
         copy(encoder, VertexNames.EMBED, student, ImageTextStudentGraph.IMAGE_EMBED);
-        copy(encoder, VertexNames.EMBED_NORM, student, ImageTextStudentGraph.IMAGE_EMBED_NORM);
+        if (!c.beitStyle()) {
+            copy(encoder, VertexNames.EMBED_NORM, student, ImageTextStudentGraph.IMAGE_EMBED_NORM);
+        }
         copyBlocks(encoder, student, c, true, blocks);
     }
 
@@ -51,6 +54,11 @@ public final class ImageTextStudentWeights {
                     "the text encoder has " + positions.size(0) + " positions, the student" + " needs " + needed);
         }
         assign(positions.get(NDArrayIndex.interval(0, needed), NDArrayIndex.all()), to.getParam("posW"), "posW");
+        if (blocks > 0 && c.beitStyle() && c.sharedBlocks() > 0) {
+            throw new IllegalArgumentException("cannot inherit " + blocks + " text layers: the student's shared"
+                    + " blocks are BEiT-style (pre-norm), a BERT layer is post-norm; inherit its embeddings only"
+                    + " (an empty list) or use a data2vec2-style student");
+        }
         copyBlocks(encoder, student, c, false, blocks);
     }
 

@@ -3,10 +3,15 @@ package io.distillery.model;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.distillery.checkpoint.DType;
+import io.distillery.checkpoint.SafetensorsWriter;
 import io.distillery.npy.ParityFiles;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /** A shallow student seeded from chosen blocks of a deeper checkpoint. */
 class LayerInheritanceTest {
@@ -27,6 +32,23 @@ class LayerInheritanceTest {
         // same embeddings and same first block: identical first block output
         assertThat(student.forward(images).blockOutputs().get(0))
                 .isEqualTo(source.forward(images).blockOutputs().get(0));
+    }
+
+    @Test
+    void aFinetunedTeachersBlocksAreTakenWithoutItsHead(@TempDir Path dir) throws Exception {
+        ModelConfig beit = ModelConfigs.fromJson(ParityFiles.file("teacher_beitv2/config.json"));
+        Path plain = ParityFiles.file("teacher_beitv2/weights.safetensors");
+        Path finetuned = dir.resolve("finetuned.safetensors");
+        SafetensorsWriter writer = new SafetensorsWriter();
+        EncoderLoader.readTensors(plain).forEach((name, tensor) -> writer.addArray(name, tensor, DType.F32));
+        writer.addArray("head.weight", Nd4j.rand(DataType.FLOAT, 10, beit.embedDim()), DType.F32);
+        writer.addArray("head.bias", Nd4j.zeros(DataType.FLOAT, 10), DType.F32);
+        writer.write(finetuned);
+        INDArray images = ParityFiles.array("input");
+        Encoder fromPlain = EncoderLoader.inherit(beit.withDepth(2), plain, new int[] {1, 3});
+        Encoder fromFinetuned = EncoderLoader.inherit(beit.withDepth(2), finetuned, new int[] {1, 3});
+        assertThat(fromFinetuned.forward(images).blockOutputs().get(1))
+                .isEqualTo(fromPlain.forward(images).blockOutputs().get(1));
     }
 
     @Test

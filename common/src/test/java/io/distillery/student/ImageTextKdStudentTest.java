@@ -14,8 +14,6 @@ import java.util.Map;
 import org.assertj.core.data.Offset;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -30,10 +28,8 @@ import org.nd4j.linalg.learning.config.NoOp;
  * library's losses on its own embeddings, its gradients (encoders, logit scale, the terms' own parameters) match
  * finite differences, its configuration survives JSON, and Adam steps lower the objective.
  */
-class ImageTextKdStudentTest {
-    private static final int TEXT_TOKENS = 5;
-    private static final int EMBED = 4;
-    private static final double[][] MASK = {{1, 1, 1, 1, 1}, {1, 1, 1, 0, 0}, {1, 1, 0, 0, 0}};
+class ImageTextKdStudentTest extends TinyImageText {
+    static final int EMBED = 4;
     private static final double TEACHER_SCALE = 50;
 
     /** Every term the trainer accepts, each owning parameters or not, weighted unevenly. */
@@ -45,38 +41,12 @@ class ImageTextKdStudentTest {
             new ImageTextKdTerm("gd", 3.0, Map.of()),
             new ImageTextKdTerm("afd", 0.3, Map.of()));
 
-    @BeforeEach
-    void doubles() {
-        Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
-    }
-
-    @AfterEach
-    void floats() {
-        Nd4j.setDefaultDataTypes(DataType.FLOAT, DataType.FLOAT);
-    }
-
-    private static ImageTextStudentConfig config(int shared, int top) {
-        ModelConfig image = new ModelConfig(
-                ModelFamily.DATA2VEC2,
-                8,
-                4,
-                3,
-                8,
-                shared,
-                2,
-                2.0,
-                true,
-                1e-6,
-                0.0,
-                false,
-                false,
-                new double[] {0.5, 0.5, 0.5},
-                new double[] {0.25, 0.25, 0.25},
-                0);
+    static ImageTextStudentConfig config(int shared, int top) {
+        ModelConfig image = image(ModelFamily.DATA2VEC2, shared);
         return new ImageTextStudentConfig(image, 11, 7, 2, TEXT_TOKENS, top, EMBED, 0, 0, 1);
     }
 
-    private static ImageTextKdLoss loss(List<ImageTextKdTerm> terms) {
+    static ImageTextKdLoss loss(List<ImageTextKdTerm> terms) {
         return new ImageTextKdLoss(EMBED, EMBED, TEACHER_SCALE, terms);
     }
 
@@ -93,15 +63,8 @@ class ImageTextKdStudentTest {
         return net;
     }
 
-    private static INDArray[] inputs() {
-        Nd4j.getRandom().setSeed(17);
-        INDArray pixels = Nd4j.randn(DataType.DOUBLE, 3, 3, 8, 8);
-        INDArray ids = Nd4j.create(new double[][] {{2, 7, 7, 4, 3}, {2, 5, 3, 0, 0}, {2, 9, 0, 0, 0}});
-        return new INDArray[] {pixels, ids, Nd4j.zeros(DataType.DOUBLE, 3, TEXT_TOKENS), Nd4j.create(MASK)};
-    }
-
     /** The teacher's cached embeddings, unit rows: image then text [3, 2E]. */
-    private static INDArray teacher() {
+    static INDArray teacher() {
         Nd4j.getRandom().setSeed(29);
         INDArray image = Nd4j.randn(DataType.DOUBLE, 3, EMBED);
         INDArray text = Nd4j.randn(DataType.DOUBLE, 3, EMBED);

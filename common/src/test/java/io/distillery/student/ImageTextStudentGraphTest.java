@@ -3,7 +3,6 @@ package io.distillery.student;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.distillery.model.EncoderGraph;
-import io.distillery.model.ModelConfig;
 import io.distillery.model.ModelFamily;
 import io.distillery.model.VertexNames;
 import io.distillery.model.bert.BertConfig;
@@ -17,8 +16,6 @@ import java.util.Map;
 import org.deeplearning4j.gradientcheck.GradientCheckUtil;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -32,46 +29,14 @@ import org.nd4j.linalg.learning.config.NoOp;
  * The multimodal student: its shared blocks against separate image and text encoders with the same weights, its
  * gradients (every output, text padding) against finite differences, and a short training run.
  */
-class ImageTextStudentGraphTest {
+class ImageTextStudentGraphTest extends TinyImageText {
     private static final int IMAGE_TARGET_DIM = 6;
     private static final int TEXT_TARGET_DIM = 6;
-    private static final int TEXT_TOKENS = 5;
-    private static final double EPS = 1e-6;
     private static final double[][] MASK = {{1, 1, 1, 1, 1}, {1, 1, 1, 0, 0}, {1, 1, 0, 0, 0}};
 
-    @BeforeEach
-    void doubles() {
-        Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
-    }
-
-    @AfterEach
-    void floats() {
-        Nd4j.setDefaultDataTypes(DataType.FLOAT, DataType.FLOAT);
-    }
-
-    /** 8x8 images in 4x4 patches (5 tokens with CLS), width 8, 2 heads, MLP 16. */
-    private static ModelConfig image(int depth) {
-        return new ModelConfig(
-                ModelFamily.DATA2VEC2,
-                8,
-                4,
-                3,
-                8,
-                depth,
-                2,
-                2.0,
-                true,
-                EPS,
-                0.0,
-                false,
-                false,
-                new double[] {0.5, 0.5, 0.5},
-                new double[] {0.25, 0.25, 0.25},
-                0);
-    }
-
     private static ImageTextStudentConfig config(int shared, int top) {
-        return new ImageTextStudentConfig(image(shared), 11, 7, 2, TEXT_TOKENS, top, 4, 1.0, 0.7, 0.5);
+        return new ImageTextStudentConfig(
+                image(ModelFamily.DATA2VEC2, shared), 11, 7, 2, TEXT_TOKENS, top, 4, 1.0, 0.7, 0.5);
     }
 
     private static ComputationGraph graph(ImageTextStudentConfig config, int topK, DataType type) {
@@ -129,7 +94,7 @@ class ImageTextStudentGraphTest {
     void sharedBlocksComputeWhatSeparateImageAndTextEncodersCompute() {
         ImageTextStudentConfig config = config(2, 0);
         ComputationGraph net = graph(config, 1, DataType.DOUBLE);
-        ComputationGraph imageEncoder = EncoderGraph.create(image(2), 5, DataType.DOUBLE);
+        ComputationGraph imageEncoder = EncoderGraph.create(image(ModelFamily.DATA2VEC2, 2), 5, DataType.DOUBLE);
         ComputationGraph textEncoder =
                 TextEncoderGraph.create(new BertConfig(11, 8, 2, 2, 16, 7, 2, EPS), TEXT_TOKENS, 5, DataType.DOUBLE);
         copy(net, ImageTextStudentGraph.IMAGE_EMBED, imageEncoder, VertexNames.EMBED);

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.distillery.model.EncoderGraph;
-import io.distillery.model.ModelConfig;
 import io.distillery.model.ModelFamily;
 import io.distillery.model.VertexNames;
 import io.distillery.model.bert.BertConfig;
@@ -15,12 +14,9 @@ import io.distillery.targets.TargetTokens;
 import io.distillery.targets.TextTargetRecipe;
 import java.util.Map;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
@@ -28,43 +24,11 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * computes, layer by layer, what the source image encoder computes (shared blocks and the image's own block alike);
  * after {@link ImageTextStudentWeights#inheritText} its text path what the source BERT computes.
  */
-class ImageTextStudentWeightsTest {
-    private static final double EPS = 1e-6;
-    private static final int TEXT_TOKENS = 5;
-
-    @BeforeEach
-    void doubles() {
-        Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
-    }
-
-    @AfterEach
-    void floats() {
-        Nd4j.setDefaultDataTypes(DataType.FLOAT, DataType.FLOAT);
-    }
-
-    private static ModelConfig image(int depth) {
-        return new ModelConfig(
-                ModelFamily.DATA2VEC2,
-                8,
-                4,
-                3,
-                8,
-                depth,
-                2,
-                2.0,
-                true,
-                EPS,
-                0.0,
-                false,
-                false,
-                new double[] {0.5, 0.5, 0.5},
-                new double[] {0.25, 0.25, 0.25},
-                0);
-    }
+class ImageTextStudentWeightsTest extends TinyImageText {
 
     /** 2 shared blocks + 1 per modality, width 8. */
     private static final ImageTextStudentConfig CONFIG =
-            new ImageTextStudentConfig(image(2), 11, 7, 2, TEXT_TOKENS, 1, 4, 1.0, 1.0, 1.0);
+            new ImageTextStudentConfig(image(ModelFamily.DATA2VEC2, 2), 11, 7, 2, TEXT_TOKENS, 1, 4, 1.0, 1.0, 1.0);
 
     private static ComputationGraph student() {
         ComputationGraph net = new ComputationGraph(ImageTextStudentGraph.configuration(
@@ -77,19 +41,6 @@ class ImageTextStudentWeightsTest {
                 DataType.DOUBLE));
         net.init();
         return net;
-    }
-
-    private static INDArray[] inputs() {
-        Nd4j.getRandom().setSeed(17);
-        INDArray pixels = Nd4j.randn(DataType.DOUBLE, 3, 3, 8, 8);
-        INDArray ids = Nd4j.create(new double[][] {{2, 7, 7, 4, 3}, {2, 5, 3, 0, 0}, {2, 9, 0, 0, 0}});
-        INDArray mask = Nd4j.create(new double[][] {{1, 1, 1, 1, 1}, {1, 1, 1, 0, 0}, {1, 1, 0, 0, 0}});
-        return new INDArray[] {pixels, ids, Nd4j.zeros(DataType.DOUBLE, 3, TEXT_TOKENS), mask};
-    }
-
-    private static void randomise(ComputationGraph net, long seed) {
-        Nd4j.getRandom().setSeed(seed);
-        net.params().addi(Nd4j.randn(DataType.DOUBLE, net.params().shape()).muli(0.3));
     }
 
     /** Layer k's output on one modality's path: a shared block's stream cut to that modality's tokens. */
@@ -112,7 +63,7 @@ class ImageTextStudentWeightsTest {
 
     @Test
     void theImagePathComputesWhatTheSourceEncoderComputes() {
-        ComputationGraph encoder = EncoderGraph.create(image(3), 5, DataType.DOUBLE);
+        ComputationGraph encoder = EncoderGraph.create(image(ModelFamily.DATA2VEC2, 3), 5, DataType.DOUBLE);
         randomise(encoder, 3);
         ComputationGraph net = student();
         ImageTextStudentWeights.inheritImage(net, CONFIG, encoder, 3);
@@ -151,7 +102,7 @@ class ImageTextStudentWeightsTest {
         assertThatThrownBy(() -> ImageTextStudentWeights.inheritText(student(), CONFIG, wide, 1))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("student's width");
-        ComputationGraph deep = EncoderGraph.create(image(4), 5, DataType.DOUBLE);
+        ComputationGraph deep = EncoderGraph.create(image(ModelFamily.DATA2VEC2, 4), 5, DataType.DOUBLE);
         assertThatThrownBy(() -> ImageTextStudentWeights.inheritImage(student(), CONFIG, deep, 4))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("cannot inherit 4 image blocks: the source has 4, the student's path 3 layers");

@@ -138,7 +138,9 @@ public final class ShardExtractor {
                     if (pending.size() == settings.batchSize()) {
                         BatchTensors outputs = runner.run(pending);
                         t = timings.add(Phase.TEACHER, t);
-                        rows += rowWriter.write(pending, outputs);
+                        CaptionColumns.Batch captionBatch = captions == null ? null : captions.run(pending);
+                        t = timings.add(Phase.CAPTIONS, t);
+                        rows += rowWriter.write(pending, outputs, captionBatch);
                         t = timings.add(Phase.WRITE, t);
                         pending.clear();
                         hooks.afterBatch(shard.id(), rows);
@@ -149,7 +151,9 @@ public final class ShardExtractor {
             if (!pending.isEmpty()) {
                 BatchTensors outputs = runner.run(pending);
                 t = timings.add(Phase.TEACHER, t);
-                rows += rowWriter.write(pending, outputs);
+                CaptionColumns.Batch captionBatch = captions == null ? null : captions.run(pending);
+                t = timings.add(Phase.CAPTIONS, t);
+                rows += rowWriter.write(pending, outputs, captionBatch);
                 timings.add(Phase.WRITE, t);
             }
         } catch (ShardCorruptException | OutputGuard.NonFiniteOutputException e) {
@@ -199,9 +203,10 @@ public final class ShardExtractor {
             this.captions = captions;
         }
 
-        long write(List<PendingView> views, BatchTensors tensors) throws IOException {
+        /** @param captionBatch the caption teacher's outputs for {@code views}' captions; null without one */
+        long write(List<PendingView> views, BatchTensors tensors, CaptionColumns.Batch captionBatch)
+                throws IOException {
             TensorDType dtype = settings.target().dtype();
-            CaptionColumns.Batch captionBatch = captions == null ? null : captions.run(views);
             int nextCaption = 0;
             for (int i = 0; i < views.size(); i++) {
                 PendingView pv = views.get(i);

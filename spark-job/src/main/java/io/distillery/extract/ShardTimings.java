@@ -12,6 +12,8 @@ final class ShardTimings {
         DECODE,
         VIEWS,
         TEACHER,
+        /** the caption teacher (BERT or CLIP's text tower) on the batch's captions */
+        CAPTIONS,
         WRITE
     }
 

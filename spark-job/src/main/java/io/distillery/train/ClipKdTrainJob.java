@@ -80,7 +80,12 @@ final class ClipKdTrainJob {
         // the data2vec weights have no meaning here: the objective is the terms' (a CLIP-KD graph has no d2v heads)
         ImageTextStudentConfig config = new ImageTextStudentConfig(
                 image, vocab, textTokens, 2, textTokens, c.getInt("top-blocks"), embedDim, 0, 0, 1);
-        ImageTextKdLoss loss = new ImageTextKdLoss(embedDim, teacherDim, teacherScale, terms);
+        ImageTextKdLoss loss;
+        try {
+            loss = new ImageTextKdLoss(embedDim, teacherDim, teacherScale, terms);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(what + s.section() + "." + LOSSES + ": " + e.getMessage(), e);
+        }
         ComputationGraph fresh = ImageTextStudentGraph.createKd(config, loss, s.optimization(), DataType.FLOAT);
 
         long rows = dataset.rows().count();
@@ -94,7 +99,9 @@ final class ClipKdTrainJob {
                 teacherDim,
                 TensorDType.fromId(md.target().dtype()),
                 textTokens,
-                s.averaging().batchSizePerWorker()));
+                s.averaging().batchSizePerWorker(),
+                loss.masks(image.gridSize()),
+                s.optimization().seed()));
         JavaRDD<MultiDataSet> batches = CaptionPairs.attach(dataset.rows(), captions)
                 .select(
                         ClipKdRowBatcher.COLUMNS[0],
@@ -114,8 +121,24 @@ final class ClipKdTrainJob {
                 embedDim,
                 teacherScale,
                 terms);
+        if (loss.maskRatio() > 0) {
+            LOG.info(
+                    "train (CLIP-KD): mfd masks {} of each view's patches: the student's blocks see {} of {}",
+                    loss.maskRatio(),
+                    loss.masks(image.gridSize()).keptCount(),
+                    image.numPatches());
+        }
+        long seed = s.optimization().seed();
         return ImageTextTrainJob.trainAndExport(
-                spark, s, config, fresh, dataset, batches, resume, fields(captions.text(), terms, md));
+                spark,
+                s,
+                config,
+                fresh,
+                dataset,
+                batches,
+                resume,
+                net -> ImageTextStudentGraph.wholeImage(net, config, loss, seed),
+                fields(captions.text(), terms, md));
     }
 
     /** {@code student.multimodal.losses}: each {@code {type, weight (1), <parameters>}}; at least one. */
@@ -133,10 +156,6 @@ final class ClipKdTrainJob {
                 throw new IllegalArgumentException(what + where + " has no type");
             }
             String type = entry.getString("type");
-            if ("mfd".equals(type)) {
-                throw new IllegalArgumentException(what + where + ": mfd needs a student that sees masked images,"
-                        + " which the multimodal student does not do yet; fd is the same loss on unmasked views");
-            }
             Map<String, Double> params = new TreeMap<>();
             for (String name : entry.root().keySet()) {
                 if (!name.equals("type") && !name.equals("weight")) {

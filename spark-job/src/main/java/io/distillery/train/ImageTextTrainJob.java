@@ -21,6 +21,7 @@ import java.io.OutputStream;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -156,12 +157,21 @@ final class ImageTextTrainJob {
                 config.textWeight(),
                 config.contrastiveWeight());
         return trainAndExport(
-                spark, s, config, fresh, dataset, batches, resume, d2vFields(config, topK, textTopK, captions.text()));
+                spark,
+                s,
+                config,
+                fresh,
+                dataset,
+                batches,
+                resume,
+                net -> net,
+                d2vFields(config, topK, textTopK, captions.text()));
     }
 
     /**
      * The image-text students' common run: {@link TrainingLoop} from {@code fresh} (layers inherited first,
-     * {@link MultimodalInit}), then {@code student/} with {@code fields} in {@code multimodal.json}.
+     * {@link MultimodalInit}), then {@code student/}: {@code exported} of the trained graph (the form evaluate
+     * runs), with {@code fields} in {@code multimodal.json}.
      */
     static TrainSummary trainAndExport(
             SparkSession spark,
@@ -171,6 +181,7 @@ final class ImageTextTrainJob {
             FeatureDataset dataset,
             JavaRDD<MultiDataSet> batches,
             boolean resume,
+            UnaryOperator<ComputationGraph> exported,
             Map<String, Object> fields)
             throws IOException {
         Configuration conf = spark.sparkContext().hadoopConfiguration();
@@ -187,7 +198,10 @@ final class ImageTextTrainJob {
                 1,
                 resume,
                 "train");
-        Path studentDir = outcome.run().finish(outcome.end().iteration(), () -> export(outcome, config, fields));
+        Path studentDir = outcome.run()
+                .finish(
+                        outcome.end().iteration(),
+                        () -> export(outcome, exported.apply(outcome.network()), config, fields));
         TrainSummary summary = TrainSummary.of(outcome, studentDir);
         LOG.info("train summary: {}", summary);
         return summary;
@@ -205,7 +219,11 @@ final class ImageTextTrainJob {
      * {@code student/}: the training graph and the student's shape ({@code multimodal.json}: the encoders' sizes, then
      * {@code fields}, the objective's own), written into a temp folder renamed last.
      */
-    static Path export(TrainingLoop.Outcome outcome, ImageTextStudentConfig config, Map<String, Object> fields)
+    static Path export(
+            TrainingLoop.Outcome outcome,
+            ComputationGraph network,
+            ImageTextStudentConfig config,
+            Map<String, Object> fields)
             throws IOException {
         FileSystem fs = outcome.fs();
         Path runDir = outcome.runDir();
@@ -213,7 +231,7 @@ final class ImageTextTrainJob {
         Path tmp = new Path(runDir, "_tmp-" + RunOutputs.STUDENT + "-" + System.nanoTime());
         fs.mkdirs(tmp);
         try (OutputStream out = fs.create(new Path(tmp, ModelFolder.MODEL), false)) {
-            ModelSerializer.writeModel(outcome.network(), out, true);
+            ModelSerializer.writeModel(network, out, network == outcome.network());
         }
         Map<String, Object> shape = new LinkedHashMap<>();
         shape.put("image", ModelConfigs.toJsonMap(config.image()));

@@ -22,8 +22,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code student.multimodal.init}: a multimodal student's layers inherited from other models (the method seed's
- * point), before its first step. {@code image-checkpoint} (a data2vec2-style encoder, timm or fairseq names) gives
- * the patch embedding and {@code norm_pre}, and its blocks {@code image-blocks} the image path's layers 0, 1, ...;
+ * point), before its first step. {@code image-checkpoint} (an encoder of the student's image family: data2vec2, timm
+ * or fairseq names, or a timm BEiT v2 for a BEiT-style student) gives the patch embedding (and data2vec2's
+ * {@code norm_pre}), and its blocks {@code image-blocks} the image path's layers 0, 1, ...;
  * {@code text-checkpoint} (a Hugging Face BERT) gives the word, position and type embeddings, and its layers
  * {@code text-layers} the text path's layers; an empty list takes the input layers only. A shared block takes one
  * source only. Both sources need the student's
@@ -56,8 +57,18 @@ final class MultimodalInit {
             Path local = local(image, key + ".image-checkpoint", conf);
             // an empty list: the input layers only (the encoder is read with one block, which is not copied)
             int[] read = blocks.length == 0 ? new int[] {0} : blocks;
-            var encoder = EncoderLoader.inherit(c.image().withDepth(read.length), local, read);
-            ImageTextStudentWeights.inheritImage(net, c, encoder.graph(), blocks.length);
+            org.deeplearning4j.nn.graph.ComputationGraph encoder;
+            try {
+                encoder = EncoderLoader.inherit(c.image().withDepth(read.length), local, read)
+                        .graph();
+            } catch (RuntimeException e) {
+                throw new IllegalArgumentException(
+                        key + ".image-checkpoint: the student's image model is "
+                                + c.image().family().id() + "-style, so the checkpoint must be a "
+                                + c.image().family().id() + " encoder of its width: " + e.getMessage(),
+                        e);
+            }
+            ImageTextStudentWeights.inheritImage(net, c, encoder, blocks.length);
             LOG.info("image path initialised from blocks {} of {}", java.util.Arrays.toString(blocks), image);
         }
         if (text != null) {

@@ -24,7 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code train} of a CLIP-KD student on a CLIP teacher's dataset (the tiny random open_clip of the fixtures over the
  * captioned train shards), in Spark local mode: it learns on CLIP's loss plus distillation terms, resumes, exports
- * a student that {@code evaluate} reads with CLIP's tokenizer, and refuses what it cannot train in one line.
+ * a student that {@code evaluate} reads with CLIP's tokenizer, trains on masked views with {@code mfd}, and refuses
+ * what it cannot train in one line.
  */
 class ClipKdTrainJobTest {
 
@@ -107,6 +108,44 @@ class ClipKdTrainJobTest {
     }
 
     @Test
+    void anMfdStudentTrainsOnMaskedViewsReproduciblyAndExportsTheWholeImageForm(@TempDir Path dir) throws Exception {
+        Path features = clipDataset(dir);
+        String mfd = "student.multimodal.losses=[{type=clip}, {type=mfd, weight=200, mask-ratio=0.5}]";
+        List<ComputationGraph> students = new ArrayList<>();
+        for (String name : List.of("a", "b")) {
+            Path run = dir.resolve(name);
+            TrainSummary summary = TrainJob.run(
+                    TrainFixtures.SPARK, TrainFixtures.settings(overrides(features, run, "iterations=4", mfd)), false);
+            assertThat(summary.iteration()).isEqualTo(4);
+            students.add(ModelSerializer.restoreComputationGraph(
+                    run.resolve("student").resolve("model.zip").toFile(), false));
+        }
+        ComputationGraph student = students.get(0);
+        // evaluate's form: whole images, four inputs, no token selection
+        assertThat(student.getConfiguration().getNetworkInputs()).hasSize(4);
+        assertThat(student.getVertex(ImageTextStudentGraph.IMAGE_VISIBLE)).isNull();
+        // the masks are a function of (seed, key, view): a second run trains the same student
+        assertThat(students.get(1).params()).isEqualTo(student.params());
+        JsonNode shape = new ObjectMapper()
+                .readTree(dir.resolve("a/student/multimodal.json").toFile());
+        assertThat(shape.path("losses").get(1).path("mask-ratio").asDouble()).isEqualTo(0.5);
+        Path other = dir.resolve("fd");
+        TrainJob.run(
+                TrainFixtures.SPARK,
+                TrainFixtures.settings(overrides(
+                        features,
+                        other,
+                        "iterations=4",
+                        "student.multimodal.losses=[{type=clip}, {type=fd, weight=200}]")),
+                false);
+        // the same objective on whole views trains another student
+        assertThat(ModelSerializer.restoreComputationGraph(
+                                other.resolve("student").resolve("model.zip").toFile(), false)
+                        .params())
+                .isNotEqualTo(student.params());
+    }
+
+    @Test
     void whatItCannotTrainIsRefusedNamingTheSetting(@TempDir Path dir) throws Exception {
         Path features = clipDataset(dir);
         assertThatThrownBy(() -> TrainJob.run(
@@ -118,10 +157,12 @@ class ClipKdTrainJobTest {
         assertThatThrownBy(() -> TrainJob.run(
                         TrainFixtures.SPARK,
                         TrainFixtures.settings(overrides(
-                                features, dir.resolve("r2"), "student.multimodal.losses=[{type=clip}, {type=mfd}]")),
+                                features,
+                                dir.resolve("r2"),
+                                "student.multimodal.losses=[{type=mfd}, {type=mfd, mask-ratio=0.5}]")),
                         false))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("losses[1]: mfd needs a student that sees masked images");
+                .hasMessageContaining("student.multimodal.losses: mfd is named more than once");
         assertThatThrownBy(() -> TrainJob.run(
                         TrainFixtures.SPARK,
                         TrainFixtures.settings(overrides(

@@ -3,6 +3,8 @@ package io.distillery.train;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.distillery.checkpoint.DType;
+import io.distillery.checkpoint.SafetensorsWriter;
 import io.distillery.model.EncoderLoader;
 import io.distillery.model.ModelConfig;
 import io.distillery.model.ModelFamily;
@@ -24,8 +26,11 @@ import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * {@code student.multimodal.init}: the image path takes the chosen blocks of a data2vec2 checkpoint, the text path the
@@ -34,6 +39,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 class MultimodalInitTest {
     private static final Path IMAGE = ParityFiles.file("student_d2v2/weights.safetensors");
+    /** The seed's image teacher: timm's BEiT v2 (tiny, relative position bias, layer scale) of the parity fixtures. */
+    private static final Path BEIT = ParityFiles.file("teacher_beitv2/weights.safetensors");
 
     private static TrainSettings settings(String... init) {
         List<String> o = new ArrayList<>(List.of("student.multimodal.enabled=true"));
@@ -45,8 +52,14 @@ class MultimodalInitTest {
 
     /** {@code shared} shared blocks + 1 per modality, width {@code width} (the tiny BERT: 32, FFN 64). */
     private static ImageTextStudentConfig config(int width, int heads, double mlpRatio, int shared, int vocab) {
+        return config(ModelFamily.DATA2VEC2, width, heads, mlpRatio, shared, vocab);
+    }
+
+    private static ImageTextStudentConfig config(
+            ModelFamily family, int width, int heads, double mlpRatio, int shared, int vocab) {
+        boolean beit = family == ModelFamily.BEITV2;
         ModelConfig image = new ModelConfig(
-                ModelFamily.DATA2VEC2,
+                family,
                 32,
                 8,
                 3,
@@ -56,8 +69,8 @@ class MultimodalInitTest {
                 mlpRatio,
                 true,
                 1e-6,
-                0.0,
-                false,
+                beit ? 0.1 : 0.0,
+                beit,
                 false,
                 new double[] {0.5, 0.5, 0.5},
                 new double[] {0.25, 0.25, 0.25},
@@ -91,6 +104,62 @@ class MultimodalInitTest {
         assertThat(net.getLayer("blocks.1.mlp").getParam("fc1W")).isEqualTo(source.get("blocks.0.mlp.fc1.weight"));
         assertThat(net.getLayer("image.blocks.0.mlp").getParam("fc1W"))
                 .isEqualTo(source.get("blocks.1.mlp.fc1.weight"));
+    }
+
+    @Test
+    void aBeitStyleStudentTakesTheBeitTeachersBlocksAndComputesWhatTimmComputes(@TempDir Path dir) throws Exception {
+        ImageTextStudentConfig c = config(ModelFamily.BEITV2, 64, 4, 4.0, 2, 50);
+        ComputationGraph net = graph(c);
+        MultimodalInit.apply(
+                settings("image-checkpoint=\"" + BEIT + "\"", "image-blocks=[0, 1, 2]"), c, net, new Configuration());
+        Map<String, INDArray> source = EncoderLoader.readTensors(BEIT);
+        assertThat(net.getLayer("blocks.1.attn").getParam("relTable"))
+                .isEqualTo(source.get("blocks.1.attn.relative_position_bias_table"));
+        assertThat(net.getLayer("image.blocks.0.attn").getParam("gamma1")).isEqualTo(source.get("blocks.2.gamma_1"));
+        // the image path's layers against timm's block outputs on the fixture images (a blank caption beside them)
+        INDArray images = ParityFiles.array("input");
+        int n = (int) images.size(0);
+        INDArray mask = Nd4j.zeros(DataType.FLOAT, n, 8);
+        mask.getColumn(0).assign(1);
+        Map<String, INDArray> acts = net.feedForward(
+                new INDArray[] {images, Nd4j.zeros(DataType.FLOAT, n, 8), Nd4j.zeros(DataType.FLOAT, n, 8), mask},
+                false);
+        long width = (long) c.imageTokens() * c.width();
+        for (int k = 0; k < 3; k++) {
+            INDArray layer = k < c.sharedBlocks()
+                    ? acts.get("blocks." + k).get(NDArrayIndex.all(), NDArrayIndex.interval(0, width))
+                    : acts.get(ImageTextStudentGraph.imageLayer(c, k));
+            INDArray expected =
+                    ParityFiles.array("teacher_beitv2/block_out_0" + (k + 1)).reshape(n, width);
+            assertThat(layer.sub(expected).amaxNumber().doubleValue())
+                    .as("image layer %d vs timm block %d", k, k)
+                    .isLessThan(5e-5);
+        }
+        // a finetuned teacher's checkpoint (with its classifier head) gives the same layers; the head is not copied
+        Path finetuned = dir.resolve("finetuned.safetensors");
+        SafetensorsWriter writer = new SafetensorsWriter();
+        source.forEach((name, tensor) -> writer.addArray(name, tensor, DType.F32));
+        writer.addArray("head.weight", Nd4j.rand(DataType.FLOAT, 10, 64), DType.F32);
+        writer.addArray("head.bias", Nd4j.zeros(DataType.FLOAT, 10), DType.F32);
+        writer.write(finetuned);
+        ComputationGraph again = graph(c);
+        MultimodalInit.apply(
+                settings("image-checkpoint=\"" + finetuned + "\"", "image-blocks=[0, 1, 2]"),
+                c,
+                again,
+                new Configuration());
+        assertThat(again.params()).isEqualTo(net.params());
+        // a data2vec2-style student cannot take BEiT's blocks: the loader names what is missing
+        ImageTextStudentConfig postNorm = config(64, 4, 4.0, 2, 50);
+        assertThatThrownBy(() -> MultimodalInit.apply(
+                        settings("image-checkpoint=\"" + BEIT + "\"", "image-blocks=[0]"),
+                        postNorm,
+                        graph(postNorm),
+                        new Configuration()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("student.multimodal.init.image-checkpoint: the student's image model is"
+                        + " data2vec2-style, so the checkpoint must be a data2vec2 encoder of its width")
+                .hasMessageContaining("missing tensor 'norm_pre.weight'");
     }
 
     @Test

@@ -64,11 +64,16 @@ class ProofConfigsTest {
         ExtractSettings.from(load("conf/fm-captions/extract.conf", ExtractSettings.SECTION));
         ExtractSettings.from(load("conf/fm-captions/extract-clip.conf", ExtractSettings.SECTION));
         TrainSettings.from(load("conf/fm-captions/student-distill.conf", "distillery.train"), "distillery.train");
+        TrainSettings beit = TrainSettings.from(
+                load("conf/fm-captions/student-beit-inherit.conf", "distillery.train"), "distillery.train");
+        assertThat(beit.source().getIntList("student.multimodal.init.image-blocks"))
+                .containsExactly(0, 1, 2);
         for (String objective : new String[] {
             "[{type=clip}]",
             "[{type=clip}, {type=fd, weight=2000}]",
             "[{type=clip}, {type=icl}]",
-            "[{type=clip}, {type=fd, weight=2000}, {type=icl}, {type=crd}]"
+            "[{type=clip}, {type=fd, weight=2000}, {type=icl}, {type=crd}]",
+            "[{type=clip}, {type=mfd, weight=2000, mask-ratio=0.75}]"
         }) {
             TrainSettings s = TrainSettings.from(
                     load(

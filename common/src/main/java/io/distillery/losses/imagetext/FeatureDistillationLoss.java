@@ -13,20 +13,41 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * another width with a Linear first, which in Distillery is the caller's (trainable) projection.
  *
  * <p>{@code mfd} (masked feature distillation) is the same loss on a student that saw a masked image (CLIP-KD's
- * {@code --mask-ratio}); the masking is the trainer's, so {@code mfd} is this class under its own name.
+ * {@code --mask_ratio}: a uniformly random {@code int(T (1 - ratio))} of the T patches kept, CLS always). The masking
+ * is the trainer's, so {@code mfd} is this class under its own name, carrying the ratio the trainer masks with.
  */
 public final class FeatureDistillationLoss implements ImageTextLoss {
     public static final String TYPE = "fd";
     public static final String MASKED_TYPE = "mfd";
+    /** {@code mfd}'s parameter: the fraction of patches the student does not see. */
+    public static final String MASK_RATIO = "mask-ratio";
+    /** CLIP-KD's script/methods/MFD.sh: {@code --mask_ratio 0.75}. */
+    public static final double DEFAULT_MASK_RATIO = 0.75;
 
     private final String type;
+    private final double maskRatio;
 
-    /** {@link #TYPE} or {@link #MASKED_TYPE}. */
+    /** {@link #TYPE}, or {@link #MASKED_TYPE} at {@link #DEFAULT_MASK_RATIO}. */
     public FeatureDistillationLoss(String type) {
+        this(type, MASKED_TYPE.equals(type) ? DEFAULT_MASK_RATIO : 0);
+    }
+
+    /** @param maskRatio 0 for {@link #TYPE}; in (0, 1) for {@link #MASKED_TYPE} */
+    public FeatureDistillationLoss(String type, double maskRatio) {
         if (!TYPE.equals(type) && !MASKED_TYPE.equals(type)) {
             throw new IllegalArgumentException("feature distillation is 'fd' or 'mfd', got '" + type + "'");
         }
+        if (TYPE.equals(type) ? maskRatio != 0 : !(maskRatio > 0 && maskRatio < 1)) {
+            throw new IllegalArgumentException(type + ": " + MASK_RATIO + " must be "
+                    + (TYPE.equals(type) ? "0 (fd sees whole images)" : "in (0, 1)") + ", got " + maskRatio);
+        }
         this.type = type;
+        this.maskRatio = maskRatio;
+    }
+
+    /** The fraction of patches the student's image encoder does not see under this term (0 for {@code fd}). */
+    public double maskRatio() {
+        return maskRatio;
     }
 
     @Override

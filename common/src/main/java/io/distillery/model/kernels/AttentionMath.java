@@ -28,7 +28,7 @@ public final class AttentionMath implements NativeLayerMath {
         this.dim = dim;
         this.heads = heads;
         this.eps = eps;
-        this.relPos = relPosGrid > 0 ? new RelPosBiasKernel(relPosGrid, heads) : null;
+        this.relPos = relPosGrid > 0 ? new RelPosBiasKernel(relPosGrid, heads, tokens) : null;
     }
 
     private AttentionKernel kernel(long batch) {

@@ -6,7 +6,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
- * The post-norm attention block ({@link AttentionMath}, {@code norm1(x + attn(x))}) on a two-segment stream
+ * An attention block ({@link AttentionMath}: post-norm {@code norm1(x + attn(x))}, or BEiT's pre-norm with layer
+ * scale and a relative position bias on the image segment) on a two-segment stream
  * {@code [image tokens ; text tokens]} whose queries attend within their own segment only ({@link SegmentMask}), as a
  * graph layer: the input is [B, T*D + Tt] with T = Ti + Tt, the stream then the text attention mask (1 real, 0 pad),
  * a MergeVertex of the stream and the graph's mask input. The backward pass is AttentionMath's; the mask columns get
@@ -19,10 +20,23 @@ public final class SegmentedAttentionMath implements NativeLayerMath {
     private final AttentionMath attention;
 
     public SegmentedAttentionMath(int imageTokens, int textTokens, int dim, int heads, double eps) {
+        this(imageTokens, textTokens, dim, heads, eps, false, 0);
+    }
+
+    /**
+     * @param beit       BEiT's pre-norm block with layer scale, else data2vec 2.0's post-norm
+     * @param relPosGrid the image's patch grid side for the relative position bias (0: none)
+     */
+    public SegmentedAttentionMath(
+            int imageTokens, int textTokens, int dim, int heads, double eps, boolean beit, int relPosGrid) {
+        if (relPosGrid > 0 && imageTokens != relPosGrid * relPosGrid + 1) {
+            throw new IllegalArgumentException("a relative position bias over a " + relPosGrid + " x " + relPosGrid
+                    + " grid needs an image segment of CLS + every patch, got " + imageTokens + " tokens");
+        }
         this.imageTokens = imageTokens;
         this.textTokens = textTokens;
         this.dim = dim;
-        this.attention = new AttentionMath(false, imageTokens + textTokens, dim, heads, eps, 0);
+        this.attention = new AttentionMath(beit, imageTokens + textTokens, dim, heads, eps, relPosGrid);
     }
 
     private long width() {
