@@ -1,5 +1,5 @@
 #!/bin/bash
-# Fashion-MNIST KD experiment, step 3: the students of the table for one seed (arg 1, default 0), one after another,
+# Fashion-MNIST KD experiment, step 3: the students of the table (data2vec2-style, then BEiT-style) for one seed (arg 1, default 0), one after another,
 # under the common budget of student-distill.conf / student-scratch.conf. Run dirs under $RUNS (default
 # work/fm-kd/r2), logs under $RUNS/logs, one line per finished run in $RUNS/logs/summary.txt; a run that finished
 # is not run again, so the script can be restarted after a stop. Uses the launcher's build unless
@@ -10,14 +10,11 @@ SEED=${1:-0}
 RUNS=${RUNS:-work/fm-kd/r2}
 L=$RUNS/logs
 mkdir -p "$L" "$RUNS/done"
+. conf/run-step.sh
 run() { # name, command...
-  local name=$1; shift
-  if [ -f "$RUNS/done/$name-s$SEED" ]; then return; fi
-  local t0=$(date +%s)
-  nice -n 5 "$@" > "$L/$name-s$SEED.log" 2>&1
-  local rc=$?
-  echo "$name seed $SEED rc $rc wall $(( $(date +%s) - t0 )) s" >> "$L/summary.txt"
-  [ $rc = 0 ] && touch "$RUNS/done/$name-s$SEED"
+  local name=$1
+  shift
+  run_step "$RUNS/done/$name-s$SEED" "$L/$name-s$SEED.log" "$name seed $SEED" "$@"
 }
 D=conf/fashion-mnist-kd/student-distill.conf
 S=conf/fashion-mnist-kd/student-scratch.conf
@@ -36,3 +33,12 @@ run d2v $B train --config $D --set run-dir=$RUNS/d2v-s$SEED --set seed=$SEED \
   --set 'losses=[{type=d2v, weight=1}]' --set iterations=2000
 run d2vft $B finetune --config $S --set run-dir=$RUNS/d2vft-s$SEED --set seed=$SEED --set iterations=1000 \
   --set student.init-checkpoint=$RUNS/d2v-s$SEED/student/student.safetensors
+# half-depth students in the teacher's own block style (BEiT v2, 3 x 96: conf/models/fmnist-kd-student-3x96-beit.json):
+# from scratch with labels, and from the teacher's blocks 0, 2, 4 (every other block, DistilBERT's choice) with
+# labels only or with kd
+M=(--set student.model=conf/models/fmnist-kd-student-3x96-beit.json)
+I=(--set student.init-checkpoint=work/fm-kd/teacher3-run/model/model.safetensors --set 'student.init-blocks=[0, 2, 4]')
+run kd-inherit $B train --config $D "${M[@]}" "${I[@]}" --set run-dir=$RUNS/kd-inherit-s$SEED --set seed=$SEED \
+  --set 'losses=[{type=ce, weight=0.1}, {type=kd, weight=0.9, temperature=4}]'
+run scratch-beit $B finetune --config $S "${M[@]}" --set run-dir=$RUNS/scratch-beit-s$SEED --set seed=$SEED
+run ft-inherit $B finetune --config $S "${M[@]}" "${I[@]}" --set run-dir=$RUNS/ft-inherit-s$SEED --set seed=$SEED
