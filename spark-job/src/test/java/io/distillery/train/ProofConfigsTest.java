@@ -6,13 +6,15 @@ import io.distillery.config.JobConfigLoader;
 import io.distillery.evaluate.EvaluateSettings;
 import io.distillery.evaluate.ImageTextEvaluateSettings;
 import io.distillery.extract.ExtractSettings;
+import io.distillery.model.ModelConfig;
 import io.distillery.student.ImageTextKdTerm;
+import io.distillery.student.StudentMasking;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * The configs of the results' proof runs (conf/fashion-mnist-kd, conf/fm-captions) read through their jobs' settings:
+ * The configs of the results' proof runs (conf/fashion-mnist-kd, conf/fashion-mnist-mask, conf/fm-captions) read through their jobs' settings:
  * every key known, every value valid, the CLIP-KD objectives among them, so a documented command cannot fail on its
  * config.
  */
@@ -39,8 +41,29 @@ class ProofConfigsTest {
         EvaluateSettings.from(load("conf/fashion-mnist-kd/evaluate.conf", EvaluateSettings.SECTION));
     }
 
-    /** A CC3M train template, its student.model (relative to the repository, where the launcher runs) made absolute. */
-    private static TrainSettings cc3mTrain(String file) {
+    @Test
+    void theMaskedStudentExperimentsConfigsLoadAndTheMaskedArmPassesTheMaskCheck() {
+        var conf = new org.apache.hadoop.conf.Configuration();
+        TrainSettings unmasked = trainWithModel("conf/fashion-mnist-mask/student.conf");
+        assertThat(StudentMaskSettings.from(unmasked.source(), unmasked.section()))
+                .isNull();
+        TrainSettings masked = TrainSettings.from(
+                load(
+                        "conf/fashion-mnist-mask/student.conf",
+                        "distillery.train",
+                        "student.mask.enabled=true",
+                        "student.model=\"" + ROOT.resolve(unmasked.studentModel()) + "\""),
+                "distillery.train");
+        StudentMasking masking = StudentMaskSettings.from(masked.source(), masked.section());
+        assertThat(masking).isNotNull();
+        ModelConfig student = StudentFactory.config(masked, conf);
+        assertThat(student.embedDim()).isEqualTo(192);
+        StudentMaskSettings.check(masking, student, masked, LossSettings.from(masked.source(), masked.section()));
+        EvaluateSettings.from(load("conf/fashion-mnist-mask/evaluate.conf", EvaluateSettings.SECTION));
+    }
+
+    /** A train config, its student.model (relative to the repository, where the launcher runs) made absolute. */
+    private static TrainSettings trainWithModel(String file) {
         String model = load(file, "distillery.train").getString("student.model");
         return TrainSettings.from(
                 load(file, "distillery.train", "student.model=\"" + ROOT.resolve(model) + "\""), "distillery.train");
@@ -49,10 +72,10 @@ class ProofConfigsTest {
     @Test
     void theCc3mImageTextTrainTemplatesLoadWithTheirStudents() {
         var conf = new org.apache.hadoop.conf.Configuration();
-        TrainSettings multimodal = cc3mTrain("conf/train-cc3m-multimodal.conf");
+        TrainSettings multimodal = trainWithModel("conf/train-cc3m-multimodal.conf");
         assertThat(ImageTextTrainJob.requested(multimodal)).isTrue();
         assertThat(StudentFactory.config(multimodal, conf).embedDim()).isEqualTo(384);
-        TrainSettings clipKd = cc3mTrain("conf/train-cc3m-clip-kd.conf");
+        TrainSettings clipKd = trainWithModel("conf/train-cc3m-clip-kd.conf");
         assertThat(StudentFactory.config(clipKd, conf).imgSize()).isEqualTo(224);
         assertThat(ClipKdTrainJob.terms(clipKd.source().getConfig(ImageTextTrainJob.SECTION), "losses", ""))
                 .extracting(ImageTextKdTerm::type)
