@@ -27,7 +27,18 @@ run teacher $B finetune --config conf/fashion-mnist-kd/teacher-finetune.conf --s
   --set iterations=3000 --set optimizer.warmup-iterations=300
 run extract $B extract --config conf/fashion-mnist-kd/extract.conf --set output.path=$W/features \
   --set teacher.model=$T/config.json --set teacher.checkpoint=$T/model.safetensors --set store.logits=false
-run unmasked $B train --config $S --set run-dir=$W/unmasked --set iterations=${UNMASKED:-3000}
-run masked-half $B train --config $S "${MASK[@]}" --set run-dir=$W/masked-half --set iterations=${MASKED_HALF:-3000}
+# SEED=N (default 0) trains the students under seed N; a seed other than 0 writes <arm>-sN run dirs, skips the
+# equal-wall arm and evaluates its two arms into $W/report-sN
+SEED=${SEED:-0}
+X=$([ "$SEED" = 0 ] || echo "-s$SEED")
+run unmasked$X $B train --config $S --set run-dir=$W/unmasked$X --set seed=$SEED --set iterations=${UNMASKED:-3000}
+run masked-half$X $B train --config $S "${MASK[@]}" --set run-dir=$W/masked-half$X --set seed=$SEED \
+  --set iterations=${MASKED_HALF:-3000}
+if [ "$SEED" != 0 ]; then
+  run evaluate$X $B evaluate --config conf/fashion-mnist-mask/evaluate.conf --set out=$W/report$X --set "models=[
+    {name = unmasked, kind = student, run-dir = $W/unmasked$X},
+    {name = masked-half-wall, kind = student, run-dir = $W/masked-half$X}]"
+  exit
+fi
 run masked-equal $B train --config $S "${MASK[@]}" --set run-dir=$W/masked-equal --set iterations=${MASKED_EQUAL:-6400}
 run evaluate $B evaluate --config conf/fashion-mnist-mask/evaluate.conf
