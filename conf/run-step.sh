@@ -12,3 +12,12 @@ run_step() {
   echo "$label rc $rc wall $(( $(date +%s) - t0 )) s" >> "$(dirname "$log")/summary.txt"
   [ $rc = 0 ] && touch "$done"
 }
+
+# run_named DONE_DIR LOG_DIR NAME command...: run_step with DONE_DIR/NAME as the mark and LOG_DIR/NAME.log as the
+# log, skipped unless NAME is one of the words of $STEPS (default: every step).
+run_named() {
+  local done_dir=$1 log_dir=$2 name=$3
+  shift 3
+  case " ${STEPS:-$name} " in *" $name "*) ;; *) return ;; esac
+  run_step "$done_dir/$name" "$log_dir/$name.log" "$name" "$@"
+}

@@ -10,11 +10,7 @@ L=work/fm-captions/beit-logs
 mkdir -p "$L/done"
 B=deploy/bin/distillery
 . conf/run-step.sh
-run() { # name, command...
-  local name=$1
-  shift
-  run_step "$L/done/$name" "$L/$name.log" "$name" "$@"
-}
+run() { run_named "$L/done" "$L" "$@"; } # name, command...
 T=conf/fm-captions/student-beit-inherit.conf
 R=work/fm-captions
 run inherit-s$SEED $B train --config $T --set seed=$SEED --set run-dir=$R/beit-inherit-s$SEED

@@ -11,11 +11,7 @@ L=work/fm-captions/clip-kd-logs
 mkdir -p "$L/done"
 B=deploy/bin/distillery
 . conf/run-step.sh
-run() { # name, command...
-  local name=$1
-  shift
-  run_step "$L/done/$name" "$L/$name.log" "$name" "$@"
-}
+run() { run_named "$L/done" "$L" "$@"; } # name, command...
 T=conf/fm-captions/student-clip-kd.conf
 S="--set seed=$SEED"
 R=work/fm-captions/clip-kd
