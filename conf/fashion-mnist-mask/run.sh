@@ -13,12 +13,7 @@ W=work/fm-mask
 L=$W/logs
 mkdir -p "$L" "$W/done"
 . conf/run-step.sh
-run() { # name, command...: skipped unless named in $STEPS (default: every step)
-  local name=$1
-  shift
-  case " ${STEPS:-$name} " in *" $name "*) ;; *) return ;; esac
-  run_step "$W/done/$name" "$L/$name.log" "$name" "$@"
-}
+run() { run_named "$W/done" "$L" "$@"; } # name, command...
 B=deploy/bin/distillery
 T=$W/teacher-run/model
 S=conf/fashion-mnist-mask/student.conf
