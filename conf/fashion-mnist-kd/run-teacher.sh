@@ -22,13 +22,12 @@ run teacher-24000 $B finetune --config $C --resume --set iterations=24000
 if [ ! -d $W/teacher3-run ] && [ -f $W/done/teacher-24000 ]; then
   cp -r $W/teacher2-run $W/teacher3-run.tmp && rm -r $W/teacher3-run.tmp/model && mv $W/teacher3-run.tmp $W/teacher3-run
 fi
-run teacher-polish $B finetune --config $C --resume --set run-dir=$W/teacher3-run --set iterations=27000 \
-  --set 'views.scale=[0.8,1.0]'
+POLISH=(--resume --set run-dir=$W/teacher3-run --set 'views.scale=[0.8,1.0]')
+run teacher-polish $B finetune --config $C "${POLISH[@]}" --set iterations=27000
 # a second polish of 3000 iterations, the same way (the first one reached 89.60 % on 2026-12-01; the run of
 # 2026-11-30 reached 90.02 % after the first): the 27000-iteration model is kept beside it
 if [ -f $W/done/teacher-polish ] && [ ! -d $W/teacher3-model-iter27000 ]; then
   cp -r $W/teacher3-run/model $W/teacher3-model-iter27000
 fi
-run teacher-polish2 $B finetune --config $C --resume --set run-dir=$W/teacher3-run --set iterations=30000 \
-  --set 'views.scale=[0.8,1.0]'
+run teacher-polish2 $B finetune --config $C "${POLISH[@]}" --set iterations=30000
 run extract $B extract --config conf/fashion-mnist-kd/extract.conf
