@@ -20,9 +20,10 @@ torch.set_default_dtype(torch.float64)
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
-def ce_loss(logits_student, target):
-    """Plain cross-entropy, mean over the batch (mdistiller's `F.cross_entropy(logits_student, target)`)."""
-    return F.cross_entropy(logits_student, target)
+def ce_loss(logits_student, target, label_smoothing=0.0):
+    """Cross-entropy, mean over the batch (mdistiller's `F.cross_entropy(logits_student, target)`), with PyTorch's
+    own label smoothing (Szegedy et al. 2016) when label_smoothing > 0."""
+    return F.cross_entropy(logits_student, target, label_smoothing=label_smoothing)
 
 
 def kd_loss(logits_student, logits_teacher, temperature):
@@ -167,6 +168,9 @@ def main():
         case("random", ce_loss, s, labels=y),
         case("single_sample", ce_loss, s[:1], labels=y[:1]),
         case("equal_logits", ce_loss, equal, labels=y),
+        case("label_smoothing_0.1", lambda a, l: ce_loss(a, l, 0.1), s, labels=y, params={"label-smoothing": 0.1}),
+        case("label_smoothing_0.3_single_sample", lambda a, l: ce_loss(a, l, 0.3), s[:1], labels=y[:1],
+             params={"label-smoothing": 0.3}),
     ])
 
     kd_cases = []

@@ -14,7 +14,11 @@ public final class LossRegistry {
     private static final NamedFactories<LossTerm> TABLE = new NamedFactories<>("loss");
 
     static {
-        TABLE.add(CrossEntropyLoss.TYPE, Map.of(), p -> new CrossEntropyLoss());
+        // F.cross_entropy's label_smoothing default
+        TABLE.add(
+                CrossEntropyLoss.TYPE,
+                Map.of("label-smoothing", 0.0),
+                p -> new CrossEntropyLoss(p.get("label-smoothing")));
         // mdistiller CFG.KD.TEMPERATURE
         TABLE.add(KdLoss.TYPE, Map.of("temperature", 4.0), p -> new KdLoss(p.get("temperature")));
         // mdistiller CFG.DKD: ALPHA 1, BETA 8, T 4, WARMUP 20 epochs

@@ -35,7 +35,12 @@ class FiniteDifferenceGradientTest {
         INDArray teacherPooled = gaussian(rnd, 1.0, 5, 7);
         INDArray teacherCls = gaussian(rnd, 1.0, 4, 6);
         return List.of(
-                new Check("ce", new CrossEntropyLoss(), s -> LossInputs.ofLabels(s, labels), gaussian(rnd, 2.0, 4, 6)),
+                new Check("ce", new CrossEntropyLoss(0), s -> LossInputs.ofLabels(s, labels), gaussian(rnd, 2.0, 4, 6)),
+                new Check(
+                        "ce label-smoothing 0.2",
+                        new CrossEntropyLoss(0.2),
+                        s -> LossInputs.ofLabels(s, labels),
+                        gaussian(rnd, 2.0, 4, 6)),
                 new Check("kd T=3", new KdLoss(3.0), s -> LossInputs.of(s, teacherLogits), gaussian(rnd, 2.0, 4, 6)),
                 new Check("kd T=1", new KdLoss(1.0), s -> LossInputs.of(s, teacherLogits), gaussian(rnd, 2.0, 4, 6)),
                 new Check(

@@ -20,7 +20,7 @@ class LossEdgeCaseTest {
     void crossEntropyOfEqualLogitsIsLogC() {
         INDArray equal = Nd4j.valueArrayOf(new long[] {2, 5}, 3.0, DataType.DOUBLE);
 
-        LossValue got = new CrossEntropyLoss().compute(LossInputs.ofLabels(equal, new int[] {1, 4}));
+        LossValue got = new CrossEntropyLoss(0).compute(LossInputs.ofLabels(equal, new int[] {1, 4}));
 
         assertThat(got.value()).isCloseTo(Math.log(5), within(1e-15));
         assertThat(got.gradient().getDouble(0, 1)).isCloseTo((0.2 - 1) / 2, within(1e-15));

@@ -49,14 +49,24 @@ class LossInputErrorsTest {
     void missingInputsAreNamed() {
         assertThatThrownBy(() -> new KdLoss(4).compute(LossInputs.ofLabels(Nd4j.zeros(2, 3), new int[] {0, 1})))
                 .hasMessage("kd: needs the teacher tensor, none given");
-        assertThatThrownBy(() -> new CrossEntropyLoss().compute(LossInputs.of(Nd4j.zeros(2, 3), null)))
+        assertThatThrownBy(() -> new CrossEntropyLoss(0).compute(LossInputs.of(Nd4j.zeros(2, 3), null)))
                 .hasMessage("ce: needs class labels, none given");
+    }
+
+    @Test
+    void labelSmoothingOutsideZeroToOneIsRefused() {
+        assertThatThrownBy(() -> new CrossEntropyLoss(1.0))
+                .hasMessage("ce: label-smoothing must be in [0, 1), got 1.0");
+        assertThatThrownBy(() -> new CrossEntropyLoss(-0.1))
+                .hasMessage("ce: label-smoothing must be in [0, 1), got -0.1");
+        assertThatThrownBy(() -> new CrossEntropyLoss(Double.NaN))
+                .hasMessage("ce: label-smoothing must be in [0, 1), got NaN");
     }
 
     @Test
     void labelsMustFitTheBatchAndTheClasses() {
         assertThatThrownBy(() ->
-                        new CrossEntropyLoss().compute(LossInputs.ofLabels(Nd4j.zeros(2, 3), new int[] {0, 3})))
+                        new CrossEntropyLoss(0).compute(LossInputs.ofLabels(Nd4j.zeros(2, 3), new int[] {0, 3})))
                 .hasMessage("ce: labels[1] = 3 is outside [0, 3)");
         assertThatThrownBy(() -> new DkdLoss(1, 8, 4, 0)
                         .compute(LossInputs.of(Nd4j.zeros(2, 3), Nd4j.zeros(2, 3))

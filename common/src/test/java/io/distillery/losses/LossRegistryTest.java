@@ -48,8 +48,10 @@ class LossRegistryTest {
                 .hasMessage("unknown loss 'kld' (known: ce, kd, dkd, lskd, hidden, attention, pkt, cosine)");
         assertThatThrownBy(() -> LossRegistry.create("kd", ConfigFactory.parseString("temprature = 2")))
                 .hasMessage("loss 'kd': unknown parameter temprature (known: temperature)");
-        assertThatThrownBy(() -> LossRegistry.create("ce", ConfigFactory.parseString("temperature = 2")))
-                .hasMessage("loss 'ce': unknown parameter temperature (known: none)");
+        assertThatThrownBy(() -> LossRegistry.create("hidden", ConfigFactory.parseString("temperature = 2")))
+                .hasMessage("loss 'hidden': unknown parameter temperature (known: none)");
+        assertThatThrownBy(() -> LossRegistry.create("ce", ConfigFactory.parseString("label-smoothin = 0.1")))
+                .hasMessage("loss 'ce': unknown parameter label-smoothin (known: label-smoothing)");
         assertThatThrownBy(() -> LossRegistry.create("kd", ConfigFactory.parseString("temperature = hot")))
                 .hasMessage("kd.temperature must be a number, got 'hot'");
         assertThatThrownBy(() -> LossRegistry.create("kd", ConfigFactory.parseString("temperature = -1")))

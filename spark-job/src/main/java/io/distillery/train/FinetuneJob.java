@@ -82,7 +82,7 @@ public final class FinetuneJob {
                 encoder.imgSize(),
                 encoder.imageMean(),
                 encoder.imageStd(),
-                new ClassColumn(FeatureColumns.LABEL, classes, "finetune"),
+                new ClassColumn(FeatureColumns.LABEL, classes, "finetune", f.labelSmoothing()),
                 s.averaging().batchSizePerWorker());
         JavaRDD<MultiDataSet> batches = rows.select(
                         FeatureColumns.KEY, FeatureColumns.VIEW, FeatureColumns.LABEL, FeatureColumns.PIXELS)

@@ -6,6 +6,7 @@ import io.distillery.config.SectionReader;
 import io.distillery.dataset.DecodeSettings;
 import io.distillery.dataset.ViewSettings;
 import io.distillery.image.DecodeLimits;
+import io.distillery.losses.CrossEntropyLoss;
 import io.distillery.shards.InputOptions;
 
 /**
@@ -17,6 +18,7 @@ import io.distillery.shards.InputOptions;
  * @param decode     images beyond these are skipped (image input only)
  * @param evalImages held-out labelled shards for the reported accuracy (null = the training rows' eval views)
  * @param numClasses classifier width; 0 = the number of class names of the data
+ * @param labelSmoothing ε of the cross-entropy's label smoothing, in [0, 1); 0 = plain one-hot targets
  */
 public record FinetuneSettings(
         TrainSettings common,
@@ -24,7 +26,8 @@ public record FinetuneSettings(
         ViewSettings views,
         DecodeLimits decode,
         InputOptions evalImages,
-        int numClasses) {
+        int numClasses,
+        double labelSmoothing) {
 
     public static final String SECTION = "distillery.finetune";
 
@@ -33,6 +36,7 @@ public record FinetuneSettings(
             throw new IllegalArgumentException(SECTION + ": set exactly one of dataset (a feature dataset) and "
                     + "images.path (labelled image shards)");
         }
+        CrossEntropyLoss.checkedSmoothing(labelSmoothing, SECTION + ".label-smoothing");
     }
 
     /** The id a run's checkpoints are tied to. */
@@ -50,7 +54,8 @@ public record FinetuneSettings(
                     ViewSettings.from(r),
                     DecodeSettings.from(r),
                     InputOptions.images(r, "eval-images", false),
-                    c.getInt("num-classes"));
+                    c.getInt("num-classes"),
+                    c.getDouble("label-smoothing"));
         } catch (ConfigException e) {
             throw new IllegalArgumentException(SECTION + ": " + e.getMessage(), e);
         }
