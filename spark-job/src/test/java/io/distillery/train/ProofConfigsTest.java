@@ -37,7 +37,9 @@ class ProofConfigsTest {
                 load("conf/fashion-mnist-kd/student-distill.conf", "distillery.train"), "distillery.train");
         assertThat(distill.studentModel()).endsWith("fmnist-kd-student-3x96.json");
         FinetuneSettings.from(load("conf/fashion-mnist-kd/student-scratch.conf", FinetuneSettings.SECTION));
-        FinetuneSettings.from(load("conf/fashion-mnist-kd/teacher-finetune.conf", FinetuneSettings.SECTION));
+        assertThat(FinetuneSettings.from(load("conf/fashion-mnist-kd/teacher-finetune.conf", FinetuneSettings.SECTION))
+                        .labelSmoothing())
+                .isEqualTo(0.1);
         EvaluateSettings.from(load("conf/fashion-mnist-kd/evaluate.conf", EvaluateSettings.SECTION));
     }
 
