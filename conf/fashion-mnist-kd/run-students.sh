@@ -37,7 +37,7 @@ run d2vft $B finetune --config $S --set run-dir=$RUNS/d2vft-s$SEED --set seed=$S
 # from scratch with labels, and from the teacher's blocks 0, 2, 4 (every other block, DistilBERT's choice) with
 # labels only or with kd
 M=(--set student.model=conf/models/fmnist-kd-student-3x96-beit.json)
-I=(--set student.init-checkpoint=work/fm-kd/teacher3-run/model/model.safetensors --set 'student.init-blocks=[0, 2, 4]')
+I=(--set student.init-checkpoint=conf/models/fmnist-kd-teacher-9004/model.safetensors --set 'student.init-blocks=[0, 2, 4]')
 run kd-inherit $B train --config $D "${M[@]}" "${I[@]}" --set run-dir=$RUNS/kd-inherit-s$SEED --set seed=$SEED \
   --set 'losses=[{type=ce, weight=0.1}, {type=kd, weight=0.9, temperature=4}]'
 run scratch-beit $B finetune --config $S "${M[@]}" --set run-dir=$RUNS/scratch-beit-s$SEED --set seed=$SEED

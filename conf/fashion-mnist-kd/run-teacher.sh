@@ -1,6 +1,7 @@
 #!/bin/bash
 # Fashion-MNIST KD experiment, steps 1 and 2 (docs/results.md, "Soft labels and feature losses"): the >= 90 % teacher
-# of teacher-finetune.conf (label smoothing 0.1) in its stages, then its knowledge (extract.conf). Each training stage runs with
+# of teacher-finetune.conf (label smoothing 0.1) in its stages, then its knowledge (extract.conf). Each training
+# stage runs with
 # --resume, so a stopped stage continues from its last checkpoint (every 400 iterations) when the script is run
 # again; a finished stage is skipped. Stages: 20000 iterations (cosine 1e-3 -> 1e-5), the same run resumed to 24000
 # (the cosine re-stretched), then two 3000-iteration polishes on milder crops (scale 0.8-1) in a copy of the run dir.
@@ -30,4 +31,10 @@ if [ -f $W/done/teacher-polish ] && [ ! -d $W/teacher3-model-iter27000 ]; then
   cp -r $W/teacher3-run/model $W/teacher3-model-iter27000
 fi
 run teacher-polish2 $B finetune --config $C "${POLISH[@]}" --set iterations=30000
+# the finished teacher is kept in the repo (extract.conf, run-students.sh and evaluate.conf read it there), so a
+# machine without work/ skips the two hours above: copy it there after a retrain, then commit it
+if [ -f $W/done/teacher-polish2 ] && [ ! -f $W/done/publish ]; then
+  cp $W/teacher3-run/model/config.json $W/teacher3-run/model/model.safetensors conf/models/fmnist-kd-teacher-9004/ &&
+    touch $W/done/publish
+fi
 run extract $B extract --config conf/fashion-mnist-kd/extract.conf
