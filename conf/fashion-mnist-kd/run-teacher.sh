@@ -1,10 +1,10 @@
 #!/bin/bash
 # Fashion-MNIST KD experiment, steps 1 and 2 (docs/results.md, "Soft labels and feature losses"): the >= 90 % teacher
 # of teacher-finetune.conf (label smoothing 0.1) in its stages, then its knowledge (extract.conf). Each training
-# stage runs with
-# --resume, so a stopped stage continues from its last checkpoint (every 400 iterations) when the script is run
-# again; a finished stage is skipped. Stages: 20000 iterations (cosine 1e-3 -> 1e-5), the same run resumed to 24000
-# (the cosine re-stretched), then two 3000-iteration polishes on milder crops (scale 0.8-1) in a copy of the run dir.
+# stage runs with --resume, so a stopped stage continues from its last checkpoint (every 400 iterations) when the
+# script is run again; a finished stage is skipped. Stages: 20000 iterations (cosine 1e-3 -> 1e-5), the same run
+# resumed to 24000 (the cosine re-stretched), then two 3000-iteration polishes on milder crops (scale 0.8-1) in a
+# copy of the run dir.
 # Logs and one line per finished step (with its wall) under work/fm-kd/logs. Long (about 2 hours of two quiet cores):
 # a run that may be paused needs DISTILLERY_JAVA_OPTS with a long spark.network.timeout (docs/results.md).
 set -u

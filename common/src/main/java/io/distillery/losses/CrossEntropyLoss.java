@@ -28,13 +28,16 @@ public final class CrossEntropyLoss implements LossTerm {
         return epsilon;
     }
 
+    /** q_j of the smoothed target of class {@code label} among {@code classes}: (1 - ε)·[j = label] + ε/classes. */
+    static double smoothedTarget(int j, int label, int classes, double epsilon) {
+        return (j == label ? 1 - epsilon : 0) + epsilon / classes;
+    }
+
     /** The smoothed target of class {@code label} among {@code classes}, written over {@code out[offset..]}. */
     public static void smoothedTarget(int label, int classes, double epsilon, float[] out, int offset) {
-        float rest = (float) (epsilon / classes);
         for (int j = 0; j < classes; j++) {
-            out[offset + j] = rest;
+            out[offset + j] = (float) smoothedTarget(j, label, classes, epsilon);
         }
-        out[offset + label] = (float) (1 - epsilon + epsilon / classes);
     }
 
     @Override
@@ -54,12 +57,11 @@ public final class CrossEntropyLoss implements LossTerm {
         double[][] grad = new double[n][];
         for (int i = 0; i < n; i++) {
             int c = s[i].length;
-            double rest = labelSmoothing / c;
             double[] logP = RowSoftmax.logSoftmax(s[i]);
             grad[i] = RowSoftmax.exp(logP);
             for (int j = 0; j < c; j++) {
-                double q = (j == labels[i] ? 1 - labelSmoothing : 0) + rest;
-                if (q != 0) {
+                double q = smoothedTarget(j, labels[i], c, labelSmoothing);
+                if (q != 0) { // without smoothing the other classes' log p may be -inf; 0 · -inf would be NaN
                     loss -= q * logP[j];
                 }
                 grad[i][j] = (grad[i][j] - q) / n;

@@ -45,10 +45,6 @@ record ClassColumn(String column, int classes, String who, double smoothing) imp
             throw new IllegalArgumentException(
                     "row " + row.getAs(FeatureColumns.KEY) + ": label " + cls + " is outside 0.." + (classes - 1));
         }
-        if (smoothing == 0) {
-            out[offset + cls] = 1f;
-        } else {
-            CrossEntropyLoss.smoothedTarget(cls, classes, smoothing, out, offset);
-        }
+        CrossEntropyLoss.smoothedTarget(cls, classes, smoothing, out, offset);
     }
 }
