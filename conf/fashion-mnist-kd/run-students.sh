@@ -3,7 +3,8 @@
 # under the common budget of student-distill.conf / student-scratch.conf. Run dirs under $RUNS (default
 # work/fm-kd/r2), logs under $RUNS/logs, one line per finished run in $RUNS/logs/summary.txt; a run that finished
 # is not run again, so the script can be restarted after a stop. Uses the launcher's build unless
-# DISTILLERY_BUILD_DIR / DISTILLERY_NO_BUILD say otherwise.
+# DISTILLERY_BUILD_DIR / DISTILLERY_NO_BUILD say otherwise. ITERATIONS=N overrides the common budget (d2v then
+# finetune splits it 2/3 + 1/3); STEPS="scratch kd-inherit ..." runs only the named rows.
 set -u
 cd "$(dirname "$0")/../.."
 SEED=${1:-0}
@@ -11,10 +12,14 @@ RUNS=${RUNS:-work/fm-kd/r2}
 L=$RUNS/logs
 mkdir -p "$L" "$RUNS/done"
 . conf/run-step.sh
+IT=${ITERATIONS:-3000}
+BUDGET=()
+[ -n "${ITERATIONS:-}" ] && BUDGET=(--set iterations=$IT)
 run() { # name, command...
   local name=$1
   shift
-  run_step "$RUNS/done/$name-s$SEED" "$L/$name-s$SEED.log" "$name seed $SEED" "$@"
+  case " ${STEPS:-$name} " in *" $name "*) ;; *) return ;; esac
+  run_step "$RUNS/done/$name-s$SEED" "$L/$name-s$SEED.log" "$name seed $SEED" "$@" "${BUDGET[@]}"
 }
 D=conf/fashion-mnist-kd/student-distill.conf
 S=conf/fashion-mnist-kd/student-scratch.conf
@@ -28,11 +33,15 @@ run dkd $B train --config $D --set run-dir=$RUNS/dkd-s$SEED --set seed=$SEED \
   --set 'losses=[{type=ce, weight=1}, {type=dkd, weight=1, warmup=1}]'
 run d2vkd $B train --config $D --set run-dir=$RUNS/d2vkd-s$SEED --set seed=$SEED \
   --set 'losses=[{type=d2v, weight=1}, {type=ce, weight=0.1}, {type=kd, weight=0.9, temperature=4}]'
-# d2v then finetune: 2000 + 1000 iterations, the same 3000 in all
+# d2v then finetune: 2/3 + 1/3 of the budget (2000 + 1000 of 3000), the same budget in all
+BUDGET_ALL=("${BUDGET[@]}")
+BUDGET=(--set iterations=$(( IT * 2 / 3 )))
 run d2v $B train --config $D --set run-dir=$RUNS/d2v-s$SEED --set seed=$SEED \
-  --set 'losses=[{type=d2v, weight=1}]' --set iterations=2000
-run d2vft $B finetune --config $S --set run-dir=$RUNS/d2vft-s$SEED --set seed=$SEED --set iterations=1000 \
+  --set 'losses=[{type=d2v, weight=1}]'
+BUDGET=(--set iterations=$(( IT - IT * 2 / 3 )))
+run d2vft $B finetune --config $S --set run-dir=$RUNS/d2vft-s$SEED --set seed=$SEED \
   --set student.init-checkpoint=$RUNS/d2v-s$SEED/student/student.safetensors
+BUDGET=("${BUDGET_ALL[@]}")
 # half-depth students in the teacher's own block style (BEiT v2, 3 x 96: conf/models/fmnist-kd-student-3x96-beit.json):
 # from scratch with labels, and from the teacher's blocks 0, 2, 4 (every other block, DistilBERT's choice) with
 # labels only or with kd

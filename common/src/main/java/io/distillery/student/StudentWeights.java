@@ -3,6 +3,7 @@ package io.distillery.student;
 import io.distillery.model.Encoder;
 import io.distillery.model.EncoderGraph;
 import io.distillery.model.ModelConfig;
+import io.distillery.model.PoolingHead;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.deeplearning4j.nn.api.Layer;
@@ -34,6 +35,44 @@ public final class StudentWeights {
                 into.setParams(layer.params().castTo(into.params().dataType()));
             }
         }
+    }
+
+    /**
+     * Copies a pretrained model's {@code fc_norm} and classifier into the {@link ClassifierGraph#POOL} and
+     * {@link ClassifierGraph#HEAD} layers of {@code target} (timm's head.weight is [classes, D], DL4J's W [D, classes]).
+     *
+     * @param what names the setting and file in errors
+     */
+    public static void copyHead(PoolingHead head, ComputationGraph target, String what) {
+        if (head == null || head.classifierWeight() == null) {
+            throw new IllegalArgumentException(what + ": the checkpoint has no fc_norm and classifier head (head.*)");
+        }
+        Map<String, org.deeplearning4j.nn.conf.graph.GraphVertex> vertices =
+                target.getConfiguration().getVertices();
+        if (!vertices.containsKey(ClassifierGraph.POOL) || !vertices.containsKey(ClassifierGraph.HEAD)) {
+            throw new IllegalArgumentException(what
+                    + ": the student has no classifier head to take it (configure a logit loss: ce, kd, dkd, lskd)");
+        }
+        Layer pool = target.getLayer(ClassifierGraph.POOL);
+        Layer classifier = target.getLayer(ClassifierGraph.HEAD);
+        INDArray w = classifier.getParam("W");
+        INDArray pretrained = head.classifierWeight();
+        if (pretrained.size(0) != w.size(1) || pretrained.size(1) != w.size(0)) {
+            throw new IllegalArgumentException(what + ": the checkpoint's head.weight is "
+                    + java.util.Arrays.toString(pretrained.shape()) + " ([classes, D]) but the student's head is "
+                    + w.size(0) + " wide with " + w.size(1) + " classes");
+        }
+        DataType type = w.dataType();
+        w.assign(pretrained.castTo(type).transpose());
+        classifier.getParam("b").assign(head.classifierBias().castTo(type).reshape(1, w.size(1)));
+        pool.getParam("normW")
+                .assign(head.normWeight()
+                        .castTo(type)
+                        .reshape(pool.getParam("normW").shape()));
+        pool.getParam("normB")
+                .assign(head.normBias()
+                        .castTo(type)
+                        .reshape(pool.getParam("normB").shape()));
     }
 
     /** A float32 inference encoder holding the training graph's current encoder weights. */

@@ -51,5 +51,10 @@ final class StudentFactory {
         Encoder pretrained = EncoderLoader.inherit(student, local, blocks);
         io.distillery.student.StudentWeights.copyEncoder(pretrained.graph(), training);
         LOG.info("student initialised from blocks {} of {}", java.util.Arrays.toString(blocks), s.initCheckpoint());
+        if (s.initHead()) {
+            io.distillery.student.StudentWeights.copyHead(
+                    pretrained.head(), training, s.section() + ".student.init-head (" + s.initCheckpoint() + ")");
+            LOG.info("student's fc_norm and classifier head initialised from {}", s.initCheckpoint());
+        }
     }
 }

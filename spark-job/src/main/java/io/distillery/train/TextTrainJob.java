@@ -211,6 +211,9 @@ final class TextTrainJob {
             throw new IllegalArgumentException(what + s.section() + ".student.init-blocks applies to image students;"
                     + " a text student inherits " + s.section() + "." + INIT_LAYERS);
         }
+        if (s.initHead()) {
+            throw new IllegalArgumentException(what + s.section() + ".student.init-head applies to image students");
+        }
         if (!textStudent(s, conf)) {
             throw new IllegalArgumentException(what + s.section() + ".student.model must be a BERT config.json"
                     + " (model_type \"bert\") or a BERT preset "

@@ -18,6 +18,7 @@ import java.util.Locale;
  * @param studentDepth   0 = as the model says
  * @param initCheckpoint pretrained safetensors to initialise from; null = random init
  * @param initBlocks     0-based blocks of the checkpoint the student inherits, in order; empty = the first depth
+ * @param initHead       also take the checkpoint's fc_norm and classifier head
  * @param tokens         target tokens the job expects (checked against the dataset)
  * @param topK           student blocks averaged (0 = all)
  * @param iterations     iteration budget (DL4J's per-worker iteration counter)
@@ -31,6 +32,7 @@ public record TrainSettings(
         int studentDepth,
         String initCheckpoint,
         List<Integer> initBlocks,
+        boolean initHead,
         TargetTokens tokens,
         int topK,
         Optimization optimization,
@@ -71,6 +73,9 @@ public record TrainSettings(
 
     public TrainSettings {
         initBlocks = List.copyOf(initBlocks);
+        if (initHead && initCheckpoint == null) {
+            throw new IllegalArgumentException(section + ".student.init-head = true needs student.init-checkpoint");
+        }
         if (iterations < 1) {
             throw new IllegalArgumentException(section + ".iterations must be >= 1, got " + iterations);
         }
@@ -130,6 +135,7 @@ public record TrainSettings(
                     c.getInt("student.depth"),
                     r.optional("student.init-checkpoint"),
                     c.getIntList("student.init-blocks"),
+                    c.getBoolean("student.init-head"),
                     r.enumOf(TargetTokens.class, "target.tokens"),
                     r.countOrAll("target.top-k"),
                     optimization,

@@ -162,6 +162,14 @@ class TextTrainJobTest {
         assertThatThrownBy(() -> TrainJob.run(
                         SPARK,
                         settings(
+                                dir.resolve("c2"),
+                                "student.init-checkpoint=\"x.safetensors\"",
+                                "student.init-head=true"),
+                        false))
+                .hasMessageContaining("student.init-head applies to image students");
+        assertThatThrownBy(() -> TrainJob.run(
+                        SPARK,
+                        settings(
                                 dir.resolve("d"),
                                 "student.model=\""
                                         + io.distillery.npy.ParityFiles.root().resolve("student_d2v2/config.json")
