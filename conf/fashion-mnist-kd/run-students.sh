@@ -49,5 +49,15 @@ M=(--set student.model=conf/models/fmnist-kd-student-3x96-beit.json)
 I=(--set student.init-checkpoint=conf/models/fmnist-kd-teacher-9004/model.safetensors --set 'student.init-blocks=[0, 2, 4]')
 run kd-inherit $B train --config $D "${M[@]}" "${I[@]}" --set run-dir=$RUNS/kd-inherit-s$SEED --set seed=$SEED \
   --set 'losses=[{type=ce, weight=0.1}, {type=kd, weight=0.9, temperature=4}]'
+# the same with the teacher's fc_norm and classifier too (student.init-head): every layer the student has a
+# counterpart of starts from the teacher
+run kd-inherit-head $B train --config $D "${M[@]}" "${I[@]}" --set student.init-head=true \
+  --set run-dir=$RUNS/kd-inherit-head-s$SEED --set seed=$SEED \
+  --set 'losses=[{type=ce, weight=0.1}, {type=kd, weight=0.9, temperature=4}]'
+# the best of the table: blocks 0, 2 and 5 (the last block, the one the inherited fc_norm and classifier read), with
+# the head
+run kd-inherit-last $B train --config $D "${M[@]}" "${I[@]}" --set 'student.init-blocks=[0, 2, 5]' \
+  --set student.init-head=true --set run-dir=$RUNS/kd-inherit-last-s$SEED --set seed=$SEED \
+  --set 'losses=[{type=ce, weight=0.1}, {type=kd, weight=0.9, temperature=4}]'
 run scratch-beit $B finetune --config $S "${M[@]}" --set run-dir=$RUNS/scratch-beit-s$SEED --set seed=$SEED
 run ft-inherit $B finetune --config $S "${M[@]}" "${I[@]}" --set run-dir=$RUNS/ft-inherit-s$SEED --set seed=$SEED

@@ -41,6 +41,7 @@ class ProofConfigsTest {
                         .labelSmoothing())
                 .isEqualTo(0.1);
         EvaluateSettings.from(load("conf/fashion-mnist-kd/evaluate.conf", EvaluateSettings.SECTION));
+        EvaluateSettings.from(load("conf/fashion-mnist-kd/evaluate-seeds.conf", EvaluateSettings.SECTION));
     }
 
     @Test
