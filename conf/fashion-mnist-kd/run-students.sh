@@ -13,13 +13,11 @@ L=$RUNS/logs
 mkdir -p "$L" "$RUNS/done"
 . conf/run-step.sh
 IT=${ITERATIONS:-3000}
-BUDGET=()
-[ -n "${ITERATIONS:-}" ] && BUDGET=(--set iterations=$IT)
-run() { # name, command...
+run() { # name, command... (ROW_IT=N run ... gives that row N iterations instead of the budget)
   local name=$1
   shift
   case " ${STEPS:-$name} " in *" $name "*) ;; *) return ;; esac
-  run_step "$RUNS/done/$name-s$SEED" "$L/$name-s$SEED.log" "$name seed $SEED" "$@" "${BUDGET[@]}"
+  run_step "$RUNS/done/$name-s$SEED" "$L/$name-s$SEED.log" "$name seed $SEED" "$@" --set iterations=${ROW_IT:-$IT}
 }
 D=conf/fashion-mnist-kd/student-distill.conf
 S=conf/fashion-mnist-kd/student-scratch.conf
@@ -34,14 +32,10 @@ run dkd $B train --config $D --set run-dir=$RUNS/dkd-s$SEED --set seed=$SEED \
 run d2vkd $B train --config $D --set run-dir=$RUNS/d2vkd-s$SEED --set seed=$SEED \
   --set 'losses=[{type=d2v, weight=1}, {type=ce, weight=0.1}, {type=kd, weight=0.9, temperature=4}]'
 # d2v then finetune: 2/3 + 1/3 of the budget (2000 + 1000 of 3000), the same budget in all
-BUDGET_ALL=("${BUDGET[@]}")
-BUDGET=(--set iterations=$(( IT * 2 / 3 )))
-run d2v $B train --config $D --set run-dir=$RUNS/d2v-s$SEED --set seed=$SEED \
+ROW_IT=$(( IT * 2 / 3 )) run d2v $B train --config $D --set run-dir=$RUNS/d2v-s$SEED --set seed=$SEED \
   --set 'losses=[{type=d2v, weight=1}]'
-BUDGET=(--set iterations=$(( IT - IT * 2 / 3 )))
-run d2vft $B finetune --config $S --set run-dir=$RUNS/d2vft-s$SEED --set seed=$SEED \
+ROW_IT=$(( IT - IT * 2 / 3 )) run d2vft $B finetune --config $S --set run-dir=$RUNS/d2vft-s$SEED --set seed=$SEED \
   --set student.init-checkpoint=$RUNS/d2v-s$SEED/student/student.safetensors
-BUDGET=("${BUDGET_ALL[@]}")
 # half-depth students in the teacher's own block style (BEiT v2, 3 x 96: conf/models/fmnist-kd-student-3x96-beit.json):
 # from scratch with labels, and from the teacher's blocks 0, 2, 4 (every other block, DistilBERT's choice) with
 # labels only or with kd

@@ -65,14 +65,10 @@ public final class StudentWeights {
         DataType type = w.dataType();
         w.assign(pretrained.castTo(type).transpose());
         classifier.getParam("b").assign(head.classifierBias().castTo(type).reshape(1, w.size(1)));
-        pool.getParam("normW")
-                .assign(head.normWeight()
-                        .castTo(type)
-                        .reshape(pool.getParam("normW").shape()));
-        pool.getParam("normB")
-                .assign(head.normBias()
-                        .castTo(type)
-                        .reshape(pool.getParam("normB").shape()));
+        INDArray normW = pool.getParam("normW");
+        INDArray normB = pool.getParam("normB");
+        normW.assign(head.normWeight().castTo(type).reshape(normW.shape()));
+        normB.assign(head.normBias().castTo(type).reshape(normB.shape()));
     }
 
     /** A float32 inference encoder holding the training graph's current encoder weights. */

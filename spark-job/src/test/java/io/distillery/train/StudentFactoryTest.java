@@ -26,11 +26,7 @@ class StudentFactoryTest {
 
     @Test
     void inheritsTheChosenBlocksAndEmbeddings() {
-        TrainSettings s = TrainFixtures.settings(TrainFixtures.overrides(
-                Path.of("ds"),
-                Path.of("run"),
-                "student.init-checkpoint=\"" + WEIGHTS + "\"",
-                "student.init-blocks=[0, 2]"));
+        TrainSettings s = settings("student.init-checkpoint=\"" + WEIGHTS + "\"", "student.init-blocks=[0, 2]");
         ModelConfig student = StudentFactory.config(s, new org.apache.hadoop.conf.Configuration());
         assertThat(student.depth()).isEqualTo(2);
         ComputationGraph net =
@@ -76,11 +72,7 @@ class StudentFactoryTest {
 
     @Test
     void initHeadNeedsACheckpointWithAHeadAndAStudentWithOne() {
-        TrainSettings s = TrainFixtures.settings(TrainFixtures.overrides(
-                Path.of("ds"),
-                Path.of("run"),
-                "student.init-checkpoint=\"" + WEIGHTS + "\"",
-                "student.init-head=true"));
+        TrainSettings s = settings("student.init-checkpoint=\"" + WEIGHTS + "\"", "student.init-head=true");
         ModelConfig student = StudentFactory.config(s, new org.apache.hadoop.conf.Configuration());
         ComputationGraph classifier = ClassifierGraph.create(student, 3, s.optimization(), DataType.FLOAT);
         assertThatThrownBy(() ->
@@ -96,28 +88,26 @@ class StudentFactoryTest {
                 1e-6);
         assertThatThrownBy(() -> StudentWeights.copyHead(head, d2vOnly, "init-head"))
                 .hasMessageContaining("the student has no classifier head");
-        assertThatThrownBy(() -> TrainFixtures.settings(
-                        TrainFixtures.overrides(Path.of("ds"), Path.of("run"), "student.init-head=true")))
+        assertThatThrownBy(() -> settings("student.init-head=true"))
                 .hasMessageContaining("student.init-head = true needs student.init-checkpoint");
     }
 
+    /** Train settings for the parity student with {@code extra} overrides (dataset and run dir unused here). */
+    private static TrainSettings settings(String... extra) {
+        return TrainFixtures.settings(TrainFixtures.overrides(Path.of("ds"), Path.of("run"), extra));
+    }
+
     private static TrainSettings headSettings(Path dir) {
-        return TrainFixtures.settings(TrainFixtures.overrides(
-                Path.of("ds"),
-                Path.of("run"),
+        return settings(
                 "student.model=\"" + dir.resolve("teacher-3-classes.json") + "\"",
                 "student.init-checkpoint=\"" + dir.resolve("teacher-3-classes.safetensors") + "\"",
                 "student.init-blocks=[0, 3]",
-                "student.init-head=true"));
+                "student.init-head=true");
     }
 
     @Test
     void aBlockOutsideTheCheckpointIsNamed() {
-        TrainSettings s = TrainFixtures.settings(TrainFixtures.overrides(
-                Path.of("ds"),
-                Path.of("run"),
-                "student.init-checkpoint=\"" + WEIGHTS + "\"",
-                "student.init-blocks=[0, 5]"));
+        TrainSettings s = settings("student.init-checkpoint=\"" + WEIGHTS + "\"", "student.init-blocks=[0, 5]");
         ModelConfig student = StudentFactory.config(s, new org.apache.hadoop.conf.Configuration());
         ComputationGraph net =
                 StudentGraph.create(student, TargetRecipe.defaults(2), 64, s.optimization(), DataType.FLOAT);
